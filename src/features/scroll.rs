@@ -1,0 +1,57 @@
+//! Scroll depth: `scroll_depth_max_pct`, the maximum over the page view of
+//! (scrollY + innerHeight) / scrollHeight, in whole percent, clamped to 0-100.
+
+use super::Aggregator;
+use crate::event::{Event, EventKind};
+use crate::payload::Features;
+
+#[derive(Debug, Clone, Default)]
+pub struct Scroll {
+    depth_max_pct: u32,
+}
+
+/// Depth of one reading in whole percent (0 when the document height is unknown).
+pub fn depth_pct(scroll_y: f32, viewport_h: f32, doc_h: f32) -> u32 {
+    if !(doc_h > 0.0) || !scroll_y.is_finite() || !viewport_h.is_finite() {
+        return 0;
+    }
+    let pct = ((scroll_y.max(0.0) + viewport_h.max(0.0)) / doc_h * 100.0).round();
+    pct.clamp(0.0, 100.0) as u32
+}
+
+impl Aggregator for Scroll {
+    fn on_event(&mut self, ev: &Event) {
+        if let EventKind::Scroll { scroll_y, viewport_h, doc_h } = ev.kind {
+            self.depth_max_pct = self.depth_max_pct.max(depth_pct(scroll_y, viewport_h, doc_h));
+        }
+    }
+
+    fn write(&self, _now: f64, out: &mut Features) {
+        out.scroll_depth_max_pct = self.depth_max_pct;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_is_bottom_of_viewport_over_document_height() {
+        assert_eq!(depth_pct(0.0, 800.0, 4000.0), 20);
+        assert_eq!(depth_pct(3200.0, 800.0, 4000.0), 100);
+        assert_eq!(depth_pct(5000.0, 800.0, 4000.0), 100, "overscroll clamps");
+        assert_eq!(depth_pct(10.0, 800.0, 0.0), 0, "unknown height");
+        assert_eq!(depth_pct(f32::NAN, 800.0, 1000.0), 0);
+    }
+
+    #[test]
+    fn keeps_the_maximum() {
+        let mut s = Scroll::default();
+        for y in [0.0, 1600.0, 400.0] {
+            s.on_event(&Event { t: 0.0, kind: EventKind::Scroll { scroll_y: y, viewport_h: 800.0, doc_h: 4000.0 } });
+        }
+        let mut f = Features::default();
+        s.write(0.0, &mut f);
+        assert_eq!(f.scroll_depth_max_pct, 60);
+    }
+}

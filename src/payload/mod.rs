@@ -1,0 +1,207 @@
+//! Payload schema v1: the one JSON document sent per page view snapshot.
+//!
+//! The SDK builds it, the collector parses and validates it with
+//! [`parse`], and `docs/payload.schema.json` is generated from
+//! [`json_schema`]. A payload is at most [`MAX_PAYLOAD_BYTES`] bytes.
+
+mod catalog;
+mod schema_doc;
+
+pub use catalog::{FeatureDoc, FeatureValue, Features, CATALOG, DAY_MS, RETENTION};
+pub use schema_doc::{data_dictionary_markdown, json_schema};
+
+use crate::consent::Purpose;
+use serde::{Deserialize, Serialize};
+
+/// Current payload schema version (`v`).
+pub const SCHEMA_VERSION: u32 = 1;
+/// Hard upper bound on one serialised payload, in bytes.
+pub const MAX_PAYLOAD_BYTES: usize = 2048;
+/// Longest normalised path accepted, in bytes.
+pub const MAX_PATH_BYTES: usize = 256;
+/// Longest site key accepted, in bytes.
+pub const MAX_SITE_BYTES: usize = 64;
+/// Longest referrer domain accepted, in bytes.
+pub const MAX_DOMAIN_BYTES: usize = 253;
+
+/// A rejected payload: which field, and why. The collector answers 400 with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError {
+    pub field: String,
+    pub reason: String,
+}
+
+impl SchemaError {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        SchemaError { field: field.into(), reason: reason.into() }
+    }
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+/// Coarse device class, from the user agent's form factor only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceClass {
+    Desktop,
+    Mobile,
+    Tablet,
+    #[default]
+    Other,
+}
+
+/// Coarse browser family (no version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BrowserFamily {
+    Chrome,
+    Edge,
+    Firefox,
+    Safari,
+    #[default]
+    Other,
+}
+
+/// The consent in effect when the snapshot was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRef {
+    /// Id of the local consent record (32 lowercase hex digits).
+    pub record: String,
+    /// Purposes granted at the time of the snapshot.
+    pub purposes: Vec<Purpose>,
+}
+
+/// Normalised, coarse page context. Never a full URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    /// Normalised path (see `privacy::url`), starting with `/`.
+    pub path: String,
+    /// Referrer's registrable host only, when it is another site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer_domain: Option<String>,
+    pub device_class: DeviceClass,
+    pub browser_family: BrowserFamily,
+}
+
+/// Payload schema v1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payload {
+    /// Schema version, always [`SCHEMA_VERSION`].
+    pub v: u32,
+    /// Random id of this payload (32 hex).
+    pub id: String,
+    /// Random id of the page view (32 hex); the collector keeps the highest `seq` per `pv`.
+    pub pv: String,
+    /// Snapshot sequence number within the page view, from 1.
+    pub seq: u32,
+    /// Site key, as configured.
+    pub site: String,
+    /// Rotating visitor pseudonym (32 hex), absent in the no-identifier mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vid: Option<String>,
+    /// Session id (32 hex), absent in the no-identifier mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// Start of the UTC hour of the snapshot, in Unix seconds (a multiple of 3600).
+    pub hour: u64,
+    pub consent: ConsentRef,
+    pub ctx: Context,
+    /// Cumulative features of the page view.
+    pub f: Features,
+}
+
+/// Earliest accepted `hour` (2024-01-01T00:00:00Z).
+pub const MIN_HOUR: u64 = 1_704_067_200;
+/// Latest accepted `hour` (2100-01-01T00:00:00Z).
+pub const MAX_HOUR: u64 = 4_102_444_800;
+
+fn check_hex_id(field: &str, s: &str) -> Result<(), SchemaError> {
+    if s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        Ok(())
+    } else {
+        Err(SchemaError::new(field, "must be 32 lowercase hex digits"))
+    }
+}
+
+/// `true` for a site key: 1-64 bytes of `[a-z0-9._-]`.
+pub fn is_valid_site(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_SITE_BYTES
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+impl Payload {
+    /// Checks every field against schema v1 and its bounds.
+    pub fn validate(&self) -> Result<(), SchemaError> {
+        if self.v != SCHEMA_VERSION {
+            return Err(SchemaError::new("v", "unsupported schema version"));
+        }
+        check_hex_id("id", &self.id)?;
+        check_hex_id("pv", &self.pv)?;
+        if self.seq == 0 || self.seq > 100_000 {
+            return Err(SchemaError::new("seq", "must be between 1 and 100000"));
+        }
+        if !is_valid_site(&self.site) {
+            return Err(SchemaError::new("site", "must be 1-64 characters of a-z 0-9 . _ -"));
+        }
+        if let Some(vid) = &self.vid {
+            check_hex_id("vid", vid)?;
+        }
+        if let Some(sid) = &self.sid {
+            check_hex_id("sid", sid)?;
+        }
+        if self.hour % 3600 != 0 || !(MIN_HOUR..=MAX_HOUR).contains(&self.hour) {
+            return Err(SchemaError::new("hour", "must be a whole UTC hour between 2024 and 2100"));
+        }
+        check_hex_id("consent.record", &self.consent.record)?;
+        if !self.consent.purposes.contains(&Purpose::Analytics) {
+            return Err(SchemaError::new("consent.purposes", "analytics must be granted for a payload to be sent"));
+        }
+        let path = &self.ctx.path;
+        if !path.starts_with('/') || path.len() > MAX_PATH_BYTES || path.chars().any(char::is_control) {
+            return Err(SchemaError::new("ctx.path", "must start with / and be at most 256 bytes without control characters"));
+        }
+        if let Some(d) = &self.ctx.referrer_domain {
+            let ok = !d.is_empty()
+                && d.len() <= MAX_DOMAIN_BYTES
+                && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+            if !ok {
+                return Err(SchemaError::new("ctx.referrer_domain", "must be a host name"));
+            }
+        }
+        self.f.validate()
+    }
+
+    /// Serialises to compact JSON.
+    pub fn to_json(&self) -> String {
+        // Serialising plain structs of strings and numbers cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Parses and validates one payload body (the collector's entry point).
+pub fn parse(body: &[u8]) -> Result<Payload, SchemaError> {
+    if body.len() > MAX_PAYLOAD_BYTES {
+        return Err(SchemaError::new("body", "larger than 2048 bytes"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    let p: Payload = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." || path == "?" { "body".to_string() } else { path };
+        SchemaError::new(field, e.into_inner().to_string())
+    })?;
+    p.validate()?;
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests;

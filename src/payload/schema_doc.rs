@@ -1,0 +1,88 @@
+//! Generated documentation: the JSON Schema of payload v1 and the feature
+//! data dictionary. `make docs` writes them to `docs/`; a test fails when the
+//! committed files differ from what the code generates.
+
+use super::{CATALOG, MAX_DOMAIN_BYTES, MAX_HOUR, MAX_PATH_BYTES, MIN_HOUR, RETENTION, SCHEMA_VERSION};
+use serde_json::{json, Map, Value};
+
+/// JSON Schema (draft 2020-12) for payload v1, generated from the types' bounds.
+pub fn json_schema() -> String {
+    let hex = json!({ "type": "string", "pattern": "^[0-9a-f]{32}$" });
+    let mut features = Map::new();
+    for doc in CATALOG {
+        let mut prop = Map::new();
+        prop.insert("type".into(), json!(doc.json_type));
+        if doc.json_type != "boolean" {
+            prop.insert("minimum".into(), json!(0));
+            prop.insert("maximum".into(), json!(doc.max));
+        }
+        prop.insert("description".into(), json!(format!("{} ({})", doc.definition, doc.unit)));
+        features.insert(doc.name.into(), Value::Object(prop));
+    }
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://iob-sdk.invalid/schema/payload-v1.json",
+        "title": "iob-sdk payload v1",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["v", "id", "pv", "seq", "site", "hour", "consent", "ctx", "f"],
+        "properties": {
+            "v": { "const": SCHEMA_VERSION },
+            "id": hex,
+            "pv": hex,
+            "seq": { "type": "integer", "minimum": 1, "maximum": 100000 },
+            "site": { "type": "string", "pattern": "^[a-z0-9._-]{1,64}$" },
+            "vid": hex,
+            "sid": hex,
+            "hour": { "type": "integer", "minimum": MIN_HOUR, "maximum": MAX_HOUR, "multipleOf": 3600 },
+            "consent": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["record", "purposes"],
+                "properties": {
+                    "record": hex,
+                    "purposes": {
+                        "type": "array",
+                        "items": { "enum": ["security", "analytics", "personalization", "marketing"] },
+                        "contains": { "const": "analytics" }
+                    }
+                }
+            },
+            "ctx": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["path", "device_class", "browser_family"],
+                "properties": {
+                    "path": { "type": "string", "pattern": "^/", "maxLength": MAX_PATH_BYTES },
+                    "referrer_domain": { "type": "string", "pattern": "^[A-Za-z0-9.-]+$", "maxLength": MAX_DOMAIN_BYTES },
+                    "device_class": { "enum": ["desktop", "mobile", "tablet", "other"] },
+                    "browser_family": { "enum": ["chrome", "edge", "firefox", "safari", "other"] }
+                }
+            },
+            "f": { "type": "object", "additionalProperties": false, "properties": Value::Object(features) }
+        }
+    });
+    let mut out = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// The data dictionary as Markdown (`docs/features.md`).
+pub fn data_dictionary_markdown() -> String {
+    let mut out = String::from(
+        "# Feature data dictionary\n\n\
+         Generated from `src/payload/catalog.rs` by `make docs`; a test fails if this file drifts from the code.\n\n\
+         Every feature is per page view, cumulative and computed in the browser. Features equal to 0/false are omitted from the payload.\n\n",
+    );
+    out.push_str("**Retention.** ");
+    out.push_str(RETENTION);
+    out.push_str("\n\n| name | type | unit | max | definition | purpose |\n|---|---|---|---|---|---|\n");
+    for d in CATALOG {
+        let max = if d.json_type == "boolean" { "-".to_string() } else { d.max.to_string() };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            d.name, d.json_type, d.unit, max, d.definition, d.purpose
+        ));
+    }
+    out
+}

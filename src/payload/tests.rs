@@ -1,0 +1,68 @@
+use super::*;
+
+fn valid() -> Payload {
+    Payload {
+        v: SCHEMA_VERSION,
+        id: "0123456789abcdef0123456789abcdef".into(),
+        pv: "fedcba9876543210fedcba9876543210".into(),
+        seq: 1,
+        site: "demo".into(),
+        vid: Some("00000000000000000000000000000001".into()),
+        sid: None,
+        hour: 1_800_000_000,
+        consent: ConsentRef { record: "0000000000000000000000000000000a".into(), purposes: vec![Purpose::Analytics] },
+        ctx: Context {
+            path: "/a/:id".into(),
+            referrer_domain: Some("example.org".into()),
+            device_class: DeviceClass::Desktop,
+            browser_family: BrowserFamily::Chrome,
+        },
+        f: Features { active_ms: 1200, clicks: 3, ..Features::default() },
+    }
+}
+
+#[test]
+fn round_trips_and_omits_zero_features() {
+    let p = valid();
+    let json = p.to_json();
+    assert!(!json.contains("visible_ms"), "zero features are omitted: {json}");
+    assert_eq!(parse(json.as_bytes()).unwrap(), p);
+}
+
+fn field_of(json: &str) -> String {
+    parse(json.as_bytes()).unwrap_err().field
+}
+
+#[test]
+fn rejections_name_the_field() {
+    let good = valid().to_json();
+    let swap = |from: &str, to: &str| good.replacen(from, to, 1);
+    assert_eq!(field_of(&swap("\"v\":1", "\"v\":2")), "v");
+    assert_eq!(field_of(&swap("\"seq\":1", "\"seq\":0")), "seq");
+    assert_eq!(field_of(&swap("\"seq\":1", "\"seq\":\"1\"")), "seq");
+    assert_eq!(field_of(&swap("\"site\":\"demo\"", "\"site\":\"<script>\"")), "site");
+    assert_eq!(field_of(&swap("\"clicks\":3", "\"clicks\":100001")), "f.clicks");
+    assert_eq!(field_of(&swap("\"clicks\":3", "\"clicks\":-1")), "f.clicks");
+    assert_eq!(field_of(&swap("\"clicks\":3", "\"clicks\":3,\"email\":1")), "f.email");
+    assert_eq!(field_of(&swap("\"path\":\"/a/:id\"", "\"path\":\"https://x/\"")), "ctx.path");
+    assert_eq!(field_of(&swap("\"hour\":1800000000", "\"hour\":1800000001")), "hour");
+    assert_eq!(field_of(&swap("[\"analytics\"]", "[\"marketing\"]")), "consent.purposes");
+    assert_eq!(field_of("{not json"), "body");
+    assert_eq!(field_of(&"x".repeat(MAX_PAYLOAD_BYTES + 1)), "body");
+}
+
+#[test]
+fn generated_docs_are_committed_and_current() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    if std::env::var_os("IOB_WRITE_DOCS").is_some() {
+        std::fs::write(format!("{root}/docs/payload.schema.json"), json_schema()).unwrap();
+        std::fs::write(format!("{root}/docs/features.md"), data_dictionary_markdown()).unwrap();
+    }
+    let schema = std::fs::read_to_string(format!("{root}/docs/payload.schema.json")).unwrap_or_default();
+    let dict = std::fs::read_to_string(format!("{root}/docs/features.md")).unwrap_or_default();
+    assert!(schema == json_schema(), "docs/payload.schema.json is stale: run `make docs`");
+    assert!(dict == data_dictionary_markdown(), "docs/features.md is stale: run `make docs`");
+    for d in CATALOG {
+        assert!(dict.contains(&format!("`{}`", d.name)));
+    }
+}

@@ -1,0 +1,113 @@
+//! URL normalisation: only a coarse, identifier-free path leaves the device.
+//!
+//! - scheme, host, credentials, port and fragment are dropped;
+//! - the query is dropped except `utm_*`, `ref` and `source` parameters;
+//! - id-like path segments (numbers, UUIDs, long hex, emails, long tokens)
+//!   become `:id`.
+
+use crate::payload::MAX_PATH_BYTES;
+
+/// Query parameters that survive normalisation.
+fn keep_param(name: &str) -> bool {
+    name.starts_with("utm_") || name == "ref" || name == "source"
+}
+
+/// `true` when a path segment looks like an identifier rather than a route name.
+pub fn is_id_like(seg: &str) -> bool {
+    let n = seg.len();
+    if n == 0 {
+        return false;
+    }
+    let digits = seg.bytes().filter(u8::is_ascii_digit).count();
+    let hex = seg.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    seg.contains('@')
+        || digits == n
+        || (hex && n >= 8 && digits > 0)
+        || (n >= 16 && digits * 4 >= n)
+        || n > 40
+}
+
+/// Normalises `href` (absolute, or a path) to `path[?kept query]`.
+pub fn normalize(href: &str) -> String {
+    let no_frag = href.split('#').next().unwrap_or("");
+    let (before_query, query) = match no_frag.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (no_frag, None),
+    };
+    // Strip "scheme://authority".
+    let path = match before_query.find("://") {
+        Some(i) => {
+            let rest = &before_query[i + 3..];
+            rest.find('/').map_or("/", |j| &rest[j..])
+        }
+        None => before_query,
+    };
+    let mut out = String::with_capacity(path.len() + 1);
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(if is_id_like(seg) { ":id" } else { seg });
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    if let Some(q) = query {
+        let mut first = true;
+        for pair in q.split('&') {
+            let name = pair.split('=').next().unwrap_or("");
+            if keep_param(name) {
+                out.push(if first { '?' } else { '&' });
+                out.push_str(pair);
+                first = false;
+            }
+        }
+    }
+    truncate_to(out, MAX_PATH_BYTES)
+}
+
+fn truncate_to(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+    s
+}
+
+/// The referrer's host, when it differs from the page's own host.
+pub fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> {
+    let rest = referrer.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?.to_ascii_lowercase();
+    let valid = !host.is_empty() && host.len() <= 253 && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    (valid && host != own_host.to_ascii_lowercase()).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_origin_fragment_and_private_query() {
+        assert_eq!(normalize("https://user:pw@shop.example:8443/cart?email=a@b.c&token=xyz#top"), "/cart");
+        assert_eq!(normalize("https://shop.example"), "/");
+        assert_eq!(normalize("/blog/?utm_source=news&x=1&ref=hn&source=tw"), "/blog?utm_source=news&ref=hn&source=tw");
+    }
+
+    #[test]
+    fn id_like_segments_become_id() {
+        assert_eq!(normalize("/users/12345/orders/550e8400-e29b-41d4-a716-446655440000"), "/users/:id/orders/:id");
+        assert_eq!(normalize("/u/jane.doe@example.com/profile"), "/u/:id/profile");
+        assert_eq!(normalize("/c/deadbeef42/x"), "/c/:id/x");
+        assert_eq!(normalize("/pricing/enterprise-plan"), "/pricing/enterprise-plan");
+    }
+
+    #[test]
+    fn referrer_is_a_foreign_host_only() {
+        assert_eq!(referrer_domain("https://news.ycombinator.com/item?id=1", "shop.example"), Some("news.ycombinator.com".into()));
+        assert_eq!(referrer_domain("https://shop.example/a", "shop.example"), None);
+        assert_eq!(referrer_domain("", "shop.example"), None);
+        assert_eq!(referrer_domain("https://u:p@Evil.Example:99/", "x"), Some("evil.example".into()));
+    }
+}
