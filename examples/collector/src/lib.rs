@@ -1,0 +1,22 @@
+//! iob-collector: the reference collector for iob-sdk payloads.
+//!
+//! - [`server`]: axum routes (ingest, read API, dashboard, static files).
+//! - [`storage`]: the [`storage::Storage`] trait and its SQLite backend.
+//! - [`stats`]: backend-independent aggregation with k-anonymity.
+//! - [`client`], [`simulate`], [`bench`]: a tiny HTTP/1.1 client and the
+//!   tools built on it (demo data, load test).
+//!
+//! Payloads are parsed and validated only by `iob_sdk::payload::parse`, the
+//! SDK crate's schema, so there is one source of truth.
+
+pub mod bench;
+pub mod client;
+pub mod config;
+pub mod dashboard;
+pub mod days;
+pub mod log;
+pub mod ratelimit;
+pub mod server;
+pub mod simulate;
+pub mod stats;
+pub mod storage;

@@ -1,0 +1,313 @@
+//! Synthetic visitors for the demo: realistic payloads (varied pages,
+//! devices, engagement, some frustration, some bots, some retries) sent
+//! through the real ingest endpoint. Deterministic for a given seed.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use iob_sdk::consent::Purpose;
+use iob_sdk::payload::{BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS, SCHEMA_VERSION};
+
+use crate::client::{resolve, Connection};
+
+/// SplitMix64: small, fast, good enough for synthetic data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    /// Uniform integer in [lo, hi].
+    pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
+        lo + (self.unit() * f64::from(hi - lo + 1)) as u32
+    }
+
+    /// A random 128-bit id as 32 lowercase hex digits.
+    pub fn hex128(&mut self) -> String {
+        format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
+    }
+
+    /// Log-normal around `median` (spread `sigma` in log space).
+    pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
+        let (u1, u2) = (self.unit().max(1e-12), self.unit());
+        let normal = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        (median.ln() + sigma * normal).exp()
+    }
+
+    pub fn pick<T: Copy>(&mut self, weighted: &[(T, f64)]) -> T {
+        let total: f64 = weighted.iter().map(|(_, w)| w).sum();
+        let mut x = self.unit() * total;
+        for (v, w) in weighted {
+            if x < *w {
+                return *v;
+            }
+            x -= w;
+        }
+        weighted[weighted.len() - 1].0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub url: String,
+    pub site: String,
+    pub origin: String,
+    pub visitors: u32,
+    /// Spread visits over this many past days (including today).
+    pub days: u32,
+    pub seed: u64,
+    pub connections: usize,
+}
+
+impl SimOptions {
+    pub fn from_args(args: &[String]) -> Result<SimOptions, String> {
+        let mut o = SimOptions {
+            url: "http://127.0.0.1:8080".into(),
+            site: "demo".into(),
+            origin: String::new(),
+            visitors: 300,
+            days: 14,
+            seed: 42,
+            connections: 4,
+        };
+        let mut it = args.iter();
+        while let Some(flag) = it.next() {
+            let value = it.next().ok_or_else(|| format!("{flag}: missing value"))?;
+            let num = |v: &str| v.parse::<u64>().map_err(|_| format!("{flag}: not a number: {v:?}"));
+            match flag.as_str() {
+                "--url" => o.url = value.clone(),
+                "--site" => o.site = value.clone(),
+                "--origin" => o.origin = value.clone(),
+                "--visitors" => o.visitors = num(value)?.min(1_000_000) as u32,
+                "--days" => o.days = num(value)?.clamp(1, 365) as u32,
+                "--seed" => o.seed = num(value)?,
+                "--connections" => o.connections = num(value)?.clamp(1, 64) as usize,
+                _ => return Err(format!("unknown option {flag}")),
+            }
+        }
+        if o.origin.is_empty() {
+            o.origin = o.url.trim_end_matches('/').to_string();
+        }
+        Ok(o)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Reader,
+    Skimmer,
+    Frustrated,
+    Bot,
+}
+
+const PATHS: &[(&str, f64)] = &[
+    ("/", 3.0),
+    ("/pricing", 2.0),
+    ("/blog/:id", 3.0),
+    ("/docs/getting-started", 2.0),
+    ("/signup", 1.0),
+    ("/checkout", 1.0),
+    ("/about", 1.0),
+];
+
+/// One visitor's page views, each as its snapshots in `seq` order (a retried
+/// final snapshot appears twice).
+fn visitor(rng: &mut Rng, site: &str, hour: u64) -> Vec<Payload> {
+    let kind = rng.pick(&[(Kind::Reader, 0.33), (Kind::Skimmer, 0.48), (Kind::Frustrated, 0.12), (Kind::Bot, 0.07)]);
+    let anonymous = rng.chance(0.08);
+    let vid = (!anonymous).then(|| rng.hex128());
+    let sid = (!anonymous).then(|| rng.hex128());
+    let device_class = if kind == Kind::Bot {
+        rng.pick(&[(DeviceClass::Desktop, 0.6), (DeviceClass::Other, 0.4)])
+    } else {
+        rng.pick(&[(DeviceClass::Desktop, 0.55), (DeviceClass::Mobile, 0.35), (DeviceClass::Tablet, 0.08), (DeviceClass::Other, 0.02)])
+    };
+    let browser_family = rng.pick(&[
+        (BrowserFamily::Chrome, 0.6),
+        (BrowserFamily::Safari, 0.2),
+        (BrowserFamily::Firefox, 0.08),
+        (BrowserFamily::Edge, 0.1),
+        (BrowserFamily::Other, 0.02),
+    ]);
+    let mut purposes = vec![Purpose::Analytics];
+    if rng.chance(0.6) {
+        purposes.push(Purpose::Personalization);
+    }
+    if rng.chance(0.12) {
+        purposes.push(Purpose::Marketing);
+    }
+    let consent = ConsentRef { record: rng.hex128(), purposes };
+    let referrer = rng.pick(&[(None, 0.6), (Some("search.example"), 0.3), (Some("news.example"), 0.1)]);
+    let pages = if kind == Kind::Bot { rng.range(5, 15) } else { 1 + (rng.lognormal(1.2, 0.8) as u32).min(8) };
+    let mut out = Vec::new();
+    for page in 0..pages {
+        let path = rng.pick(PATHS);
+        let hot = path == "/checkout" || path == "/pricing";
+        let (active, scroll, clicks) = match kind {
+            Kind::Reader => (rng.lognormal(60_000.0, 0.7), rng.range(70, 100), rng.range(0, 4)),
+            Kind::Skimmer => (rng.lognormal(7_000.0, 0.8), rng.range(10, 60), rng.range(0, 2)),
+            Kind::Frustrated if hot => (rng.lognormal(30_000.0, 0.6), rng.range(30, 90), rng.range(10, 35)),
+            Kind::Frustrated => (rng.lognormal(20_000.0, 0.6), rng.range(30, 90), rng.range(2, 8)),
+            Kind::Bot => (rng.unit() * 400.0, if rng.chance(0.5) { 0 } else { 100 }, rng.range(20, 60)),
+        };
+        let active = (active as u32).min(DAY_MS / 2);
+        let visible = active + (rng.unit() * 0.5 * f64::from(active)) as u32 + rng.range(0, 3000);
+        let total = visible + rng.range(0, 10_000);
+        let snapshots: &[f64] = match rng.range(1, 3) {
+            1 => &[1.0],
+            2 => &[0.5, 1.0],
+            _ => &[0.3, 0.7, 1.0],
+        };
+        let pv = rng.hex128();
+        let frac = |x: u32, f: f64| (f64::from(x) * f) as u32;
+        for (i, &f) in snapshots.iter().enumerate() {
+            out.push(Payload {
+                v: SCHEMA_VERSION,
+                id: rng.hex128(),
+                pv: pv.clone(),
+                seq: i as u32 + 1,
+                site: site.to_string(),
+                vid: vid.clone(),
+                sid: sid.clone(),
+                hour: hour + u64::from(page) / 6 * 3600,
+                consent: consent.clone(),
+                ctx: Context { path: path.into(), referrer_domain: referrer.map(Into::into), device_class, browser_family },
+                f: Features {
+                    active_ms: frac(active, f),
+                    visible_ms: frac(visible, f),
+                    total_ms: frac(total, f),
+                    scroll_depth_max_pct: frac(scroll, f.max(0.5)),
+                    clicks: frac(clicks, f),
+                    ..Features::default()
+                },
+            });
+        }
+        if rng.chance(0.05) {
+            if let Some(last) = out.last().cloned() {
+                out.push(last); // a beacon retried after a lost response
+            }
+        }
+    }
+    out
+}
+
+/// Every visitor's payloads, spread over the last `days` days before `now`.
+pub fn generate(opts: &SimOptions, now: u64) -> Vec<Vec<Payload>> {
+    let mut rng = Rng::new(opts.seed);
+    let this_hour = now / 3600 * 3600;
+    (0..opts.visitors)
+        .map(|_| {
+            let back = u64::from(rng.range(0, opts.days - 1)) * 86_400 + u64::from(rng.range(0, 23)) * 3600;
+            let hour = this_hour.saturating_sub(back + 3 * 3600);
+            visitor(&mut rng, &opts.site, hour)
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    pub visitors: u32,
+    pub payloads: u64,
+    pub accepted: u64,
+    pub retried: u64,
+    pub failed: u64,
+}
+
+async fn send_all(addr: SocketAddr, origin: String, payloads: Vec<Payload>) -> Summary {
+    let mut s = Summary::default();
+    let mut conn = None;
+    for p in payloads {
+        s.payloads += 1;
+        let body = p.to_json();
+        let headers = [("Content-Type", "text/plain;charset=UTF-8"), ("Origin", origin.as_str())];
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            if conn.is_none() {
+                conn = Connection::open(addr).await.ok();
+            }
+            let result = match conn.as_mut() {
+                Some(c) => c.send("POST", "/v1/ingest", &headers, body.as_bytes()).await.ok(),
+                None => None,
+            };
+            match result.map(|r| r.status) {
+                Some(200..=299) => {
+                    s.accepted += 1;
+                    break;
+                }
+                Some(429 | 503) if attempts < 120 => {
+                    s.retried += 1;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                None if attempts < 5 => {
+                    conn = None;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                _ => {
+                    s.failed += 1;
+                    break;
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Sends every synthetic payload, spreading visitors over a few connections.
+pub async fn run(opts: &SimOptions) -> Result<Summary, String> {
+    let addr = resolve(&opts.url).await.map_err(|e| format!("--url: {e}"))?;
+    let visitors = generate(opts, crate::days::now_unix());
+    let mut lanes: Vec<Vec<Payload>> = vec![Vec::new(); opts.connections];
+    for (i, v) in visitors.into_iter().enumerate() {
+        lanes[i % opts.connections].extend(v);
+    }
+    let tasks: Vec<_> = lanes.into_iter().map(|lane| tokio::spawn(send_all(addr, opts.origin.clone(), lane))).collect();
+    let mut total = Summary { visitors: opts.visitors, ..Summary::default() };
+    for t in tasks {
+        let s = t.await.map_err(|e| format!("sender task failed: {e}"))?;
+        total.payloads += s.payloads;
+        total.accepted += s.accepted;
+        total.retried += s.retried;
+        total.failed += s.failed;
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthetic_payloads_are_valid_and_varied() {
+        let opts = SimOptions::from_args(&[]).unwrap();
+        let visitors = generate(&opts, 1_800_000_000);
+        assert_eq!(visitors.len(), 300);
+        let all: Vec<&Payload> = visitors.iter().flatten().collect();
+        for p in &all {
+            assert_eq!(iob_sdk::payload::parse(p.to_json().as_bytes()).as_ref(), Ok(*p));
+            assert!(p.hour <= 1_800_000_000);
+        }
+        let paths: std::collections::HashSet<_> = all.iter().map(|p| p.ctx.path.as_str()).collect();
+        assert_eq!(paths.len(), PATHS.len());
+        assert!(all.iter().any(|p| p.vid.is_none()), "some no-identifier visitors");
+        assert!(all.iter().any(|p| p.f.clicks >= 20), "some frustration or bots");
+    }
+}

@@ -1,0 +1,190 @@
+//! Storage behind a small trait, so a backend other than SQLite (ClickHouse,
+//! see the README's design note) can plug in without touching the server.
+
+mod sqlite;
+
+pub use sqlite::SqliteStorage;
+
+use iob_sdk::payload::{Payload, CATALOG};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tokio::sync::oneshot;
+
+use crate::stats::{Aggregator, Report};
+
+/// One stored page view: the latest snapshot (highest `seq`) of a `pv`.
+/// There is deliberately no IP, no user agent, no payload id and no consent
+/// record id (that id is stable across pseudonym rotations and would let the
+/// collector link periods).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageView {
+    pub site: String,
+    pub pv: String,
+    pub seq: u32,
+    pub vid: Option<String>,
+    pub sid: Option<String>,
+    /// Start of the UTC hour, Unix seconds.
+    pub hour: u64,
+    pub path: String,
+    pub referrer_domain: Option<String>,
+    pub device_class: String,
+    pub browser_family: String,
+    /// Consent purposes in effect, as their names.
+    pub purposes: Vec<String>,
+    /// On-device segment, when a payload carries one (schema v1 does not yet).
+    pub segment: Option<String>,
+    /// Every catalog feature, defaults filled in (payloads omit them).
+    pub features: Map<String, Value>,
+}
+
+fn json_str(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer).and_then(Value::as_str).map(str::to_string)
+}
+
+impl PageView {
+    /// Builds the stored form of a validated payload.
+    pub fn from_payload(p: &Payload) -> PageView {
+        let json = serde_json::to_value(p).unwrap_or(Value::Null);
+        let sent = json.get("f").and_then(Value::as_object);
+        let features = CATALOG
+            .iter()
+            .map(|d| {
+                let default = if d.json_type == "boolean" { Value::Bool(false) } else { Value::from(0) };
+                let v = sent.and_then(|f| f.get(d.name)).cloned().unwrap_or(default);
+                (d.name.to_string(), v)
+            })
+            .collect();
+        PageView {
+            site: p.site.clone(),
+            pv: p.pv.clone(),
+            seq: p.seq,
+            vid: p.vid.clone(),
+            sid: p.sid.clone(),
+            hour: p.hour,
+            path: p.ctx.path.clone(),
+            referrer_domain: p.ctx.referrer_domain.clone(),
+            device_class: json_str(&json, "/ctx/device_class").unwrap_or_default(),
+            browser_family: json_str(&json, "/ctx/browser_family").unwrap_or_default(),
+            purposes: p.consent.purposes.iter().map(|x| x.as_str().to_string()).collect(),
+            segment: json_str(&json, "/segment").or_else(|| json_str(&json, "/ctx/segment")),
+            features,
+        }
+    }
+
+    /// The UTC day number of the snapshot.
+    pub fn day(&self) -> i64 {
+        (self.hour / 86_400) as i64
+    }
+}
+
+/// What a read groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Day,
+    Path,
+    DeviceClass,
+    Segment,
+    /// One group, `all`: the whole filtered range.
+    All,
+}
+
+impl GroupBy {
+    pub const NAMES: &'static str = "day, path, device_class, segment, all";
+
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        Some(match s {
+            "day" => GroupBy::Day,
+            "path" => GroupBy::Path,
+            "device_class" => GroupBy::DeviceClass,
+            "segment" => GroupBy::Segment,
+            "all" => GroupBy::All,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Day => "day",
+            GroupBy::Path => "path",
+            GroupBy::DeviceClass => "device_class",
+            GroupBy::Segment => "segment",
+            GroupBy::All => "all",
+        }
+    }
+
+    /// The group key of a page view.
+    pub fn key(self, v: &PageView) -> String {
+        match self {
+            GroupBy::Day => crate::days::format_day(v.day()),
+            GroupBy::Path => v.path.clone(),
+            GroupBy::DeviceClass => v.device_class.clone(),
+            GroupBy::Segment => v.segment.clone().unwrap_or_else(|| "unknown".into()),
+            GroupBy::All => "all".into(),
+        }
+    }
+}
+
+/// Filters of a read. Days are inclusive UTC day numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub site: Option<String>,
+    pub from_day: Option<i64>,
+    pub to_day: Option<i64>,
+    pub path: Option<String>,
+}
+
+impl Filter {
+    /// Half-open range of `hour` values covered by the day filters.
+    pub fn hour_range(&self) -> (i64, i64) {
+        (self.from_day.map_or(0, |d| d * 86_400), self.to_day.map_or(i64::MAX, |d| (d + 1) * 86_400))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageError {
+    /// The write queue is full: back-pressure, the client should retry.
+    Busy,
+    /// The backend has shut down.
+    Closed,
+    /// A database error (message only, never payload data).
+    Backend(String),
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StorageError::Busy => f.write_str("write queue full"),
+            StorageError::Closed => f.write_str("storage closed"),
+            StorageError::Backend(m) => write!(f, "storage error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+/// Resolves when a queued write is durable (committed) or has failed.
+pub type Ticket<T> = oneshot::Receiver<Result<T, StorageError>>;
+
+/// A storage backend.
+///
+/// Writes are queued (never blocking the caller) and acknowledged through a
+/// [`Ticket`] once committed, so a backend can batch them. `upsert` must be
+/// idempotent per `(site, pv)`: it keeps the snapshot with the highest `seq`.
+/// The read methods block and are called from `spawn_blocking`.
+pub trait Storage: Send + Sync + 'static {
+    fn upsert(&self, view: PageView) -> Result<Ticket<()>, StorageError>;
+    /// Deletes page views whose `hour` is before `cutoff_hour`; yields the count.
+    fn purge_before(&self, cutoff_hour: u64) -> Result<Ticket<u64>, StorageError>;
+    /// Calls `f` with every stored page view matching `filter`.
+    fn scan(&self, filter: &Filter, f: &mut dyn FnMut(PageView)) -> Result<(), StorageError>;
+    /// Flushes pending writes and stops the writer. Later writes fail.
+    fn close(&self);
+
+    /// Per-group statistics. The default folds [`Storage::scan`]; a column
+    /// store would push the aggregation down instead.
+    fn aggregate(&self, filter: &Filter, group_by: GroupBy, k: u32) -> Result<Report, StorageError> {
+        let mut agg = Aggregator::default();
+        self.scan(filter, &mut |v| agg.add(group_by.key(&v), &v))?;
+        Ok(agg.finish(k))
+    }
+}
