@@ -177,7 +177,8 @@ pub trait Storage: Send + Sync + 'static {
     fn purge_before(&self, cutoff_hour: u64) -> Result<Ticket<u64>, StorageError>;
     /// Calls `f` with every stored page view matching `filter`.
     fn scan(&self, filter: &Filter, f: &mut dyn FnMut(PageView)) -> Result<(), StorageError>;
-    /// Flushes pending writes and stops the writer. Later writes fail.
+    /// Flushes pending writes and stops the writer (blocking: call it from
+    /// `spawn_blocking` or outside a runtime). Later writes fail.
     fn close(&self);
 
     /// Per-group statistics. The default folds [`Storage::scan`]; a column
