@@ -42,9 +42,10 @@ fn json_str(v: &Value, pointer: &str) -> Option<String> {
 }
 
 impl PageView {
-    /// Builds the stored form of a validated payload.
+    /// Builds the stored form of a validated payload, reading enums and
+    /// features from its canonical wire JSON (`Payload::to_json`).
     pub fn from_payload(p: &Payload) -> PageView {
-        let json = serde_json::to_value(p).unwrap_or(Value::Null);
+        let json: Value = serde_json::from_str(&p.to_json()).unwrap_or(Value::Null);
         let sent = json.get("f").and_then(Value::as_object);
         let features = CATALOG
             .iter()
