@@ -9,6 +9,9 @@
 //! 4. Google Consent Mode (`analytics_storage`, last entry wins);
 //! 5. the mode's default.
 
+use crate::json_out::ObjectWriter;
+use alloc::string::String;
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 /// What data use a visitor can allow.
@@ -47,24 +50,30 @@ impl Purpose {
 }
 
 /// The site's consent mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     /// Nothing stored or sent before consent (default).
     #[default]
-    #[serde(rename = "opt-in")]
     OptIn,
     /// On unless the visitor refuses or a signal says no.
-    #[serde(rename = "opt-out")]
     OptOut,
     /// CNIL-style exempt audience measurement: analytics on by default,
     /// identifier lifetime capped at 13 months, one-click opt-out.
-    #[serde(rename = "exempt")]
     Exempt,
 }
 
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::OptIn => "opt-in",
+            Mode::OptOut => "opt-out",
+            Mode::Exempt => "exempt",
+        }
+    }
+}
+
 /// Which signal decided a purpose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Api,
     Gpc,
@@ -72,6 +81,25 @@ pub enum Source {
     Tcf,
     Gcm,
     Default,
+}
+
+impl Source {
+    pub const ALL: [Source; 6] = [Source::Api, Source::Gpc, Source::Dnt, Source::Tcf, Source::Gcm, Source::Default];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Api => "api",
+            Source::Gpc => "gpc",
+            Source::Dnt => "dnt",
+            Source::Tcf => "tcf",
+            Source::Gcm => "gcm",
+            Source::Default => "default",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|x| x.as_str() == s)
+    }
 }
 
 /// What the TCF CMP said, once it has said something actionable.
@@ -112,10 +140,21 @@ impl PurposeSet {
     pub fn to_vec(self) -> Vec<Purpose> {
         Purpose::ALL.into_iter().filter(|p| self.contains(*p)).collect()
     }
+    pub fn from_list(list: &[Purpose]) -> PurposeSet {
+        let mut s = PurposeSet::default();
+        list.iter().for_each(|p| s.insert(*p));
+        s
+    }
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+    pub fn from_bits(bits: u8) -> PurposeSet {
+        PurposeSet(bits & 0b1111)
+    }
 }
 
 /// One local consent record, made on every change of the effective purposes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentRecord {
     /// Random 128-bit id, 32 hex digits.
     pub id: String,
@@ -128,8 +167,24 @@ pub struct ConsentRecord {
     pub policy_version: String,
     pub gpc: bool,
     pub dnt: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tc_string: Option<String>,
+}
+
+impl ConsentRecord {
+    /// The record as JSON (what `consent.state().record` shows).
+    pub fn to_json(&self) -> String {
+        ObjectWriter::new()
+            .str("id", &self.id)
+            .uint("at_ms", self.at_ms)
+            .str_list("granted", self.granted.iter().map(|p| p.as_str()))
+            .str_list("denied", self.denied.iter().map(|p| p.as_str()))
+            .str("source", self.source.as_str())
+            .str("policy_version", &self.policy_version)
+            .bool("gpc", self.gpc)
+            .bool("dnt", self.dnt)
+            .opt_str("tc_string", self.tc_string.as_deref())
+            .finish()
+    }
 }
 
 /// The consent state machine for one page.
@@ -177,18 +232,30 @@ impl Consent {
         self.record.as_ref()
     }
 
-    /// Restores a visitor's earlier explicit choice (from storage) without a new record.
-    pub fn restore(&mut self, choices: &[(Purpose, bool)], record: ConsentRecord) {
-        for (p, v) in choices {
-            self.api[p.index()] = Some(*v);
+    /// Restores a visitor's earlier explicit choices (from storage) without a new record.
+    pub fn restore(&mut self, chose_yes: PurposeSet, chose_no: PurposeSet, record: ConsentRecord) {
+        for p in Purpose::ALL {
+            if chose_yes.contains(p) {
+                self.api[p.index()] = Some(true);
+            } else if chose_no.contains(p) {
+                self.api[p.index()] = Some(false);
+            }
         }
         self.effective = self.compute();
         self.record = Some(record);
     }
 
-    /// The visitor's explicit choices, for persisting.
-    pub fn choices(&self) -> Vec<(Purpose, bool)> {
-        Purpose::ALL.into_iter().filter_map(|p| self.api[p.index()].map(|v| (p, v))).collect()
+    /// The visitor's explicit choices (granted, denied), for persisting.
+    pub fn choices(&self) -> (PurposeSet, PurposeSet) {
+        let (mut yes, mut no) = (PurposeSet::default(), PurposeSet::default());
+        for p in Purpose::ALL {
+            match self.api[p.index()] {
+                Some(true) => yes.insert(p),
+                Some(false) => no.insert(p),
+                None => {}
+            }
+        }
+        (yes, no)
     }
 
     /// Records an explicit choice and makes a new record (`record_id`, `now_ms`).
@@ -301,5 +368,5 @@ impl Consent {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

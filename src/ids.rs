@@ -6,6 +6,8 @@
 //! SipHash-2-4-128 keyed with the on-device seed over the period number, so
 //! without the seed two periods' pseudonyms cannot be linked.
 
+use alloc::string::String;
+
 /// A random 128-bit identifier.
 pub type Id128 = [u8; 16];
 
@@ -29,8 +31,8 @@ pub fn from_hex(s: &str) -> Option<Id128> {
     }
     let nibble = |c: u8| HEX.iter().position(|h| *h == c).map(|p| p as u8);
     let mut out = [0u8; 16];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = (nibble(bytes[2 * i])? << 4) | nibble(bytes[2 * i + 1])?;
+    for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        *o = (nibble(pair[0])? << 4) | nibble(pair[1])?;
     }
     Some(out)
 }
@@ -38,9 +40,12 @@ pub fn from_hex(s: &str) -> Option<Id128> {
 /// The pseudonym for `period` (e.g. the day number): PRF(seed, label || period).
 pub fn pseudonym(seed: &Id128, label: &[u8], period: u64) -> Id128 {
     let mut msg = [0u8; 24];
-    let n = label.len().min(16);
-    msg[..n].copy_from_slice(&label[..n]);
-    msg[16..].copy_from_slice(&period.to_le_bytes());
+    for (m, l) in msg.iter_mut().zip(label.iter().take(16)) {
+        *m = *l;
+    }
+    for (m, p) in msg[16..].iter_mut().zip(period.to_le_bytes()) {
+        *m = p;
+    }
     siphash128(seed, &msg)
 }
 
@@ -60,11 +65,9 @@ fn sipround(v: &mut [u64; 4]) {
 
 /// SipHash-2-4 with 128-bit output (the reference `siphash128`).
 pub fn siphash128(key: &Id128, msg: &[u8]) -> Id128 {
-    let mut k = [0u8; 8];
-    k.copy_from_slice(&key[..8]);
-    let k0 = u64::from_le_bytes(k);
-    k.copy_from_slice(&key[8..]);
-    let k1 = u64::from_le_bytes(k);
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+    let k0 = word(&key[..8]);
+    let k1 = word(&key[8..]);
     let mut v = [
         k0 ^ 0x736f_6d65_7073_6575,
         k1 ^ 0x646f_7261_6e64_6f6d ^ 0xee,
@@ -73,8 +76,7 @@ pub fn siphash128(key: &Id128, msg: &[u8]) -> Id128 {
     ];
     let mut chunks = msg.chunks_exact(8);
     for c in &mut chunks {
-        k.copy_from_slice(c);
-        let m = u64::from_le_bytes(k);
+        let m = word(c);
         v[3] ^= m;
         sipround(&mut v);
         sipround(&mut v);
@@ -100,12 +102,13 @@ pub fn siphash128(key: &Id128, msg: &[u8]) -> Id128 {
     }
     let out1 = v[0] ^ v[1] ^ v[2] ^ v[3];
     let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&out0.to_le_bytes());
-    out[8..].copy_from_slice(&out1.to_le_bytes());
+    for (o, b) in out.iter_mut().zip(out0.to_le_bytes().into_iter().chain(out1.to_le_bytes())) {
+        *o = b;
+    }
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -10,11 +10,17 @@
 //! reference collector imports it, and `docs/features.md` and
 //! `docs/payload.schema.json` are generated from it (see `make docs`).
 
+#![cfg_attr(all(target_arch = "wasm32", feature = "standalone"), no_std)]
+
+extern crate alloc;
+
 pub mod config;
 pub mod consent;
 pub mod event;
 pub mod features;
+pub mod flat_json;
 pub mod ids;
+pub mod json_out;
 pub mod pageview;
 pub mod payload;
 pub mod privacy;

@@ -4,13 +4,17 @@
 //! returned [`Effect`]s (send, store, remove).
 
 use crate::config::{Config, Identity};
-use crate::consent::{Consent, ConsentRecord, Purpose, Source};
+use crate::consent::{Consent, ConsentRecord, Purpose, PurposeSet, Source};
+use crate::flat_json::{self, Scalar};
 use crate::event::Event;
 use crate::ids::{from_hex, pseudonym, to_hex, Id128};
 use crate::pageview::PageView;
 use crate::payload::{ConsentRef, Context, Features, Payload, SCHEMA_VERSION};
+use crate::json_out::{push_u64, ObjectWriter};
 use crate::privacy::{ua, url};
-use serde::{Deserialize, Serialize};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A session ends after this much inactivity, ms.
 pub const SESSION_IDLE_MS: f64 = 30.0 * 60_000.0;
@@ -47,17 +51,68 @@ pub struct Stored {
     pub session: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct StoredConsent {
-    choices: Vec<(Purpose, bool)>,
-    record: ConsentRecord,
+/// The stored consent: the visitor's choices and the latest record, as a flat
+/// JSON object (purpose sets as bit masks in `Purpose::ALL` order).
+fn encode_consent(c: &Consent) -> Option<String> {
+    let r = c.record()?;
+    let (yes, no) = c.choices();
+    let json = ObjectWriter::new()
+        .str("id", &r.id)
+        .uint("at", r.at_ms)
+        .uint("granted", u64::from(PurposeSet::from_list(&r.granted).bits()))
+        .uint("denied", u64::from(PurposeSet::from_list(&r.denied).bits()))
+        .str("source", r.source.as_str())
+        .str("policy", &r.policy_version)
+        .bool("gpc", r.gpc)
+        .bool("dnt", r.dnt)
+        .opt_str("tc", r.tc_string.as_deref())
+        .uint("chose_yes", u64::from(yes.bits()))
+        .uint("chose_no", u64::from(no.bits()))
+        .finish();
+    Some(json)
 }
 
-#[derive(Serialize, Deserialize)]
-struct StoredId {
-    id: String,
-    /// Creation time (seed) or last activity (session), Unix ms.
-    at: u64,
+/// Decodes what [`encode_consent`] wrote; anything malformed is ignored (as if never stored).
+fn decode_consent(raw: &str) -> Option<(PurposeSet, PurposeSet, ConsentRecord)> {
+    let pairs = flat_json::parse(raw).ok()?;
+    let get = |k: &str| flat_json::get(&pairs, k);
+    let text = |k: &str| match get(k) {
+        Some(Scalar::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let int = |k: &str| match get(k) {
+        Some(Scalar::Int(n)) if *n >= 0 => Some(*n as u64),
+        _ => None,
+    };
+    let flag = |k: &str| matches!(get(k), Some(Scalar::Bool(true)));
+    let bits = |k: &str| int(k).map(|n| PurposeSet::from_bits(n as u8));
+    let id = text("id").filter(|s| from_hex(s).is_some())?;
+    let record = ConsentRecord {
+        id,
+        at_ms: int("at")?,
+        granted: bits("granted")?.to_vec(),
+        denied: bits("denied")?.to_vec(),
+        source: Source::parse(&text("source")?)?,
+        policy_version: text("policy")?,
+        gpc: flag("gpc"),
+        dnt: flag("dnt"),
+        tc_string: text("tc"),
+    };
+    Some((bits("chose_yes")?, bits("chose_no")?, record))
+}
+
+/// A stored identifier: `<32 hex>.<unix ms>` (creation time for the seed,
+/// last activity for the session).
+fn encode_id(id: &Id128, at: u64) -> String {
+    let mut s = to_hex(id);
+    s.push('.');
+    push_u64(&mut s, at);
+    s
+}
+
+fn decode_id(raw: Option<&str>) -> Option<(Id128, u64)> {
+    let (hex, at) = raw?.split_once('.')?;
+    Some((from_hex(hex)?, at.parse().ok()?))
 }
 
 /// Randomness source: one fresh random 128-bit value per call.
@@ -74,25 +129,6 @@ pub struct Tracker {
     rng: Rng,
 }
 
-/// The current consent state, as `consent.state()` returns it.
-#[derive(Serialize)]
-pub struct ConsentState<'a> {
-    pub mode: crate::consent::Mode,
-    pub granted: Vec<Purpose>,
-    pub denied: Vec<Purpose>,
-    pub record: Option<&'a ConsentRecord>,
-}
-
-/// What `explain()` returns.
-#[derive(Serialize)]
-struct Explanation<'a> {
-    consent: ConsentState<'a>,
-    stored_keys: Vec<String>,
-    sends_to: &'a str,
-    features: Features,
-    last_payload: Option<&'a str>,
-    why: &'static str,
-}
 
 fn key(site: &str, name: &str) -> String {
     let mut k = String::from("iob:");
@@ -100,11 +136,6 @@ fn key(site: &str, name: &str) -> String {
     k.push(':');
     k.push_str(name);
     k
-}
-
-fn parse_stored_id(raw: Option<&str>) -> Option<(Id128, u64)> {
-    let s: StoredId = serde_json::from_str(raw?).ok()?;
-    Some((from_hex(&s.id)?, s.at))
 }
 
 impl Tracker {
@@ -117,15 +148,15 @@ impl Tracker {
         };
         let pv = PageView::new(rng(), now, f64::from(cfg.idle_timeout_ms), env.visible, env.focused, ctx);
         let mut consent = Consent::new(cfg.consent, cfg.respect_gpc, cfg.policy_version.clone());
-        if let Some(sc) = stored.consent.as_deref().and_then(|s| serde_json::from_str::<StoredConsent>(s).ok()) {
-            consent.restore(&sc.choices, sc.record);
+        if let Some((yes, no, record)) = stored.consent.as_deref().and_then(decode_consent) {
+            consent.restore(yes, no, record);
         }
         let mut t = Tracker {
             cfg,
             consent,
             pv,
-            seed: parse_stored_id(stored.seed.as_deref()),
-            session: parse_stored_id(stored.session.as_deref()),
+            seed: decode_id(stored.seed.as_deref()),
+            session: decode_id(stored.session.as_deref()),
             effects: Vec::new(),
             last_sent: None,
             rng,
@@ -164,14 +195,18 @@ impl Tracker {
         &self.consent
     }
 
-    pub fn consent_state(&self) -> ConsentState<'_> {
+    /// `consent.state()`: `{mode, granted, denied, record}` as JSON.
+    pub fn consent_state_json(&self) -> String {
         let set = self.consent.effective();
-        ConsentState {
-            mode: self.consent.mode(),
-            granted: set.to_vec(),
-            denied: Purpose::ALL.into_iter().filter(|p| !set.contains(*p)).collect(),
-            record: self.consent.record(),
-        }
+        let mut w = ObjectWriter::new();
+        w.str("mode", self.consent.mode().as_str())
+            .str_list("granted", Purpose::ALL.into_iter().filter(|p| set.contains(*p)).map(Purpose::as_str))
+            .str_list("denied", Purpose::ALL.into_iter().filter(|p| !set.contains(*p)).map(Purpose::as_str));
+        match self.consent.record() {
+            Some(r) => w.raw("record", &r.to_json()),
+            None => w.raw("record", "null"),
+        };
+        w.finish()
     }
 
     /// The visitor grants (`granted = true`) or denies purposes through the API.
@@ -203,9 +238,9 @@ impl Tracker {
     }
 
     fn persist_consent(&mut self) {
-        let Some(record) = self.consent.record().cloned() else { return };
-        let value = serde_json::to_string(&StoredConsent { choices: self.consent.choices(), record }).unwrap_or_default();
-        self.effects.push(Effect::Store { key: key(&self.cfg.site, "consent"), value });
+        if let Some(value) = encode_consent(&self.consent) {
+            self.effects.push(Effect::Store { key: key(&self.cfg.site, "consent"), value });
+        }
     }
 
     /// The page is being hidden or unloaded: send the final snapshot if allowed
@@ -272,13 +307,12 @@ impl Tracker {
     }
 
     fn store_id(&mut self, name: &str, id: &Id128, at: u64) {
-        let value = serde_json::to_string(&StoredId { id: to_hex(id), at }).unwrap_or_default();
-        self.effects.push(Effect::Store { key: key(&self.cfg.site, name), value });
+        self.effects.push(Effect::Store { key: key(&self.cfg.site, name), value: encode_id(id, at) });
     }
 
     /// Drains the effects the shell must carry out, in order.
     pub fn take_effects(&mut self) -> Vec<Effect> {
-        std::mem::take(&mut self.effects)
+        core::mem::take(&mut self.effects)
     }
 
     /// Stored keys right now, what was last sent, and why: `explain()`.
@@ -298,15 +332,16 @@ impl Tracker {
             (false, Source::Gpc) | (false, Source::Dnt) => "Your browser's privacy signal (GPC/DNT) is honoured: nothing is sent or stored.",
             (false, _) => "No analytics consent: nothing is sent or stored; features stay on this device.",
         };
-        let e = Explanation {
-            consent: self.consent_state(),
-            stored_keys,
-            sends_to: &self.cfg.endpoint,
-            features: self.features(now),
-            last_payload: self.last_sent.as_deref(),
-            why,
+        let mut w = ObjectWriter::new();
+        w.raw("consent", &self.consent_state_json())
+            .str_list("stored_keys", stored_keys.iter().map(String::as_str))
+            .str("sends_to", &self.cfg.endpoint)
+            .raw("features", &self.features(now).to_json());
+        match &self.last_sent {
+            Some(p) => w.str("last_payload", p),
+            None => w.raw("last_payload", "null"),
         };
-        serde_json::to_string(&e).unwrap_or_default()
+        w.str("why", why).finish()
     }
 
     pub fn config(&self) -> &Config {
@@ -314,5 +349,5 @@ impl Tracker {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -15,13 +15,14 @@ pub trait Aggregator {
     fn write(&self, now: f64, out: &mut Features);
 }
 
-/// Milliseconds as a saturating `u32` (for feature fields).
-pub(crate) fn ms_u32(ms: f64) -> u32 {
-    if ms.is_nan() || ms <= 0.0 {
+/// A non-negative value rounded half up to a saturating `u32` (0 for NaN).
+/// Written out because `f64::round` is not in `core`.
+pub(crate) fn round_u32(x: f64) -> u32 {
+    if x.is_nan() || x <= 0.0 {
         0
-    } else if ms >= f64::from(u32::MAX) {
+    } else if x >= f64::from(u32::MAX) {
         u32::MAX
     } else {
-        ms.round() as u32
+        (x + 0.5) as u32
     }
 }

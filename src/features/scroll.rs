@@ -1,7 +1,7 @@
 //! Scroll depth: `scroll_depth_max_pct`, the maximum over the page view of
 //! (scrollY + innerHeight) / scrollHeight, in whole percent, clamped to 0-100.
 
-use super::Aggregator;
+use super::{round_u32, Aggregator};
 use crate::event::{Event, EventKind};
 use crate::payload::Features;
 
@@ -15,8 +15,8 @@ pub fn depth_pct(scroll_y: f32, viewport_h: f32, doc_h: f32) -> u32 {
     if !(doc_h > 0.0) || !scroll_y.is_finite() || !viewport_h.is_finite() {
         return 0;
     }
-    let pct = ((scroll_y.max(0.0) + viewport_h.max(0.0)) / doc_h * 100.0).round();
-    pct.clamp(0.0, 100.0) as u32
+    let pct = f64::from(scroll_y.max(0.0) + viewport_h.max(0.0)) / f64::from(doc_h) * 100.0;
+    round_u32(pct).min(100)
 }
 
 impl Aggregator for Scroll {
@@ -31,7 +31,7 @@ impl Aggregator for Scroll {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -4,6 +4,8 @@
 //! from this table, so they cannot drift apart.
 
 use super::SchemaError;
+use crate::json_out::{push_u64, ObjectWriter};
+use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 /// How a feature value is encoded in JSON.
@@ -16,6 +18,8 @@ pub trait FeatureValue: Copy + Default + PartialEq {
     }
     /// Checks `0 <= value <= max` (booleans always pass).
     fn in_bounds(&self, max: f64) -> bool;
+    /// Appends the JSON value.
+    fn write_json(&self, buf: &mut String);
 }
 
 impl FeatureValue for u32 {
@@ -23,12 +27,40 @@ impl FeatureValue for u32 {
     fn in_bounds(&self, max: f64) -> bool {
         f64::from(*self) <= max
     }
+    fn write_json(&self, buf: &mut String) {
+        push_u64(buf, u64::from(*self));
+    }
 }
+
+/// Decimal places kept for fractional features (scores, means): they are
+/// quantised to 1e-4 when written.
+pub const FRACTION_DIGITS: u32 = 4;
 
 impl FeatureValue for f32 {
     const JSON_TYPE: &'static str = "number";
     fn in_bounds(&self, max: f64) -> bool {
         self.is_finite() && *self >= 0.0 && f64::from(*self) <= max
+    }
+    fn write_json(&self, buf: &mut String) {
+        let scale = 10u64.pow(FRACTION_DIGITS);
+        let v = if self.is_finite() && *self > 0.0 { f64::from(*self) } else { 0.0 };
+        let scaled = (v * scale as f64 + 0.5) as u64;
+        push_u64(buf, scaled / scale);
+        let mut frac = scaled % scale;
+        if frac > 0 {
+            buf.push('.');
+            let mut width = FRACTION_DIGITS;
+            while frac % 10 == 0 {
+                frac /= 10;
+                width -= 1;
+            }
+            let mut digits = String::new();
+            push_u64(&mut digits, frac);
+            for _ in digits.len() as u32..width {
+                buf.push('0');
+            }
+            buf.push_str(&digits);
+        }
     }
 }
 
@@ -36,6 +68,9 @@ impl FeatureValue for bool {
     const JSON_TYPE: &'static str = "boolean";
     fn in_bounds(&self, _max: f64) -> bool {
         true
+    }
+    fn write_json(&self, buf: &mut String) {
+        buf.push_str(if *self { "true" } else { "false" });
     }
 }
 
@@ -81,6 +116,17 @@ macro_rules! feature_catalog {
         ];
 
         impl Features {
+            /// The JSON object of the non-default features, in catalog order.
+            pub fn to_json(&self) -> String {
+                let mut w = ObjectWriter::new();
+                $(
+                    if !FeatureValue::is_default(&self.$name) {
+                        FeatureValue::write_json(&self.$name, w.key(stringify!($name)));
+                    }
+                )*
+                w.finish()
+            }
+
             /// Checks every feature against its bound; the error names the field.
             pub fn validate(&self) -> Result<(), SchemaError> {
                 $(

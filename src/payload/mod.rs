@@ -5,12 +5,17 @@
 //! [`json_schema`]. A payload is at most [`MAX_PAYLOAD_BYTES`] bytes.
 
 mod catalog;
+#[cfg(not(target_arch = "wasm32"))]
 mod schema_doc;
 
-pub use catalog::{FeatureDoc, FeatureValue, Features, CATALOG, DAY_MS, RETENTION};
+pub use catalog::{FeatureDoc, FeatureValue, Features, CATALOG, DAY_MS, FRACTION_DIGITS, RETENTION};
+#[cfg(not(target_arch = "wasm32"))]
 pub use schema_doc::{data_dictionary_markdown, json_schema};
 
 use crate::consent::Purpose;
+use crate::json_out::ObjectWriter;
+use alloc::string::String;
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 /// Current payload schema version (`v`).
@@ -37,13 +42,13 @@ impl SchemaError {
     }
 }
 
-impl std::fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{}: {}", self.field, self.reason)
     }
 }
 
-impl std::error::Error for SchemaError {}
+impl core::error::Error for SchemaError {}
 
 /// Coarse device class, from the user agent's form factor only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -56,6 +61,17 @@ pub enum DeviceClass {
     Other,
 }
 
+impl DeviceClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceClass::Desktop => "desktop",
+            DeviceClass::Mobile => "mobile",
+            DeviceClass::Tablet => "tablet",
+            DeviceClass::Other => "other",
+        }
+    }
+}
+
 /// Coarse browser family (no version).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -66,6 +82,18 @@ pub enum BrowserFamily {
     Safari,
     #[default]
     Other,
+}
+
+impl BrowserFamily {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BrowserFamily::Chrome => "chrome",
+            BrowserFamily::Edge => "edge",
+            BrowserFamily::Firefox => "firefox",
+            BrowserFamily::Safari => "safari",
+            BrowserFamily::Other => "other",
+        }
+    }
 }
 
 /// The consent in effect when the snapshot was made.
@@ -181,14 +209,34 @@ impl Payload {
         self.f.validate()
     }
 
-    /// Serialises to compact JSON.
+    /// Serialises to compact JSON, member order as declared (the same text
+    /// serde would write; a test checks it).
     pub fn to_json(&self) -> String {
-        // Serialising plain structs of strings and numbers cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut consent = ObjectWriter::new();
+        consent.str("record", &self.consent.record).str_list("purposes", self.consent.purposes.iter().map(|p| p.as_str()));
+        let mut ctx = ObjectWriter::new();
+        ctx.str("path", &self.ctx.path)
+            .opt_str("referrer_domain", self.ctx.referrer_domain.as_deref())
+            .str("device_class", self.ctx.device_class.as_str())
+            .str("browser_family", self.ctx.browser_family.as_str());
+        ObjectWriter::new()
+            .uint("v", u64::from(self.v))
+            .str("id", &self.id)
+            .str("pv", &self.pv)
+            .uint("seq", u64::from(self.seq))
+            .str("site", &self.site)
+            .opt_str("vid", self.vid.as_deref())
+            .opt_str("sid", self.sid.as_deref())
+            .uint("hour", self.hour)
+            .raw("consent", &consent.finish())
+            .raw("ctx", &ctx.finish())
+            .raw("f", &self.f.to_json())
+            .finish()
     }
 }
 
 /// Parses and validates one payload body (the collector's entry point).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn parse(body: &[u8]) -> Result<Payload, SchemaError> {
     if body.len() > MAX_PAYLOAD_BYTES {
         return Err(SchemaError::new("body", "larger than 2048 bytes"));
@@ -203,5 +251,5 @@ pub fn parse(body: &[u8]) -> Result<Payload, SchemaError> {
     Ok(p)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

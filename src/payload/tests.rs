@@ -22,6 +22,36 @@ fn valid() -> Payload {
 }
 
 #[test]
+fn hand_written_json_is_what_serde_writes() {
+    let mut p = valid();
+    assert_eq!(p.to_json(), serde_json::to_string(&p).unwrap());
+    p.vid = None;
+    p.sid = Some("00000000000000000000000000000002".into());
+    p.ctx.referrer_domain = None;
+    p.consent.purposes = vec![Purpose::Security, Purpose::Analytics, Purpose::Personalization, Purpose::Marketing];
+    p.f = Features { visible_ms: DAY_MS, scroll_depth_max_pct: 100, total_ms: 1, ..Features::default() };
+    assert_eq!(p.to_json(), serde_json::to_string(&p).unwrap());
+}
+
+#[test]
+fn fractions_are_written_with_at_most_four_decimals() {
+    let write = |v: f32| {
+        let mut s = String::new();
+        FeatureValue::write_json(&v, &mut s);
+        s
+    };
+    assert_eq!(write(0.0), "0");
+    assert_eq!(write(1.0), "1");
+    assert_eq!(write(0.5), "0.5");
+    assert_eq!(write(0.25), "0.25");
+    assert_eq!(write(0.0625), "0.0625");
+    assert_eq!(write(0.03125), "0.0313");
+    assert_eq!(write(12.00004), "12");
+    assert_eq!(write(f32::NAN), "0");
+    assert_eq!(write(-3.0), "0");
+}
+
+#[test]
 fn round_trips_and_omits_zero_features() {
     let p = valid();
     let json = p.to_json();

@@ -2,3 +2,19 @@
 
 pub mod ua;
 pub mod url;
+
+/// Byte offset of `needle` in `hay`. A plain byte scan: `str::find` with a
+/// string pattern links core's two-way searcher and its panic formatting into
+/// the wasm, which costs kilobytes for a few short needles.
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let n = needle.as_bytes();
+    if n.is_empty() {
+        return Some(0);
+    }
+    hay.as_bytes().windows(n.len()).position(|w| w == n)
+}
+
+/// `true` when `needle` occurs in `hay` (see [`find`]).
+pub fn has(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}

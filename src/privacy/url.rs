@@ -5,7 +5,9 @@
 //! - id-like path segments (numbers, UUIDs, long hex, emails, long tokens)
 //!   become `:id`.
 
+use super::find;
 use crate::payload::MAX_PATH_BYTES;
+use alloc::string::String;
 
 /// Query parameters that survive normalisation.
 fn keep_param(name: &str) -> bool {
@@ -20,7 +22,7 @@ pub fn is_id_like(seg: &str) -> bool {
     }
     let digits = seg.bytes().filter(u8::is_ascii_digit).count();
     let hex = seg.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
-    seg.contains('@')
+    seg.bytes().any(|b| b == b'@')
         || digits == n
         || (hex && n >= 8 && digits > 0)
         || (n >= 16 && digits * 4 >= n)
@@ -35,10 +37,10 @@ pub fn normalize(href: &str) -> String {
         None => (no_frag, None),
     };
     // Strip "scheme://authority".
-    let path = match before_query.find("://") {
+    let path = match find(before_query, "://") {
         Some(i) => {
-            let rest = &before_query[i + 3..];
-            rest.find('/').map_or("/", |j| &rest[j..])
+            let rest = before_query.get(i + 3..).unwrap_or("");
+            rest.split_once('/').map_or("/", |(_, p)| p)
         }
         None => before_query,
     };
@@ -66,10 +68,7 @@ pub fn normalize(href: &str) -> String {
 
 fn truncate_to(mut s: String, max: usize) -> String {
     if s.len() > max {
-        let mut cut = max;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
+        let cut = (0..=max).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
         s.truncate(cut);
     }
     s
@@ -77,14 +76,14 @@ fn truncate_to(mut s: String, max: usize) -> String {
 
 /// The referrer's host, when it differs from the page's own host.
 pub fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> {
-    let rest = referrer.split_once("://")?.1;
+    let rest = referrer.get(find(referrer, "://")? + 3..)?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?.split(':').next()?.to_ascii_lowercase();
     let valid = !host.is_empty() && host.len() <= 253 && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     (valid && host != own_host.to_ascii_lowercase()).then_some(host)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

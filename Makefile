@@ -1,0 +1,47 @@
+# iob-sdk: the two commands a newcomer needs are `make demo` and `make test`.
+# Both install what is missing first (scripts/setup.sh) and skip what is there.
+SHELL := /bin/bash
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+DEMO_ADDR ?= 127.0.0.1:8080
+DEMO_TOKEN ?= demo-read-token
+
+.PHONY: setup pkg size docs demo test test-native test-wasm test-e2e bench bench-collector
+
+setup:
+	@bash scripts/setup.sh
+
+## pkg/: the npm package and the script-tag bundle
+pkg: setup
+	@bash scripts/build-pkg.sh
+
+## Raw/gzip/brotli sizes of the shipped files; last line `sdk gzip bytes: N`
+size: pkg
+	@bash scripts/size.sh
+
+## Regenerates docs/features.md and docs/payload.schema.json from the code
+docs:
+	IOB_WRITE_DOCS=1 cargo test -p iob-sdk --lib generated_docs -q
+
+## Builds everything and starts the collector with the example site and dashboard
+demo: pkg
+	cargo build -p iob-collector --release
+	@echo "example site: http://$(DEMO_ADDR)/   dashboard: http://$(DEMO_ADDR)/dashboard?token=$(DEMO_TOKEN)"
+	./target/release/iob-collector --listen $(DEMO_ADDR) --db target/demo.sqlite \
+	  --site demo=http://$(DEMO_ADDR) --read-token $(DEMO_TOKEN) \
+	  --serve /=examples/script-tag --serve /pkg=pkg
+
+## Every test layer: native core + collector, wasm in headless Chromium, end-to-end
+test: pkg test-native test-wasm test-e2e
+
+test-native:
+	cargo test --workspace
+
+test-wasm: setup
+	cargo test -p iob-sdk --target wasm32-unknown-unknown
+
+test-e2e: pkg
+	cargo build -p iob-collector
+	node --test --test-concurrency=1 tests/e2e/
+
+bench-collector:
+	bash examples/collector/bench.sh

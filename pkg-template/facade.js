@@ -1,0 +1,124 @@
+// The JS face of iob-sdk, shared by the npm entry (index.js) and the
+// script-tag bundle (loader.js). It queues calls until the wasm is ready,
+// turns JSON from the core into objects, and never lets a failure escape into
+// the host page, except the typed errors a caller asked for.
+
+/** Base class of every error the SDK throws on purpose. */
+export class IobError extends Error {
+  constructor(message, field) {
+    super(message);
+    this.name = 'IobError';
+    /** The offending config field or argument, when there is one. */
+    this.field = field;
+  }
+}
+
+/** A bad `init` configuration; `field` names the option. */
+export class IobConfigError extends IobError {
+  constructor(message, field) {
+    super(message, field);
+    this.name = 'IobConfigError';
+  }
+}
+
+/** An unknown purpose passed to `consent.grant`/`deny`; `field` is the purpose. */
+export class IobConsentError extends IobError {
+  constructor(message, field) {
+    super(message, field);
+    this.name = 'IobConsentError';
+  }
+}
+
+const TYPED = { IobConfigError, IobConsentError };
+
+function typed(e) {
+  const T = e && TYPED[e.name];
+  return T ? new T(e.message, e.field) : e;
+}
+
+function parse(json) {
+  return json ? JSON.parse(json) : null;
+}
+
+const EVENTS = ['segment', 'payload', 'consent'];
+
+/**
+ * Creates the SDK object at once; `load()` resolves to the wasm `Iob` class.
+ * Calls made before it is ready are queued and replayed in order.
+ */
+export function createIob(load, config) {
+  const handlers = {};
+  EVENTS.forEach((n) => (handlers[n] = new Set()));
+  const queue = [];
+  let inner = null;
+
+  const emit = (name, json) => {
+    const set = handlers[name];
+    if (!set || !set.size) return;
+    const data = parse(json);
+    set.forEach((cb) => {
+      try {
+        cb(data);
+      } catch (e) {
+        // A throwing page callback must not affect the SDK or other callbacks.
+      }
+    });
+  };
+  const later = (fn) => {
+    if (inner) return fn(inner);
+    queue.push(fn);
+  };
+  const list = (p) => (Array.isArray(p) ? p.map(String) : [String(p)]).join(',');
+  const guard = (fn) => {
+    try {
+      return fn();
+    } catch (e) {
+      throw typed(e);
+    }
+  };
+
+  const iob = {
+    consent: {
+      /** Grants purposes, e.g. `['analytics']`. */
+      grant: (purposes) => guard(() => later((i) => i.grant(list(purposes)))),
+      /** Denies purposes; denying analytics wipes storage and stops sending. */
+      deny: (purposes) => guard(() => later((i) => i.deny(list(purposes)))),
+      /** Withdraws all consent at once. */
+      revoke: () => later((i) => i.revoke()),
+      /** The current consent state and record (null before ready). */
+      state: () => (inner ? parse(inner.consentState()) : null),
+    },
+    /** Live feature snapshot of this page view (null before ready). */
+    features: () => (inner ? parse(inner.features()) : null),
+    /** What is stored, what was last sent, and why (null before ready). */
+    explain: () => (inner ? parse(inner.explain()) : null),
+    /** Subscribes to 'segment' | 'payload' | 'consent'; returns an unsubscribe function. */
+    on(name, cb) {
+      const set = handlers[name];
+      if (!set) throw new IobError('unknown event (expected segment, payload or consent)', String(name));
+      set.add(cb);
+      return () => set.delete(cb);
+    },
+    /** Sends a snapshot now, when consent allows. */
+    flush: () => later((i) => i.flush()),
+    /** Removes every listener and timer. */
+    shutdown: () => later((i) => i.shutdown()),
+  };
+
+  iob.ready = load().then((Iob) => {
+    try {
+      inner = new Iob(JSON.stringify(config || {}), emit);
+    } catch (e) {
+      throw typed(e);
+    }
+    queue.splice(0).forEach((fn) => {
+      try {
+        fn(inner);
+      } catch (e) {
+        // A queued call with a bad argument is dropped, not thrown later.
+      }
+    });
+    return iob;
+  });
+  return iob;
+}

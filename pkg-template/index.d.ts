@@ -1,0 +1,136 @@
+/** Consent mode of the site. `opt-in` (default): nothing stored or sent before consent. */
+export type ConsentMode = 'opt-in' | 'opt-out' | 'exempt';
+
+/** A data use the visitor can allow or refuse. */
+export type Purpose = 'security' | 'analytics' | 'personalization' | 'marketing';
+
+/** Options of `init`. Unknown options are rejected with `IobConfigError`. */
+export interface IobConfig {
+  /** Site key: 1-64 characters of `a-z 0-9 . _ -`. */
+  site: string;
+  /** Collector ingest URL (`https://collector.example/v1/ingest`) or a same-origin path. */
+  endpoint: string;
+  /** Consent mode. Default `'opt-in'`. */
+  consent?: ConsentMode;
+  /** Idle timeout of `active_ms`, ms. Default 15000 (1000-600000). */
+  idleTimeoutMs?: number;
+  /** Version of the site's privacy policy, copied into consent records. Default `'1'`. */
+  policyVersion?: string;
+  /** Treat GPC and DNT as refusals of analytics and marketing. Default `true`. */
+  respectGpc?: boolean;
+  /** `'rotating'` (default): a pseudonym rotating every `rotationHours`; `'none'`: no visitor or session id. */
+  identity?: 'rotating' | 'none';
+  /** Pseudonym rotation period in hours. Default 24 (1-8760). */
+  rotationHours?: number;
+}
+
+/** Cumulative features of the current page view. Absent keys are 0. */
+export interface Features {
+  /** Visible, focused time within `idleTimeoutMs` of the last input, ms. */
+  active_ms?: number;
+  /** Time the page was visible, ms. */
+  visible_ms?: number;
+  /** Time since the page view started, ms. */
+  total_ms?: number;
+  /** Deepest scroll position reached, percent of the document (0-100). */
+  scroll_depth_max_pct?: number;
+  /** Click count. */
+  clicks?: number;
+}
+
+/** The signal that decided analytics. */
+export type ConsentSource = 'api' | 'gpc' | 'dnt' | 'tcf' | 'gcm' | 'default';
+
+/** A local consent record, made on every change. */
+export interface ConsentRecord {
+  /** Random 128-bit id (32 hex digits); payloads carry only this id. */
+  id: string;
+  /** UTC time of the change, Unix ms. */
+  at_ms: number;
+  granted: Purpose[];
+  denied: Purpose[];
+  source: ConsentSource;
+  policy_version: string;
+  gpc: boolean;
+  dnt: boolean;
+  tc_string?: string;
+}
+
+export interface ConsentState {
+  mode: ConsentMode;
+  granted: Purpose[];
+  denied: Purpose[];
+  record: ConsentRecord | null;
+}
+
+/** What `explain()` returns. */
+export interface Explanation {
+  consent: ConsentState;
+  /** `localStorage` keys the SDK holds now. */
+  stored_keys: string[];
+  /** Where payloads go. */
+  sends_to: string;
+  features: Features;
+  /** The last payload sent, as JSON text (null if none). */
+  last_payload: string | null;
+  /** Why data is or is not sent, in plain words. */
+  why: string;
+}
+
+/** A payload as sent (see docs/payload.schema.json). */
+export interface Payload {
+  v: 1;
+  id: string;
+  pv: string;
+  seq: number;
+  site: string;
+  vid?: string;
+  sid?: string;
+  hour: number;
+  consent: { record: string; purposes: Purpose[] };
+  ctx: { path: string; referrer_domain?: string; device_class: string; browser_family: string };
+  f: Features;
+}
+
+export interface IobEvents {
+  segment: string;
+  payload: Payload;
+  consent: ConsentState;
+}
+
+export interface Iob {
+  consent: {
+    /** Grants purposes. Throws `IobConsentError` on an unknown purpose. */
+    grant(purposes: Purpose | Purpose[]): void;
+    /** Denies purposes; denying analytics wipes storage and stops sending. */
+    deny(purposes: Purpose | Purpose[]): void;
+    /** Withdraws all consent at once. */
+    revoke(): void;
+    /** Current state, or null before the wasm is ready. */
+    state(): ConsentState | null;
+  };
+  /** Live snapshot, or null before ready. */
+  features(): Features | null;
+  /** What is stored, what was last sent, and why; null before ready. */
+  explain(): Explanation | null;
+  /** Subscribes to an event; returns an unsubscribe function. */
+  on<K extends keyof IobEvents>(name: K, cb: (data: IobEvents[K]) => void): () => void;
+  /** Sends a snapshot now, when consent allows. */
+  flush(): void;
+  /** Removes every listener and timer. */
+  shutdown(): void;
+  /** Resolves when the wasm is loaded; rejects with `IobConfigError` on a bad config. */
+  ready: Promise<Iob>;
+}
+
+export declare class IobError extends Error {
+  /** The offending option or argument. */
+  field?: string;
+}
+export declare class IobConfigError extends IobError {}
+export declare class IobConsentError extends IobError {}
+
+/** Starts the SDK; resolves once the wasm is loaded. */
+export declare function init(config: IobConfig): Promise<Iob>;
+/** Starts the SDK and returns it at once; calls are queued until ready. */
+export declare function create(config: IobConfig): Iob;

@@ -1,0 +1,196 @@
+//! A reader for flat JSON objects: string keys mapped to strings, whole
+//! numbers, booleans or null. It parses the SDK configuration and the SDK's
+//! own stored values, and keeps serde's deserializer (and its float-parsing
+//! tables) out of the wasm binary. Nested values are rejected with the key.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// One scalar value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scalar {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Null,
+}
+
+/// A parse failure: the key it happened at (or `"."` for the object itself) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatJsonError {
+    pub key: String,
+    pub reason: &'static str,
+}
+
+struct Reader<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Reader<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        self.ws();
+        if self.peek() == Some(b) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.s.get(self.i..self.i + 4)?;
+        self.i += 4;
+        let text = core::str::from_utf8(digits).ok()?;
+        u32::from_str_radix(text, 16).ok()
+    }
+
+    fn string(&mut self) -> Option<String> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let mut out = Vec::new();
+        loop {
+            let b = self.peek()?;
+            self.i += 1;
+            match b {
+                b'"' => return String::from_utf8(out).ok(),
+                b'\\' => {
+                    let e = self.peek()?;
+                    self.i += 1;
+                    let c = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => char::from_u32(self.hex4()?).unwrap_or('\u{fffd}'),
+                        _ => return None,
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                0..=0x1f => return None,
+                _ => out.push(b),
+            }
+        }
+    }
+
+    fn scalar(&mut self) -> Result<Scalar, &'static str> {
+        self.ws();
+        match self.peek() {
+            Some(b'"') => self.string().map(Scalar::Str).ok_or("is not a valid string"),
+            Some(b'{') | Some(b'[') => Err("must be a string, a whole number or a boolean"),
+            Some(b't') | Some(b'f') | Some(b'n') => {
+                for (word, v) in [(&b"true"[..], Scalar::Bool(true)), (b"false", Scalar::Bool(false)), (b"null", Scalar::Null)] {
+                    if self.s.get(self.i..).is_some_and(|rest| rest.starts_with(word)) {
+                        self.i += word.len();
+                        return Ok(v);
+                    }
+                }
+                Err("is not valid JSON")
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let start = self.i;
+                self.i += 1;
+                while matches!(self.peek(), Some(b'0'..=b'9')) {
+                    self.i += 1;
+                }
+                if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+                    return Err("must be a whole number");
+                }
+                self.s
+                    .get(start..self.i)
+                    .and_then(|t| core::str::from_utf8(t).ok())
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .map(Scalar::Int)
+                    .ok_or("is not a valid whole number")
+            }
+            _ => Err("is not valid JSON"),
+        }
+    }
+}
+
+fn fail(key: &str, reason: &'static str) -> FlatJsonError {
+    FlatJsonError { key: key.into(), reason }
+}
+
+/// Parses `{"key": scalar, ...}`. Duplicate keys are rejected.
+pub fn parse(text: &str) -> Result<Vec<(String, Scalar)>, FlatJsonError> {
+    let mut r = Reader { s: text.as_bytes(), i: 0 };
+    if !r.eat(b'{') {
+        return Err(fail(".", "must be an object"));
+    }
+    let mut out: Vec<(String, Scalar)> = Vec::new();
+    if !r.eat(b'}') {
+        loop {
+            r.ws();
+            let key = r.string().ok_or_else(|| fail(".", "has an invalid key"))?;
+            if !r.eat(b':') {
+                return Err(fail(&key, "is not followed by ':'"));
+            }
+            let v = r.scalar().map_err(|reason| fail(&key, reason))?;
+            if out.iter().any(|(k, _)| *k == key) {
+                return Err(fail(&key, "appears twice"));
+            }
+            out.push((key, v));
+            if r.eat(b'}') {
+                break;
+            }
+            if !r.eat(b',') {
+                return Err(fail(".", "is not valid JSON"));
+            }
+        }
+    }
+    r.ws();
+    if r.i != r.s.len() {
+        return Err(fail(".", "has trailing characters"));
+    }
+    Ok(out)
+}
+
+/// Looks a key up in parsed pairs.
+pub fn get<'a>(pairs: &'a [(String, Scalar)], key: &str) -> Option<&'a Scalar> {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_flat_objects() {
+        let p = parse(r#" { "a" : "x\"\u00e9\n", "b": -12, "c": true, "d": null } "#).unwrap();
+        assert_eq!(get(&p, "a"), Some(&Scalar::Str("x\"é\n".into())));
+        assert_eq!(get(&p, "b"), Some(&Scalar::Int(-12)));
+        assert_eq!(get(&p, "c"), Some(&Scalar::Bool(true)));
+        assert_eq!(get(&p, "d"), Some(&Scalar::Null));
+        assert_eq!(parse("{}").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn rejects_with_the_key() {
+        let e = |s: &str| parse(s).unwrap_err();
+        assert_eq!(e(r#"{"a":{"b":1}}"#).key, "a");
+        assert_eq!(e(r#"{"a":1.5}"#).reason, "must be a whole number");
+        assert_eq!(e(r#"{"a":1,"a":2}"#).key, "a");
+        assert_eq!(e(r#"{"a":99999999999999999999}"#).key, "a");
+        assert_eq!(e("[1]").key, ".");
+        assert_eq!(e(r#"{"a":1} x"#).key, ".");
+        assert_eq!(e(r#"{"a":"unterminated"#).key, "a");
+        assert_eq!(e(r#"{"a":tru}"#).key, "a");
+    }
+}

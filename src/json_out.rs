@@ -1,0 +1,145 @@
+//! A small JSON writer for everything the SDK sends or hands to the page.
+//! Hand-written so the wasm binary carries no serializer framework and no
+//! `core::fmt`; the payload tests check that it writes exactly what serde
+//! writes for the same values.
+
+use alloc::string::String;
+
+/// Appends `n` in decimal.
+pub fn push_u64(buf: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        buf.push(*d as char);
+    }
+}
+
+/// Appends `s` as a JSON string literal (quotes included).
+pub fn push_str_literal(buf: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    buf.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => buf.push_str("\\\""),
+            '\\' => buf.push_str("\\\\"),
+            '\n' => buf.push_str("\\n"),
+            '\r' => buf.push_str("\\r"),
+            '\t' => buf.push_str("\\t"),
+            '\u{8}' => buf.push_str("\\b"),
+            '\u{c}' => buf.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                buf.push_str("\\u00");
+                buf.push(HEX[(c as usize) >> 4] as char);
+                buf.push(HEX[(c as usize) & 15] as char);
+            }
+            c => buf.push(c),
+        }
+    }
+    buf.push('"');
+}
+
+/// Writes one JSON object, member by member.
+pub struct ObjectWriter {
+    buf: String,
+    empty: bool,
+}
+
+impl Default for ObjectWriter {
+    fn default() -> Self {
+        ObjectWriter::new()
+    }
+}
+
+impl ObjectWriter {
+    pub fn new() -> ObjectWriter {
+        ObjectWriter { buf: String::from("{"), empty: true }
+    }
+
+    /// Starts a member: writes the separator and `"key":`.
+    pub fn key(&mut self, key: &str) -> &mut String {
+        if !self.empty {
+            self.buf.push(',');
+        }
+        self.empty = false;
+        push_str_literal(&mut self.buf, key);
+        self.buf.push(':');
+        &mut self.buf
+    }
+
+    pub fn str(&mut self, key: &str, v: &str) -> &mut Self {
+        push_str_literal(self.key(key), v);
+        self
+    }
+
+    pub fn opt_str(&mut self, key: &str, v: Option<&str>) -> &mut Self {
+        if let Some(v) = v {
+            self.str(key, v);
+        }
+        self
+    }
+
+    pub fn uint(&mut self, key: &str, v: u64) -> &mut Self {
+        push_u64(self.key(key), v);
+        self
+    }
+
+    pub fn bool(&mut self, key: &str, v: bool) -> &mut Self {
+        self.key(key).push_str(if v { "true" } else { "false" });
+        self
+    }
+
+    /// A member whose value is already JSON.
+    pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
+        self.key(key).push_str(json);
+        self
+    }
+
+    /// A member holding an array of strings.
+    pub fn str_list<'a>(&mut self, key: &str, items: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        let buf = self.key(key);
+        buf.push('[');
+        for (i, s) in items.into_iter().enumerate() {
+            if i > 0 {
+                buf.push(',');
+            }
+            push_str_literal(buf, s);
+        }
+        buf.push(']');
+        self
+    }
+
+    pub fn finish(&mut self) -> String {
+        self.buf.push('}');
+        core::mem::take(&mut self.buf)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_what_serde_json_writes() {
+        for n in [0u64, 7, 10, 1_234_567_890, u64::MAX] {
+            let mut s = String::new();
+            push_u64(&mut s, n);
+            assert_eq!(s, serde_json::to_string(&n).unwrap());
+        }
+        for text in ["plain", "q\"b\\s/", "ctl\u{1}\u{1f}\n\t\r\u{8}\u{c}", "é漢🙂"] {
+            let mut s = String::new();
+            push_str_literal(&mut s, text);
+            assert_eq!(s, serde_json::to_string(text).unwrap());
+        }
+        let json = ObjectWriter::new().str("a", "x").uint("b", 2).bool("c", false).str_list("d", ["e", "f"]).raw("g", "{}").finish();
+        assert_eq!(json, r#"{"a":"x","b":2,"c":false,"d":["e","f"],"g":{}}"#);
+        assert_eq!(ObjectWriter::new().finish(), "{}");
+    }
+}
