@@ -4,6 +4,7 @@
 //! cannot hide its queueing delay).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use iob_sdk::consent::Purpose;
@@ -74,35 +75,48 @@ impl BenchResult {
     }
 }
 
-/// A valid, unique payload request for sequence number `n`.
-fn request_for(n: u64, opts: &BenchOptions, hour: u64) -> Vec<u8> {
-    let p = Payload {
-        v: SCHEMA_VERSION,
-        id: format!("{:032x}", n),
-        pv: format!("{:016x}{:016x}", n, n.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-        seq: 1,
-        site: opts.site.clone(),
-        vid: Some(format!("{:032x}", n % 10_000)),
-        sid: Some(format!("{:032x}", n % 20_000)),
-        hour,
-        consent: ConsentRef { record: format!("{:032x}", n % 10_000), purposes: vec![Purpose::Analytics] },
-        ctx: Context {
-            path: ["/", "/pricing", "/blog/:id", "/docs"][(n % 4) as usize].into(),
-            referrer_domain: None,
-            device_class: DeviceClass::Desktop,
-            browser_family: BrowserFamily::Chrome,
-        },
-        f: Features {
-            active_ms: (n % 90_000) as u32,
-            visible_ms: 95_000,
-            total_ms: 120_000,
-            scroll_depth_max_pct: (n % 101) as u32,
-            clicks: (n % 7) as u32,
-            ..Features::default()
-        },
-    };
-    let headers = [("Content-Type", "text/plain;charset=UTF-8"), ("Origin", opts.origin.as_str())];
-    build_request("POST", "/v1/ingest", &headers, p.to_json().as_bytes())
+/// A valid request whose page-view id is a placeholder, patched per request
+/// (building JSON per request would spend the CPU the server needs).
+struct Template {
+    bytes: Vec<u8>,
+    pv_at: usize,
+}
+
+const PV_PLACEHOLDER: &str = "ffffffffffffffffffffffffffffffff";
+
+impl Template {
+    fn new(opts: &BenchOptions, hour: u64) -> Template {
+        let p = Payload {
+            v: SCHEMA_VERSION,
+            id: format!("{:032x}", 1),
+            pv: PV_PLACEHOLDER.into(),
+            seq: 1,
+            site: opts.site.clone(),
+            vid: Some(format!("{:032x}", 2)),
+            sid: Some(format!("{:032x}", 3)),
+            hour,
+            consent: ConsentRef { record: format!("{:032x}", 4), purposes: vec![Purpose::Analytics] },
+            ctx: Context {
+                path: "/pricing".into(),
+                referrer_domain: Some("search.example".into()),
+                device_class: DeviceClass::Desktop,
+                browser_family: BrowserFamily::Chrome,
+            },
+            f: Features { active_ms: 42_000, visible_ms: 95_000, total_ms: 120_000, scroll_depth_max_pct: 80, clicks: 4, ..Features::default() },
+        };
+        let headers = [("Content-Type", "text/plain;charset=UTF-8"), ("Origin", opts.origin.as_str())];
+        let bytes = build_request("POST", "/v1/ingest", &headers, p.to_json().as_bytes());
+        let pv_at = bytes.windows(PV_PLACEHOLDER.len()).position(|w| w == PV_PLACEHOLDER.as_bytes()).unwrap_or(0);
+        Template { bytes, pv_at }
+    }
+
+    /// The request for page view `run:n`, unique per run and request.
+    fn request(&self, run: u64, n: u64) -> Vec<u8> {
+        let mut req = self.bytes.clone();
+        let pv = format!("{run:016x}{n:016x}");
+        req[self.pv_at..self.pv_at + 32].copy_from_slice(pv.as_bytes());
+        req
+    }
 }
 
 struct Lane {
@@ -112,7 +126,7 @@ struct Lane {
     latencies: Vec<u64>,
 }
 
-async fn lane(addr: SocketAddr, opts: BenchOptions, index: usize, start: Instant, end: Instant, hour: u64) -> Lane {
+async fn lane(addr: SocketAddr, opts: BenchOptions, template: Arc<Template>, run: u64, index: usize, start: Instant, end: Instant) -> Lane {
     let mut l = Lane { ok: 0, rejected: 0, errors: 0, latencies: Vec::new() };
     let mut conn: Option<Connection> = None;
     let stride = opts.connections as u64;
@@ -128,7 +142,7 @@ async fn lane(addr: SocketAddr, opts: BenchOptions, index: usize, start: Instant
             break;
         }
         tokio::time::sleep_until(scheduled.into()).await;
-        let req = request_for(n, &opts, hour);
+        let req = template.request(run, n);
         if conn.is_none() {
             conn = Connection::open(addr).await.ok();
         }
@@ -157,11 +171,13 @@ pub async fn run(opts: &BenchOptions) -> Result<BenchResult, String> {
     if !addr.ip().is_loopback() {
         return Err("bench only targets loopback addresses".into());
     }
-    let hour = crate::days::now_unix() / 3600 * 3600;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let template = Arc::new(Template::new(opts, now.as_secs() / 3600 * 3600));
+    let run = now.as_nanos() as u64;
     let start = Instant::now() + Duration::from_millis(50);
     let end = start + Duration::from_secs_f64(opts.seconds);
     let tasks: Vec<_> = (0..opts.connections)
-        .map(|i| tokio::spawn(lane(addr, opts.clone(), i, start, end, hour)))
+        .map(|i| tokio::spawn(lane(addr, opts.clone(), Arc::clone(&template), run, i, start, end)))
         .collect();
     let mut r = BenchResult { ok: 0, rejected: 0, errors: 0, elapsed: Duration::ZERO, latencies_us: Vec::new() };
     for t in tasks {
@@ -174,4 +190,22 @@ pub async fn run(opts: &BenchOptions) -> Result<BenchResult, String> {
     r.elapsed = start.elapsed();
     r.latencies_us.sort_unstable();
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_requests_are_valid_and_unique() {
+        let opts = BenchOptions::from_args(&[]).unwrap();
+        let t = Template::new(&opts, 1_800_000_000);
+        let body = |req: Vec<u8>| {
+            let at = req.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+            iob_sdk::payload::parse(&req[at..]).unwrap()
+        };
+        let (a, b) = (body(t.request(7, 1)), body(t.request(7, 2)));
+        assert_ne!(a.pv, b.pv);
+        assert_eq!(a.pv, format!("{:016x}{:016x}", 7, 1));
+    }
 }

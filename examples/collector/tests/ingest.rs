@@ -240,3 +240,30 @@ async fn serves_static_files_with_wasm_and_js_types() {
     assert!(gpc["lastUpdate"].as_str().is_some());
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_deletes_old_page_views_at_start() {
+    let keep = TempDir::new();
+    let db = keep.0.join("kept.sqlite");
+    let s = start(|c| {
+        c.db = db.clone();
+        c.retention_days = 100_000; // keep everything on the first run
+    })
+    .await;
+    let mut old = payload(1, 1, Some(1), "/old", active(1));
+    old.hour = iob_sdk::payload::MIN_HOUR; // 2024-01-01, more than 760 days ago
+    let recent = payload(2, 1, Some(1), "/recent", active(1));
+    assert_eq!(s.ingest(&old.to_json()).await.status, 204);
+    assert_eq!(s.ingest(&recent.to_json()).await.status, 204);
+    assert_eq!(s.rows().len(), 2);
+    s.stop().await;
+
+    let s = start(|c| c.db = db.clone()).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while s.rows().len() == 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let paths: Vec<String> = s.rows().into_iter().map(|v| v.path).collect();
+    assert_eq!(paths, vec!["/recent"]);
+    s.stop().await;
+}

@@ -37,22 +37,26 @@ pub struct PageView {
     pub features: Map<String, Value>,
 }
 
-fn json_str(v: &Value, pointer: &str) -> Option<String> {
-    v.pointer(pointer).and_then(Value::as_str).map(str::to_string)
+/// The wire name of a unit enum (`"desktop"`, `"chrome"`).
+fn enum_name<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
 }
 
 impl PageView {
-    /// Builds the stored form of a validated payload, reading enums and
-    /// features from its canonical wire JSON (`Payload::to_json`).
+    /// Builds the stored form of a validated payload.
     pub fn from_payload(p: &Payload) -> PageView {
-        let json: Value = serde_json::from_str(&p.to_json()).unwrap_or(Value::Null);
-        let sent = json.get("f").and_then(Value::as_object);
+        let sent = match serde_json::to_value(p.f) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
         let features = CATALOG
             .iter()
             .map(|d| {
                 let default = if d.json_type == "boolean" { Value::Bool(false) } else { Value::from(0) };
-                let v = sent.and_then(|f| f.get(d.name)).cloned().unwrap_or(default);
-                (d.name.to_string(), v)
+                (d.name.to_string(), sent.get(d.name).cloned().unwrap_or(default))
             })
             .collect();
         PageView {
@@ -64,10 +68,11 @@ impl PageView {
             hour: p.hour,
             path: p.ctx.path.clone(),
             referrer_domain: p.ctx.referrer_domain.clone(),
-            device_class: json_str(&json, "/ctx/device_class").unwrap_or_default(),
-            browser_family: json_str(&json, "/ctx/browser_family").unwrap_or_default(),
+            device_class: enum_name(&p.ctx.device_class),
+            browser_family: enum_name(&p.ctx.browser_family),
             purposes: p.consent.purposes.iter().map(|x| x.as_str().to_string()).collect(),
-            segment: json_str(&json, "/segment").or_else(|| json_str(&json, "/ctx/segment")),
+            // Schema v1 has no segment; read it here once payloads carry one.
+            segment: None,
             features,
         }
     }

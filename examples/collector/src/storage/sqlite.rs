@@ -7,6 +7,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::{params, Connection, OpenFlags};
 use serde_json::{Map, Value};
+
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Filter, PageView, Storage, StorageError, Ticket};
@@ -59,6 +60,19 @@ pub struct SqliteStorage {
     path: PathBuf,
     tx: mpsc::Sender<Cmd>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    /// Dropping the sender stops the checkpointer.
+    checkpointer: Mutex<Option<(std::sync::mpsc::Sender<()>, JoinHandle<()>)>>,
+}
+
+/// How often the checkpointer copies the WAL into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Runs passive checkpoints on its own connection, so the writer never
+/// stalls on a checkpoint's fsync (its auto-checkpoint is off).
+fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>) {
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    }
 }
 
 fn backend(e: impl std::fmt::Display) -> StorageError {
@@ -87,15 +101,29 @@ impl SqliteStorage {
     /// Opens (or creates) the database, migrates it and starts the writer.
     pub fn open(path: &Path) -> Result<SqliteStorage, StorageError> {
         let mut conn = Connection::open(path).map_err(backend)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
-            .map_err(backend)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 0;",
+        )
+        .map_err(backend)?;
         migrate(&mut conn)?;
+        let ckpt_conn = Connection::open(path).map_err(backend)?;
+        ckpt_conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(backend)?;
+        let (stop, stopped) = std::sync::mpsc::channel();
+        let checkpointer = std::thread::Builder::new()
+            .name("iob-sqlite-ckpt".into())
+            .spawn(move || checkpoint_loop(ckpt_conn, stopped))
+            .map_err(backend)?;
         let (tx, rx) = mpsc::channel(QUEUE);
         let writer = std::thread::Builder::new()
             .name("iob-sqlite-writer".into())
             .spawn(move || writer_loop(conn, rx))
             .map_err(backend)?;
-        Ok(SqliteStorage { path: path.to_path_buf(), tx, writer: Mutex::new(Some(writer)) })
+        Ok(SqliteStorage {
+            path: path.to_path_buf(),
+            tx,
+            writer: Mutex::new(Some(writer)),
+            checkpointer: Mutex::new(Some((stop, checkpointer))),
+        })
     }
 
     fn send(&self, cmd: Cmd) -> Result<(), StorageError> {
@@ -113,7 +141,7 @@ impl SqliteStorage {
 }
 
 fn upsert(tx: &rusqlite::Transaction<'_>, v: &PageView) -> rusqlite::Result<()> {
-    let features = Value::Object(v.features.clone()).to_string();
+    let features = serde_json::to_string(&v.features).unwrap_or_default();
     tx.prepare_cached(UPSERT)?.execute(params![
         v.site,
         v.pv,
@@ -236,6 +264,10 @@ impl Storage for SqliteStorage {
     }
 
     fn close(&self) {
+        if let Some((stop, handle)) = self.checkpointer.lock().ok().and_then(|mut c| c.take()) {
+            drop(stop);
+            let _ = handle.join();
+        }
         // A full queue still drains: wait for room rather than drop the close.
         let _ = self.tx.blocking_send(Cmd::Close);
         let handle = self.writer.lock().ok().and_then(|mut w| w.take());
