@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SECONDS_PER_PHASE="${BENCH_SECONDS:-5}"
-CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 FIXED_RATE="${BENCH_RATE:-2000}"
 
 # The workspace release profile is tuned for the wasm size (opt-level z, panic

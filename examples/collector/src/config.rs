@@ -197,7 +197,7 @@ impl Config {
         if self.body_limit == 0 || self.body_limit > MAX_PAYLOAD_BYTES {
             return err("body-limit", format!("must be between 1 and {MAX_PAYLOAD_BYTES} (the schema's maximum)"));
         }
-        if !(self.rate > 0.0 && self.rate.is_finite()) || !(self.burst >= 1.0 && self.burst.is_finite()) {
+        if !(self.rate > 0.0 && self.rate.is_finite() && self.burst >= 1.0 && self.burst.is_finite()) {
             return err("rate", "rate must be > 0 and burst >= 1");
         }
         if self.sites.is_empty() {

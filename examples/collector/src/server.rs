@@ -465,7 +465,7 @@ pub async fn run(
             let mut minutes = 0u64;
             loop {
                 tick.tick().await;
-                if minutes % 60 == 0 {
+                if minutes.is_multiple_of(60) {
                     retention(&st).await;
                 }
                 minutes += 1;

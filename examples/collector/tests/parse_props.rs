@@ -1,6 +1,8 @@
 //! Property tests of the SDK's payload parser as the collector uses it:
 //! never a panic on arbitrary or mutated bytes, and valid payloads round-trip.
 
+#![allow(clippy::needless_update)] // the catalog grows; new features default
+
 use iob_sdk::consent::Purpose;
 use iob_sdk::payload::{parse, BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS, MAX_HOUR, MIN_HOUR, SCHEMA_VERSION};
 use proptest::prelude::*;

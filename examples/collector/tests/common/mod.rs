@@ -54,9 +54,7 @@ pub struct TestServer {
 /// token and a generous rate limit; `tweak` adjusts it.
 pub async fn start(tweak: impl FnOnce(&mut Config)) -> TestServer {
     let dir = TempDir::new();
-    let mut cfg = Config::default();
-    cfg.listen = "127.0.0.1:0".parse().unwrap();
-    cfg.db = dir.0.join("test.sqlite");
+    let mut cfg = Config { listen: "127.0.0.1:0".parse().unwrap(), db: dir.0.join("test.sqlite"), ..Config::default() };
     cfg.apply("site", &format!("demo={ORIGIN}")).unwrap();
     cfg.apply("site", &format!("other={OTHER_ORIGIN}")).unwrap();
     cfg.read_token = Some(TOKEN.into());
