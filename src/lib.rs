@@ -28,3 +28,5 @@ pub mod tracker;
 
 #[cfg(target_arch = "wasm32")]
 mod shell;
+#[cfg(target_arch = "wasm32")]
+pub use shell::Iob;

@@ -1,6 +1,6 @@
 //! One page view: its id, its snapshot sequence and its feature aggregators.
 
-use crate::event::Event;
+use crate::event::{Event, EventKind};
 use crate::features::{clicks::Clicks, engagement::Engagement, scroll::Scroll, Aggregator};
 use crate::ids::Id128;
 use crate::payload::{Context, Features};
@@ -11,7 +11,9 @@ pub struct PageView {
     /// Sequence number of the last snapshot sent (0 = none yet).
     pub seq: u32,
     pub ctx: Context,
-    /// Events arrived since the last snapshot was sent.
+    /// Something that changes the snapshot happened since the last one was
+    /// sent. Leaving (hidden, blur) does not count: otherwise `pagehide` and
+    /// `visibilitychange` at unload would send two snapshots.
     pub dirty: bool,
     engagement: Engagement,
     scroll: Scroll,
@@ -37,7 +39,9 @@ impl PageView {
         self.engagement.on_event(ev);
         self.scroll.on_event(ev);
         self.clicks.on_event(ev);
-        self.dirty = true;
+        if !matches!(ev.kind, EventKind::Visibility(false) | EventKind::Focus(false)) {
+            self.dirty = true;
+        }
     }
 
     /// The cumulative snapshot as of `now`.

@@ -73,9 +73,14 @@ fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
     assert_eq!(p.ctx.referrer_domain.as_deref(), Some("search.example"));
     assert_eq!(p.hour % 3600, 0);
     assert_eq!(p.consent.record, t.consent().record().unwrap().id);
-    // A second hide with nothing new sends nothing (pagehide after visibilitychange).
+    // Unload fires both pagehide and visibilitychange(hidden): one snapshot only.
+    t.on_event(&Event { t: 3_050.0, kind: EventKind::Visibility(false) });
     t.on_hide(3_100.0, WALL + 3_100.0);
     assert!(sends(&t.take_effects()).is_empty());
+    // Coming back and leaving again sends the updated snapshot.
+    t.on_event(&Event { t: 9_000.0, kind: EventKind::Visibility(true) });
+    t.on_hide(9_500.0, WALL + 9_500.0);
+    assert_eq!(sends(&t.take_effects())[0].seq, 2);
 }
 
 #[test]

@@ -1,0 +1,113 @@
+// Shared end-to-end helpers: a real collector process on loopback, serving
+// the example site and pkg/, and headless Debian Chromium through playwright-core.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const collectorBin = join(root, 'target', 'debug', 'iob-collector');
+
+/** A free TCP port on 127.0.0.1 (the collector's Origin allowlist needs it up front). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the collector serving examples/script-tag at / and pkg/ at /pkg.
+ * Resolves to { url, origin, db, stop(), dump(), restart() }.
+ */
+export async function startCollector({ port, db, extraArgs = [] } = {}) {
+  port = port ?? (await freePort());
+  const dir = db ? null : mkdtempSync(join(tmpdir(), 'iob-e2e-'));
+  db = db ?? join(dir, 'e2e.sqlite');
+  const origin = `http://127.0.0.1:${port}`;
+  const args = [
+    '--listen', `127.0.0.1:${port}`, '--db', db, '--site', `demo=${origin}`,
+    '--read-token', 'e2e-token', '--rate', '100000', '--burst', '100000',
+    '--serve', `/=${join(root, 'examples', 'script-tag')}`, '--serve', `/pkg=${join(root, 'pkg')}`,
+    ...extraArgs,
+  ];
+  const proc = spawn(collectorBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (c) => (log += c));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`collector did not start within 15 s\n${log}`)), 15000);
+    let out = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('iob-collector listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`collector exited early (${code})\n${log}`));
+    });
+  });
+  const stop = async () => {
+    if (proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    proc.kill('SIGKILL');
+  };
+  return {
+    url: origin,
+    origin,
+    port,
+    db,
+    stop,
+    /** Stops and removes the temporary database. */
+    async close() {
+      await stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+    /** Every stored page view (the collector's `dump` subcommand). */
+    async dump() {
+      const { stdout } = await promisify(execFile)(collectorBin, ['dump', '--db', db]);
+      return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    },
+  };
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Polls `fn` until it returns a truthy value or `ms` pass. */
+export async function waitFor(fn, ms = 5000, what = 'condition') {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Records every request to the ingest path made in a browser context (beacons sent while a page unloads included). */
+export function recordIngest(context) {
+  const seen = [];
+  context.on('request', (r) => {
+    if (r.url().includes('/v1/ingest')) seen.push({ url: r.url(), body: r.postData() ?? '' });
+  });
+  return seen;
+}

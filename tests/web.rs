@@ -1,0 +1,101 @@
+//! Browser tests of the shell, run in headless Chromium by wasm-bindgen-test
+//! (`cargo test --target wasm32-unknown-unknown`). They drive the exported
+//! `Iob` with DOM events dispatched in a real page.
+#![cfg(target_arch = "wasm32")]
+
+use iob_sdk::Iob;
+use js_sys::{Array, Function, Reflect, JSON};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CONFIG: &str = r#"{"site":"webtest","endpoint":"http://127.0.0.1:9/v1/ingest"}"#;
+
+/// An `emit` callback that records `[name, json]` pairs in a JS array.
+fn recorder() -> (Function, Array) {
+    let log = Array::new();
+    let f = Function::new_with_args("name, json", "this.push([name, json])").bind0(&log);
+    (f, log)
+}
+
+fn run(js: &str) -> JsValue {
+    Function::new_no_args(js).call0(&JsValue::NULL).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn click() {
+    run("document.body.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: 5, clientY: 5 }))");
+}
+
+fn field(json: &str, key: &str) -> JsValue {
+    let v = JSON::parse(json).unwrap();
+    Reflect::get(&v, &key.into()).unwrap()
+}
+
+fn sdk_keys() -> u32 {
+    run("return Object.keys(localStorage).filter(k => k.startsWith('iob:webtest:')).length").as_f64().unwrap() as u32
+}
+
+fn names(log: &Array) -> Vec<String> {
+    log.iter().map(|e| Array::from(&e).get(0).as_string().unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+fn bad_config_is_a_typed_error_naming_the_field() {
+    let (emit, _) = recorder();
+    let err = Iob::new(r#"{"site":"webtest","endpoint":"ftp://x"}"#, emit).err().unwrap();
+    assert_eq!(Reflect::get(&err, &"name".into()).unwrap(), "IobConfigError");
+    assert_eq!(Reflect::get(&err, &"field".into()).unwrap(), "endpoint");
+}
+
+#[wasm_bindgen_test]
+fn dom_clicks_reach_the_core_and_shutdown_detaches() {
+    let (emit, _) = recorder();
+    let mut iob = Iob::new(CONFIG, emit).unwrap();
+    click();
+    click();
+    assert_eq!(field(&iob.features(), "clicks"), 2);
+    iob.shutdown();
+    click();
+    assert_eq!(field(&iob.features(), "clicks"), 2, "no listener after shutdown");
+}
+
+#[wasm_bindgen_test]
+fn opt_in_sends_and_stores_nothing_until_grant_and_revoke_wipes() {
+    run("localStorage.clear()");
+    let (emit, log) = recorder();
+    let mut iob = Iob::new(CONFIG, emit).unwrap();
+    click();
+    iob.flush();
+    assert_eq!(log.length(), 0, "no payload before consent");
+    assert_eq!(sdk_keys(), 0, "no storage write before consent");
+
+    iob.grant("analytics").unwrap();
+    iob.flush();
+    assert_eq!(names(&log), ["consent", "payload"]);
+    let payload = Array::from(&log.get(1)).get(1).as_string().unwrap();
+    assert_eq!(field(&payload, "seq"), 1);
+    assert_eq!(sdk_keys(), 3, "consent, seed and session are stored with consent");
+
+    iob.revoke();
+    assert_eq!(sdk_keys(), 0, "withdrawal wipes every key");
+    iob.flush();
+    assert_eq!(names(&log), ["consent", "payload", "consent"], "nothing sent after withdrawal");
+    let granted = JSON::stringify(&field(&iob.consent_state(), "granted")).unwrap();
+    assert_eq!(String::from(granted), r#"["security"]"#);
+    iob.shutdown();
+}
+
+#[wasm_bindgen_test]
+fn unknown_purpose_is_a_typed_error_and_a_throwing_callback_is_contained() {
+    let emit = Function::new_with_args("name, json", "throw new Error('page bug')");
+    let mut iob = Iob::new(CONFIG, emit).unwrap();
+    let err = iob.grant("analytics,ads").err().unwrap();
+    assert_eq!(Reflect::get(&err, &"name".into()).unwrap(), "IobConsentError");
+    assert_eq!(Reflect::get(&err, &"field".into()).unwrap(), "ads");
+    iob.grant("analytics").unwrap(); // the callback throws: the SDK carries on
+    iob.flush();
+    assert!(iob.explain().contains("last_payload\":\"{"), "the payload was still sent");
+    iob.revoke();
+    iob.shutdown();
+}
