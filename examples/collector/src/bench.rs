@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, SCHEMA_VERSION};
+use iob_sdk::payload::{
+    BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, SCHEMA_VERSION,
+};
 
 use crate::client::{build_request, resolve, Connection};
 
@@ -36,7 +38,12 @@ impl BenchOptions {
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let value = it.next().ok_or_else(|| format!("{flag}: missing value"))?;
-            let num = |v: &str| v.parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0).ok_or(format!("{flag}: bad number {v:?}"));
+            let num = |v: &str| {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite() && *x > 0.0)
+                    .ok_or(format!("{flag}: bad number {v:?}"))
+            };
             match flag.as_str() {
                 "--url" => o.url = value.clone(),
                 "--site" => o.site = value.clone(),
@@ -70,7 +77,11 @@ impl BenchResult {
     }
 
     pub fn percentile_ms(&self, p: f64) -> f64 {
-        let v: Vec<f64> = self.latencies_us.iter().map(|&x| x as f64 / 1000.0).collect();
+        let v: Vec<f64> = self
+            .latencies_us
+            .iter()
+            .map(|&x| x as f64 / 1000.0)
+            .collect();
         crate::stats::percentile(&v, p)
     }
 }
@@ -95,18 +106,34 @@ impl Template {
             vid: Some(format!("{:032x}", 2)),
             sid: Some(format!("{:032x}", 3)),
             hour,
-            consent: ConsentRef { record: format!("{:032x}", 4), purposes: vec![Purpose::Analytics] },
+            consent: ConsentRef {
+                record: format!("{:032x}", 4),
+                purposes: vec![Purpose::Analytics],
+            },
             ctx: Context {
                 path: "/pricing".into(),
                 referrer_domain: Some("search.example".into()),
                 device_class: DeviceClass::Desktop,
                 browser_family: BrowserFamily::Chrome,
             },
-            f: Features { active_ms: 42_000, visible_ms: 95_000, total_ms: 120_000, scroll_depth_max_pct: 80, clicks: 4, ..Features::default() },
+            f: Features {
+                active_ms: 42_000,
+                visible_ms: 95_000,
+                total_ms: 120_000,
+                scroll_depth_max_pct: 80,
+                clicks: 4,
+                ..Features::default()
+            },
         };
-        let headers = [("Content-Type", "text/plain;charset=UTF-8"), ("Origin", opts.origin.as_str())];
+        let headers = [
+            ("Content-Type", "text/plain;charset=UTF-8"),
+            ("Origin", opts.origin.as_str()),
+        ];
         let bytes = build_request("POST", "/v1/ingest", &headers, p.to_json().as_bytes());
-        let pv_at = bytes.windows(PV_PLACEHOLDER.len()).position(|w| w == PV_PLACEHOLDER.as_bytes()).unwrap_or(0);
+        let pv_at = bytes
+            .windows(PV_PLACEHOLDER.len())
+            .position(|w| w == PV_PLACEHOLDER.as_bytes())
+            .unwrap_or(0);
         Template { bytes, pv_at }
     }
 
@@ -126,8 +153,21 @@ struct Lane {
     latencies: Vec<u64>,
 }
 
-async fn lane(addr: SocketAddr, opts: BenchOptions, template: Arc<Template>, run: u64, index: usize, start: Instant, end: Instant) -> Lane {
-    let mut l = Lane { ok: 0, rejected: 0, errors: 0, latencies: Vec::new() };
+async fn lane(
+    addr: SocketAddr,
+    opts: BenchOptions,
+    template: Arc<Template>,
+    run: u64,
+    index: usize,
+    start: Instant,
+    end: Instant,
+) -> Lane {
+    let mut l = Lane {
+        ok: 0,
+        rejected: 0,
+        errors: 0,
+        latencies: Vec::new(),
+    };
     let mut conn: Option<Connection> = None;
     let stride = opts.connections as u64;
     let mut i = 0u64;
@@ -167,19 +207,39 @@ async fn lane(addr: SocketAddr, opts: BenchOptions, template: Arc<Template>, run
 }
 
 pub async fn run(opts: &BenchOptions) -> Result<BenchResult, String> {
-    let addr = resolve(&opts.url).await.map_err(|e| format!("--url: {e}"))?;
+    let addr = resolve(&opts.url)
+        .await
+        .map_err(|e| format!("--url: {e}"))?;
     if !addr.ip().is_loopback() {
         return Err("bench only targets loopback addresses".into());
     }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let template = Arc::new(Template::new(opts, now.as_secs() / 3600 * 3600));
     let run = now.as_nanos() as u64;
     let start = Instant::now() + Duration::from_millis(50);
     let end = start + Duration::from_secs_f64(opts.seconds);
     let tasks: Vec<_> = (0..opts.connections)
-        .map(|i| tokio::spawn(lane(addr, opts.clone(), Arc::clone(&template), run, i, start, end)))
+        .map(|i| {
+            tokio::spawn(lane(
+                addr,
+                opts.clone(),
+                Arc::clone(&template),
+                run,
+                i,
+                start,
+                end,
+            ))
+        })
         .collect();
-    let mut r = BenchResult { ok: 0, rejected: 0, errors: 0, elapsed: Duration::ZERO, latencies_us: Vec::new() };
+    let mut r = BenchResult {
+        ok: 0,
+        rejected: 0,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latencies_us: Vec::new(),
+    };
     for t in tasks {
         let l = t.await.map_err(|e| format!("lane failed: {e}"))?;
         r.ok += l.ok;

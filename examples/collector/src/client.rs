@@ -18,7 +18,10 @@ pub struct Response {
 impl Response {
     /// First header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -32,9 +35,12 @@ impl Response {
 
 /// Resolves `http://host:port[/...]` to a socket address.
 pub async fn resolve(url: &str) -> io::Result<SocketAddr> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "only http:// URLs are supported"))?;
+    let rest = url.strip_prefix("http://").ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "only http:// URLs are supported",
+        )
+    })?;
     let host = rest.split('/').next().unwrap_or(rest);
     tokio::net::lookup_host(host)
         .await?
@@ -70,7 +76,10 @@ impl Connection {
     pub async fn open(addr: SocketAddr) -> io::Result<Connection> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        Ok(Connection { stream, buf: Vec::with_capacity(4096) })
+        Ok(Connection {
+            stream,
+            buf: Vec::with_capacity(4096),
+        })
     }
 
     /// Sends raw request bytes and reads one response.
@@ -79,15 +88,25 @@ impl Connection {
         self.read_response().await
     }
 
-    pub async fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> io::Result<Response> {
-        self.send_raw(&build_request(method, path, headers, body)).await
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> io::Result<Response> {
+        self.send_raw(&build_request(method, path, headers, body))
+            .await
     }
 
     async fn fill(&mut self) -> io::Result<()> {
         let mut chunk = [0u8; 8192];
         let n = self.stream.read(&mut chunk).await?;
         if n == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed",
+            ));
         }
         self.buf.extend_from_slice(&chunk[..n]);
         Ok(())
@@ -112,7 +131,11 @@ impl Connection {
 
     async fn read_response(&mut self) -> io::Result<Response> {
         let status_line = self.read_line().await?;
-        let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad("bad status line"))?;
+        let status = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("bad status line"))?;
         let mut headers = Vec::new();
         loop {
             let line = self.read_line().await?;
@@ -122,13 +145,21 @@ impl Connection {
             let (k, v) = line.split_once(':').ok_or_else(|| bad("bad header"))?;
             headers.push((k.trim().to_string(), v.trim().to_string()));
         }
-        let mut resp = Response { status, headers, body: Vec::new() };
+        let mut resp = Response {
+            status,
+            headers,
+            body: Vec::new(),
+        };
         if let Some(len) = resp.header("content-length") {
             let len = len.parse().map_err(|_| bad("bad content-length"))?;
             resp.body = self.read_exact_buf(len).await?;
-        } else if resp.header("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
+        } else if resp
+            .header("transfer-encoding")
+            .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
+        {
             loop {
-                let size = usize::from_str_radix(self.read_line().await?.trim(), 16).map_err(|_| bad("bad chunk"))?;
+                let size = usize::from_str_radix(self.read_line().await?.trim(), 16)
+                    .map_err(|_| bad("bad chunk"))?;
                 let chunk = self.read_exact_buf(size + 2).await?;
                 if size == 0 {
                     break;
@@ -141,6 +172,15 @@ impl Connection {
 }
 
 /// One request on a fresh connection.
-pub async fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> io::Result<Response> {
-    Connection::open(addr).await?.send(method, path, headers, body).await
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> io::Result<Response> {
+    Connection::open(addr)
+        .await?
+        .send(method, path, headers, body)
+        .await
 }

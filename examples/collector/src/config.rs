@@ -76,15 +76,22 @@ fn err<T>(key: &str, reason: impl std::fmt::Display) -> Result<T, ConfigError> {
 }
 
 fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T, ConfigError> {
-    value.trim().parse().or_else(|_| err(key, format!("not a valid number: {value:?}")))
+    value
+        .trim()
+        .parse()
+        .or_else(|_| err(key, format!("not a valid number: {value:?}")))
 }
 
 /// Normalises an origin `scheme://host[:port]` (lowercase, no path).
 pub fn normalize_origin(s: &str) -> Option<String> {
     let s = s.trim().trim_end_matches('/').to_ascii_lowercase();
-    let rest = s.strip_prefix("http://").or_else(|| s.strip_prefix("https://"))?;
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))?;
     let ok = !rest.is_empty()
-        && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
     ok.then_some(s)
 }
 
@@ -93,20 +100,31 @@ impl Config {
     pub fn apply(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
         match key {
             "listen" => {
-                self.listen = value.trim().parse().or_else(|_| err(key, "expected IP:PORT, e.g. 127.0.0.1:8080"))?
+                self.listen = value
+                    .trim()
+                    .parse()
+                    .or_else(|_| err(key, "expected IP:PORT, e.g. 127.0.0.1:8080"))?
             }
             "db" => self.db = PathBuf::from(value.trim()),
             "site" => {
                 let (site, origins) = value.split_once('=').map_or((value, ""), |(s, o)| (s, o));
                 let site = site.trim();
                 if !is_valid_site(site) {
-                    return err(key, format!("site key {site:?} must be 1-64 characters of a-z 0-9 . _ -"));
+                    return err(
+                        key,
+                        format!("site key {site:?} must be 1-64 characters of a-z 0-9 . _ -"),
+                    );
                 }
                 let mut list = Vec::new();
                 for o in origins.split(',').filter(|o| !o.trim().is_empty()) {
                     match normalize_origin(o) {
                         Some(o) => list.push(o),
-                        None => return err(key, format!("{o:?} is not an origin like https://example.com")),
+                        None => {
+                            return err(
+                                key,
+                                format!("{o:?} is not an origin like https://example.com"),
+                            )
+                        }
                     }
                 }
                 if list.is_empty() {
@@ -132,9 +150,13 @@ impl Config {
                 };
                 let prefix = prefix.trim();
                 if !prefix.starts_with('/') || (prefix.len() > 1 && prefix.ends_with('/')) {
-                    return err(key, format!("prefix {prefix:?} must start with / and not end with /"));
+                    return err(
+                        key,
+                        format!("prefix {prefix:?} must start with / and not end with /"),
+                    );
                 }
-                self.serve.push((prefix.to_string(), PathBuf::from(dir.trim())));
+                self.serve
+                    .push((prefix.to_string(), PathBuf::from(dir.trim())));
             }
             "config" => self.load_file(value.trim())?,
             _ => return err(key, "unknown option"),
@@ -144,7 +166,8 @@ impl Config {
 
     /// Applies every `key = value` line of a config file.
     pub fn load_file(&mut self, path: &str) -> Result<(), ConfigError> {
-        let text = std::fs::read_to_string(path).or_else(|e| err("config", format!("cannot read {path}: {e}")))?;
+        let text = std::fs::read_to_string(path)
+            .or_else(|e| err("config", format!("cannot read {path}: {e}")))?;
         self.apply_file_text(&text)
     }
 
@@ -155,10 +178,16 @@ impl Config {
                 continue;
             }
             let Some((key, value)) = line.split_once('=') else {
-                return Err(ConfigError(format!("config line {}: expected key = value", n + 1)));
+                return Err(ConfigError(format!(
+                    "config line {}: expected key = value",
+                    n + 1
+                )));
             };
             if key.trim() == "config" {
-                return Err(ConfigError(format!("config line {}: nested config files are not supported", n + 1)));
+                return Err(ConfigError(format!(
+                    "config line {}: nested config files are not supported",
+                    n + 1
+                )));
             }
             self.apply(key.trim(), value)?;
         }
@@ -195,9 +224,16 @@ impl Config {
             return err("retention-days", "must be at least 1");
         }
         if self.body_limit == 0 || self.body_limit > MAX_PAYLOAD_BYTES {
-            return err("body-limit", format!("must be between 1 and {MAX_PAYLOAD_BYTES} (the schema's maximum)"));
+            return err(
+                "body-limit",
+                format!("must be between 1 and {MAX_PAYLOAD_BYTES} (the schema's maximum)"),
+            );
         }
-        if !(self.rate > 0.0 && self.rate.is_finite() && self.burst >= 1.0 && self.burst.is_finite()) {
+        if !(self.rate > 0.0
+            && self.rate.is_finite()
+            && self.burst >= 1.0
+            && self.burst.is_finite())
+        {
             return err("rate", "rate must be > 0 and burst >= 1");
         }
         if self.sites.is_empty() {
@@ -222,13 +258,20 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(c.listen.port(), 0);
-        assert_eq!(c.sites["other"], vec!["https://a.example", "https://b.example"]);
+        assert_eq!(
+            c.sites["other"],
+            vec!["https://a.example", "https://b.example"]
+        );
         assert_eq!(c.k, 7);
         assert_eq!(c.serve, vec![("/pkg".to_string(), PathBuf::from("pkg"))]);
-        assert!(c.read_token.is_none(), "no token by default: reads are refused");
+        assert!(
+            c.read_token.is_none(),
+            "no token by default: reads are refused"
+        );
 
         let mut f = Config::default();
-        f.apply_file_text("# comment\nsite = demo=http://x.test\nread-token = abc\nrate = 5\n").unwrap();
+        f.apply_file_text("# comment\nsite = demo=http://x.test\nread-token = abc\nrate = 5\n")
+            .unwrap();
         assert_eq!(f.read_token.as_deref(), Some("abc"));
         assert_eq!(f.rate, 5.0);
         assert!(f.check().is_ok());

@@ -64,7 +64,14 @@ const SECTIONS: &[Section] = &[
         id: "frustration",
         title: "Frustration by page",
         about: "Mean per page view of clicks and frustration signals.",
-        features: &["frustration_score", "rage_clicks", "dead_clicks", "error_clicks", "quick_backs", "clicks"],
+        features: &[
+            "frustration_score",
+            "rage_clicks",
+            "dead_clicks",
+            "error_clicks",
+            "quick_backs",
+            "clicks",
+        ],
         stat: Stat::Mean,
         histogram: false,
     },
@@ -114,7 +121,9 @@ pub fn escape(s: &str) -> String {
 fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -140,11 +149,16 @@ struct Row {
 /// carries `data-key`, `data-series` and the exact `data-value`.
 fn bar_chart(id: &str, series: &[&str], rows: &[Row], unit: &str) -> String {
     if rows.is_empty() {
-        return format!(r#"<p class="empty" data-chart="{id}">No data in range, or every group is below k.</p>"#);
+        return format!(
+            r#"<p class="empty" data-chart="{id}">No data in range, or every group is below k.</p>"#
+        );
     }
     let (label_w, bar_w, bar_h) = (180.0, 380.0, 13.0);
     let row_h = bar_h * series.len() as f64 + 8.0;
-    let max = rows.iter().flat_map(|r| r.values.iter().copied()).fold(0.0_f64, f64::max);
+    let max = rows
+        .iter()
+        .flat_map(|r| r.values.iter().copied())
+        .fold(0.0_f64, f64::max);
     let scale = if max > 0.0 { bar_w / max } else { 0.0 };
     let legend_h = 18.0;
     let height = legend_h + row_h * rows.len() as f64;
@@ -164,7 +178,12 @@ fn bar_chart(id: &str, series: &[&str], rows: &[Row], unit: &str) -> String {
     for (r, row) in rows.iter().enumerate() {
         let y0 = legend_h + row_h * r as f64;
         let key = escape(&row.key);
-        let _ = write!(s, r#"<text x="{}" y="{}" class="label" text-anchor="end">{key}</text>"#, label_w - 6.0, y0 + row_h / 2.0 + 2.0);
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" class="label" text-anchor="end">{key}</text>"#,
+            label_w - 6.0,
+            y0 + row_h / 2.0 + 2.0
+        );
         for (i, (name, v)) in series.iter().zip(&row.values).enumerate() {
             let y = y0 + 4.0 + bar_h * i as f64;
             let w = (v * scale).max(if *v > 0.0 { 1.0 } else { 0.0 });
@@ -215,15 +234,28 @@ fn stat_series(d: &FeatureDoc, stat: Stat) -> &'static [&'static str] {
 }
 
 fn rows_of(report: &Report, f: impl Fn(&GroupStats) -> Vec<f64>) -> Vec<Row> {
-    report.groups.iter().map(|g| Row { key: g.key.clone(), values: f(g) }).collect()
+    report
+        .groups
+        .iter()
+        .map(|g| Row {
+            key: g.key.clone(),
+            values: f(g),
+        })
+        .collect()
 }
 
 fn feature_charts(out: &mut String, d: &FeatureDoc, sec: &Section, data: &Data<'_>) {
     let unit = unit_of(d);
     let name = d.name;
-    let _ = write!(out, r#"<h3><code>{name}</code> <small>({})</small></h3>"#, escape(d.unit));
+    let _ = write!(
+        out,
+        r#"<h3><code>{name}</code> <small>({})</small></h3>"#,
+        escape(d.unit)
+    );
     if sec.histogram {
-        if let Some(FeatureStats::Number { hist, .. }) = data.all.groups.first().and_then(|g| g.features.get(name)) {
+        if let Some(FeatureStats::Number { hist, .. }) =
+            data.all.groups.first().and_then(|g| g.features.get(name))
+        {
             let rows: Vec<Row> = hist
                 .iter()
                 .map(|b| Row {
@@ -235,24 +267,51 @@ fn feature_charts(out: &mut String, d: &FeatureDoc, sec: &Section, data: &Data<'
                 })
                 .collect();
             out.push_str("<h4>Distribution (page views)</h4>");
-            out.push_str(&bar_chart(&format!("{name}-hist"), &["page views"], &rows, "count"));
+            out.push_str(&bar_chart(
+                &format!("{name}-hist"),
+                &["page views"],
+                &rows,
+                "count",
+            ));
         }
     }
     let series = stat_series(d, sec.stat);
     out.push_str("<h4>Over time</h4>");
-    out.push_str(&bar_chart(&format!("{name}-by-day"), series, &rows_of(data.by_day, |g| stat_values(g, name, sec.stat)), unit));
+    out.push_str(&bar_chart(
+        &format!("{name}-by-day"),
+        series,
+        &rows_of(data.by_day, |g| stat_values(g, name, sec.stat)),
+        unit,
+    ));
     out.push_str("<h4>By page</h4>");
-    out.push_str(&bar_chart(&format!("{name}-by-page"), series, &rows_of(data.by_path, |g| stat_values(g, name, sec.stat)), unit));
+    out.push_str(&bar_chart(
+        &format!("{name}-by-page"),
+        series,
+        &rows_of(data.by_path, |g| stat_values(g, name, sec.stat)),
+        unit,
+    ));
 }
 
 fn section(out: &mut String, sec: &Section, data: &Data<'_>) {
-    let _ = write!(out, r#"<section id="{}"><h2>{}</h2><p class="about">{}</p>"#, sec.id, sec.title, sec.about);
-    let missing: Vec<&str> = sec.features.iter().copied().filter(|n| doc(n).is_none()).collect();
+    let _ = write!(
+        out,
+        r#"<section id="{}"><h2>{}</h2><p class="about">{}</p>"#,
+        sec.id, sec.title, sec.about
+    );
+    let missing: Vec<&str> = sec
+        .features
+        .iter()
+        .copied()
+        .filter(|n| doc(n).is_none())
+        .collect();
     for d in sec.features.iter().filter_map(|n| doc(n)) {
         feature_charts(out, d, sec, data);
     }
     if !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(|n| format!("<code>{n}</code>")).collect();
+        let list: Vec<String> = missing
+            .iter()
+            .map(|n| format!("<code>{n}</code>"))
+            .collect();
         let _ = write!(
             out,
             r#"<p class="placeholder" data-placeholder="{}">Not yet collected: {} (the SDK's payload schema does not carry {} yet).</p>"#,
@@ -266,27 +325,62 @@ fn section(out: &mut String, sec: &Section, data: &Data<'_>) {
 
 fn consent_section(out: &mut String, data: &Data<'_>) {
     let purposes = Purpose::ALL.map(|p| p.as_str());
-    let share = |g: &GroupStats| purposes.iter().map(|p| g.consent.get(*p).copied().unwrap_or(0.0)).collect();
+    let share = |g: &GroupStats| {
+        purposes
+            .iter()
+            .map(|p| g.consent.get(*p).copied().unwrap_or(0.0))
+            .collect()
+    };
     out.push_str(r#"<section id="consent"><h2>Consent coverage</h2><p class="about">Share of received page views whose consent included each purpose (every payload has analytics).</p>"#);
     out.push_str("<h4>Over time</h4>");
-    out.push_str(&bar_chart("consent-by-day", &purposes, &rows_of(data.by_day, share), "share"));
+    out.push_str(&bar_chart(
+        "consent-by-day",
+        &purposes,
+        &rows_of(data.by_day, share),
+        "share",
+    ));
     out.push_str("<h4>By page</h4>");
-    out.push_str(&bar_chart("consent-by-page", &purposes, &rows_of(data.by_path, share), "share"));
+    out.push_str(&bar_chart(
+        "consent-by-page",
+        &purposes,
+        &rows_of(data.by_path, share),
+        "share",
+    ));
     out.push_str("</section>");
 }
 
 fn every_feature_table(out: &mut String, data: &Data<'_>) {
     out.push_str(r#"<section id="all-features"><h2>Every feature by page</h2><table data-table="features-by-page"><thead><tr><th>page</th><th>page views</th><th>pseudonyms</th>"#);
     for d in CATALOG {
-        let _ = write!(out, "<th><code>{}</code><br><small>{}</small></th>", d.name, if d.json_type == "boolean" { "share" } else { "mean · p50 · p90" });
+        let _ = write!(
+            out,
+            "<th><code>{}</code><br><small>{}</small></th>",
+            d.name,
+            if d.json_type == "boolean" {
+                "share"
+            } else {
+                "mean · p50 · p90"
+            }
+        );
     }
     out.push_str("</tr></thead><tbody>");
     for g in &data.by_path.groups {
-        let _ = write!(out, "<tr><th>{}</th><td>{}</td><td>{}</td>", escape(&g.key), g.pageviews, g.pseudonyms);
+        let _ = write!(
+            out,
+            "<tr><th>{}</th><td>{}</td><td>{}</td>",
+            escape(&g.key),
+            g.pageviews,
+            g.pseudonyms
+        );
         for d in CATALOG {
             let cell = match g.features.get(d.name) {
                 Some(FeatureStats::Number { mean, p50, p90, .. }) => {
-                    format!("{} · {} · {}", human(d.unit, *mean), human(d.unit, *p50), human(d.unit, *p90))
+                    format!(
+                        "{} · {} · {}",
+                        human(d.unit, *mean),
+                        human(d.unit, *p50),
+                        human(d.unit, *p90)
+                    )
                 }
                 Some(FeatureStats::Flag { share }) => human("share", *share),
                 None => String::new(),
@@ -318,11 +412,19 @@ fn filter_form(out: &mut String, data: &Data<'_>) {
     let f = data.filter;
     out.push_str(r#"<form method="get" action="/dashboard" class="filters">"#);
     if let Some(t) = data.token {
-        let _ = write!(out, r#"<input type="hidden" name="token" value="{}">"#, escape(t));
+        let _ = write!(
+            out,
+            r#"<input type="hidden" name="token" value="{}">"#,
+            escape(t)
+        );
     }
     out.push_str(r#"<label>site <select name="site"><option value="">all</option>"#);
     for s in data.sites {
-        let sel = if f.site.as_deref() == Some(s.as_str()) { " selected" } else { "" };
+        let sel = if f.site.as_deref() == Some(s.as_str()) {
+            " selected"
+        } else {
+            ""
+        };
         let _ = write!(out, r#"<option{sel}>{}</option>"#, escape(s));
     }
     let day = |d: Option<i64>| d.map(format_day).unwrap_or_default();
@@ -335,7 +437,11 @@ fn filter_form(out: &mut String, data: &Data<'_>) {
     );
     out.push_str("<p class=\"csv\">CSV export: ");
     for g in ["day", "path", "device_class", "segment"] {
-        let _ = write!(out, r#"<a href="/v1/features.csv?{}">by {g}</a> "#, escape(&query_string(data, g)));
+        let _ = write!(
+            out,
+            r#"<a href="/v1/features.csv?{}">by {g}</a> "#,
+            escape(&query_string(data, g))
+        );
     }
     out.push_str("</p>");
 }
@@ -366,7 +472,14 @@ pub fn render(data: &Data<'_>) -> String {
         data.by_path.suppressed_groups,
     );
     out.push_str(r#"<section id="traffic"><h2>Traffic over time</h2>"#);
-    out.push_str(&bar_chart("pageviews-by-day", &["pageviews", "pseudonyms"], &rows_of(data.by_day, |g| vec![g.pageviews as f64, g.pseudonyms as f64]), "count"));
+    out.push_str(&bar_chart(
+        "pageviews-by-day",
+        &["pageviews", "pseudonyms"],
+        &rows_of(data.by_day, |g| {
+            vec![g.pageviews as f64, g.pseudonyms as f64]
+        }),
+        "count",
+    ));
     out.push_str("</section>");
     for sec in SECTIONS {
         section(&mut out, sec, data);

@@ -6,7 +6,10 @@ use serde_json::{Map, Value};
 /// Writes `{"ts":..,"level":..,"msg":.., ..fields}` to stderr.
 pub fn log(level: &str, msg: &str, fields: Value) {
     let mut obj = Map::new();
-    obj.insert("ts".into(), Value::String(crate::days::rfc3339(crate::days::now_unix())));
+    obj.insert(
+        "ts".into(),
+        Value::String(crate::days::rfc3339(crate::days::now_unix())),
+    );
     obj.insert("level".into(), Value::String(level.into()));
     obj.insert("msg".into(), Value::String(msg.into()));
     if let Value::Object(extra) = fields {

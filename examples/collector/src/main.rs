@@ -7,7 +7,7 @@ use iob_collector::bench::{self, BenchOptions};
 use iob_collector::config::Config;
 use iob_collector::server;
 use iob_collector::simulate::{self, SimOptions};
-use iob_collector::storage::{Filter, SqliteStorage, Storage};
+use iob_collector::storage::{scan_file, Filter};
 
 const USAGE: &str = "\
 usage:
@@ -22,18 +22,25 @@ usage:
 ";
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start runtime: {e}"))
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start runtime: {e}"))
 }
 
 fn serve(args: &[String]) -> Result<(), String> {
     let cfg = Config::from_args(args).map_err(|e| format!("{e}\n\n{USAGE}"))?;
     let storage = server::open_storage(&cfg)?;
     runtime()?.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(cfg.listen).await.map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
+        let listener = tokio::net::TcpListener::bind(cfg.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!("iob-collector listening on http://{addr}");
         let _ = std::io::stdout().flush();
-        server::run(cfg, storage, listener, server::shutdown_signal()).await.map_err(|e| format!("server error: {e}"))
+        server::run(cfg, storage, listener, server::shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}"))
     })
 }
 
@@ -46,20 +53,22 @@ fn dump(args: &[String]) -> Result<(), String> {
     if !db.exists() {
         return Err(format!("no database at {}", db.display()));
     }
-    let storage = SqliteStorage::open(&db).map_err(|e| e.to_string())?;
-    let filter = Filter { site: None, from_day: None, to_day: None, path: None };
+    let filter = Filter {
+        site: None,
+        from_day: None,
+        to_day: None,
+        path: None,
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut result = Ok(());
-    storage
-        .scan(&filter, &mut |v| {
-            let mut row = serde_json::to_value(&v).unwrap_or_default();
-            row["day"] = iob_collector::days::format_day(v.day()).into();
-            if result.is_ok() {
-                result = writeln!(out, "{row}");
-            }
-        })
-        .map_err(|e| e.to_string())?;
-    storage.close();
+    scan_file(&db, &filter, &mut |v| {
+        let mut row = serde_json::to_value(&v).unwrap_or_default();
+        row["day"] = iob_collector::days::format_day(v.day()).into();
+        if result.is_ok() {
+            result = writeln!(out, "{row}");
+        }
+    })
+    .map_err(|e| e.to_string())?;
     result.and_then(|()| out.flush()).map_err(|e| e.to_string())
 }
 

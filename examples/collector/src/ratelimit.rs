@@ -36,16 +36,25 @@ fn client_key(ip: IpAddr) -> IpAddr {
 
 impl RateLimiter {
     pub fn new(rate: f64, burst: f64) -> RateLimiter {
-        RateLimiter { rate, burst, buckets: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            rate,
+            burst,
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Takes one token for `ip`; `false` means rate limited.
     pub fn allow(&self, ip: IpAddr, now: Instant) -> bool {
-        let Ok(mut map) = self.buckets.lock() else { return true };
+        let Ok(mut map) = self.buckets.lock() else {
+            return true;
+        };
         if map.len() >= MAX_CLIENTS {
             self.sweep_locked(&mut map, now);
         }
-        let b = map.entry(client_key(ip)).or_insert(Bucket { tokens: self.burst, last: now });
+        let b = map.entry(client_key(ip)).or_insert(Bucket {
+            tokens: self.burst,
+            last: now,
+        });
         let elapsed = now.saturating_duration_since(b.last).as_secs_f64();
         b.tokens = (b.tokens + elapsed * self.rate).min(self.burst);
         b.last = now;

@@ -27,6 +27,8 @@ use crate::storage::{Filter, GroupBy, PageView, SqliteStorage, Storage, StorageE
 
 /// When the policy behind `/.well-known/gpc.json` last changed.
 const GPC_LAST_UPDATE: &str = "2026-11-28";
+/// A body still incomplete after this is refused (slow-body clients).
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Strict CSP of the dashboard: no scripts, no external resources.
 pub const DASHBOARD_CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -51,19 +53,32 @@ pub struct Rejection {
 }
 
 fn reject(status: StatusCode, field: &str, reason: impl Into<String>) -> Rejection {
-    Rejection { status, field: field.to_string(), reason: reason.into() }
+    Rejection {
+        status,
+        field: field.to_string(),
+        reason: reason.into(),
+    }
 }
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let body = json!({"error": {"field": self.field, "reason": self.reason}}).to_string();
-        let mut resp = (self.status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+        let mut resp = (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
         match self.status {
             StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
-                resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             StatusCode::UNAUTHORIZED => {
-                resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"iob-collector\""));
+                resp.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"iob-collector\""),
+                );
             }
             _ => {}
         }
@@ -90,12 +105,29 @@ impl AppState {
         }
     }
 
-    async fn ingest(&self, ip: std::net::IpAddr, headers: &HeaderMap, body: Body) -> Result<(), Rejection> {
+    async fn ingest(
+        &self,
+        ip: std::net::IpAddr,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<(), Rejection> {
         if !self.limiter.allow(ip, Instant::now()) {
-            return Err(reject(StatusCode::TOO_MANY_REQUESTS, "client", "rate limited: retry later"));
+            return Err(reject(
+                StatusCode::TOO_MANY_REQUESTS,
+                "client",
+                "rate limited: retry later",
+            ));
         }
-        let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let media = ctype.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let ctype = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let media = ctype
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if media != "text/plain" && media != "application/json" {
             return Err(reject(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -105,48 +137,99 @@ impl AppState {
         }
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
         let Some(origin) = origin else {
-            return Err(reject(StatusCode::FORBIDDEN, "origin", "missing Origin header"));
+            return Err(reject(
+                StatusCode::FORBIDDEN,
+                "origin",
+                "missing Origin header",
+            ));
         };
         if !self.origins.contains(origin) {
-            return Err(reject(StatusCode::FORBIDDEN, "origin", format!("origin {} is not allowed", quote(origin))));
+            return Err(reject(
+                StatusCode::FORBIDDEN,
+                "origin",
+                format!("origin {} is not allowed", quote(origin)),
+            ));
         }
         let limit = self.cfg.body_limit.min(MAX_PAYLOAD_BYTES);
-        let too_large = || reject(StatusCode::PAYLOAD_TOO_LARGE, "body", format!("larger than {limit} bytes"));
-        let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        let too_large = || {
+            reject(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body",
+                format!("larger than {limit} bytes"),
+            )
+        };
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
-        let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let read = tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit));
+        let read = read
+            .await
+            .map_err(|_| reject(StatusCode::REQUEST_TIMEOUT, "body", "not received in time"))?;
+        let bytes = read.map_err(|e| {
             let inner = e.into_inner();
-            if inner.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            if inner
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
                 too_large()
             } else {
-                reject(StatusCode::BAD_REQUEST, "body", "could not read the request body")
+                reject(
+                    StatusCode::BAD_REQUEST,
+                    "body",
+                    "could not read the request body",
+                )
             }
         })?;
-        let payload = parse(&bytes).map_err(|e| reject(StatusCode::BAD_REQUEST, &e.field, e.reason))?;
+        let payload =
+            parse(&bytes).map_err(|e| reject(StatusCode::BAD_REQUEST, &e.field, e.reason))?;
         let Some(site_origins) = self.cfg.sites.get(&payload.site) else {
-            return Err(reject(StatusCode::FORBIDDEN, "site", format!("site {} is not configured", quote(&payload.site))));
+            return Err(reject(
+                StatusCode::FORBIDDEN,
+                "site",
+                format!("site {} is not configured", quote(&payload.site)),
+            ));
         };
         if !site_origins.iter().any(|o| o == origin) {
             return Err(reject(
                 StatusCode::FORBIDDEN,
                 "origin",
-                format!("origin {} is not allowed for site {}", quote(origin), quote(&payload.site)),
+                format!(
+                    "origin {} is not allowed for site {}",
+                    quote(origin),
+                    quote(&payload.site)
+                ),
             ));
         }
         let stored = |e: StorageError| match e {
-            StorageError::Busy => reject(StatusCode::SERVICE_UNAVAILABLE, "storage", "busy: retry later"),
-            other => reject(StatusCode::SERVICE_UNAVAILABLE, "storage", other.to_string()),
+            StorageError::Busy => reject(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage",
+                "busy: retry later",
+            ),
+            other => reject(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage",
+                other.to_string(),
+            ),
         };
-        let ticket = self.storage.upsert(PageView::from_payload(&payload)).map_err(stored)?;
-        ticket.await.map_err(|_| stored(StorageError::Closed))?.map_err(stored)
+        let ticket = self
+            .storage
+            .upsert(PageView::from_payload(&payload))
+            .map_err(stored)?;
+        ticket
+            .await
+            .map_err(|_| stored(StorageError::Closed))?
+            .map_err(stored)
     }
 
     fn count(&self, result: &Result<(), Rejection>) {
         match result {
             Ok(()) => {
-                self.accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.accepted
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             Err(r) => {
                 if let Ok(mut m) = self.rejected.lock() {
@@ -159,13 +242,22 @@ impl AppState {
     /// Logs and resets the ingest counters (if anything happened).
     fn log_counters(&self) {
         let accepted = self.accepted.swap(0, std::sync::atomic::Ordering::Relaxed);
-        let rejected = self.rejected.lock().map(|mut m| std::mem::take(&mut *m)).unwrap_or_default();
+        let rejected = self
+            .rejected
+            .lock()
+            .map(|mut m| std::mem::take(&mut *m))
+            .unwrap_or_default();
         if accepted == 0 && rejected.is_empty() {
             return;
         }
-        let rejected: Vec<_> =
-            rejected.into_iter().map(|((s, f), n)| json!({"status": s, "field": f, "count": n})).collect();
-        log::info("ingest stats", json!({"accepted": accepted, "rejected": rejected}));
+        let rejected: Vec<_> = rejected
+            .into_iter()
+            .map(|((s, f), n)| json!({"status": s, "field": f, "count": n}))
+            .collect();
+        log::info(
+            "ingest stats",
+            json!({"accepted": accepted, "rejected": rejected}),
+        );
     }
 
     fn allowed_origin(&self, headers: &HeaderMap) -> Option<HeaderValue> {
@@ -174,9 +266,17 @@ impl AppState {
     }
 
     /// Bearer token from the header, or `?token=` for a browser.
-    fn authorize(&self, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<(), Rejection> {
+    fn authorize(
+        &self,
+        headers: &HeaderMap,
+        params: &HashMap<String, String>,
+    ) -> Result<(), Rejection> {
         let Some(expected) = &self.cfg.read_token else {
-            return Err(reject(StatusCode::FORBIDDEN, "token", "reads are disabled: the collector has no --read-token"));
+            return Err(reject(
+                StatusCode::FORBIDDEN,
+                "token",
+                "reads are disabled: the collector has no --read-token",
+            ));
         };
         let bearer = headers
             .get(header::AUTHORIZATION)
@@ -184,7 +284,11 @@ impl AppState {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         let Some(given) = bearer.or(params.get("token").map(String::as_str)) else {
-            return Err(reject(StatusCode::UNAUTHORIZED, "token", "missing bearer token"));
+            return Err(reject(
+                StatusCode::UNAUTHORIZED,
+                "token",
+                "missing bearer token",
+            ));
         };
         if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
             return Err(reject(StatusCode::UNAUTHORIZED, "token", "invalid token"));
@@ -193,7 +297,10 @@ impl AppState {
     }
 
     /// Filters (and group-by) of a read request.
-    pub fn read_params(&self, params: &HashMap<String, String>) -> Result<(Filter, GroupBy), Rejection> {
+    pub fn read_params(
+        &self,
+        params: &HashMap<String, String>,
+    ) -> Result<(Filter, GroupBy), Rejection> {
         let bad = |field: &str, reason: String| reject(StatusCode::BAD_REQUEST, field, reason);
         for key in params.keys() {
             if !["site", "from", "to", "path", "group_by", "token"].contains(&key.as_str()) {
@@ -203,18 +310,25 @@ impl AppState {
         let get = |k: &str| params.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
         let day = |k: &str| match get(k) {
             None => Ok(None),
-            Some(s) => parse_day(s).map(Some).ok_or_else(|| bad(k, "expected a date YYYY-MM-DD".into())),
+            Some(s) => parse_day(s)
+                .map(Some)
+                .ok_or_else(|| bad(k, "expected a date YYYY-MM-DD".into())),
         };
         let filter = Filter {
             site: match get("site") {
-                Some(s) if !self.cfg.sites.contains_key(s) => return Err(bad("site", format!("unknown site {}", quote(s)))),
+                Some(s) if !self.cfg.sites.contains_key(s) => {
+                    return Err(bad("site", format!("unknown site {}", quote(s))))
+                }
                 s => s.map(str::to_string),
             },
             from_day: day("from")?,
             to_day: day("to")?,
             path: match get("path") {
                 Some(p) if !p.starts_with('/') || p.len() > MAX_PATH_BYTES => {
-                    return Err(bad("path", "must start with / and be at most 256 bytes".into()))
+                    return Err(bad(
+                        "path",
+                        "must start with / and be at most 256 bytes".into(),
+                    ))
                 }
                 p => p.map(str::to_string),
             },
@@ -226,17 +340,28 @@ impl AppState {
         }
         let group_by = match get("group_by") {
             None => GroupBy::Day,
-            Some(g) => GroupBy::parse(g).ok_or_else(|| bad("group_by", format!("must be one of {}", GroupBy::NAMES)))?,
+            Some(g) => GroupBy::parse(g)
+                .ok_or_else(|| bad("group_by", format!("must be one of {}", GroupBy::NAMES)))?,
         };
         Ok((filter, group_by))
     }
 
     /// Runs an aggregation off the async threads.
-    pub async fn aggregate(self: &Arc<Self>, filter: Filter, group_by: GroupBy) -> Result<Report, Rejection> {
+    pub async fn aggregate(
+        self: &Arc<Self>,
+        filter: Filter,
+        group_by: GroupBy,
+    ) -> Result<Report, Rejection> {
         let st = Arc::clone(self);
         tokio::task::spawn_blocking(move || st.storage.aggregate(&filter, group_by, st.cfg.k))
             .await
-            .map_err(|_| reject(StatusCode::INTERNAL_SERVER_ERROR, "storage", "query task failed"))?
+            .map_err(|_| {
+                reject(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "storage",
+                    "query task failed",
+                )
+            })?
             .map_err(|e| reject(StatusCode::SERVICE_UNAVAILABLE, "storage", e.to_string()))
     }
 }
@@ -248,7 +373,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 type Shared = State<Arc<AppState>>;
 type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
 
-async fn ingest(State(st): Shared, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, body: Body) -> Response {
+async fn ingest(
+    State(st): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let result = st.ingest(peer.ip(), &headers, body).await;
     st.count(&result);
     let mut resp = match result {
@@ -256,36 +386,59 @@ async fn ingest(State(st): Shared, ConnectInfo(peer): ConnectInfo<SocketAddr>, h
         Err(r) => r.into_response(),
     };
     if let Some(origin) = st.allowed_origin(&headers) {
-        resp.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        resp.headers_mut()
+            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     }
-    resp.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Origin"));
     resp
 }
 
 /// CORS preflight: only needed for `application/json` from `fetch`.
 async fn preflight(State(st): Shared, headers: HeaderMap) -> Response {
-    let method_ok = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD).is_some_and(|m| m == "POST");
+    let method_ok = headers
+        .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+        .is_some_and(|m| m == "POST");
     match st.allowed_origin(&headers) {
         Some(origin) if method_ok => (
             StatusCode::NO_CONTENT,
             [
                 (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin),
-                (header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST")),
-                (header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type")),
-                (header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400")),
+                (
+                    header::ACCESS_CONTROL_ALLOW_METHODS,
+                    HeaderValue::from_static("POST"),
+                ),
+                (
+                    header::ACCESS_CONTROL_ALLOW_HEADERS,
+                    HeaderValue::from_static("content-type"),
+                ),
+                (
+                    header::ACCESS_CONTROL_MAX_AGE,
+                    HeaderValue::from_static("86400"),
+                ),
                 (header::VARY, HeaderValue::from_static("Origin")),
             ],
         )
             .into_response(),
-        _ => reject(StatusCode::FORBIDDEN, "origin", "preflight refused: origin not allowed or method not POST").into_response(),
+        _ => reject(
+            StatusCode::FORBIDDEN,
+            "origin",
+            "preflight refused: origin not allowed or method not POST",
+        )
+        .into_response(),
     }
 }
 
 fn query_params(q: Params) -> Result<HashMap<String, String>, Rejection> {
-    q.map(|Query(p)| p).map_err(|e| reject(StatusCode::BAD_REQUEST, "query", e.body_text()))
+    q.map(|Query(p)| p)
+        .map_err(|e| reject(StatusCode::BAD_REQUEST, "query", e.body_text()))
 }
 
-async fn read_report(st: &Arc<AppState>, headers: &HeaderMap, q: Params) -> Result<(Filter, GroupBy, Report), Rejection> {
+async fn read_report(
+    st: &Arc<AppState>,
+    headers: &HeaderMap,
+    q: Params,
+) -> Result<(Filter, GroupBy, Report), Rejection> {
     let params = query_params(q)?;
     st.authorize(headers, &params)?;
     let (filter, group_by) = st.read_params(&params)?;
@@ -306,7 +459,13 @@ async fn features_json(State(st): Shared, headers: HeaderMap, q: Params) -> Resp
                 "groups": report.groups,
                 "suppressed_groups": report.suppressed_groups,
             });
-            ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
+            (
+                [
+                    (header::CONTENT_TYPE, "application/json"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                body.to_string(),
+            )
                 .into_response()
         }
         Err(r) => r.into_response(),
@@ -315,14 +474,22 @@ async fn features_json(State(st): Shared, headers: HeaderMap, q: Params) -> Resp
 
 /// Quotes a CSV cell and defuses spreadsheet formulas.
 fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 /// The same table as `/v1/features`, one row per group.
 pub fn report_csv(group_by: GroupBy, report: &Report) -> String {
     let purposes = iob_sdk::consent::Purpose::ALL.map(|p| p.as_str());
-    let mut head = vec![group_by.as_str().to_string(), "pageviews".into(), "pseudonyms".into()];
+    let mut head = vec![
+        group_by.as_str().to_string(),
+        "pageviews".into(),
+        "pseudonyms".into(),
+    ];
     head.extend(purposes.iter().map(|p| format!("consent_{p}")));
     for d in CATALOG {
         if d.json_type == "boolean" {
@@ -333,11 +500,21 @@ pub fn report_csv(group_by: GroupBy, report: &Report) -> String {
     }
     let mut out = head.join(",") + "\n";
     for g in &report.groups {
-        let mut row = vec![csv_cell(&g.key), g.pageviews.to_string(), g.pseudonyms.to_string()];
-        row.extend(purposes.iter().map(|p| g.consent.get(*p).copied().unwrap_or(0.0).to_string()));
+        let mut row = vec![
+            csv_cell(&g.key),
+            g.pageviews.to_string(),
+            g.pseudonyms.to_string(),
+        ];
+        row.extend(
+            purposes
+                .iter()
+                .map(|p| g.consent.get(*p).copied().unwrap_or(0.0).to_string()),
+        );
         for d in CATALOG {
             match g.features.get(d.name) {
-                Some(FeatureStats::Number { mean, p50, p90, .. }) => row.extend([mean, p50, p90].map(f64::to_string)),
+                Some(FeatureStats::Number { mean, p50, p90, .. }) => {
+                    row.extend([mean, p50, p90].map(f64::to_string))
+                }
                 Some(FeatureStats::Flag { share }) => row.push(share.to_string()),
                 None => row.push(String::new()),
             }
@@ -352,7 +529,10 @@ async fn features_csv(State(st): Shared, headers: HeaderMap, q: Params) -> Respo
         Ok((_, group_by, report)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"iob-features.csv\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"iob-features.csv\"",
+                ),
                 (header::CACHE_CONTROL, "no-store"),
             ],
             report_csv(group_by, &report),
@@ -396,7 +576,11 @@ async fn dashboard(State(st): Shared, headers: HeaderMap, q: Params) -> Response
 }
 
 async fn healthz() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"status":"ok"}"#,
+    )
+        .into_response()
 }
 
 async fn gpc() -> Response {
@@ -406,8 +590,14 @@ async fn gpc() -> Response {
 
 async fn security_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     resp
 }
 
@@ -421,14 +611,20 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/.well-known/gpc.json", get(gpc));
     for (prefix, dir) in &state.cfg.serve {
         let files = ServeDir::new(dir);
-        app = if prefix == "/" { app.fallback_service(files) } else { app.nest_service(prefix, files) };
+        app = if prefix == "/" {
+            app.fallback_service(files)
+        } else {
+            app.nest_service(prefix, files)
+        };
     }
-    app.layer(axum::middleware::map_response(security_headers)).with_state(state)
+    app.layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
 }
 
 /// Opens the configured storage backend (SQLite).
 pub fn open_storage(cfg: &Config) -> Result<Arc<dyn Storage>, String> {
-    let s = SqliteStorage::open(&cfg.db).map_err(|e| format!("cannot open database {}: {e}", cfg.db.display()))?;
+    let s = SqliteStorage::open(&cfg.db)
+        .map_err(|e| format!("cannot open database {}: {e}", cfg.db.display()))?;
     Ok(Arc::new(s))
 }
 
@@ -439,7 +635,10 @@ async fn retention(st: &AppState) {
         Err(e) => Err(e),
     };
     match result {
-        Ok(deleted) => log::info("retention", json!({"deleted": deleted, "cutoff": rfc3339(cutoff)})),
+        Ok(deleted) => log::info(
+            "retention",
+            json!({"deleted": deleted, "cutoff": rfc3339(cutoff)}),
+        ),
         Err(e) => log::warn("retention failed", json!({"error": e.to_string()})),
     }
 }
@@ -475,7 +674,9 @@ pub async fn run(
         })
     };
     let app = router(Arc::clone(&state)).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
     housekeeping.abort();
     state.log_counters();
     let _ = tokio::task::spawn_blocking(move || storage.close()).await;

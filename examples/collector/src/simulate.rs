@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS, SCHEMA_VERSION};
+use iob_sdk::payload::{
+    BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS, SCHEMA_VERSION,
+};
 
 use crate::client::{resolve, Connection};
 
@@ -91,7 +93,10 @@ impl SimOptions {
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let value = it.next().ok_or_else(|| format!("{flag}: missing value"))?;
-            let num = |v: &str| v.parse::<u64>().map_err(|_| format!("{flag}: not a number: {v:?}"));
+            let num = |v: &str| {
+                v.parse::<u64>()
+                    .map_err(|_| format!("{flag}: not a number: {v:?}"))
+            };
             match flag.as_str() {
                 "--url" => o.url = value.clone(),
                 "--site" => o.site = value.clone(),
@@ -131,14 +136,24 @@ const PATHS: &[(&str, f64)] = &[
 /// One visitor's page views, each as its snapshots in `seq` order (a retried
 /// final snapshot appears twice).
 fn visitor(rng: &mut Rng, site: &str, hour: u64) -> Vec<Payload> {
-    let kind = rng.pick(&[(Kind::Reader, 0.33), (Kind::Skimmer, 0.48), (Kind::Frustrated, 0.12), (Kind::Bot, 0.07)]);
+    let kind = rng.pick(&[
+        (Kind::Reader, 0.33),
+        (Kind::Skimmer, 0.48),
+        (Kind::Frustrated, 0.12),
+        (Kind::Bot, 0.07),
+    ]);
     let anonymous = rng.chance(0.08);
     let vid = (!anonymous).then(|| rng.hex128());
     let sid = (!anonymous).then(|| rng.hex128());
     let device_class = if kind == Kind::Bot {
         rng.pick(&[(DeviceClass::Desktop, 0.6), (DeviceClass::Other, 0.4)])
     } else {
-        rng.pick(&[(DeviceClass::Desktop, 0.55), (DeviceClass::Mobile, 0.35), (DeviceClass::Tablet, 0.08), (DeviceClass::Other, 0.02)])
+        rng.pick(&[
+            (DeviceClass::Desktop, 0.55),
+            (DeviceClass::Mobile, 0.35),
+            (DeviceClass::Tablet, 0.08),
+            (DeviceClass::Other, 0.02),
+        ])
     };
     let browser_family = rng.pick(&[
         (BrowserFamily::Chrome, 0.6),
@@ -154,19 +169,50 @@ fn visitor(rng: &mut Rng, site: &str, hour: u64) -> Vec<Payload> {
     if rng.chance(0.12) {
         purposes.push(Purpose::Marketing);
     }
-    let consent = ConsentRef { record: rng.hex128(), purposes };
-    let referrer = rng.pick(&[(None, 0.6), (Some("search.example"), 0.3), (Some("news.example"), 0.1)]);
-    let pages = if kind == Kind::Bot { rng.range(5, 15) } else { 1 + (rng.lognormal(1.2, 0.8) as u32).min(8) };
+    let consent = ConsentRef {
+        record: rng.hex128(),
+        purposes,
+    };
+    let referrer = rng.pick(&[
+        (None, 0.6),
+        (Some("search.example"), 0.3),
+        (Some("news.example"), 0.1),
+    ]);
+    let pages = if kind == Kind::Bot {
+        rng.range(5, 15)
+    } else {
+        1 + (rng.lognormal(1.2, 0.8) as u32).min(8)
+    };
     let mut out = Vec::new();
     for page in 0..pages {
         let path = rng.pick(PATHS);
         let hot = path == "/checkout" || path == "/pricing";
         let (active, scroll, clicks) = match kind {
-            Kind::Reader => (rng.lognormal(60_000.0, 0.7), rng.range(70, 100), rng.range(0, 4)),
-            Kind::Skimmer => (rng.lognormal(7_000.0, 0.8), rng.range(10, 60), rng.range(0, 2)),
-            Kind::Frustrated if hot => (rng.lognormal(30_000.0, 0.6), rng.range(30, 90), rng.range(10, 35)),
-            Kind::Frustrated => (rng.lognormal(20_000.0, 0.6), rng.range(30, 90), rng.range(2, 8)),
-            Kind::Bot => (rng.unit() * 400.0, if rng.chance(0.5) { 0 } else { 100 }, rng.range(20, 60)),
+            Kind::Reader => (
+                rng.lognormal(60_000.0, 0.7),
+                rng.range(70, 100),
+                rng.range(0, 4),
+            ),
+            Kind::Skimmer => (
+                rng.lognormal(7_000.0, 0.8),
+                rng.range(10, 60),
+                rng.range(0, 2),
+            ),
+            Kind::Frustrated if hot => (
+                rng.lognormal(30_000.0, 0.6),
+                rng.range(30, 90),
+                rng.range(10, 35),
+            ),
+            Kind::Frustrated => (
+                rng.lognormal(20_000.0, 0.6),
+                rng.range(30, 90),
+                rng.range(2, 8),
+            ),
+            Kind::Bot => (
+                rng.unit() * 400.0,
+                if rng.chance(0.5) { 0 } else { 100 },
+                rng.range(20, 60),
+            ),
         };
         let active = (active as u32).min(DAY_MS / 2);
         let visible = active + (rng.unit() * 0.5 * f64::from(active)) as u32 + rng.range(0, 3000);
@@ -189,7 +235,12 @@ fn visitor(rng: &mut Rng, site: &str, hour: u64) -> Vec<Payload> {
                 sid: sid.clone(),
                 hour: hour + u64::from(page) / 6 * 3600,
                 consent: consent.clone(),
-                ctx: Context { path: path.into(), referrer_domain: referrer.map(Into::into), device_class, browser_family },
+                ctx: Context {
+                    path: path.into(),
+                    referrer_domain: referrer.map(Into::into),
+                    device_class,
+                    browser_family,
+                },
                 f: Features {
                     active_ms: frac(active, f),
                     visible_ms: frac(visible, f),
@@ -215,7 +266,8 @@ pub fn generate(opts: &SimOptions, now: u64) -> Vec<Vec<Payload>> {
     let this_hour = now / 3600 * 3600;
     (0..opts.visitors)
         .map(|_| {
-            let back = u64::from(rng.range(0, opts.days - 1)) * 86_400 + u64::from(rng.range(0, 23)) * 3600;
+            let back = u64::from(rng.range(0, opts.days - 1)) * 86_400
+                + u64::from(rng.range(0, 23)) * 3600;
             let hour = this_hour.saturating_sub(back + 3 * 3600);
             visitor(&mut rng, &opts.site, hour)
         })
@@ -237,7 +289,10 @@ async fn send_all(addr: SocketAddr, origin: String, payloads: Vec<Payload>) -> S
     for p in payloads {
         s.payloads += 1;
         let body = p.to_json();
-        let headers = [("Content-Type", "text/plain;charset=UTF-8"), ("Origin", origin.as_str())];
+        let headers = [
+            ("Content-Type", "text/plain;charset=UTF-8"),
+            ("Origin", origin.as_str()),
+        ];
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -245,7 +300,10 @@ async fn send_all(addr: SocketAddr, origin: String, payloads: Vec<Payload>) -> S
                 conn = Connection::open(addr).await.ok();
             }
             let result = match conn.as_mut() {
-                Some(c) => c.send("POST", "/v1/ingest", &headers, body.as_bytes()).await.ok(),
+                Some(c) => c
+                    .send("POST", "/v1/ingest", &headers, body.as_bytes())
+                    .await
+                    .ok(),
                 None => None,
             };
             match result.map(|r| r.status) {
@@ -273,14 +331,22 @@ async fn send_all(addr: SocketAddr, origin: String, payloads: Vec<Payload>) -> S
 
 /// Sends every synthetic payload, spreading visitors over a few connections.
 pub async fn run(opts: &SimOptions) -> Result<Summary, String> {
-    let addr = resolve(&opts.url).await.map_err(|e| format!("--url: {e}"))?;
+    let addr = resolve(&opts.url)
+        .await
+        .map_err(|e| format!("--url: {e}"))?;
     let visitors = generate(opts, crate::days::now_unix());
     let mut lanes: Vec<Vec<Payload>> = vec![Vec::new(); opts.connections];
     for (i, v) in visitors.into_iter().enumerate() {
         lanes[i % opts.connections].extend(v);
     }
-    let tasks: Vec<_> = lanes.into_iter().map(|lane| tokio::spawn(send_all(addr, opts.origin.clone(), lane))).collect();
-    let mut total = Summary { visitors: opts.visitors, ..Summary::default() };
+    let tasks: Vec<_> = lanes
+        .into_iter()
+        .map(|lane| tokio::spawn(send_all(addr, opts.origin.clone(), lane)))
+        .collect();
+    let mut total = Summary {
+        visitors: opts.visitors,
+        ..Summary::default()
+    };
     for t in tasks {
         let s = t.await.map_err(|e| format!("sender task failed: {e}"))?;
         total.payloads += s.payloads;
@@ -302,12 +368,21 @@ mod tests {
         assert_eq!(visitors.len(), 300);
         let all: Vec<&Payload> = visitors.iter().flatten().collect();
         for p in &all {
-            assert_eq!(iob_sdk::payload::parse(p.to_json().as_bytes()).as_ref(), Ok(*p));
+            assert_eq!(
+                iob_sdk::payload::parse(p.to_json().as_bytes()).as_ref(),
+                Ok(*p)
+            );
             assert!(p.hour <= 1_800_000_000);
         }
         let paths: std::collections::HashSet<_> = all.iter().map(|p| p.ctx.path.as_str()).collect();
         assert_eq!(paths.len(), PATHS.len());
-        assert!(all.iter().any(|p| p.vid.is_none()), "some no-identifier visitors");
-        assert!(all.iter().any(|p| p.f.clicks >= 20), "some frustration or bots");
+        assert!(
+            all.iter().any(|p| p.vid.is_none()),
+            "some no-identifier visitors"
+        );
+        assert!(
+            all.iter().any(|p| p.f.clicks >= 20),
+            "some frustration or bots"
+        );
     }
 }

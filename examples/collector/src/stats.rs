@@ -27,8 +27,15 @@ pub struct Bucket {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum FeatureStats {
-    Number { mean: f64, p50: f64, p90: f64, hist: Vec<Bucket> },
-    Flag { share: f64 },
+    Number {
+        mean: f64,
+        p50: f64,
+        p90: f64,
+        hist: Vec<Bucket>,
+    },
+    Flag {
+        share: f64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,7 +87,10 @@ fn number_stats(doc: &FeatureDoc, mut values: Vec<f64>) -> FeatureStats {
         .enumerate()
         .map(|(i, &lo)| {
             let hi = edges.get(i + 1).copied();
-            let count = values.iter().filter(|&&v| v >= lo && hi.is_none_or(|h| v < h)).count() as u64;
+            let count = values
+                .iter()
+                .filter(|&&v| v >= lo && hi.is_none_or(|h| v < h))
+                .count() as u64;
             Bucket { lo, hi, count }
         })
         .collect();
@@ -123,7 +133,10 @@ impl Aggregator {
         acc.values.resize_with(CATALOG.len(), Vec::new);
         for (doc, values) in CATALOG.iter().zip(acc.values.iter_mut()) {
             let x = v.features.get(doc.name);
-            let x = x.and_then(|x| x.as_f64().or_else(|| x.as_bool().map(|b| f64::from(u8::from(b)))));
+            let x = x.and_then(|x| {
+                x.as_f64()
+                    .or_else(|| x.as_bool().map(|b| f64::from(u8::from(b))))
+            });
             values.push(x.unwrap_or(0.0));
         }
     }
@@ -140,7 +153,12 @@ impl Aggregator {
             let n = acc.pageviews as f64;
             let consent = Purpose::ALL
                 .iter()
-                .map(|p| (p.as_str().to_string(), acc.purposes.get(p.as_str()).copied().unwrap_or(0) as f64 / n))
+                .map(|p| {
+                    (
+                        p.as_str().to_string(),
+                        acc.purposes.get(p.as_str()).copied().unwrap_or(0) as f64 / n,
+                    )
+                })
                 .collect();
             acc.values.resize_with(CATALOG.len(), Vec::new);
             let features = CATALOG
@@ -148,7 +166,9 @@ impl Aggregator {
                 .zip(acc.values)
                 .map(|(doc, values)| {
                     let stats = if doc.json_type == "boolean" {
-                        FeatureStats::Flag { share: values.iter().sum::<f64>() / n }
+                        FeatureStats::Flag {
+                            share: values.iter().sum::<f64>() / n,
+                        }
                     } else {
                         number_stats(doc, values)
                     };
@@ -164,7 +184,11 @@ impl Aggregator {
                 features,
             });
         }
-        Report { k, groups, suppressed_groups: suppressed }
+        Report {
+            k,
+            groups,
+            suppressed_groups: suppressed,
+        }
     }
 }
 
@@ -185,8 +209,15 @@ mod tests {
     fn histograms_cover_every_value_once() {
         for doc in CATALOG.iter().filter(|d| d.json_type != "boolean") {
             let values: Vec<f64> = (0..=100).map(|i| doc.max * f64::from(i) / 100.0).collect();
-            let FeatureStats::Number { hist, .. } = number_stats(doc, values) else { panic!("number") };
-            assert_eq!(hist.iter().map(|b| b.count).sum::<u64>(), 101, "{}", doc.name);
+            let FeatureStats::Number { hist, .. } = number_stats(doc, values) else {
+                panic!("number")
+            };
+            assert_eq!(
+                hist.iter().map(|b| b.count).sum::<u64>(),
+                101,
+                "{}",
+                doc.name
+            );
         }
     }
 }

@@ -4,7 +4,10 @@
 #![allow(clippy::needless_update)] // the catalog grows; new features default
 
 use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{parse, BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS, MAX_HOUR, MIN_HOUR, SCHEMA_VERSION};
+use iob_sdk::payload::{
+    parse, BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS, MAX_HOUR,
+    MIN_HOUR, SCHEMA_VERSION,
+};
 use proptest::prelude::*;
 
 fn hex() -> impl Strategy<Value = String> {
@@ -12,37 +15,83 @@ fn hex() -> impl Strategy<Value = String> {
 }
 
 fn payload() -> impl Strategy<Value = Payload> {
-    let ids = (hex(), hex(), 1u32..=100_000, "[a-z0-9._-]{1,64}", proptest::option::of(hex()), proptest::option::of(hex()));
-    let when = (MIN_HOUR / 3600..=MAX_HOUR / 3600, hex(), any::<(bool, bool)>());
+    let ids = (
+        hex(),
+        hex(),
+        1u32..=100_000,
+        "[a-z0-9._-]{1,64}",
+        proptest::option::of(hex()),
+        proptest::option::of(hex()),
+    );
+    let when = (
+        MIN_HOUR / 3600..=MAX_HOUR / 3600,
+        hex(),
+        any::<(bool, bool)>(),
+    );
     let ctx = (
         "/[a-zA-Z0-9/:_.~-]{0,100}",
         proptest::option::of("[a-z0-9-]{1,20}\\.[a-z]{2,6}"),
-        prop_oneof![Just(DeviceClass::Desktop), Just(DeviceClass::Mobile), Just(DeviceClass::Tablet), Just(DeviceClass::Other)],
-        prop_oneof![Just(BrowserFamily::Chrome), Just(BrowserFamily::Firefox), Just(BrowserFamily::Safari), Just(BrowserFamily::Other)],
+        prop_oneof![
+            Just(DeviceClass::Desktop),
+            Just(DeviceClass::Mobile),
+            Just(DeviceClass::Tablet),
+            Just(DeviceClass::Other)
+        ],
+        prop_oneof![
+            Just(BrowserFamily::Chrome),
+            Just(BrowserFamily::Firefox),
+            Just(BrowserFamily::Safari),
+            Just(BrowserFamily::Other)
+        ],
     );
-    let f = (0..=DAY_MS, 0..=DAY_MS, 0..=DAY_MS, 0u32..=100, 0u32..=100_000);
-    (ids, when, ctx, f).prop_map(|((id, pv, seq, site, vid, sid), (h, record, (p, m)), (path, referrer_domain, device_class, browser_family), f)| {
-        let mut purposes = vec![Purpose::Analytics];
-        if p {
-            purposes.push(Purpose::Personalization);
-        }
-        if m {
-            purposes.push(Purpose::Marketing);
-        }
-        Payload {
-            v: SCHEMA_VERSION,
-            id,
-            pv,
-            seq,
-            site,
-            vid,
-            sid,
-            hour: h * 3600,
-            consent: ConsentRef { record, purposes },
-            ctx: Context { path, referrer_domain, device_class, browser_family },
-            f: Features { active_ms: f.0, visible_ms: f.1, total_ms: f.2, scroll_depth_max_pct: f.3, clicks: f.4, ..Features::default() },
-        }
-    })
+    let f = (
+        0..=DAY_MS,
+        0..=DAY_MS,
+        0..=DAY_MS,
+        0u32..=100,
+        0u32..=100_000,
+    );
+    (ids, when, ctx, f).prop_map(
+        |(
+            (id, pv, seq, site, vid, sid),
+            (h, record, (p, m)),
+            (path, referrer_domain, device_class, browser_family),
+            f,
+        )| {
+            let mut purposes = vec![Purpose::Analytics];
+            if p {
+                purposes.push(Purpose::Personalization);
+            }
+            if m {
+                purposes.push(Purpose::Marketing);
+            }
+            Payload {
+                v: SCHEMA_VERSION,
+                id,
+                pv,
+                seq,
+                site,
+                vid,
+                sid,
+                hour: h * 3600,
+                consent: ConsentRef { record, purposes },
+                ctx: Context {
+                    path,
+                    referrer_domain,
+                    device_class,
+                    browser_family,
+                },
+                f: Features {
+                    active_ms: f.0,
+                    visible_ms: f.1,
+                    total_ms: f.2,
+                    scroll_depth_max_pct: f.3,
+                    clicks: f.4,
+                    ..Features::default()
+                },
+            }
+        },
+    )
 }
 
 proptest! {

@@ -22,7 +22,15 @@ async fn seeded() -> TestServer {
         send(Some(1), "/k", active(1000)),
         send(Some(2), "/k", active(2000)),
         send(Some(3), "/k", active(3000)),
-        send(Some(1), "/k", Features { active_ms: 4000, scroll_depth_max_pct: 50, ..Features::default() }),
+        send(
+            Some(1),
+            "/k",
+            Features {
+                active_ms: 4000,
+                scroll_depth_max_pct: 50,
+                ..Features::default()
+            },
+        ),
         send(None, "/anon", active(1)),
         send(None, "/anon", active(1)),
         send(None, "/anon", active(1)),
@@ -36,7 +44,10 @@ async fn seeded() -> TestServer {
 }
 
 fn group<'a>(report: &'a Value, key: &str) -> &'a Value {
-    report["groups"].as_array().and_then(|g| g.iter().find(|g| g["key"] == key)).unwrap_or(&Value::Null)
+    report["groups"]
+        .as_array()
+        .and_then(|g| g.iter().find(|g| g["key"] == key))
+        .unwrap_or(&Value::Null)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -44,11 +55,21 @@ async fn reads_need_the_token_and_no_token_means_no_reads() {
     let s = start(|_| {}).await;
     for path in ["/v1/features", "/v1/features.csv", "/dashboard"] {
         let r = s.get(path, None).await;
-        assert_eq!((r.status, r.json()["error"]["field"].as_str()), (401, Some("token")), "{path}");
-        assert!(r.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")));
+        assert_eq!(
+            (r.status, r.json()["error"]["field"].as_str()),
+            (401, Some("token")),
+            "{path}"
+        );
+        assert!(r
+            .header("www-authenticate")
+            .is_some_and(|h| h.starts_with("Bearer")));
         assert_eq!(s.get(path, Some("wrong-token")).await.status, 401, "{path}");
         assert_eq!(s.get(path, Some(TOKEN)).await.status, 200, "{path}");
-        assert_eq!(s.get(&format!("{path}?token={TOKEN}"), None).await.status, 200, "{path} with ?token=");
+        assert_eq!(
+            s.get(&format!("{path}?token={TOKEN}"), None).await.status,
+            200,
+            "{path} with ?token="
+        );
     }
     s.stop().await;
 
@@ -62,48 +83,113 @@ async fn reads_need_the_token_and_no_token_means_no_reads() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_below_k_are_suppressed_and_statistics_are_exact() {
     let s = seeded().await;
-    let r = s.get("/v1/features?group_by=path", Some(TOKEN)).await.json();
+    let r = s
+        .get("/v1/features?group_by=path", Some(TOKEN))
+        .await
+        .json();
     assert_eq!(r["k"], 3);
-    let keys: Vec<&str> = r["groups"].as_array().unwrap().iter().filter_map(|g| g["key"].as_str()).collect();
-    assert_eq!(keys, vec!["/k"], "k-1 visitors and no-identifier page views are suppressed");
+    let keys: Vec<&str> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["key"].as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        vec!["/k"],
+        "k-1 visitors and no-identifier page views are suppressed"
+    );
     assert_eq!(r["suppressed_groups"], 2);
     let g = group(&r, "/k");
-    assert_eq!((g["pageviews"].as_u64(), g["pseudonyms"].as_u64()), (Some(4), Some(3)));
+    assert_eq!(
+        (g["pageviews"].as_u64(), g["pseudonyms"].as_u64()),
+        (Some(4), Some(3))
+    );
     let a = &g["features"]["active_ms"];
-    assert_eq!((a["mean"].as_f64(), a["p50"].as_f64(), a["p90"].as_f64()), (Some(2500.0), Some(2000.0), Some(4000.0)));
-    let hist: Vec<u64> = a["hist"].as_array().unwrap().iter().filter_map(|b| b["count"].as_u64()).collect();
-    assert_eq!(hist, vec![0, 4, 0, 0, 0, 0, 0, 0], "1-4 s all fall in [1 s, 5 s)");
+    assert_eq!(
+        (a["mean"].as_f64(), a["p50"].as_f64(), a["p90"].as_f64()),
+        (Some(2500.0), Some(2000.0), Some(4000.0))
+    );
+    let hist: Vec<u64> = a["hist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["count"].as_u64())
+        .collect();
+    assert_eq!(
+        hist,
+        vec![0, 4, 0, 0, 0, 0, 0, 0],
+        "1-4 s all fall in [1 s, 5 s)"
+    );
     let scroll = &g["features"]["scroll_depth_max_pct"];
-    assert_eq!((scroll["mean"].as_f64(), scroll["p50"].as_f64()), (Some(12.5), Some(0.0)));
+    assert_eq!(
+        (scroll["mean"].as_f64(), scroll["p50"].as_f64()),
+        (Some(12.5), Some(0.0))
+    );
     assert_eq!(g["features"]["clicks"]["mean"].as_f64(), Some(1.5));
     assert_eq!(g["consent"]["personalization"].as_f64(), Some(1.0));
     assert_eq!(g["consent"]["marketing"].as_f64(), Some(0.0));
 
     let all = s.get("/v1/features?group_by=all", Some(TOKEN)).await.json();
     let g = group(&all, "all");
-    assert_eq!((g["pageviews"].as_u64(), g["pseudonyms"].as_u64()), (Some(11), Some(3)));
-    assert_eq!(g["pageviews_without_vid"].as_u64(), Some(5), "no-identifier page views count in totals, not toward k");
+    assert_eq!(
+        (g["pageviews"].as_u64(), g["pseudonyms"].as_u64()),
+        (Some(11), Some(3))
+    );
+    assert_eq!(
+        g["pageviews_without_vid"].as_u64(),
+        Some(5),
+        "no-identifier page views count in totals, not toward k"
+    );
     s.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn filters_and_bad_parameters() {
     let s = seeded().await;
-    let pageviews = |r: &Value| -> Vec<u64> { r["groups"].as_array().unwrap().iter().filter_map(|g| g["pageviews"].as_u64()).collect() };
+    let pageviews = |r: &Value| -> Vec<u64> {
+        r["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|g| g["pageviews"].as_u64())
+            .collect()
+    };
     let get = |q: &str| {
         let path = format!("/v1/features?{q}");
         let s = &s;
         async move { s.get(&path, Some(TOKEN)).await }
     };
-    let day = get("group_by=day&site=demo&from=2027-01-15&to=2027-01-15").await.json();
+    let day = get("group_by=day&site=demo&from=2027-01-15&to=2027-01-15")
+        .await
+        .json();
     assert_eq!(group(&day, "2027-01-15")["pageviews"], 11);
-    assert_eq!(pageviews(&get("from=2027-01-16").await.json()), Vec::<u64>::new());
-    assert_eq!(pageviews(&get("to=2027-01-14").await.json()), Vec::<u64>::new());
-    assert_eq!(pageviews(&get("group_by=day&path=/k").await.json()), vec![4]);
-    assert_eq!(pageviews(&get("group_by=device_class").await.json()), vec![11]);
+    assert_eq!(
+        pageviews(&get("from=2027-01-16").await.json()),
+        Vec::<u64>::new()
+    );
+    assert_eq!(
+        pageviews(&get("to=2027-01-14").await.json()),
+        Vec::<u64>::new()
+    );
+    assert_eq!(
+        pageviews(&get("group_by=day&path=/k").await.json()),
+        vec![4]
+    );
+    assert_eq!(
+        pageviews(&get("group_by=device_class").await.json()),
+        vec![11]
+    );
     let seg = get("group_by=segment").await.json();
-    assert_eq!(group(&seg, "unknown")["pageviews"], 11, "schema v1 has no segment yet");
-    assert_eq!(pageviews(&get("site=other").await.json()), Vec::<u64>::new());
+    assert_eq!(
+        group(&seg, "unknown")["pageviews"],
+        11,
+        "schema v1 has no segment yet"
+    );
+    assert_eq!(
+        pageviews(&get("site=other").await.json()),
+        Vec::<u64>::new()
+    );
     for (q, field) in [
         ("group_by=bogus", "group_by"),
         ("from=2027-13-01", "from"),
@@ -114,7 +200,12 @@ async fn filters_and_bad_parameters() {
         ("from=%FF%FE", "from"),
     ] {
         let r = get(q).await;
-        assert_eq!((r.status, r.json()["error"]["field"].as_str()), (400, Some(field)), "{q}: {}", r.text());
+        assert_eq!(
+            (r.status, r.json()["error"]["field"].as_str()),
+            (400, Some(field)),
+            "{q}: {}",
+            r.text()
+        );
     }
     s.stop().await;
 }
@@ -127,11 +218,24 @@ async fn csv_export_has_the_same_table() {
     let text = r.text();
     let mut lines = text.lines();
     let head: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(&head[..4], &["path", "pageviews", "pseudonyms", "consent_security"]);
+    assert_eq!(
+        &head[..4],
+        &["path", "pageviews", "pseudonyms", "consent_security"]
+    );
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |name: &str| row[head.iter().position(|h| *h == name).unwrap()];
-    assert_eq!((col("path"), col("pageviews"), col("pseudonyms")), ("\"/k\"", "4", "3"));
-    assert_eq!((col("active_ms_mean"), col("active_ms_p50"), col("active_ms_p90")), ("2500", "2000", "4000"));
+    assert_eq!(
+        (col("path"), col("pageviews"), col("pseudonyms")),
+        ("\"/k\"", "4", "3")
+    );
+    assert_eq!(
+        (
+            col("active_ms_mean"),
+            col("active_ms_p50"),
+            col("active_ms_p90")
+        ),
+        ("2500", "2000", "4000")
+    );
     assert_eq!(lines.next(), None, "suppressed groups are not exported");
     s.stop().await;
 }
@@ -140,18 +244,35 @@ async fn csv_export_has_the_same_table() {
 async fn dashboard_renders_the_numbers_under_a_strict_csp() {
     let s = seeded().await;
     for vid in 1..=3 {
-        let p = payload(100 + vid, 1, Some(vid), "/<script>alert(1)</script>", active(1));
+        let p = payload(
+            100 + vid,
+            1,
+            Some(vid),
+            "/<script>alert(1)</script>",
+            active(1),
+        );
         assert_eq!(s.ingest(&p.to_json()).await.status, 204);
     }
     let r = s.get(&format!("/dashboard?token={TOKEN}"), None).await;
     assert_eq!(r.status, 200);
     let csp = r.header("content-security-policy").unwrap();
-    assert!(csp.starts_with("default-src 'none'") && !csp.contains("script-src"), "{csp}");
+    assert!(
+        csp.starts_with("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
     let html = r.text();
-    assert!(!html.contains("<script") && html.contains("/&lt;script&gt;alert(1)&lt;/script&gt;"), "paths are escaped");
-    assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
+    assert!(
+        !html.contains("<script") && html.contains("/&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "paths are escaped"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external resources"
+    );
     let bar = |chart: &str, key: &str, series: &str, value: &str| {
-        let start = html.find(&format!("data-chart=\"{chart}\"")).unwrap_or_else(|| panic!("chart {chart}"));
+        let start = html
+            .find(&format!("data-chart=\"{chart}\""))
+            .unwrap_or_else(|| panic!("chart {chart}"));
         let end = start + html[start..].find("</svg>").unwrap();
         let needle = format!("data-key=\"{key}\" data-series=\"{series}\" data-value=\"{value}\"");
         assert!(html[start..end].contains(&needle), "{chart}: {needle}");
@@ -166,7 +287,10 @@ async fn dashboard_renders_the_numbers_under_a_strict_csp() {
     bar("consent-by-day", "2027-01-15", "personalization", "1");
     assert!(html.contains("data-tile=\"pageviews\"><b>14</b>"));
     for placeholder in ["automation", "experience", "form-funnel"] {
-        assert!(html.contains(&format!("data-placeholder=\"{placeholder}\"")), "{placeholder} shows 'not yet collected'");
+        assert!(
+            html.contains(&format!("data-placeholder=\"{placeholder}\"")),
+            "{placeholder} shows 'not yet collected'"
+        );
     }
     s.stop().await;
 }

@@ -3,7 +3,7 @@
 
 mod sqlite;
 
-pub use sqlite::SqliteStorage;
+pub use sqlite::{scan_file, SqliteStorage};
 
 use iob_sdk::payload::{Payload, CATALOG};
 use serde::Serialize;
@@ -55,8 +55,15 @@ impl PageView {
         let features = CATALOG
             .iter()
             .map(|d| {
-                let default = if d.json_type == "boolean" { Value::Bool(false) } else { Value::from(0) };
-                (d.name.to_string(), sent.get(d.name).cloned().unwrap_or(default))
+                let default = if d.json_type == "boolean" {
+                    Value::Bool(false)
+                } else {
+                    Value::from(0)
+                };
+                (
+                    d.name.to_string(),
+                    sent.get(d.name).cloned().unwrap_or(default),
+                )
             })
             .collect();
         PageView {
@@ -70,7 +77,12 @@ impl PageView {
             referrer_domain: p.ctx.referrer_domain.clone(),
             device_class: enum_name(&p.ctx.device_class),
             browser_family: enum_name(&p.ctx.browser_family),
-            purposes: p.consent.purposes.iter().map(|x| x.as_str().to_string()).collect(),
+            purposes: p
+                .consent
+                .purposes
+                .iter()
+                .map(|x| x.as_str().to_string())
+                .collect(),
             // Schema v1 has no segment; read it here once payloads carry one.
             segment: None,
             features,
@@ -142,7 +154,10 @@ pub struct Filter {
 impl Filter {
     /// Half-open range of `hour` values covered by the day filters.
     pub fn hour_range(&self) -> (i64, i64) {
-        (self.from_day.map_or(0, |d| d * 86_400), self.to_day.map_or(i64::MAX, |d| (d + 1) * 86_400))
+        (
+            self.from_day.map_or(0, |d| d * 86_400),
+            self.to_day.map_or(i64::MAX, |d| (d + 1) * 86_400),
+        )
     }
 }
 
@@ -189,7 +204,12 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Per-group statistics. The default folds [`Storage::scan`]; a column
     /// store would push the aggregation down instead.
-    fn aggregate(&self, filter: &Filter, group_by: GroupBy, k: u32) -> Result<Report, StorageError> {
+    fn aggregate(
+        &self,
+        filter: &Filter,
+        group_by: GroupBy,
+        k: u32,
+    ) -> Result<Report, StorageError> {
         let mut agg = Aggregator::default();
         self.scan(filter, &mut |v| agg.add(group_by.key(&v), &v))?;
         Ok(agg.finish(k))

@@ -70,7 +70,8 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(5
 /// Runs passive checkpoints on its own connection, so the writer never
 /// stalls on a checkpoint's fsync (its auto-checkpoint is off).
 fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>) {
-    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY)
+    {
         let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 }
@@ -80,7 +81,9 @@ fn backend(e: impl std::fmt::Display) -> StorageError {
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(backend)?;
     let version = usize::try_from(version).unwrap_or(usize::MAX);
     if version > MIGRATIONS.len() {
         return Err(StorageError::Backend(format!(
@@ -91,7 +94,8 @@ fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.transaction().map_err(backend)?;
         tx.execute_batch(sql).map_err(backend)?;
-        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1)).map_err(backend)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+            .map_err(backend)?;
         tx.commit().map_err(backend)?;
     }
     Ok(())
@@ -107,7 +111,9 @@ impl SqliteStorage {
         .map_err(backend)?;
         migrate(&mut conn)?;
         let ckpt_conn = Connection::open(path).map_err(backend)?;
-        ckpt_conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(backend)?;
+        ckpt_conn
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(backend)?;
         let (stop, stopped) = std::sync::mpsc::channel();
         let checkpointer = std::thread::Builder::new()
             .name("iob-sqlite-ckpt".into())
@@ -132,12 +138,36 @@ impl SqliteStorage {
             mpsc::error::TrySendError::Closed(_) => StorageError::Closed,
         })
     }
+}
 
-    fn reader(&self) -> Result<Connection, StorageError> {
-        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(backend)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(backend)?;
-        Ok(conn)
+/// Streams the page views of the database at `path` matching `filter`,
+/// through a read-only connection (usable while a server writes to it).
+pub fn scan_file(
+    path: &Path,
+    filter: &Filter,
+    f: &mut dyn FnMut(PageView),
+) -> Result<(), StorageError> {
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(backend)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(backend)?;
+    let (from, to) = filter.hour_range();
+    let mut stmt = conn
+        .prepare(
+            "SELECT site, pv, seq, vid, sid, hour, path, referrer_domain, device_class, browser_family,
+                    purposes, segment, features
+             FROM pageviews
+             WHERE (?1 IS NULL OR site = ?1) AND hour >= ?2 AND hour < ?3 AND (?4 IS NULL OR path = ?4)
+             ORDER BY site, hour, pv",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map(params![filter.site, from, to, filter.path], row_to_view)
+        .map_err(backend)?;
+    for row in rows {
+        f(row.map_err(backend)?);
     }
+    Ok(())
 }
 
 fn upsert(tx: &rusqlite::Transaction<'_>, v: &PageView) -> rusqlite::Result<()> {
@@ -168,9 +198,10 @@ fn run_batch(conn: &mut Connection, batch: Vec<Cmd>) {
         for cmd in &batch {
             match cmd {
                 Cmd::Upsert(v, _) => upsert(&tx, v)?,
-                Cmd::Purge(cutoff, _) => {
-                    purged.push(tx.execute("DELETE FROM pageviews WHERE hour < ?1", params![*cutoff as i64])? as u64)
-                }
+                Cmd::Purge(cutoff, _) => purged.push(tx.execute(
+                    "DELETE FROM pageviews WHERE hour < ?1",
+                    params![*cutoff as i64],
+                )? as u64),
                 Cmd::Close => {}
             }
         }
@@ -194,7 +225,9 @@ fn run_batch(conn: &mut Connection, batch: Vec<Cmd>) {
 fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Cmd>) {
     let mut closing = false;
     while !closing {
-        let Some(first) = rx.blocking_recv() else { break };
+        let Some(first) = rx.blocking_recv() else {
+            break;
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -225,7 +258,11 @@ fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageView> {
         referrer_domain: r.get(7)?,
         device_class: r.get(8)?,
         browser_family: r.get(9)?,
-        purposes: purposes.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        purposes: purposes
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
         segment: r.get(11)?,
         features: serde_json::from_str::<Map<String, Value>>(&features).unwrap_or_default(),
     })
@@ -245,22 +282,7 @@ impl Storage for SqliteStorage {
     }
 
     fn scan(&self, filter: &Filter, f: &mut dyn FnMut(PageView)) -> Result<(), StorageError> {
-        let conn = self.reader()?;
-        let (from, to) = filter.hour_range();
-        let mut stmt = conn
-            .prepare(
-                "SELECT site, pv, seq, vid, sid, hour, path, referrer_domain, device_class, browser_family,
-                        purposes, segment, features
-                 FROM pageviews
-                 WHERE (?1 IS NULL OR site = ?1) AND hour >= ?2 AND hour < ?3 AND (?4 IS NULL OR path = ?4)
-                 ORDER BY site, hour, pv",
-            )
-            .map_err(backend)?;
-        let rows = stmt.query_map(params![filter.site, from, to, filter.path], row_to_view).map_err(backend)?;
-        for row in rows {
-            f(row.map_err(backend)?);
-        }
-        Ok(())
+        scan_file(&self.path, filter, f)
     }
 
     fn close(&self) {

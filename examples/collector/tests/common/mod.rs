@@ -11,7 +11,9 @@ use iob_collector::config::Config;
 use iob_collector::server;
 use iob_collector::storage::{Filter, PageView, Storage};
 use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, SCHEMA_VERSION};
+use iob_sdk::payload::{
+    BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, SCHEMA_VERSION,
+};
 use tokio::sync::oneshot;
 
 pub const ORIGIN: &str = "http://site.test";
@@ -25,7 +27,10 @@ pub struct TempDir(pub PathBuf);
 impl TempDir {
     pub fn new() -> TempDir {
         static N: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let dir = std::env::temp_dir().join(format!(
             "iob-collector-test-{}-{}-{nanos}",
             std::process::id(),
@@ -54,7 +59,11 @@ pub struct TestServer {
 /// token and a generous rate limit; `tweak` adjusts it.
 pub async fn start(tweak: impl FnOnce(&mut Config)) -> TestServer {
     let dir = TempDir::new();
-    let mut cfg = Config { listen: "127.0.0.1:0".parse().unwrap(), db: dir.0.join("test.sqlite"), ..Config::default() };
+    let mut cfg = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: dir.0.join("test.sqlite"),
+        ..Config::default()
+    };
     cfg.apply("site", &format!("demo={ORIGIN}")).unwrap();
     cfg.apply("site", &format!("other={OTHER_ORIGIN}")).unwrap();
     cfg.read_token = Some(TOKEN.into());
@@ -63,13 +72,21 @@ pub async fn start(tweak: impl FnOnce(&mut Config)) -> TestServer {
     tweak(&mut cfg);
     cfg.check().expect("test config");
     let storage = server::open_storage(&cfg).expect("storage");
-    let listener = tokio::net::TcpListener::bind(cfg.listen).await.expect("bind");
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .expect("bind");
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(server::run(cfg, Arc::clone(&storage), listener, async {
         let _ = stopped.await;
     }));
-    TestServer { addr, storage, stop, handle, dir }
+    TestServer {
+        addr,
+        storage,
+        stop,
+        handle,
+        dir,
+    }
 }
 
 impl TestServer {
@@ -77,12 +94,16 @@ impl TestServer {
     /// back the directory of the database (deleted when dropped).
     pub async fn stop(self) -> TempDir {
         let _ = self.stop.send(());
-        self.handle.await.expect("server task").expect("server result");
+        self.handle
+            .await
+            .expect("server task")
+            .expect("server result");
         self.dir
     }
 
     pub async fn ingest(&self, body: &str) -> Response {
-        self.post(body.as_bytes(), "text/plain;charset=UTF-8", Some(ORIGIN)).await
+        self.post(body.as_bytes(), "text/plain;charset=UTF-8", Some(ORIGIN))
+            .await
     }
 
     pub async fn post(&self, body: &[u8], content_type: &str, origin: Option<&str>) -> Response {
@@ -90,13 +111,18 @@ impl TestServer {
         if let Some(o) = origin {
             headers.push(("Origin", o));
         }
-        request(self.addr, "POST", "/v1/ingest", &headers, body).await.expect("ingest request")
+        request(self.addr, "POST", "/v1/ingest", &headers, body)
+            .await
+            .expect("ingest request")
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         let auth = token.map(|t| format!("Bearer {t}"));
-        let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).collect();
-        request(self.addr, "GET", path, &headers, b"").await.expect("get request")
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("Authorization", a.as_str())).collect();
+        request(self.addr, "GET", path, &headers, b"")
+            .await
+            .expect("get request")
     }
 
     pub async fn healthy(&self) -> bool {
@@ -106,8 +132,15 @@ impl TestServer {
     /// Every stored page view, in a stable order.
     pub fn rows(&self) -> Vec<PageView> {
         let mut rows = Vec::new();
-        let filter = Filter { site: None, from_day: None, to_day: None, path: None };
-        self.storage.scan(&filter, &mut |v| rows.push(v)).expect("scan");
+        let filter = Filter {
+            site: None,
+            from_day: None,
+            to_day: None,
+            path: None,
+        };
+        self.storage
+            .scan(&filter, &mut |v| rows.push(v))
+            .expect("scan");
         rows
     }
 }
@@ -127,12 +160,24 @@ pub fn payload(pv: u128, seq: u32, vid: Option<u128>, path: &str, f: Features) -
         vid: vid.map(hex),
         sid: vid.map(|v| hex(v + 1_000_000)),
         hour: HOUR,
-        consent: ConsentRef { record: hex(7), purposes: vec![Purpose::Analytics, Purpose::Personalization] },
-        ctx: Context { path: path.into(), referrer_domain: None, device_class: DeviceClass::Mobile, browser_family: BrowserFamily::Firefox },
+        consent: ConsentRef {
+            record: hex(7),
+            purposes: vec![Purpose::Analytics, Purpose::Personalization],
+        },
+        ctx: Context {
+            path: path.into(),
+            referrer_domain: None,
+            device_class: DeviceClass::Mobile,
+            browser_family: BrowserFamily::Firefox,
+        },
         f,
     }
 }
 
 pub fn active(ms: u32) -> Features {
-    Features { active_ms: ms, clicks: 2, ..Features::default() }
+    Features {
+        active_ms: ms,
+        clicks: 2,
+        ..Features::default()
+    }
 }
