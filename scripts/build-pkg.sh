@@ -1,26 +1,34 @@
 #!/usr/bin/env bash
 # Builds pkg/ (the npm package and the script-tag bundle) from the crate and pkg-template/:
-# cargo (wasm32, release) -> wasm-bindgen (--target web) -> wasm-opt -Oz -> esbuild.
+# cargo (wasm32, release) -> wasm-bindgen (--target web) -> short import names -> wasm-opt -Oz -> esbuild.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build -p iob-sdk --lib --target wasm32-unknown-unknown --release --features standalone
-gen=target/bindgen
-rm -rf "$gen" pkg
-mkdir -p "$gen" pkg
+# Per-run scratch dirs, so concurrent builds never share files; pkg/ is
+# filled completely in staging and then swapped in, never half-built.
+gen=target/bindgen-$$
+out=target/pkg-staging-$$
+trap 'rm -rf "$gen" "$out"' EXIT
+mkdir -p "$gen" "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$gen" --out-name iob_sdk \
   target/wasm32-unknown-unknown/release/iob_sdk.wasm
+node scripts/minify-imports.mjs "$gen/iob_sdk_bg.wasm" "$gen/iob_sdk.js"
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --converge \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$gen/iob_sdk_bg.wasm" -o pkg/iob_sdk_bg.wasm
+  "$gen/iob_sdk_bg.wasm" -o "$out/iob_sdk_bg.wasm"
 cp pkg-template/facade.js pkg-template/index.js "$gen/"
 esbuild=node_modules/.bin/esbuild
 # npm entry: ESM; `new URL('iob_sdk_bg.wasm', import.meta.url)` stays, so bundlers copy the wasm.
-"$esbuild" "$gen/index.js" --bundle --format=esm --minify --target=es2020 --outfile=pkg/index.js --log-level=warning
+"$esbuild" "$gen/index.js" --bundle --format=esm --minify --target=es2020 --outfile="$out/index.js" --log-level=warning
 # Script tag: a small classic script that queues calls and imports index.js from next to itself.
-"$esbuild" pkg-template/loader.js --minify --target=es2020 --outfile=pkg/iob.js --log-level=warning
-cp pkg-template/index.d.ts pkg-template/README.md pkg/
+"$esbuild" pkg-template/loader.js --minify --target=es2020 --outfile="$out/iob.js" --log-level=warning
+cp pkg-template/index.d.ts pkg-template/README.md "$out/"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-sed "s/\"version\": \"[^\"]*\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
+sed "s/\"version\": \"[^\"]*\"/\"version\": \"$version\"/" pkg-template/package.json > "$out/package.json"
+rm -rf pkg.old
+if [ -d pkg ]; then mv pkg pkg.old; fi
+mv "$out" pkg
+rm -rf pkg.old
 echo "pkg/ built (iob-sdk $version)"

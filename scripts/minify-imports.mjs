@@ -1,0 +1,98 @@
+// Shortens the wasm's import names and module name, and rewrites the
+// wasm-bindgen JS glue to match. wasm-bindgen names every import
+// `__wbg_<name>_<16 hex digits>`; those hashes appear twice (in the wasm and
+// in the glue) and do not compress, so this saves kilobytes of gzip.
+// Usage: node scripts/minify-imports.mjs <bg.wasm> <glue.js>   (both rewritten in place)
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [wasmPath, gluePath] = process.argv.slice(2);
+const wasm = readFileSync(wasmPath);
+let glue = readFileSync(gluePath, 'utf8');
+
+function readU32(buf, pos) {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const b = buf[pos++];
+    result |= (b & 0x7f) << shift;
+    if (!(b & 0x80)) return [result >>> 0, pos];
+    shift += 7;
+  }
+}
+function u32(n) {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return Buffer.from(out);
+}
+const name = (s) => Buffer.concat([u32(Buffer.byteLength(s)), Buffer.from(s)]);
+// a..z, A..Z, then aa, ab, ...: always a valid JS identifier.
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const shortName = (i) => (i < LETTERS.length ? '' : shortName(Math.floor(i / LETTERS.length) - 1)) + LETTERS[i % LETTERS.length];
+
+if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('not a wasm module');
+let pos = 8;
+const parts = [wasm.subarray(0, 8)];
+const renamed = new Map();
+let moduleName = null;
+while (pos < wasm.length) {
+  const id = wasm[pos];
+  const [size, start] = readU32(wasm, pos + 1);
+  const end = start + size;
+  if (id !== 2) {
+    parts.push(wasm.subarray(pos, end));
+    pos = end;
+    continue;
+  }
+  let p = start;
+  let count;
+  [count, p] = readU32(wasm, p);
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    let len;
+    [len, p] = readU32(wasm, p);
+    const mod = wasm.toString('utf8', p, p + len);
+    p += len;
+    [len, p] = readU32(wasm, p);
+    const field = wasm.toString('utf8', p, p + len);
+    p += len;
+    const kind = wasm[p];
+    if (kind !== 0) throw new Error(`import ${mod}.${field} is not a function (kind ${kind}); nothing rewritten`);
+    const [, after] = readU32(wasm, p + 1);
+    entries.push({ mod, field, desc: wasm.subarray(p, after) });
+    p = after;
+  }
+  const mods = new Set(entries.map((e) => e.mod));
+  if (mods.size !== 1) throw new Error(`expected one import module, found ${[...mods].join(', ')}`);
+  moduleName = entries[0].mod;
+  const body = [u32(count)];
+  entries.forEach((e, i) => {
+    const short = shortName(i);
+    renamed.set(e.field, short);
+    body.push(name('w'), name(short), e.desc);
+  });
+  const payload = Buffer.concat(body);
+  parts.push(Buffer.from([2]), u32(payload.length), payload);
+  pos = end;
+}
+if (!moduleName) throw new Error('no import section');
+
+// Rewrite the glue: each import is an object key `NAME:` in __wbg_get_imports,
+// and the import object is keyed by the module name.
+for (const [long, short] of renamed) {
+  const re = new RegExp(`\\b${long}\\b`, 'g');
+  const n = (glue.match(re) || []).length;
+  if (n === 0) throw new Error(`import ${long} not found in the glue`);
+  glue = glue.replace(re, short);
+}
+const modLiteral = `"${moduleName}"`;
+if (!glue.includes(modLiteral)) throw new Error(`module name ${modLiteral} not found in the glue`);
+glue = glue.split(modLiteral).join('"w"');
+
+writeFileSync(wasmPath, Buffer.concat(parts));
+writeFileSync(gluePath, glue);
+console.log(`minify-imports: ${renamed.size} imports renamed`);
