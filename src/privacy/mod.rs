@@ -1,5 +1,7 @@
 //! Privacy transforms applied before anything leaves the device.
 
+pub mod ldp;
+pub mod scrub;
 pub mod ua;
 pub mod url;
 

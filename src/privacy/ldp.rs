@@ -1,0 +1,195 @@
+//! Optional local differential privacy, per feature.
+//!
+//! - Flags use **randomised response**: the true bit is reported with
+//!   probability `e^ε / (1 + e^ε)`, the flipped bit otherwise.
+//! - Counts and durations are **clamped** to `[0, hi]` and get two-sided
+//!   **geometric** (discrete Laplace) noise with scale `hi / ε`, so any two
+//!   values in the range are ε-indistinguishable (sensitivity `hi`).
+//!
+//! Sampling is exact and uses integers only (Canonne, Kamath, Steinke 2020,
+//! "The Discrete Gaussian for Differential Privacy", algorithms 1 and 2):
+//! no floating-point `exp`/`ln` whose rounding would leak through the
+//! noise's low bits, and nothing that needs `std` in the no-std wasm.
+//! ε is carried as an integer number of thousandths (`eps_milli`).
+//!
+//! A per-visitor [`Budget`] caps the ε spent per UTC day: once a payload
+//! would exceed it, nothing is sent until the next day.
+//!
+//! The estimators for the collector ([`rr_estimate`], [`mean_estimate`]) are
+//! native-only (they need `f64::exp`).
+
+/// A source of uniformly random 64-bit words.
+pub type Rand<'a> = &'a mut dyn FnMut() -> u64;
+
+/// Uniform integer in `[0, n)` (`n >= 1`), by rejection: no modulo bias.
+pub fn uniform_below(rng: Rand, n: u64) -> u64 {
+    if n <= 1 {
+        return 0;
+    }
+    let zone = u64::MAX - (u64::MAX % n);
+    loop {
+        let x = rng();
+        if x < zone {
+            return x % n;
+        }
+    }
+}
+
+/// `true` with probability `num / den`.
+pub fn bernoulli(rng: Rand, num: u64, den: u64) -> bool {
+    uniform_below(rng, den) < num
+}
+
+/// `true` with probability `exp(-num / den)`, exactly (CKS algorithm 1).
+pub fn bernoulli_exp_neg(rng: Rand, num: u64, den: u64) -> bool {
+    if den == 0 {
+        return false;
+    }
+    // exp(-γ) = exp(-1)^floor(γ) · exp(-frac(γ)).
+    for _ in 0..num / den {
+        if !bernoulli_exp_neg_le1(rng, den, den) {
+            return false;
+        }
+    }
+    bernoulli_exp_neg_le1(rng, num % den, den)
+}
+
+/// `exp(-γ)` for `γ = num/den ∈ [0, 1]`: the parity of the first k with
+/// Bernoulli(γ/k) false.
+fn bernoulli_exp_neg_le1(rng: Rand, num: u64, den: u64) -> bool {
+    let mut k: u64 = 1;
+    loop {
+        if !bernoulli(rng, num, den.saturating_mul(k)) {
+            return k % 2 == 1;
+        }
+        k += 1;
+    }
+}
+
+/// Randomised response: `bit`, flipped with probability `1 / (1 + e^ε)`.
+pub fn randomized_response(rng: Rand, bit: bool, eps_milli: u32) -> bool {
+    // Each round: keep with probability 1/2, flip with probability e^-ε / 2;
+    // otherwise try again. Conditioned on stopping, P(flip) = 1 / (1 + e^ε).
+    loop {
+        if bernoulli(rng, 1, 2) {
+            return bit;
+        }
+        if bernoulli_exp_neg(rng, u64::from(eps_milli), 1000) {
+            return !bit;
+        }
+    }
+}
+
+/// Discrete Laplace noise with scale `t / s`: P(z) ∝ exp(-|z|·s/t) (CKS algorithm 2).
+pub fn discrete_laplace(rng: Rand, t: u64, s: u64) -> i64 {
+    let (t, s) = (t.max(1), s.max(1));
+    loop {
+        let u = uniform_below(rng, t);
+        if !bernoulli_exp_neg(rng, u, t) {
+            continue;
+        }
+        let mut v: u64 = 0;
+        while bernoulli_exp_neg(rng, 1, 1) {
+            v += 1;
+        }
+        let y = (u + t.saturating_mul(v)) / s;
+        let negative = bernoulli(rng, 1, 2);
+        if negative && y == 0 {
+            continue;
+        }
+        let y = y.min(i64::MAX as u64) as i64;
+        return if negative { -y } else { y };
+    }
+}
+
+/// The geometric mechanism: `value` clamped to `[0, hi]`, plus discrete
+/// Laplace noise of scale `hi / ε` (sensitivity `hi`). The result may be
+/// negative or above `hi`: it must not be clamped again, or the estimate
+/// would be biased.
+pub fn geometric(rng: Rand, value: u64, hi: u32, eps_milli: u32) -> i64 {
+    let clamped = value.min(u64::from(hi)) as i64;
+    clamped + discrete_laplace(rng, u64::from(hi) * 1000, u64::from(eps_milli.max(1)))
+}
+
+/// The ε a visitor has spent today, in thousandths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Budget {
+    /// UTC day number (Unix ms / 86 400 000).
+    pub day: u64,
+    pub spent_milli: u32,
+}
+
+impl Budget {
+    /// Spends `cost` on `day` if the daily limit allows it; `false` (and no
+    /// change) when it would be exceeded. A new day starts from zero.
+    pub fn try_spend(&mut self, day: u64, cost: u32, daily_milli: u32) -> bool {
+        let spent = if day == self.day { self.spent_milli } else { 0 };
+        let next = spent.saturating_add(cost);
+        if next > daily_milli {
+            return false;
+        }
+        *self = Budget { day, spent_milli: next };
+        true
+    }
+
+    /// Stored form: `<day>.<spent_milli>`.
+    pub fn encode(&self) -> alloc::string::String {
+        let mut s = alloc::string::String::new();
+        crate::json_out::push_u64(&mut s, self.day);
+        s.push('.');
+        crate::json_out::push_u64(&mut s, u64::from(self.spent_milli));
+        s
+    }
+
+    pub fn decode(raw: &str) -> Option<Budget> {
+        let (day, spent) = raw.split_once('.')?;
+        Some(Budget { day: day.parse().ok()?, spent_milli: spent.parse().ok()? })
+    }
+}
+
+/// Probability that randomised response reports the true bit.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn rr_keep_probability(eps_milli: u32) -> f64 {
+    let e = (f64::from(eps_milli) / 1000.0).exp();
+    e / (1.0 + e)
+}
+
+/// Unbiased estimate of the true share of `true` flags from `ones` reported
+/// ones out of `n` randomised-response reports at one ε, and its standard
+/// error: `(ȳ - (1-p)) / (2p - 1)`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn rr_estimate(ones: u64, n: u64, eps_milli: u32) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let p = rr_keep_probability(eps_milli);
+    let y = ones as f64 / n as f64;
+    let est = (y - (1.0 - p)) / (2.0 * p - 1.0);
+    let se = (y * (1.0 - y) / n as f64).sqrt() / (2.0 * p - 1.0);
+    (est, se)
+}
+
+/// Unbiased estimate of the mean clamped value from geometric-mechanism
+/// reports (the noise has mean zero), and its standard error. Reports are
+/// `(sum, sum of squares, n)` so the collector can aggregate in SQL.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn mean_estimate(sum: f64, sum_sq: f64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let nf = n as f64;
+    let mean = sum / nf;
+    let var = if n > 1 { ((sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0) } else { 0.0 };
+    (mean, (var / nf).sqrt())
+}
+
+/// Variance of the geometric mechanism's noise at `hi` and ε:
+/// `2α / (1-α)²` with `α = exp(-ε/hi)`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn geometric_noise_variance(hi: u32, eps_milli: u32) -> f64 {
+    let a = (-(f64::from(eps_milli) / 1000.0) / f64::from(hi.max(1))).exp();
+    2.0 * a / ((1.0 - a) * (1.0 - a))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;

@@ -1,0 +1,323 @@
+//! The scrubber: every string the SDK sends passes through [`scrub`], which
+//! replaces personal data that may have slipped through earlier transforms.
+//!
+//! | found | replaced by | rule |
+//! |---|---|---|
+//! | email (`a@b.cc`, also `%40`-encoded) | `:email` | local part `@` domain with a dot |
+//! | card number | `:card` | 13-19 digits (spaces/dashes allowed) passing Luhn |
+//! | IBAN | `:iban` | 2 letters, 2 digits, 11-30 alphanumerics, ISO 7064 mod 97 = 1 |
+//! | phone number | `:phone` | any other run of 7-19 digits (`+`, spaces, `-`, `.`, `()` allowed) |
+//! | bearer token | `:token` | `Bearer <x>`, JWTs (`eyJ…`), and runs of 24+ token characters mixing letters and digits |
+//! | IP address | `:ip` | dotted IPv4 (each part ≤ 255), IPv6 (`::` or 4+ hex groups) |
+//!
+//! The scanner is a single left-to-right pass over bytes; it errs on the side
+//! of removing (a 7-digit order number becomes `:phone`). Placeholders start
+//! with `:`, like the URL normaliser's `:id`, so scrubbing is idempotent.
+
+use alloc::string::String;
+
+fn is_tok(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+fn is_email_local(b: u8) -> bool {
+    is_tok(b) || b".%+".contains(&b)
+}
+
+fn is_host(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'.' || b == b'-'
+}
+
+/// Length of an `@` at `i` (`@` or `%40`), 0 if none.
+fn at_sign(s: &[u8], i: usize) -> usize {
+    match s.get(i) {
+        Some(b'@') => 1,
+        Some(b'%') if s.get(i + 1) == Some(&b'4') && s.get(i + 2) == Some(&b'0') => 3,
+        _ => 0,
+    }
+}
+
+/// An email starting at `i`: returns its end.
+fn email_at(s: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    while j < s.len() && is_email_local(s[j]) {
+        let a = at_sign(s, j);
+        if a == 3 && j > i {
+            break;
+        }
+        j += 1;
+    }
+    let a = at_sign(s, j);
+    if j == i || a == 0 {
+        return None;
+    }
+    let host_start = j + a;
+    let mut k = host_start;
+    while k < s.len() && is_host(s[k]) {
+        k += 1;
+    }
+    // Trailing dots are punctuation, not host.
+    while k > host_start && s[k - 1] == b'.' {
+        k -= 1;
+    }
+    let host = s.get(host_start..k)?;
+    let dot = host.iter().rposition(|b| *b == b'.')?;
+    let tld = host.get(dot + 1..)?;
+    (dot > 0 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)).then_some(k)
+}
+
+/// Luhn checksum over ASCII digits.
+pub fn luhn_ok(digits: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (n, d) in digits.iter().rev().enumerate() {
+        let mut v = u32::from(d - b'0');
+        if n % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    !digits.is_empty() && sum % 10 == 0
+}
+
+/// A digit run starting at `i` (a digit, or `+`/`(` before one), allowing
+/// single separators. Returns (end, digit count, digits for Luhn, separated).
+fn digit_run(s: &[u8], i: usize, digits: &mut [u8; 20]) -> (usize, usize, bool) {
+    let mut j = i;
+    let mut n = 0;
+    let mut last_digit_end = i;
+    let mut sep = false;
+    if matches!(s.get(j), Some(b'+') | Some(b'(')) {
+        j += 1;
+    }
+    while j < s.len() {
+        let b = s[j];
+        if b.is_ascii_digit() {
+            if n < digits.len() {
+                digits[n] = b;
+            }
+            n += 1;
+            j += 1;
+            last_digit_end = j;
+        } else if b" -.()".contains(&b) && s.get(j + 1).is_some_and(|c| c.is_ascii_digit() || *c == b'(' || *c == b' ') && n > 0 {
+            sep = true;
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    (last_digit_end, n, sep)
+}
+
+/// ISO 7064 mod 97 check of an IBAN candidate (letters and digits only).
+fn iban_ok(chars: &[u8]) -> bool {
+    let (head, tail) = chars.split_at(4.min(chars.len()));
+    let mut rem = 0u32;
+    for &c in tail.iter().chain(head) {
+        let v = match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'A'..=b'Z' => u32::from(c - b'A') + 10,
+            b'a'..=b'z' => u32::from(c - b'a') + 10,
+            _ => return false,
+        };
+        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+    }
+    rem == 1
+}
+
+/// An IBAN at `i` (groups may be separated by single spaces): returns its end.
+fn iban_at(s: &[u8], i: usize) -> Option<usize> {
+    let head = s.get(i..i + 4)?;
+    if !(head[0].is_ascii_alphabetic() && head[1].is_ascii_alphabetic() && head[2].is_ascii_digit() && head[3].is_ascii_digit()) {
+        return None;
+    }
+    let mut buf = [0u8; 34];
+    let mut n = 0;
+    let mut j = i;
+    let mut end = i;
+    while j < s.len() && n < buf.len() {
+        let b = s[j];
+        if b.is_ascii_alphanumeric() {
+            buf[n] = b;
+            n += 1;
+            j += 1;
+            end = j;
+        } else if b == b' ' && s.get(j + 1).is_some_and(u8::is_ascii_alphanumeric) && n % 4 == 0 {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    // Do not swallow a longer word that merely starts like an IBAN.
+    if s.get(end).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    ((15..=34).contains(&n) && iban_ok(&buf[..n])).then_some(end)
+}
+
+/// IPv4 `a.b.c.d` at `i`, each part 0-255: returns its end.
+fn ipv4_at(s: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    for part in 0..4 {
+        let start = j;
+        let mut v = 0u32;
+        while j < s.len() && s[j].is_ascii_digit() && j - start < 3 {
+            v = v * 10 + u32::from(s[j] - b'0');
+            j += 1;
+        }
+        if j == start || v > 255 {
+            return None;
+        }
+        if part < 3 {
+            if s.get(j) != Some(&b'.') {
+                return None;
+            }
+            j += 1;
+        }
+    }
+    (!s.get(j).is_some_and(|b| b.is_ascii_digit() || *b == b'.' && s.get(j + 1).is_some_and(u8::is_ascii_digit))).then_some(j)
+}
+
+/// IPv6 at `i`: a run of hex digits and colons with `::`, or 4+ groups.
+fn ipv6_at(s: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    let mut colons = 0;
+    let mut hex = 0;
+    let mut group = 0;
+    let mut double = false;
+    while j < s.len() && (s[j].is_ascii_hexdigit() || s[j] == b':') {
+        if s[j] == b':' {
+            colons += 1;
+            double |= s.get(j + 1) == Some(&b':');
+            group = 0;
+        } else {
+            hex += 1;
+            group += 1;
+            if group > 4 {
+                return None;
+            }
+        }
+        j += 1;
+    }
+    let ok = hex >= 1 && ((double && colons >= 2 && j - i >= 3) || colons >= 3);
+    (ok && !s.get(j).is_some_and(|b| is_tok(*b))).then_some(j)
+}
+
+fn lower_eq(s: &[u8], i: usize, word: &[u8]) -> bool {
+    s.get(i..i + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// A token at `i`: `Bearer x`, a JWT, or 24+ token characters mixing letters and digits.
+fn token_at(s: &[u8], i: usize) -> Option<usize> {
+    let run_end = |mut j: usize, dots: bool| {
+        while j < s.len() && (is_tok(s[j]) || (dots && (s[j] == b'.' || s[j] == b'~' || s[j] == b'+' || s[j] == b'/' || s[j] == b'='))) {
+            j += 1;
+        }
+        j
+    };
+    if lower_eq(s, i, b"bearer") {
+        let mut j = i + 6;
+        let mut sep = 0;
+        while j < s.len() && (s[j] == b' ' || s[j] == b'+' || s[j] == b'%' || s[j] == b'=' || s[j] == b':') {
+            // `Bearer%20x` and `bearer=x` count too.
+            j += if s[j] == b'%' && s.get(j + 1) == Some(&b'2') && s.get(j + 2) == Some(&b'0') { 3 } else { 1 };
+            sep += 1;
+        }
+        let end = run_end(j, true);
+        if sep > 0 && end > j {
+            return Some(end);
+        }
+    }
+    let end = run_end(i, false);
+    let run = s.get(i..end)?;
+    if lower_eq(s, i, b"eyj") {
+        let jwt_end = run_end(i, true);
+        if s.get(i..jwt_end).is_some_and(|t| t.iter().filter(|b| **b == b'.').count() >= 2) {
+            return Some(jwt_end);
+        }
+    }
+    let letters = run.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let digits = run.iter().filter(|b| b.is_ascii_digit()).count();
+    (run.len() >= 24 && letters > 0 && digits > 0).then_some(end)
+}
+
+/// `true` when position `i` starts a new word (so `xx1.2.3.4` is not split oddly).
+fn word_start(s: &[u8], i: usize) -> bool {
+    i == 0 || !s[i - 1].is_ascii_alphanumeric()
+}
+
+/// Returns `text` with every email, card number, IBAN, phone number, bearer
+/// token and IP address replaced by a placeholder. Repeated until nothing
+/// changes, since a replacement can complete a new match (`a@b.c:phone`).
+pub fn scrub(text: &str) -> String {
+    let mut out = scrub_once(text);
+    for _ in 0..4 {
+        let next = scrub_once(&out);
+        if next == out {
+            break;
+        }
+        out = next;
+    }
+    out
+}
+
+fn scrub_once(text: &str) -> String {
+    let s = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        let mut hit: Option<(usize, &str)> = None;
+        if word_start(s, i) {
+            if is_email_local(b) {
+                hit = email_at(s, i).map(|e| (e, ":email"));
+            }
+            if hit.is_none() && b.is_ascii_alphabetic() {
+                hit = iban_at(s, i).map(|e| (e, ":iban")).or_else(|| token_at(s, i).map(|e| (e, ":token")));
+            }
+            if hit.is_none() && (b.is_ascii_hexdigit() || b == b':') {
+                hit = ipv4_at(s, i).map(|e| (e, ":ip")).or_else(|| ipv6_at(s, i).map(|e| (e, ":ip")));
+            }
+        }
+        // Digit runs are checked inside words too (`ref4111111111111111`).
+        if hit.is_none() && (i == 0 || !s[i - 1].is_ascii_digit()) {
+            if b.is_ascii_digit() || (word_start(s, i) && (b == b'+' || b == b'(')) {
+                let mut digits = [0u8; 20];
+                let (end, n, _) = digit_run(s, i, &mut digits);
+                if (13..=19).contains(&n) && luhn_ok(&digits[..n]) {
+                    hit = Some((end, ":card"));
+                } else if (7..=19).contains(&n) {
+                    hit = Some((end, ":phone"));
+                } else if n > 19 {
+                    hit = Some((end, ":id"));
+                }
+            }
+        }
+        if hit.is_none() && b.is_ascii_digit() && word_start(s, i) {
+            hit = token_at(s, i).map(|e| (e, ":token"));
+        }
+        match hit {
+            Some((end, label)) if end > i => {
+                out.push_str(text.get(copied..i).unwrap_or(""));
+                out.push_str(label);
+                copied = end;
+                i = end;
+            }
+            _ => {
+                // Skip the rest of a word so matches start only at word starts.
+                i += 1;
+                while i < s.len() && s[i - 1].is_ascii_alphanumeric() && s[i].is_ascii_alphanumeric() && !(s[i].is_ascii_digit() && !s[i - 1].is_ascii_digit()) {
+                    i += 1;
+                }
+            }
+        }
+    }
+    out.push_str(text.get(copied..).unwrap_or(""));
+    out
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
