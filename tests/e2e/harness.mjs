@@ -26,15 +26,16 @@ export function freePort() {
 
 /**
  * Starts the collector serving examples/script-tag at / and pkg/ at /pkg.
+ * `origins`: more allowed Origins for site `demo` (pages served from elsewhere).
  * Resolves to { url, origin, db, stop(), dump(), restart() }.
  */
-export async function startCollector({ port, db, extraArgs = [] } = {}) {
+export async function startCollector({ port, db, extraArgs = [], origins = [] } = {}) {
   port = port ?? (await freePort());
   const dir = db ? null : mkdtempSync(join(tmpdir(), 'iob-e2e-'));
   db = db ?? join(dir, 'e2e.sqlite');
   const origin = `http://127.0.0.1:${port}`;
   const args = [
-    '--listen', `127.0.0.1:${port}`, '--db', db, '--site', `demo=${origin}`,
+    '--listen', `127.0.0.1:${port}`, '--db', db, '--site', `demo=${[origin, ...origins].join(',')}`,
     '--read-token', 'e2e-token', '--rate', '100000', '--burst', '100000',
     '--serve', `/=${join(root, 'examples', 'script-tag')}`, '--serve', `/pkg=${join(root, 'pkg')}`,
     ...extraArgs,
