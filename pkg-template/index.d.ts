@@ -56,10 +56,15 @@ export interface ConsentRecord {
   tc_string?: string;
 }
 
+/** What `consent.state()` returns and the `consent` event delivers. */
 export interface ConsentState {
+  /** The site's consent mode (from the config). */
   mode: ConsentMode;
+  /** Purposes in effect now. `security` is always granted: it never leaves the device. */
   granted: Purpose[];
+  /** Purposes refused, by the visitor or by a signal. */
   denied: Purpose[];
+  /** The record of the last change, or null while nothing was decided. */
   record: ConsentRecord | null;
 }
 
@@ -92,11 +97,21 @@ export interface Payload {
   f: Features;
 }
 
+/** The events of `iob.on(name, cb)` and the data each callback receives. */
 export interface IobEvents {
+  /** The visitor's on-device segment changed. Computed and delivered locally; nothing is sent. */
   segment: string;
+  /** A payload was handed to the transport (the exact JSON that left the device, parsed). */
   payload: Payload;
+  /** The consent state changed (grant, deny, revoke, or a signal such as GPC, TCF, Consent Mode). */
   consent: ConsentState;
 }
+
+/** The name of an event of `iob.on`. */
+export type IobEventName = keyof IobEvents;
+
+/** Removes the callback it was returned for. Calling it twice is harmless. */
+export type Unsubscribe = () => void;
 
 export interface Iob {
   consent: {
@@ -113,8 +128,11 @@ export interface Iob {
   features(): Features | null;
   /** What is stored, what was last sent, and why; null before ready. */
   explain(): Explanation | null;
-  /** Subscribes to an event; returns an unsubscribe function. */
-  on<K extends keyof IobEvents>(name: K, cb: (data: IobEvents[K]) => void): () => void;
+  /**
+   * Subscribes to an event; returns an unsubscribe function. A callback that
+   * throws does not affect the SDK or other callbacks. An unknown name throws `IobError`.
+   */
+  on<K extends IobEventName>(name: K, cb: (data: IobEvents[K]) => void): Unsubscribe;
   /** Sends a snapshot now, when consent allows. */
   flush(): void;
   /** Removes every listener and timer. */
@@ -123,14 +141,41 @@ export interface Iob {
   ready: Promise<Iob>;
 }
 
+/**
+ * Base class of every error the SDK throws on purpose. Nothing else escapes:
+ * failures inside listeners and timers are contained and never reach the page.
+ */
 export declare class IobError extends Error {
-  /** The offending option or argument. */
+  constructor(message: string, field?: string);
+  name: 'IobError' | 'IobConfigError' | 'IobConsentError';
+  /** The offending option or argument, when there is one (e.g. `'site'`, `'consent'`, `'ads'`). */
   field?: string;
 }
-export declare class IobConfigError extends IobError {}
-export declare class IobConsentError extends IobError {}
+/**
+ * A bad `init` configuration: a missing or malformed option, or an unknown one.
+ * `field` names the option. `init` rejects with it; `create(...).ready` too.
+ */
+export declare class IobConfigError extends IobError {
+  name: 'IobConfigError';
+}
+/** An unknown purpose passed to `consent.grant` / `consent.deny`; `field` is the purpose. */
+export declare class IobConsentError extends IobError {
+  name: 'IobConsentError';
+}
 
-/** Starts the SDK; resolves once the wasm is loaded. */
+/**
+ * Starts the SDK; resolves once the wasm is loaded (it is fetched from next
+ * to this module through `new URL('iob_sdk_bg.wasm', import.meta.url)`).
+ * Call it once per page, at the root of the app.
+ *
+ * @throws {IobConfigError} (as a rejection) when an option is missing, malformed or unknown; `field` names it.
+ * @example
+ * const iob = await init({ site: 'my-site', endpoint: 'https://collector.example/v1/ingest' });
+ * iob.consent.grant(['analytics']); // from your consent banner
+ */
 export declare function init(config: IobConfig): Promise<Iob>;
-/** Starts the SDK and returns it at once; calls are queued until ready. */
+/**
+ * Starts the SDK and returns it at once: calls made before the wasm is
+ * ready are queued and replayed in order; `ready` settles like `init`.
+ */
 export declare function create(config: IobConfig): Iob;
