@@ -124,6 +124,7 @@ impl Template {
                 clicks: 4,
                 ..Features::default()
             },
+            ldp: Vec::new(),
         };
         let headers = [
             ("Content-Type", "text/plain;charset=UTF-8"),

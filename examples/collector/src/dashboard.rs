@@ -15,6 +15,19 @@ use crate::days::format_day;
 use crate::stats::{FeatureStats, GroupStats, Report};
 use crate::storage::Filter;
 
+/// Pages shown in the by-page charts (the CSV export has every page).
+pub const TOP_PAGES: usize = 25;
+
+fn by_page_heading() -> String {
+    format!("<h4>By page <small>(top {TOP_PAGES} by page views; the CSV has all)</small></h4>")
+}
+
+/// Orders groups by page views (descending, stable) and keeps the top ones.
+pub fn keep_top_pages(report: &mut Report) {
+    report.groups.sort_by(|a, b| b.pageviews.cmp(&a.pageviews));
+    report.groups.truncate(TOP_PAGES);
+}
+
 pub struct Data<'a> {
     pub filter: &'a Filter,
     /// The `?token=` the page was opened with, carried into its links.
@@ -48,7 +61,7 @@ const SECTIONS: &[Section] = &[
         id: "engaged-time",
         title: "Engaged time",
         about: "Visible, focused time within the idle timeout of the last input, per page view.",
-        features: &["active_ms"],
+        features: &["active_ms", "engaged"],
         stat: Stat::Percentiles,
         histogram: true,
     },
@@ -86,8 +99,16 @@ const SECTIONS: &[Section] = &[
     Section {
         id: "automation",
         title: "Automation share",
-        about: "Automation score (0-1) from the SDK's bot signals.",
-        features: &["automation_score"],
+        about: "Automation score (0-1) from the SDK's bot signals, and the share of page views raising each signal.",
+        features: &[
+            "automation_score",
+            "flag_webdriver",
+            "flag_untrusted",
+            "flag_click_no_path",
+            "flag_regular_timing",
+            "flag_straight_path",
+            "flag_superhuman",
+        ],
         stat: Stat::Mean,
         histogram: true,
     },
@@ -283,7 +304,7 @@ fn feature_charts(out: &mut String, d: &FeatureDoc, sec: &Section, data: &Data<'
         &rows_of(data.by_day, |g| stat_values(g, name, sec.stat)),
         unit,
     ));
-    out.push_str("<h4>By page</h4>");
+    out.push_str(&by_page_heading());
     out.push_str(&bar_chart(
         &format!("{name}-by-page"),
         series,
@@ -339,7 +360,7 @@ fn consent_section(out: &mut String, data: &Data<'_>) {
         &rows_of(data.by_day, share),
         "share",
     ));
-    out.push_str("<h4>By page</h4>");
+    out.push_str(&by_page_heading());
     out.push_str(&bar_chart(
         "consent-by-page",
         &purposes,
@@ -488,4 +509,47 @@ pub fn render(data: &Data<'_>) -> String {
     every_feature_table(&mut out, data);
     out.push_str("<footer><p>Groups with fewer than k distinct pseudonyms are suppressed. Page views without a pseudonym count in totals but not toward k.</p></footer></body></html>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(key: &str, pageviews: u64) -> GroupStats {
+        GroupStats {
+            key: key.into(),
+            pageviews,
+            pseudonyms: 5,
+            pageviews_without_vid: 0,
+            consent: Default::default(),
+            features: Default::default(),
+        }
+    }
+
+    #[test]
+    fn keeps_the_top_pages_by_views_stably() {
+        let mut r = Report {
+            k: 5,
+            groups: (0..30)
+                .map(|i| group(&format!("/p{i:02}"), i % 3))
+                .collect(),
+            suppressed_groups: 0,
+        };
+        keep_top_pages(&mut r);
+        assert_eq!(r.groups.len(), TOP_PAGES);
+        assert_eq!(r.groups[0].key, "/p02");
+        assert_eq!(r.groups[1].key, "/p05", "ties keep key order");
+        assert!(r
+            .groups
+            .windows(2)
+            .all(|w| w[0].pageviews >= w[1].pageviews));
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
 }

@@ -281,8 +281,9 @@ impl AppState {
         let bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
         let Some(given) = bearer.or(params.get("token").map(String::as_str)) else {
             return Err(reject(
                 StatusCode::UNAUTHORIZED,
@@ -548,7 +549,8 @@ async fn dashboard(State(st): Shared, headers: HeaderMap, q: Params) -> Response
         st.authorize(&headers, &params)?;
         let (filter, _) = st.read_params(&params)?;
         let by_day = st.aggregate(filter.clone(), GroupBy::Day).await?;
-        let by_path = st.aggregate(filter.clone(), GroupBy::Path).await?;
+        let mut by_path = st.aggregate(filter.clone(), GroupBy::Path).await?;
+        crate::dashboard::keep_top_pages(&mut by_path);
         let all = st.aggregate(filter.clone(), GroupBy::All).await?;
         let token = params.get("token").cloned();
         let sites: Vec<String> = st.cfg.sites.keys().cloned().collect();

@@ -249,6 +249,7 @@ fn visitor(rng: &mut Rng, site: &str, hour: u64) -> Vec<Payload> {
                     clicks: frac(clicks, f),
                     ..Features::default()
                 },
+                ldp: Vec::new(),
             });
         }
         if rng.chance(0.05) {

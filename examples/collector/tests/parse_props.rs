@@ -89,6 +89,7 @@ fn payload() -> impl Strategy<Value = Payload> {
                     clicks: f.4,
                     ..Features::default()
                 },
+                ldp: Vec::new(),
             }
         },
     )

@@ -171,6 +171,7 @@ pub fn payload(pv: u128, seq: u32, vid: Option<u128>, path: &str, f: Features) -
             browser_family: BrowserFamily::Firefox,
         },
         f,
+        ldp: Vec::new(),
     }
 }
 
