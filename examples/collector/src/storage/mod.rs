@@ -48,10 +48,12 @@ fn enum_name<T: Serialize>(v: &T) -> String {
 impl PageView {
     /// Builds the stored form of a validated payload.
     pub fn from_payload(p: &Payload) -> PageView {
-        let sent = match serde_json::to_value(p.f) {
-            Ok(Value::Object(m)) => m,
-            _ => Map::new(),
-        };
+        // Through JSON text, not `to_value`: an `f32` feature then reads back
+        // as its shortest decimal (0.1), not as the widened 0.10000000149.
+        let sent = serde_json::to_string(&p.f)
+            .ok()
+            .and_then(|text| serde_json::from_str::<Map<String, Value>>(&text).ok())
+            .unwrap_or_default();
         let features = CATALOG
             .iter()
             .map(|d| {
