@@ -225,6 +225,25 @@ async fn oversized_declared_length_is_refused_before_reading() {
         (413, Some("body"))
     );
     assert_eq!(s.rows().len(), 1);
+
+    // Chunked: no declared length, the limit applies while reading.
+    let chunk = "x".repeat(600);
+    let raw = format!(
+        "POST /v1/ingest HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nOrigin: {ORIGIN}\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+        chunk.len()
+    );
+    let r = iob_collector::client::Connection::open(s.addr)
+        .await
+        .unwrap()
+        .send_raw(raw.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (413, Some("body"))
+    );
+    assert!(s.healthy().await);
+    assert_eq!(s.rows().len(), 1);
     s.stop().await;
 }
 
