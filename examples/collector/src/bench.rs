@@ -7,12 +7,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{
-    BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, SCHEMA_VERSION,
-};
+use iob_sdk::payload::{BrowserFamily, Context, DeviceClass, Features};
 
 use crate::client::{build_request, resolve, Connection};
+use crate::sample;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
@@ -96,35 +94,25 @@ struct Template {
 const PV_PLACEHOLDER: &str = "ffffffffffffffffffffffffffffffff";
 
 impl Template {
-    fn new(opts: &BenchOptions, hour: u64) -> Template {
-        let p = Payload {
-            v: SCHEMA_VERSION,
-            id: format!("{:032x}", 1),
-            pv: PV_PLACEHOLDER.into(),
-            seq: 1,
-            site: opts.site.clone(),
-            vid: Some(format!("{:032x}", 2)),
-            sid: Some(format!("{:032x}", 3)),
-            hour,
-            consent: ConsentRef {
-                record: format!("{:032x}", 4),
-                purposes: vec![Purpose::Analytics],
-            },
-            ctx: Context {
-                path: "/pricing".into(),
-                referrer_domain: Some("search.example".into()),
-                device_class: DeviceClass::Desktop,
-                browser_family: BrowserFamily::Chrome,
-            },
-            f: Features {
-                active_ms: 42_000,
-                visible_ms: 95_000,
-                total_ms: 120_000,
-                scroll_depth_max_pct: 80,
-                clicks: 4,
-                ..Features::default()
-            },
-            ldp: Vec::new(),
+    fn new(opts: &BenchOptions, hour: u64) -> Result<Template, String> {
+        let mut p = sample::payload(&opts.site).map_err(|e| format!("--site: {e}"))?;
+        p.pv = PV_PLACEHOLDER.into();
+        p.vid = Some(format!("{:032x}", 2));
+        p.sid = Some(format!("{:032x}", 3));
+        p.hour = hour;
+        p.ctx = Context {
+            path: "/pricing".into(),
+            referrer_domain: Some("search.example".into()),
+            device_class: DeviceClass::Desktop,
+            browser_family: BrowserFamily::Chrome,
+        };
+        p.f = Features {
+            active_ms: 42_000,
+            visible_ms: 95_000,
+            total_ms: 120_000,
+            scroll_depth_max_pct: 80,
+            clicks: 4,
+            ..Features::default()
         };
         let headers = [
             ("Content-Type", "text/plain;charset=UTF-8"),
@@ -135,7 +123,7 @@ impl Template {
             .windows(PV_PLACEHOLDER.len())
             .position(|w| w == PV_PLACEHOLDER.as_bytes())
             .unwrap_or(0);
-        Template { bytes, pv_at }
+        Ok(Template { bytes, pv_at })
     }
 
     /// The request for page view `run:n`, unique per run and request.
@@ -217,7 +205,7 @@ pub async fn run(opts: &BenchOptions) -> Result<BenchResult, String> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    let template = Arc::new(Template::new(opts, now.as_secs() / 3600 * 3600));
+    let template = Arc::new(Template::new(opts, now.as_secs() / 3600 * 3600)?);
     let run = now.as_nanos() as u64;
     let start = Instant::now() + Duration::from_millis(50);
     let end = start + Duration::from_secs_f64(opts.seconds);
@@ -260,7 +248,7 @@ mod tests {
     #[test]
     fn template_requests_are_valid_and_unique() {
         let opts = BenchOptions::from_args(&[]).unwrap();
-        let t = Template::new(&opts, 1_800_000_000);
+        let t = Template::new(&opts, 1_800_000_000).unwrap();
         let body = |req: Vec<u8>| {
             let at = req.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
             iob_sdk::payload::parse(&req[at..]).unwrap()

@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod days;
 pub mod log;
 pub mod ratelimit;
+pub mod sample;
 pub mod server;
 pub mod simulate;
 pub mod stats;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use iob_sdk::consent::Purpose;
 use iob_sdk::payload::{
-    BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS, SCHEMA_VERSION,
+    BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS,
 };
 
 use crate::client::{resolve, Connection};
@@ -135,7 +135,7 @@ const PATHS: &[(&str, f64)] = &[
 
 /// One visitor's page views, each as its snapshots in `seq` order (a retried
 /// final snapshot appears twice).
-fn visitor(rng: &mut Rng, site: &str, hour: u64) -> Vec<Payload> {
+fn visitor(rng: &mut Rng, base: &Payload, hour: u64) -> Vec<Payload> {
     let kind = rng.pick(&[
         (Kind::Reader, 0.33),
         (Kind::Skimmer, 0.48),
@@ -225,32 +225,29 @@ fn visitor(rng: &mut Rng, site: &str, hour: u64) -> Vec<Payload> {
         let pv = rng.hex128();
         let frac = |x: u32, f: f64| (f64::from(x) * f) as u32;
         for (i, &f) in snapshots.iter().enumerate() {
-            out.push(Payload {
-                v: SCHEMA_VERSION,
-                id: rng.hex128(),
-                pv: pv.clone(),
-                seq: i as u32 + 1,
-                site: site.to_string(),
-                vid: vid.clone(),
-                sid: sid.clone(),
-                hour: hour + u64::from(page) / 6 * 3600,
-                consent: consent.clone(),
-                ctx: Context {
-                    path: path.into(),
-                    referrer_domain: referrer.map(Into::into),
-                    device_class,
-                    browser_family,
-                },
-                f: Features {
-                    active_ms: frac(active, f),
-                    visible_ms: frac(visible, f),
-                    total_ms: frac(total, f),
-                    scroll_depth_max_pct: frac(scroll, f.max(0.5)),
-                    clicks: frac(clicks, f),
-                    ..Features::default()
-                },
-                ldp: Vec::new(),
-            });
+            let mut p = base.clone();
+            p.id = rng.hex128();
+            p.pv = pv.clone();
+            p.seq = i as u32 + 1;
+            p.vid = vid.clone();
+            p.sid = sid.clone();
+            p.hour = hour + u64::from(page) / 6 * 3600;
+            p.consent = consent.clone();
+            p.ctx = Context {
+                path: path.into(),
+                referrer_domain: referrer.map(Into::into),
+                device_class,
+                browser_family,
+            };
+            p.f = Features {
+                active_ms: frac(active, f),
+                visible_ms: frac(visible, f),
+                total_ms: frac(total, f),
+                scroll_depth_max_pct: frac(scroll, f.max(0.5)),
+                clicks: frac(clicks, f),
+                ..Features::default()
+            };
+            out.push(p);
         }
         if rng.chance(0.05) {
             if let Some(last) = out.last().cloned() {
@@ -262,17 +259,18 @@ fn visitor(rng: &mut Rng, site: &str, hour: u64) -> Vec<Payload> {
 }
 
 /// Every visitor's payloads, spread over the last `days` days before `now`.
-pub fn generate(opts: &SimOptions, now: u64) -> Vec<Vec<Payload>> {
+pub fn generate(opts: &SimOptions, now: u64) -> Result<Vec<Vec<Payload>>, String> {
+    let base = crate::sample::payload(&opts.site).map_err(|e| format!("--site: {e}"))?;
     let mut rng = Rng::new(opts.seed);
     let this_hour = now / 3600 * 3600;
-    (0..opts.visitors)
+    Ok((0..opts.visitors)
         .map(|_| {
             let back = u64::from(rng.range(0, opts.days - 1)) * 86_400
                 + u64::from(rng.range(0, 23)) * 3600;
             let hour = this_hour.saturating_sub(back + 3 * 3600);
-            visitor(&mut rng, &opts.site, hour)
+            visitor(&mut rng, &base, hour)
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -335,7 +333,7 @@ pub async fn run(opts: &SimOptions) -> Result<Summary, String> {
     let addr = resolve(&opts.url)
         .await
         .map_err(|e| format!("--url: {e}"))?;
-    let visitors = generate(opts, crate::days::now_unix());
+    let visitors = generate(opts, crate::days::now_unix())?;
     let mut lanes: Vec<Vec<Payload>> = vec![Vec::new(); opts.connections];
     for (i, v) in visitors.into_iter().enumerate() {
         lanes[i % opts.connections].extend(v);
@@ -365,7 +363,7 @@ mod tests {
     #[test]
     fn synthetic_payloads_are_valid_and_varied() {
         let opts = SimOptions::from_args(&[]).unwrap();
-        let visitors = generate(&opts, 1_800_000_000);
+        let visitors = generate(&opts, 1_800_000_000).unwrap();
         assert_eq!(visitors.len(), 300);
         let all: Vec<&Payload> = visitors.iter().flatten().collect();
         for p in &all {

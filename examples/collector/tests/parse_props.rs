@@ -6,7 +6,7 @@
 use iob_sdk::consent::Purpose;
 use iob_sdk::payload::{
     parse, BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS, MAX_HOUR,
-    MIN_HOUR, SCHEMA_VERSION,
+    MIN_HOUR,
 };
 use proptest::prelude::*;
 
@@ -65,32 +65,24 @@ fn payload() -> impl Strategy<Value = Payload> {
             if m {
                 purposes.push(Purpose::Marketing);
             }
-            Payload {
-                v: SCHEMA_VERSION,
-                id,
-                pv,
-                seq,
-                site,
-                vid,
-                sid,
-                hour: h * 3600,
-                consent: ConsentRef { record, purposes },
-                ctx: Context {
-                    path,
-                    referrer_domain,
-                    device_class,
-                    browser_family,
-                },
-                f: Features {
-                    active_ms: f.0,
-                    visible_ms: f.1,
-                    total_ms: f.2,
-                    scroll_depth_max_pct: f.3,
-                    clicks: f.4,
-                    ..Features::default()
-                },
-                ldp: Vec::new(),
-            }
+            let mut q = iob_collector::sample::payload(&site).expect("sample payload");
+            (q.id, q.pv, q.seq, q.vid, q.sid, q.hour) = (id, pv, seq, vid, sid, h * 3600);
+            q.consent = ConsentRef { record, purposes };
+            q.ctx = Context {
+                path,
+                referrer_domain,
+                device_class,
+                browser_family,
+            };
+            q.f = Features {
+                active_ms: f.0,
+                visible_ms: f.1,
+                total_ms: f.2,
+                scroll_depth_max_pct: f.3,
+                clicks: f.4,
+                ..Features::default()
+            };
+            q
         },
     )
 }

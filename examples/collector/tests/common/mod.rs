@@ -11,9 +11,7 @@ use iob_collector::config::Config;
 use iob_collector::server;
 use iob_collector::storage::{Filter, PageView, Storage};
 use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{
-    BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, SCHEMA_VERSION,
-};
+use iob_sdk::payload::{BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload};
 use tokio::sync::oneshot;
 
 pub const ORIGIN: &str = "http://site.test";
@@ -151,28 +149,25 @@ pub fn hex(n: u128) -> String {
 
 /// A valid payload for page view `pv` of visitor `vid` (None = no identifier).
 pub fn payload(pv: u128, seq: u32, vid: Option<u128>, path: &str, f: Features) -> Payload {
-    Payload {
-        v: SCHEMA_VERSION,
-        id: hex(pv * 1000 + u128::from(seq)),
-        pv: hex(pv),
-        seq,
-        site: "demo".into(),
-        vid: vid.map(hex),
-        sid: vid.map(|v| hex(v + 1_000_000)),
-        hour: HOUR,
-        consent: ConsentRef {
-            record: hex(7),
-            purposes: vec![Purpose::Analytics, Purpose::Personalization],
-        },
-        ctx: Context {
-            path: path.into(),
-            referrer_domain: None,
-            device_class: DeviceClass::Mobile,
-            browser_family: BrowserFamily::Firefox,
-        },
-        f,
-        ldp: Vec::new(),
-    }
+    let mut p = iob_collector::sample::payload("demo").expect("sample payload");
+    p.id = hex(pv * 1000 + u128::from(seq));
+    p.pv = hex(pv);
+    p.seq = seq;
+    p.vid = vid.map(hex);
+    p.sid = vid.map(|v| hex(v + 1_000_000));
+    p.hour = HOUR;
+    p.consent = ConsentRef {
+        record: hex(7),
+        purposes: vec![Purpose::Analytics, Purpose::Personalization],
+    };
+    p.ctx = Context {
+        path: path.into(),
+        referrer_domain: None,
+        device_class: DeviceClass::Mobile,
+        browser_family: BrowserFamily::Firefox,
+    };
+    p.f = f;
+    p
 }
 
 pub fn active(ms: u32) -> Features {
