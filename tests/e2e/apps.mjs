@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { root } from './harness.mjs';
 
-/** Runs `vite build` in examples/<name>; resolves to the dist/ directory. */
-export async function buildExample(name) {
+/** Runs `vite build` in examples/<name> (with extra environment `env`); resolves to the dist/ directory. */
+export async function buildExample(name, env = {}) {
   const dir = join(root, 'examples', name);
   const vite = join(dir, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(vite) || !existsSync(join(dir, 'node_modules', 'iob-sdk', 'package.json'))) {
     throw new Error(`examples/${name} is not installed: run \`make pkg && bash scripts/setup.sh\` (npm ci in the example)`);
   }
   try {
-    await promisify(execFile)(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: dir, timeout: 120000 });
+    await promisify(execFile)(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: dir, timeout: 120000, env: { ...process.env, ...env } });
   } catch (e) {
     throw new Error(`vite build failed in examples/${name}:\n${e.stdout}\n${e.stderr}`);
   }

@@ -16,8 +16,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkgDir = join(root, 'pkg');
 const manifest = () => JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
 
-/** What the package must ship, and nothing more (npm always adds package.json). */
-const EXPECTED = ['README.md', 'index.d.ts', 'index.js', 'iob.js', 'iob_sdk_bg.wasm', 'package.json'];
+/** What the package must ship (npm always adds package.json)... */
+const REQUIRED = ['README.md', 'index.d.ts', 'index.js', 'iob.js', 'iob_sdk_bg.wasm', 'package.json'];
+/** ...what it may also ship (the optional privacy panel, imported on its own), and nothing else. */
+const OPTIONAL = ['panel.js'];
+const expected = (present) => [...REQUIRED, ...OPTIONAL.filter((f) => present.includes(f))].sort();
 
 let consumer; // a temporary project with node_modules/iob-sdk -> pkg/, like `npm install`
 
@@ -41,7 +44,8 @@ test('package.json: ESM, exports with types first, side-effect free, the right n
   const m = manifest();
   assert.equal(m.name, 'iob-sdk');
   assert.equal(m.type, 'module');
-  assert.equal(m.sideEffects, false);
+  // The entry is side-effect free (tree-shakeable); only an opt-in extra may declare effects.
+  assert.ok(m.sideEffects === false || (Array.isArray(m.sideEffects) && m.sideEffects.every((f) => OPTIONAL.includes(f.replace(/^\.\//, '')))), JSON.stringify(m.sideEffects));
   assert.equal(m.types, './index.d.ts');
   const dot = m.exports['.'];
   assert.equal(Object.keys(dot)[0], 'types', 'the types condition comes first (TypeScript reads conditions in order)');
@@ -102,16 +106,16 @@ test('TypeScript resolves the types through `exports` (bundler and node16 resolu
 
 test('the files list ships everything needed and nothing else; npm pack --dry-run agrees', async () => {
   const m = manifest();
-  assert.deepEqual([...m.files, 'package.json'].sort(), EXPECTED);
+  assert.deepEqual([...m.files, 'package.json'].sort(), expected(m.files));
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkgDir });
   const [info] = JSON.parse(stdout);
   const packed = info.files.map((f) => f.path).sort();
-  assert.deepEqual(packed, EXPECTED, 'no sources, maps, templates or build leftovers');
+  assert.deepEqual(packed, expected(m.files), 'no sources, maps, templates or build leftovers');
   assert.equal(info.name, 'iob-sdk');
   assert.equal(info.version, m.version);
   // Everything the shipped JS loads at run time is in the package.
   const index = readFileSync(join(pkgDir, 'index.js'), 'utf8');
-  const loader = readFileSync(join(pkgDir, 'iob.js'), 'utf8');
+  const loader = packed.filter((f) => f.endsWith('.js') && f !== 'index.js').map((f) => readFileSync(join(pkgDir, f), 'utf8')).join('\n');
   const urls = [...`${index}\n${loader}`.matchAll(/new URL\(\s*["'`]([^"'`]+)["'`]/g)].map((x) => x[1]);
   assert.ok(urls.includes('iob_sdk_bg.wasm') && urls.includes('index.js'), `runtime references: ${urls}`);
   for (const u of urls) assert.ok(packed.includes(u), `${u} is shipped`);
