@@ -5,7 +5,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_ADDR ?= 127.0.0.1:8080
 DEMO_TOKEN ?= demo-read-token
 
-.PHONY: setup pkg size docs demo test test-native test-wasm test-e2e bench bench-collector
+.PHONY: setup pkg size docs demo test test-native test-wasm test-e2e test-ecosystem examples bench bench-collector
 
 setup:
 	@bash scripts/setup.sh
@@ -31,7 +31,7 @@ demo: pkg
 	  --serve /=examples/script-tag --serve /pkg=pkg
 
 ## Every test layer: native core + collector, wasm in headless Chromium, end-to-end
-test: pkg test-native test-wasm test-e2e
+test: pkg test-native test-wasm test-e2e test-ecosystem
 
 test-native:
 	cargo test --workspace
@@ -39,9 +39,19 @@ test-native:
 test-wasm: setup
 	cargo test -p iob-sdk --target wasm32-unknown-unknown
 
-test-e2e: pkg
+test-e2e: pkg examples
 	cargo build -p iob-collector
 	node --test --test-concurrency=1 tests/e2e/
+
+## npm ci in the example apps (vite-app, react-spa); they depend on pkg/ (`file:../../pkg`), so after it
+examples: pkg
+	@bash scripts/setup.sh
+
+## The package as consumers get it (exports, files, npm pack, version) and a strict TypeScript consumer;
+## the example apps and the strict-CSP script tag are end-to-end tests in tests/e2e/ (test-e2e)
+test-ecosystem: pkg
+	node --test tests/pkg/
+	node_modules/.bin/tsc -p tests/types --strict --noEmit
 
 bench-collector:
 	bash examples/collector/bench.sh

@@ -23,6 +23,15 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || 
   npm ci --no-audit --no-fund
 fi
 
+# The example apps depend on the built package (`file:../../pkg`): installed once pkg/ exists
+# (`make examples`, run by `make test`, calls this script again after `make pkg`).
+for app in examples/vite-app examples/react-spa; do
+  if [ -f pkg/package.json ] && { [ ! -e "$app/node_modules/iob-sdk" ] || [ "$app/package-lock.json" -nt "$app/node_modules/.package-lock.json" ]; }; then
+    echo "setup: npm ci in $app"
+    (cd "$app" && npm ci --no-audit --no-fund)
+  fi
+done
+
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   echo "setup: installing chromium and chromium-driver"
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi

@@ -11,7 +11,8 @@
   $('cta').addEventListener('click', () => {
     $('cta-result').textContent = 'Clicked at ' + new Date().toLocaleTimeString();
   });
-  $('newsletter').addEventListener('submit', (e) => e.preventDefault());
+  const form = $('newsletter');
+  if (form) form.addEventListener('submit', (e) => e.preventDefault());
 
   const banner = $('consent-banner');
   iob.ready.then(() => {
