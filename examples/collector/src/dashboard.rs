@@ -371,7 +371,7 @@ fn consent_section(out: &mut String, data: &Data<'_>) {
 }
 
 fn every_feature_table(out: &mut String, data: &Data<'_>) {
-    out.push_str(r#"<section id="all-features"><h2>Every feature by page</h2><table data-table="features-by-page"><thead><tr><th>page</th><th>page views</th><th>pseudonyms</th>"#);
+    out.push_str(r#"<section id="all-features"><h2>Every feature by page</h2><div class="wide"><table data-table="features-by-page"><thead><tr><th>page</th><th>page views</th><th>pseudonyms</th>"#);
     for d in CATALOG {
         let _ = write!(
             out,
@@ -410,7 +410,7 @@ fn every_feature_table(out: &mut String, data: &Data<'_>) {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table></section>");
+    out.push_str("</tbody></table></div></section>");
 }
 
 fn query_string(data: &Data<'_>, group_by: &str) -> String {
@@ -472,7 +472,7 @@ h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:
 h4{font-size:13px;color:#555;margin:8px 0 2px}.about{color:#555}.placeholder{background:#f6f1e7;border:1px dashed #c9b58f;padding:10px}\
 .tiles{display:flex;gap:12px}.tile{border:1px solid #ddd;border-radius:6px;padding:8px 14px}.tile b{display:block;font-size:22px}\
 .chart text{font-size:11px;fill:#333}.chart .legend{fill:#555}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:3px 6px;text-align:right}\
-.filters label{margin-right:8px}.empty{color:#777;font-style:italic}";
+.wide{overflow-x:auto}.filters label{margin-right:8px}.empty{color:#777;font-style:italic}";
 
 /// Renders the whole page.
 pub fn render(data: &Data<'_>) -> String {

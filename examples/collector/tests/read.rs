@@ -286,11 +286,17 @@ async fn dashboard_renders_the_numbers_under_a_strict_csp() {
     bar("active_ms-hist", "1.0 s – 5.0 s", "page views", "4");
     bar("consent-by-day", "2027-01-15", "personalization", "1");
     assert!(html.contains("data-tile=\"pageviews\"><b>14</b>"));
-    for placeholder in ["automation", "experience", "form-funnel"] {
-        assert!(
-            html.contains(&format!("data-placeholder=\"{placeholder}\"")),
-            "{placeholder} shows 'not yet collected'"
-        );
+    // A section shows its chart once the SDK's catalog has the feature, and
+    // a "not yet collected" placeholder before.
+    for (section, feature) in [
+        ("automation", "automation_score"),
+        ("experience", "lcp_ms"),
+        ("form-funnel", "forms_started"),
+    ] {
+        let collected = iob_sdk::payload::CATALOG.iter().any(|d| d.name == feature);
+        let chart = html.contains(&format!("data-chart=\"{feature}-by-page\""));
+        let placeholder = html.contains(&format!("data-placeholder=\"{section}\""));
+        assert_eq!((chart, placeholder), (collected, !collected), "{section}");
     }
     s.stop().await;
 }
