@@ -6,6 +6,4 @@ export default defineConfig({
   // Where the app is deployed; the router reads it back from import.meta.env.BASE_URL.
   // The end-to-end test serves the build at /react/ (IOB_BASE=/react/).
   base: process.env.IOB_BASE || '/',
-  // Dev server only: keep iob-sdk out of pre-bundling so its wasm stays next to it.
-  optimizeDeps: { exclude: ['iob-sdk'] },
 });

@@ -1,9 +1,8 @@
 import { defineConfig } from 'vite';
 
+// Nothing is needed for iob-sdk: its wasm is found through
+// `new URL('iob_sdk_bg.wasm', import.meta.url)`, which Vite understands.
 export default defineConfig({
   // Relative asset URLs, so the built dist/ works from any path (the e2e test serves it at /vite/).
   base: './',
-  // Dev server only: pre-bundling would move index.js away from iob_sdk_bg.wasm and
-  // break `new URL('iob_sdk_bg.wasm', import.meta.url)`. `vite build` needs nothing.
-  optimizeDeps: { exclude: ['iob-sdk'] },
 });
