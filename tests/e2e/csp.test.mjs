@@ -87,6 +87,23 @@ async function payloadArrives(page) {
   }, 5000, 'a stored page view');
 }
 
+test('the example pages carry no inline script, event-handler attribute or style attribute', async () => {
+  const { readdir } = await import('node:fs/promises');
+  const dir = join(root, 'examples', 'script-tag');
+  const pages = (await readdir(dir)).filter((f) => f.endsWith('.html')); // the site's pages (not test fixtures in subfolders)
+  assert.ok(pages.includes('index.html'), pages.join());
+  for (const f of pages) {
+    const html = await readFile(join(dir, f), 'utf8');
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    for (const [, attrs, body] of scripts) {
+      assert.match(attrs, /\bsrc=/, `${f}: every script has a src`);
+      assert.equal(body.trim(), '', `${f}: no inline script body`);
+    }
+    assert.doesNotMatch(html, /<[^>]+\s(on[a-z]+|style)\s*=/i, `${f}: no on* handler or style attribute`);
+    assert.doesNotMatch(html, /javascript:/i, `${f}: no javascript: URL`);
+  }
+});
+
 test('negative control: without wasm-unsafe-eval the wasm is blocked and the violation is seen', async () => {
   site.csp = "default-src 'self'; script-src 'self'";
   const { context, page, problems } = await openPage();
