@@ -107,7 +107,9 @@ export function createIob(load, config) {
 
   iob.ready = load().then((Iob) => {
     try {
-      inner = new Iob(JSON.stringify(config || {}), emit);
+      // Fractional numbers (ldpEpsilon: 0.5) travel as strings: the core's
+      // config reader takes whole numbers, and decimals only where a field allows them.
+      inner = new Iob(JSON.stringify(config || {}, (k, v) => (typeof v === 'number' && !Number.isInteger(v) ? String(v) : v)), emit);
     } catch (e) {
       throw typed(e);
     }

@@ -22,6 +22,27 @@ export interface IobConfig {
   identity?: 'rotating' | 'none';
   /** Pseudonym rotation period in hours. Default 24 (1-8760). */
   rotationHours?: number;
+  /**
+   * Whether the GDPR applies, for IAB TCF (script tag: `data-gdpr-applies`).
+   * `'auto'` (default): ask the CMP; `true`: no CMP answer means no consent;
+   * `false`: TCF never restricts.
+   */
+  gdprApplies?: 'auto' | boolean | 'true' | 'false';
+  /** How long to look for a (late) TCF CMP, ms. Default 3000 (0-60000). */
+  tcfTimeoutMs?: number;
+  /** Read `vendor.consents[id]` (with `purpose.consents`) instead of `publisher.consents`. */
+  tcfVendorId?: number;
+  /**
+   * Features reported under local differential privacy instead of in the
+   * clear: `'name[:bound],…'`, e.g. `'clicks:20,active_ms:600000'` (counts
+   * and durations: geometric mechanism after clamping to the bound; flags:
+   * randomised response).
+   */
+  ldp?: string;
+  /** ε per LDP feature per payload. Default 1 (0.01-10). */
+  ldpEpsilon?: number | string;
+  /** The visitor's daily ε budget; a payload that would exceed it is not sent. Default 10. */
+  ldpDailyEpsilon?: number | string;
 }
 
 /** Cumulative features of the current page view. Absent keys are 0. */
@@ -95,6 +116,8 @@ export interface Payload {
   consent: { record: string; purposes: Purpose[] };
   ctx: { path: string; referrer_domain?: string; device_class: string; browser_family: string };
   f: Features;
+  /** Features reported under local differential privacy (absent when none), with the parameters needed to debias. */
+  ldp?: Array<{ f: string; m: 'rr' | 'geo'; eps_milli: number; hi?: number; v: number }>;
 }
 
 /** The events of `iob.on(name, cb)` and the data each callback receives. */

@@ -17,6 +17,15 @@
     respectGpc: bool(d.respectGpc),
     identity: d.identity,
     rotationHours: num(d.rotationHours),
+    // Consent signals: data-gdpr-applies="auto|true|false", data-tcf-timeout-ms, data-tcf-vendor-id.
+    gdprApplies: d.gdprApplies,
+    tcfTimeoutMs: num(d.tcfTimeoutMs),
+    tcfVendorId: num(d.tcfVendorId),
+    // Local differential privacy: data-ldp="clicks:20,active_ms:600000", data-ldp-epsilon="0.5".
+    ldp: d.ldp,
+    ldpEpsilon: d.ldpEpsilon,
+    ldpDailyEpsilon: d.ldpDailyEpsilon,
+    snapshotIntervalMs: num(d.snapshotIntervalMs),
   };
   // A page may queue calls before this script runs: window.iob = { q: [['consent.grant', ['analytics']]] }.
   const queue = window.iob && Array.isArray(window.iob.q) ? window.iob.q.map(([p, args]) => [p, args || []]) : [];
@@ -33,6 +42,7 @@
     features: () => null,
     explain: () => null,
     on: defer('on'),
+    track: defer('track'),
     flush: defer('flush'),
     shutdown: defer('shutdown'),
   };

@@ -24,6 +24,8 @@ esbuild=node_modules/.bin/esbuild
 "$esbuild" "$gen/index.js" --bundle --format=esm --minify --target=es2020 --outfile="$out/index.js" --log-level=warning
 # Script tag: a small classic script that queues calls and imports index.js from next to itself.
 "$esbuild" pkg-template/loader.js --minify --target=es2020 --outfile="$out/iob.js" --log-level=warning
+# The optional privacy panel: a separate file, loaded only by sites that use it (not in the size budget's files).
+"$esbuild" pkg-template/panel.js --minify --target=es2020 --outfile="$out/panel.js" --log-level=warning
 cp pkg-template/index.d.ts pkg-template/README.md "$out/"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 sed "s/\"version\": \"[^\"]*\"/\"version\": \"$version\"/" pkg-template/package.json > "$out/package.json"

@@ -47,6 +47,18 @@ pub enum Identity {
     None,
 }
 
+/// Whether the GDPR applies, for the TCF reader (`gdprApplies`, `data-gdpr-applies`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GdprApplies {
+    /// Ask the CMP (its `gdprApplies`); with no CMP, TCF does not restrict.
+    #[default]
+    Auto,
+    /// GDPR applies: no CMP answer within `tcfTimeoutMs` means no consent.
+    Yes,
+    /// GDPR does not apply: TCF never restricts.
+    No,
+}
+
 /// Validated configuration. JSON keys are camelCase (`idleTimeoutMs`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -66,10 +78,24 @@ pub struct Config {
     pub identity: Identity,
     /// `rotationHours`: pseudonym rotation period in hours. Default 24, 1-8760.
     pub rotation_hours: u32,
+    /// `gdprApplies`: `'auto'` (default), `true` or `false` (also the strings `"true"`/`"false"`).
+    pub gdpr_applies: GdprApplies,
+    /// `tcfTimeoutMs`: how long to look for a TCF CMP (`__tcfapi`) and wait for
+    /// its answer, ms. Default 3000, 0-60000.
+    pub tcf_timeout_ms: u32,
+    /// `tcfVendorId`: read `vendor.consents[id]` instead of `publisher.consents`. Default none, 1-65535.
+    pub tcf_vendor_id: Option<u32>,
+    /// `ldp` (feature list, `"active_ms:600000,clicks:20"`), `ldpEpsilon` (per
+    /// feature per payload, default 1) and `ldpDailyEpsilon` (default 10):
+    /// local differential privacy, see `privacy::ldp`.
+    pub ldp: crate::privacy::ldp::Settings,
 }
 
 /// Every accepted key, in documentation order.
-pub const KEYS: [&str; 8] = ["site", "endpoint", "consent", "idleTimeoutMs", "policyVersion", "respectGpc", "identity", "rotationHours"];
+pub const KEYS: [&str; 14] = [
+    "site", "endpoint", "consent", "idleTimeoutMs", "policyVersion", "respectGpc", "identity", "rotationHours",
+    "gdprApplies", "tcfTimeoutMs", "tcfVendorId", "ldp", "ldpEpsilon", "ldpDailyEpsilon",
+];
 
 fn string(v: &Scalar, field: &str) -> Result<String, ConfigError> {
     match v {
@@ -100,6 +126,10 @@ impl Config {
             respect_gpc: true,
             identity: Identity::Rotating,
             rotation_hours: 24,
+            gdpr_applies: GdprApplies::Auto,
+            tcf_timeout_ms: 3_000,
+            tcf_vendor_id: None,
+            ldp: crate::privacy::ldp::Settings::default(),
         };
         for (key, v) in &pairs {
             if *v == Scalar::Null {
@@ -131,6 +161,32 @@ impl Config {
                     }
                 }
                 "rotationHours" => c.rotation_hours = int_in(v, k, 1, 8_760, "must be between 1 and 8760")?,
+                "gdprApplies" => {
+                    c.gdpr_applies = match v {
+                        Scalar::Bool(true) => GdprApplies::Yes,
+                        Scalar::Bool(false) => GdprApplies::No,
+                        Scalar::Str(s) if s == "auto" => GdprApplies::Auto,
+                        Scalar::Str(s) if s == "true" => GdprApplies::Yes,
+                        Scalar::Str(s) if s == "false" => GdprApplies::No,
+                        _ => return Err(err(k, "must be 'auto', true or false")),
+                    }
+                }
+                "tcfTimeoutMs" => c.tcf_timeout_ms = int_in(v, k, 0, 60_000, "must be between 0 and 60000")?,
+                "tcfVendorId" => c.tcf_vendor_id = Some(int_in(v, k, 1, 65_535, "must be between 1 and 65535")?),
+                "ldp" => c.ldp.features = crate::privacy::ldp::Settings::parse_features(&string(v, k)?).map_err(|r| err(k, r))?,
+                "ldpEpsilon" | "ldpDailyEpsilon" => {
+                    let milli = match v {
+                        Scalar::Int(n) if (1..=1_000).contains(n) => Some(*n as u32 * 1000),
+                        Scalar::Str(s) => crate::privacy::ldp::parse_milli(s),
+                        _ => None,
+                    };
+                    let ok = |lo: u32, hi: u32| milli.filter(|m| (lo..=hi).contains(m));
+                    if k == "ldpEpsilon" {
+                        c.ldp.eps_milli = ok(10, 10_000).ok_or_else(|| err(k, "must be a number between 0.01 and 10"))?;
+                    } else {
+                        c.ldp.daily_milli = ok(10, 1_000_000).ok_or_else(|| err(k, "must be a number between 0.01 and 1000"))?;
+                    }
+                }
                 _ => return Err(err(k, "is not a known option")),
             }
         }
@@ -157,6 +213,9 @@ impl Config {
         if self.policy_version.is_empty() || self.policy_version.len() > 32 {
             return Err(err("policyVersion", "must be 1-32 characters"));
         }
+        if self.ldp.cost() > self.ldp.daily_milli {
+            return Err(err("ldpDailyEpsilon", "is smaller than one payload's cost (ldpEpsilon × the number of ldp features)"));
+        }
         Ok(())
     }
 }
@@ -172,6 +231,22 @@ mod tests {
         assert_eq!(c.idle_timeout_ms, 15_000);
         assert!(c.respect_gpc);
         assert_eq!(c.identity, Identity::Rotating);
+    }
+
+    #[test]
+    fn consent_signal_and_ldp_options_parse() {
+        let c = Config::from_json(
+            r#"{"site":"d","endpoint":"/x","gdprApplies":"true","tcfTimeoutMs":500,"tcfVendorId":755,"ldp":"clicks:20, active_ms","ldpEpsilon":"0.5","ldpDailyEpsilon":4}"#,
+        )
+        .unwrap();
+        assert_eq!((c.gdpr_applies, c.tcf_timeout_ms, c.tcf_vendor_id), (GdprApplies::Yes, 500, Some(755)));
+        let names: Vec<_> = c.ldp.features.iter().map(|f| (f.name, f.hi)).collect();
+        assert_eq!(names, [("clicks", Some(20)), ("active_ms", Some(crate::payload::DAY_MS))]);
+        assert_eq!((c.ldp.eps_milli, c.ldp.daily_milli, c.ldp.cost()), (500, 4000, 1000));
+        let d = Config::from_json(r#"{"site":"d","endpoint":"/x","gdprApplies":false}"#).unwrap();
+        assert_eq!((d.gdpr_applies, d.tcf_timeout_ms, d.tcf_vendor_id), (GdprApplies::No, 3000, None));
+        assert!(d.ldp.features.is_empty());
+        assert_eq!(Config::from_json(r#"{"site":"d","endpoint":"/x"}"#).unwrap().gdpr_applies, GdprApplies::Auto);
     }
 
     #[test]
@@ -192,6 +267,17 @@ mod tests {
             (r#"{"site":"d","endpoint":"/x","policyVersion":""}"#, "policyVersion"),
             (r#"{"site":"d","endpoint":{"url":"/x"}}"#, "endpoint"),
             (r#"[1,2]"#, "."),
+            (r#"{"site":"d","endpoint":"/x","gdprApplies":"maybe"}"#, "gdprApplies"),
+            (r#"{"site":"d","endpoint":"/x","tcfTimeoutMs":60001}"#, "tcfTimeoutMs"),
+            (r#"{"site":"d","endpoint":"/x","tcfVendorId":0}"#, "tcfVendorId"),
+            (r#"{"site":"d","endpoint":"/x","ldp":"email"}"#, "ldp"),
+            (r#"{"site":"d","endpoint":"/x","ldp":"clicks:0"}"#, "ldp"),
+            (r#"{"site":"d","endpoint":"/x","ldp":"clicks,clicks"}"#, "ldp"),
+            (r#"{"site":"d","endpoint":"/x","ldp":"clicks:200000"}"#, "ldp"),
+            (r#"{"site":"d","endpoint":"/x","ldpEpsilon":"0.001"}"#, "ldpEpsilon"),
+            (r#"{"site":"d","endpoint":"/x","ldpEpsilon":"abc"}"#, "ldpEpsilon"),
+            (r#"{"site":"d","endpoint":"/x","ldpEpsilon":11}"#, "ldpEpsilon"),
+            (r#"{"site":"d","endpoint":"/x","ldp":"clicks,active_ms","ldpEpsilon":2,"ldpDailyEpsilon":"3.5"}"#, "ldpDailyEpsilon"),
         ];
         for (json, field) in cases {
             let e = Config::from_json(json).unwrap_err();

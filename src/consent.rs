@@ -9,6 +9,7 @@
 //! 4. Google Consent Mode (`analytics_storage`, last entry wins);
 //! 5. the mode's default.
 
+use crate::config::GdprApplies;
 use crate::json_out::ObjectWriter;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -124,6 +125,79 @@ pub struct Signals {
     pub tc_string: Option<String>,
     /// Last Google Consent Mode `analytics_storage` value (`Some(true)` = granted).
     pub gcm_analytics: Option<bool>,
+    /// A CMP has given an actionable answer (`tcloaded`/`useractioncomplete`) on this page.
+    pub tcf_answered: bool,
+}
+
+/// Turns the shell's raw signal readings into a [`Signals`] snapshot.
+///
+/// `readings` is a flat JSON object written by the shell's reader
+/// (`src/shell/signals.rs`); every member is optional:
+/// - `gpc` (bool): `navigator.globalPrivacyControl`;
+/// - `dnt` (string): `navigator.doNotTrack`, `window.doNotTrack` and
+///   `navigator.msDoNotTrack` joined by `,`; `"1"` or `"yes"` in any of them is DNT;
+/// - `cmp` (bool): a TCF CMP was detected (`__tcfapi` answered `ping`);
+/// - `status` (string), `gdpr` (bool), `tc` (string), `pub1`, `pub8`,
+///   `pur1`, `pur8` (bool) and `ven` (bool, only with a configured vendor
+///   id): the latest `addEventListener` callback's `eventStatus`,
+///   `gdprApplies`, `tcString`, `publisher.consents[1|8]`,
+///   `purpose.consents[1|8]` and `vendor.consents[id]`;
+/// - `gcm` (string): the last Consent Mode `analytics_storage` in `dataLayer`.
+///
+/// TCF rules: only `tcloaded` and `useractioncomplete` are acted on (any
+/// other status keeps the previous TCF state); `gdprApplies === false` means
+/// TCF does not restrict; analytics needs purposes 1 and 8 (from
+/// `publisher.consents`, or from `purpose.consents` and the vendor's consent
+/// when a vendor id is configured). With no actionable answer, TCF means "no
+/// consent" when GDPR applies: `gdprApplies: true` in the configuration, or
+/// `'auto'` and a CMP was detected.
+pub fn signals_from_readings(readings: &str, gdpr: GdprApplies, prev: &Signals) -> Signals {
+    use crate::flat_json::{get, parse, Scalar};
+    let pairs = parse(readings).unwrap_or_default();
+    let flag = |k: &str| matches!(get(&pairs, k), Some(Scalar::Bool(true)));
+    let text = |k: &str| match get(&pairs, k) {
+        Some(Scalar::Str(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let dnt = text("dnt").is_some_and(|d| d.split(',').any(|v| v == "1" || v.eq_ignore_ascii_case("yes")));
+    let actionable = matches!(text("status"), Some("tcloaded") | Some("useractioncomplete"));
+    let mut next = Signals {
+        gpc: flag("gpc"),
+        dnt,
+        tcf: prev.tcf,
+        tc_string: prev.tc_string.clone(),
+        tcf_answered: prev.tcf_answered,
+        gcm_analytics: match text("gcm") {
+            Some("granted") => Some(true),
+            Some("denied") => Some(false),
+            _ => None,
+        },
+    };
+    if actionable {
+        let gdpr_applies = !matches!(get(&pairs, "gdpr"), Some(Scalar::Bool(false)));
+        next.tc_string = text("tc").filter(|t| !t.is_empty() && t.len() <= 4096).map(String::from);
+        next.tcf = if !gdpr_applies {
+            TcfSignal::Silent
+        } else if get(&pairs, "ven").is_some() {
+            let vendor = flag("ven");
+            TcfSignal::Answered { purpose1: flag("pur1") && vendor, purpose8: flag("pur8") && vendor }
+        } else {
+            TcfSignal::Answered { purpose1: flag("pub1"), purpose8: flag("pub8") }
+        };
+        next.tcf_answered = true;
+    }
+    if !next.tcf_answered {
+        let applies = match gdpr {
+            GdprApplies::Yes => true,
+            GdprApplies::No => false,
+            GdprApplies::Auto => flag("cmp"),
+        };
+        next.tcf = if applies { TcfSignal::NoAnswer } else { TcfSignal::Silent };
+    }
+    if gdpr == GdprApplies::No {
+        next.tcf = TcfSignal::Silent;
+    }
+    next
 }
 
 /// A set of purposes, as a bit set.

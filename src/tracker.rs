@@ -11,7 +11,7 @@ use crate::ids::{from_hex, pseudonym, to_hex, Id128};
 use crate::pageview::PageView;
 use crate::payload::{ConsentRef, Context, Features, Payload, SCHEMA_VERSION};
 use crate::json_out::{push_u64, ObjectWriter};
-use crate::privacy::{ua, url};
+use crate::privacy::{ldp::Budget, ua, url};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -49,6 +49,8 @@ pub struct Stored {
     pub consent: Option<String>,
     pub seed: Option<String>,
     pub session: Option<String>,
+    /// The LDP budget spent today (`<day>.<milli-ε>`).
+    pub ldp: Option<String>,
 }
 
 /// The stored consent: the visitor's choices and the latest record, as a flat
@@ -127,6 +129,8 @@ pub struct Tracker {
     effects: Vec<Effect>,
     last_sent: Option<String>,
     rng: Rng,
+    /// The visitor's LDP ε spent today.
+    ldp_budget: Budget,
 }
 
 
@@ -160,6 +164,7 @@ impl Tracker {
             effects: Vec::new(),
             last_sent: None,
             rng,
+            ldp_budget: stored.ldp.as_deref().and_then(Budget::decode).unwrap_or_default(),
         };
         if t.consent.record().is_none() {
             let id = t.fresh_hex();
@@ -177,8 +182,13 @@ impl Tracker {
     }
 
     /// Every `localStorage` key the SDK may write for this site.
-    pub fn storage_keys(site: &str) -> [String; 3] {
-        [key(site, "consent"), key(site, "seed"), key(site, "session")]
+    pub fn storage_keys(site: &str) -> [String; 4] {
+        [key(site, "consent"), key(site, "seed"), key(site, "session"), key(site, "ldp")]
+    }
+
+    /// The `localStorage` key of `name` (one of [`Tracker::storage_keys`]) for `site`.
+    pub fn storage_key(site: &str, name: &str) -> String {
+        key(site, name)
     }
 
     /// Feeds one browser event (hot path).
@@ -262,10 +272,13 @@ impl Tracker {
         }
         let Some(record) = self.consent.record() else { return };
         let record = record.id.clone();
+        if !self.spend_ldp_budget(wall_ms) {
+            return;
+        }
         let (vid, sid) = self.identifiers(wall_ms);
         self.pv.seq += 1;
         self.pv.dirty = false;
-        let payload = Payload {
+        let mut payload = Payload {
             v: SCHEMA_VERSION,
             id: self.fresh_hex(),
             pv: to_hex(&self.pv.id),
@@ -277,7 +290,9 @@ impl Tracker {
             consent: ConsentRef { record, purposes: self.consent.effective().to_vec() },
             ctx: self.pv.ctx.clone(),
             f: self.pv.features(now),
+            ldp: Vec::new(),
         };
+        self.privatize(&mut payload);
         let body = payload.to_json();
         self.last_sent = Some(body.clone());
         self.effects.push(Effect::Send(body));
@@ -325,6 +340,7 @@ impl Tracker {
                 stored_keys.push(key(&self.cfg.site, "seed"));
                 stored_keys.push(key(&self.cfg.site, "session"));
             }
+            stored_keys.extend(self.ldp_key());
         }
         let why = match (analytics, self.consent.decide(Purpose::Analytics).1) {
             (true, Source::Api) => "You allowed analytics: aggregated features of this page are sent, never raw events or text.",
@@ -349,5 +365,6 @@ impl Tracker {
     }
 }
 
+mod privacy;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -63,3 +63,117 @@ fn security_cannot_be_denied_and_unchanged_signals_make_no_record() {
     assert!(!c.set_signals(Signals::default(), 2, id(2)));
     assert_eq!(c.record().cloned(), before);
 }
+
+fn read(json: &str, gdpr: GdprApplies, prev: &Signals) -> Signals {
+    signals_from_readings(json, gdpr, prev)
+}
+
+#[test]
+fn gpc_and_every_legacy_dnt_form_are_read() {
+    let none = Signals::default();
+    assert!(read(r#"{"gpc":true}"#, GdprApplies::Auto, &none).gpc);
+    assert!(!read(r#"{"gpc":false,"dnt":",,"}"#, GdprApplies::Auto, &none).dnt);
+    for dnt in [r#""1,,""#, r#""unspecified,yes,""#, r#"",,1""#, r#""null,,YES""#] {
+        assert!(read(&format!(r#"{{"dnt":{dnt}}}"#), GdprApplies::Auto, &none).dnt, "{dnt}");
+    }
+    assert!(!read(r#"{"dnt":"0,no,unspecified"}"#, GdprApplies::Auto, &none).dnt);
+    // Malformed readings are no signal at all, never a panic.
+    assert_eq!(read("{not json", GdprApplies::Auto, &none), none);
+}
+
+#[test]
+fn tcf_acts_only_on_tcloaded_and_useractioncomplete_and_needs_purposes_1_and_8() {
+    let none = Signals::default();
+    let granted = read(r#"{"cmp":true,"status":"tcloaded","gdpr":true,"tc":"CPgranted","pub1":true,"pub8":true}"#, GdprApplies::Auto, &none);
+    assert_eq!(granted.tcf, TcfSignal::Answered { purpose1: true, purpose8: true });
+    assert_eq!(granted.tc_string.as_deref(), Some("CPgranted"));
+    // cmpuishown is not acted on: the previous answer stands.
+    let shown = read(r#"{"cmp":true,"status":"cmpuishown","gdpr":true,"pub1":false,"pub8":false}"#, GdprApplies::Auto, &granted);
+    assert_eq!(shown.tcf, granted.tcf);
+    // The visitor changes their mind: re-evaluated on every callback.
+    let refused = read(r#"{"cmp":true,"status":"useractioncomplete","gdpr":true,"tc":"CPrefused","pub1":true,"pub8":false}"#, GdprApplies::Auto, &shown);
+    assert_eq!(refused.tcf, TcfSignal::Answered { purpose1: true, purpose8: false });
+    let mut c = Consent::new(Mode::OptOut, true, "1".into());
+    c.set_signals(refused, 1, id(1));
+    assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
+    assert_eq!(c.record().unwrap().tc_string.as_deref(), Some("CPrefused"));
+}
+
+#[test]
+fn tcf_vendor_consent_is_required_when_a_vendor_id_is_configured() {
+    let none = Signals::default();
+    let no_vendor = read(r#"{"status":"tcloaded","gdpr":true,"pub1":true,"pub8":true,"pur1":true,"pur8":true,"ven":false}"#, GdprApplies::Auto, &none);
+    assert_eq!(no_vendor.tcf, TcfSignal::Answered { purpose1: false, purpose8: false });
+    let vendor = read(r#"{"status":"tcloaded","gdpr":true,"pur1":true,"pur8":true,"ven":true}"#, GdprApplies::Auto, &none);
+    assert_eq!(vendor.tcf, TcfSignal::Answered { purpose1: true, purpose8: true });
+}
+
+#[test]
+fn gdpr_applies_config_decides_what_silence_means() {
+    let none = Signals::default();
+    // No CMP: 'auto' does not restrict, true means no consent, false never restricts.
+    assert_eq!(read("{}", GdprApplies::Auto, &none).tcf, TcfSignal::Silent);
+    assert_eq!(read("{}", GdprApplies::Yes, &none).tcf, TcfSignal::NoAnswer);
+    assert_eq!(read("{}", GdprApplies::No, &none).tcf, TcfSignal::Silent);
+    // A CMP that answered ping but not (yet) tcloaded, under 'auto': no consent.
+    assert_eq!(read(r#"{"cmp":true}"#, GdprApplies::Auto, &none).tcf, TcfSignal::NoAnswer);
+    // The CMP says GDPR does not apply (update(null)): TCF does not restrict, even when configured true.
+    let not_applying = read(r#"{"cmp":true,"status":"tcloaded","gdpr":false,"tc":""}"#, GdprApplies::Yes, &none);
+    assert_eq!((not_applying.tcf, not_applying.tc_string.as_deref()), (TcfSignal::Silent, None));
+    // gdprApplies false in the configuration ignores even a refusal.
+    assert_eq!(read(r#"{"status":"tcloaded","gdpr":true,"pub1":false}"#, GdprApplies::No, &none).tcf, TcfSignal::Silent);
+    let mut c = Consent::new(Mode::OptOut, true, "1".into());
+    c.set_signals(read("{}", GdprApplies::Yes, &none), 1, id(1));
+    assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
+}
+
+#[test]
+fn consent_mode_last_entry_wins_and_ranks_below_tcf_and_gpc() {
+    let none = Signals::default();
+    let denied = read(r#"{"gcm":"denied"}"#, GdprApplies::Auto, &none);
+    let granted = read(r#"{"gcm":"granted"}"#, GdprApplies::Auto, &denied);
+    let mut c = Consent::new(Mode::OptIn, true, "1".into());
+    c.set_signals(denied, 1, id(1));
+    assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gcm));
+    assert!(c.set_signals(granted.clone(), 2, id(2)), "granted later: a change and a record");
+    assert_eq!(c.decide(Purpose::Analytics), (true, Source::Gcm));
+    assert_eq!(c.record().unwrap().source, Source::Gcm);
+    // GPC outranks Consent Mode; TCF outranks it too.
+    c.set_signals(Signals { gpc: true, ..granted.clone() }, 3, id(3));
+    assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gpc));
+    c.set_signals(Signals { tcf: TcfSignal::Answered { purpose1: false, purpose8: true }, ..granted }, 4, id(4));
+    assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
+    // And the visitor's explicit API choice outranks everything.
+    c.choose(&[Purpose::Analytics], true, 5, id(5));
+    assert_eq!(c.decide(Purpose::Analytics), (true, Source::Api));
+}
+
+#[test]
+fn every_change_makes_exactly_one_record_with_the_signal_snapshot() {
+    let mut c = Consent::new(Mode::OptOut, true, "v2".into());
+    c.ensure_record(0, id(0));
+    let signals = Signals { dnt: true, gpc: true, tc_string: Some("CPx".into()), ..Signals::default() };
+    assert!(c.set_signals(signals, 10, id(1)));
+    let r = c.record().unwrap().clone();
+    assert_eq!((r.id.as_str(), r.at_ms, r.gpc, r.dnt, r.tc_string.as_deref(), r.source), (id(1).as_str(), 10, true, true, Some("CPx"), Source::Gpc));
+    assert_eq!(r.granted, vec![Purpose::Security, Purpose::Personalization]);
+    assert_eq!(r.denied, vec![Purpose::Analytics, Purpose::Marketing]);
+    assert!(r.to_json().contains(r#""policy_version":"v2""#));
+    // Revoking is one call and one record; granting back is one call too.
+    assert!(c.revoke(20, id(2)));
+    assert_eq!(c.record().unwrap().granted, vec![Purpose::Security]);
+    assert!(c.choose(&[Purpose::Analytics, Purpose::Personalization], true, 30, id(3)));
+    assert_eq!(c.record().unwrap().id, id(3));
+}
+
+#[test]
+fn exempt_mode_analytics_is_on_but_signals_and_opt_out_stop_it() {
+    let mut c = Consent::new(Mode::Exempt, true, "1".into());
+    assert_eq!(c.decide(Purpose::Analytics), (true, Source::Default));
+    assert!(!c.allows(Purpose::Personalization), "exempt covers audience measurement only");
+    c.set_signals(Signals { gpc: true, ..Signals::default() }, 1, id(1));
+    assert!(!c.allows(Purpose::Analytics));
+    let mut d = Consent::new(Mode::Exempt, true, "1".into());
+    d.revoke(2, id(2));
+    assert!(!d.allows(Purpose::Analytics), "one-call opt-out");
+}

@@ -20,6 +20,8 @@ pub trait FeatureValue: Copy + Default + PartialEq {
     fn in_bounds(&self, max: f64) -> bool;
     /// Appends the JSON value.
     fn write_json(&self, buf: &mut String);
+    /// The value as a whole number (flags 0/1, fractions rounded), for LDP.
+    fn as_u64(&self) -> u64;
 }
 
 impl FeatureValue for u32 {
@@ -30,6 +32,9 @@ impl FeatureValue for u32 {
     fn write_json(&self, buf: &mut String) {
         push_u64(buf, u64::from(*self));
     }
+    fn as_u64(&self) -> u64 {
+        u64::from(*self)
+    }
 }
 
 /// Decimal places kept for fractional features (scores, means): they are
@@ -38,6 +43,9 @@ pub const FRACTION_DIGITS: u32 = 4;
 
 impl FeatureValue for f32 {
     const JSON_TYPE: &'static str = "number";
+    fn as_u64(&self) -> u64 {
+        if self.is_finite() && *self > 0.0 { (*self + 0.5) as u64 } else { 0 }
+    }
     fn in_bounds(&self, max: f64) -> bool {
         self.is_finite() && *self >= 0.0 && f64::from(*self) <= max
     }
@@ -66,6 +74,9 @@ impl FeatureValue for f32 {
 
 impl FeatureValue for bool {
     const JSON_TYPE: &'static str = "boolean";
+    fn as_u64(&self) -> u64 {
+        u64::from(*self)
+    }
     fn in_bounds(&self, _max: f64) -> bool {
         true
     }
@@ -125,6 +136,20 @@ macro_rules! feature_catalog {
                     }
                 )*
                 w.finish()
+            }
+
+            /// Removes the feature `name` (resets it to its default, so it is
+            /// not sent) and returns its value as a whole number (flags 0/1,
+            /// fractions rounded); `None` for an unknown name. Used by LDP.
+            pub fn take(&mut self, name: &str) -> Option<u64> {
+                $(
+                    if name == stringify!($name) {
+                        let v = FeatureValue::as_u64(&self.$name);
+                        self.$name = Default::default();
+                        return Some(v);
+                    }
+                )*
+                None
             }
 
             /// Checks every feature against its bound; the error names the field.

@@ -13,7 +13,7 @@ pub use catalog::{FeatureDoc, FeatureValue, Features, CATALOG, DAY_MS, FRACTION_
 pub use schema_doc::{data_dictionary_markdown, json_schema};
 
 use crate::consent::Purpose;
-use crate::json_out::ObjectWriter;
+use crate::json_out::{push_u64, ObjectWriter};
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
@@ -119,6 +119,44 @@ pub struct Context {
     pub browser_family: BrowserFamily,
 }
 
+/// An LDP mechanism (see `privacy::ldp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mechanism {
+    /// Randomised response on a flag: `v` is 0 or 1, the true bit kept with
+    /// probability `e^ε / (1 + e^ε)`.
+    Rr,
+    /// Geometric mechanism on a count or duration clamped to `[0, hi]`: `v` is
+    /// the clamped value plus discrete Laplace noise of scale `hi / ε`.
+    Geo,
+}
+
+impl Mechanism {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mechanism::Rr => "rr",
+            Mechanism::Geo => "geo",
+        }
+    }
+}
+
+/// One feature reported under local differential privacy, with the
+/// mechanism's parameters so the collector can debias.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LdpReport {
+    /// The feature's catalog name; it is then absent from `f`.
+    pub f: String,
+    pub m: Mechanism,
+    /// ε of this report, in thousandths (10-10000).
+    pub eps_milli: u32,
+    /// Clamp bound (geo only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hi: Option<u32>,
+    /// The noisy value (may be negative or above `hi`: never clamp it again).
+    pub v: i64,
+}
+
 /// Payload schema v1.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,6 +183,9 @@ pub struct Payload {
     pub ctx: Context,
     /// Cumulative features of the page view.
     pub f: Features,
+    /// Features reported under local differential privacy (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ldp: Vec<LdpReport>,
 }
 
 /// Earliest accepted `hour` (2024-01-01T00:00:00Z).
@@ -206,7 +247,34 @@ impl Payload {
                 return Err(SchemaError::new("ctx.referrer_domain", "must be a host name"));
             }
         }
-        self.f.validate()
+        self.f.validate()?;
+        self.validate_ldp()
+    }
+
+    fn validate_ldp(&self) -> Result<(), SchemaError> {
+        let err = |reason: &str| Err(SchemaError::new("ldp", reason));
+        if self.ldp.len() > CATALOG.len() {
+            return err("has more reports than there are features");
+        }
+        for (i, r) in self.ldp.iter().enumerate() {
+            let Some(doc) = CATALOG.iter().find(|d| d.name == r.f) else { return err("names an unknown feature") };
+            if self.ldp.iter().take(i).any(|o| o.f == r.f) {
+                return err("reports a feature twice");
+            }
+            if !(10..=10_000).contains(&r.eps_milli) {
+                return err("eps_milli must be between 10 and 10000");
+            }
+            let mut clear = self.f;
+            if clear.take(doc.name) != Some(0) {
+                return err("a privatised feature must not also be sent in the clear");
+            }
+            match (r.m, doc.json_type, r.hi) {
+                (Mechanism::Rr, "boolean", None) if (0..=1).contains(&r.v) => {}
+                (Mechanism::Geo, "integer", Some(hi)) if hi >= 1 && f64::from(hi) <= doc.max && r.v.unsigned_abs() <= u64::from(hi) * 10_001 => {}
+                _ => return err("mechanism, bound and value do not fit the feature"),
+            }
+        }
+        Ok(())
     }
 
     /// Serialises to compact JSON, member order as declared (the same text
@@ -219,8 +287,8 @@ impl Payload {
             .opt_str("referrer_domain", self.ctx.referrer_domain.as_deref())
             .str("device_class", self.ctx.device_class.as_str())
             .str("browser_family", self.ctx.browser_family.as_str());
-        ObjectWriter::new()
-            .uint("v", u64::from(self.v))
+        let mut w = ObjectWriter::new();
+        w.uint("v", u64::from(self.v))
             .str("id", &self.id)
             .str("pv", &self.pv)
             .uint("seq", u64::from(self.seq))
@@ -230,8 +298,29 @@ impl Payload {
             .uint("hour", self.hour)
             .raw("consent", &consent.finish())
             .raw("ctx", &ctx.finish())
-            .raw("f", &self.f.to_json())
-            .finish()
+            .raw("f", &self.f.to_json());
+        if !self.ldp.is_empty() {
+            let buf = w.key("ldp");
+            buf.push('[');
+            for (i, r) in self.ldp.iter().enumerate() {
+                if i > 0 {
+                    buf.push(',');
+                }
+                let mut o = ObjectWriter::new();
+                o.str("f", &r.f).str("m", r.m.as_str()).uint("eps_milli", u64::from(r.eps_milli));
+                if let Some(hi) = r.hi {
+                    o.uint("hi", u64::from(hi));
+                }
+                let v = o.key("v");
+                if r.v < 0 {
+                    v.push('-');
+                }
+                push_u64(v, r.v.unsigned_abs());
+                buf.push_str(&o.finish());
+            }
+            buf.push(']');
+        }
+        w.finish()
     }
 }
 

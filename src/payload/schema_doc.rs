@@ -59,7 +59,24 @@ pub fn json_schema() -> String {
                     "browser_family": { "enum": ["chrome", "edge", "firefox", "safari", "other"] }
                 }
             },
-            "f": { "type": "object", "additionalProperties": false, "properties": Value::Object(features) }
+            "f": { "type": "object", "additionalProperties": false, "properties": Value::Object(features) },
+            "ldp": {
+                "description": "Features reported under local differential privacy instead of in f, with the mechanism's parameters for debiasing (see README, Local differential privacy).",
+                "type": "array",
+                "maxItems": CATALOG.len(),
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["f", "m", "eps_milli", "v"],
+                    "properties": {
+                        "f": { "enum": CATALOG.iter().map(|d| d.name).collect::<Vec<_>>() },
+                        "m": { "enum": ["rr", "geo"], "description": "rr: randomised response on a flag (v is 0 or 1, true bit kept with probability e^eps/(1+e^eps)); geo: value clamped to [0, hi] plus discrete Laplace noise of scale hi/eps" },
+                        "eps_milli": { "type": "integer", "minimum": 10, "maximum": 10000, "description": "epsilon of this report, in thousandths" },
+                        "hi": { "type": "integer", "minimum": 1, "description": "clamp bound (geo only)" },
+                        "v": { "type": "integer", "description": "the noisy value; may be negative or above hi" }
+                    }
+                }
+            }
         }
     });
     let mut out = serde_json::to_string_pretty(&schema).unwrap_or_default();

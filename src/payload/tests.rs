@@ -18,6 +18,7 @@ fn valid() -> Payload {
             browser_family: BrowserFamily::Chrome,
         },
         f: Features { active_ms: 1200, clicks: 3, ..Features::default() },
+        ldp: Vec::new(),
     }
 }
 
@@ -95,4 +96,39 @@ fn generated_docs_are_committed_and_current() {
     for d in CATALOG {
         assert!(dict.contains(&format!("`{}`", d.name)));
     }
+}
+
+#[test]
+fn ldp_reports_are_written_as_serde_writes_and_validated() {
+    let mut p = valid();
+    p.f.clicks = 0;
+    p.ldp = vec![
+        LdpReport { f: "clicks".into(), m: Mechanism::Geo, eps_milli: 1000, hi: Some(20), v: -7 },
+        LdpReport { f: "active_ms".into(), m: Mechanism::Geo, eps_milli: 500, hi: Some(600_000), v: 1_234_567 },
+    ];
+    p.f.active_ms = 0;
+    let json = p.to_json();
+    assert_eq!(json, serde_json::to_string(&p).unwrap());
+    assert_eq!(parse(json.as_bytes()).unwrap(), p);
+    let field_reason = |p: &Payload| {
+        let e = parse(p.to_json().as_bytes()).unwrap_err();
+        (e.field, e.reason)
+    };
+    let mut clear_too = p.clone();
+    clear_too.f.clicks = 3;
+    assert_eq!(field_reason(&clear_too).0, "ldp", "a privatised feature is not also sent in the clear");
+    let mut twice = p.clone();
+    twice.ldp.push(twice.ldp[0].clone());
+    assert_eq!(field_reason(&twice).0, "ldp");
+    let mut unknown = p.clone();
+    unknown.ldp[0].f = "email".into();
+    assert_eq!(field_reason(&unknown).0, "ldp");
+    let mut rr_on_count = p.clone();
+    rr_on_count.ldp[0].m = Mechanism::Rr;
+    rr_on_count.ldp[0].hi = None;
+    assert_eq!(field_reason(&rr_on_count).0, "ldp");
+    let mut bad_eps = p.clone();
+    bad_eps.ldp[0].eps_milli = 0;
+    assert_eq!(field_reason(&bad_eps).0, "ldp");
+    assert!(json.contains("\"ldp\":[{\"f\":\"clicks\",\"m\":\"geo\",\"eps_milli\":1000,\"hi\":20,\"v\":-7}"), "{json}");
 }

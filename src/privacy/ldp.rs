@@ -18,6 +18,9 @@
 //! The estimators for the collector ([`rr_estimate`], [`mean_estimate`]) are
 //! native-only (they need `f64::exp`).
 
+use crate::payload::{Features, LdpReport, Mechanism, CATALOG};
+use alloc::vec::Vec;
+
 /// A source of uniformly random 64-bit words.
 pub type Rand<'a> = &'a mut dyn FnMut() -> u64;
 
@@ -109,6 +112,100 @@ pub fn discrete_laplace(rng: Rand, t: u64, s: u64) -> i64 {
 pub fn geometric(rng: Rand, value: u64, hi: u32, eps_milli: u32) -> i64 {
     let clamped = value.min(u64::from(hi)) as i64;
     clamped + discrete_laplace(rng, u64::from(hi) * 1000, u64::from(eps_milli.max(1)))
+}
+
+/// One feature reported under LDP instead of in the clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LdpFeature {
+    /// A catalog feature name.
+    pub name: &'static str,
+    /// Clamp bound of a count or duration (geometric mechanism); `None` for
+    /// a flag (randomised response).
+    pub hi: Option<u32>,
+}
+
+/// The LDP configuration (`ldp`, `ldpEpsilon`, `ldpDailyEpsilon`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub features: Vec<LdpFeature>,
+    /// ε spent per feature per payload, thousandths. Default 1000 (ε = 1).
+    pub eps_milli: u32,
+    /// Most ε a visitor spends per UTC day, thousandths. Default 10000 (ε = 10).
+    pub daily_milli: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { features: Vec::new(), eps_milli: 1000, daily_milli: 10_000 }
+    }
+}
+
+impl Settings {
+    /// ε one payload spends: every LDP feature at `eps_milli`.
+    pub fn cost(&self) -> u32 {
+        self.eps_milli.saturating_mul(self.features.len() as u32)
+    }
+
+    /// Parses `"active_ms:600000,clicks:20,engaged"`: catalog features, a
+    /// clamp bound (1..=the feature's max, default its max) for counts and
+    /// durations, none for flags. Fractional features are refused.
+    pub fn parse_features(spec: &str) -> Result<Vec<LdpFeature>, &'static str> {
+        let mut out: Vec<LdpFeature> = Vec::new();
+        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (name, bound) = match item.split_once(':') {
+                Some((n, b)) => (n, Some(b)),
+                None => (item, None),
+            };
+            let doc = CATALOG.iter().find(|d| d.name == name).ok_or("names a feature that does not exist")?;
+            if out.iter().any(|f| f.name == doc.name) {
+                return Err("lists a feature twice");
+            }
+            let hi = match (doc.json_type, bound) {
+                ("boolean", None) => None,
+                ("boolean", Some(_)) => return Err("takes no bound for a flag"),
+                ("integer", None) => Some(doc.max as u32),
+                ("integer", Some(b)) => match b.parse::<u32>() {
+                    Ok(v) if v >= 1 && f64::from(v) <= doc.max => Some(v),
+                    _ => return Err("has a bound outside 1..the feature's maximum"),
+                },
+                _ => return Err("can only privatise counts, durations and flags"),
+            };
+            out.push(LdpFeature { name: doc.name, hi });
+        }
+        Ok(out)
+    }
+}
+
+/// Parses a positive decimal with at most 3 decimals (`"0.5"`, `"2"`) into thousandths.
+pub fn parse_milli(s: &str) -> Option<u32> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if frac.len() > 3 || (int.is_empty() && frac.is_empty()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u32 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut milli: u32 = 0;
+    for b in frac.bytes() {
+        milli = milli * 10 + u32::from(b - b'0');
+    }
+    for _ in frac.len()..3 {
+        milli *= 10;
+    }
+    whole.checked_mul(1000)?.checked_add(milli)
+}
+
+/// Replaces each LDP feature of `f` by a noisy report: the clear value is
+/// removed from `f` (so it is never sent) and returned noised.
+pub fn privatize(f: &mut Features, s: &Settings, rng: Rand) -> Vec<LdpReport> {
+    let mut out = Vec::with_capacity(s.features.len());
+    for feat in &s.features {
+        let value = f.take(feat.name).unwrap_or(0);
+        let (mech, v) = match feat.hi {
+            None => (Mechanism::Rr, i64::from(randomized_response(rng, value != 0, s.eps_milli))),
+            Some(hi) => (Mechanism::Geo, geometric(rng, value, hi, s.eps_milli)),
+        };
+        out.push(LdpReport { f: feat.name.into(), m: mech, eps_milli: s.eps_milli, hi: feat.hi, v });
+    }
+    out
 }
 
 /// The ε a visitor has spent today, in thousandths.

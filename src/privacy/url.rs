@@ -5,7 +5,7 @@
 //! - id-like path segments (numbers, UUIDs, long hex, emails, long tokens)
 //!   become `:id`.
 
-use super::find;
+use super::{find, has};
 use crate::payload::MAX_PATH_BYTES;
 use alloc::string::String;
 
@@ -20,12 +20,20 @@ pub fn is_id_like(seg: &str) -> bool {
     if n == 0 {
         return false;
     }
-    let digits = seg.bytes().filter(u8::is_ascii_digit).count();
-    let hex = seg.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
-    seg.bytes().any(|b| b == b'@')
+    let b = seg.as_bytes();
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    let hex = b.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-');
+    // Changes between lower case, upper case and digit: random tokens switch
+    // often ("aZ3kQ9xT"), route names rarely ("pricing", "iPhone").
+    let class = |c: &u8| (c.is_ascii_lowercase(), c.is_ascii_uppercase(), c.is_ascii_digit());
+    let switches = b.windows(2).filter(|w| class(&w[0]) != class(&w[1])).count();
+    b.contains(&b'@')
+        || has(seg, "%40")
         || digits == n
+        || digits >= 6
         || (hex && n >= 8 && digits > 0)
         || (n >= 16 && digits * 4 >= n)
+        || (n >= 12 && switches * 3 >= n)
         || n > 40
 }
 
@@ -45,7 +53,9 @@ pub fn normalize(href: &str) -> String {
         None => before_query,
     };
     let mut out = String::with_capacity(path.len() + 1);
-    for seg in path.split('/').filter(|s| !s.is_empty()) {
+    // Backslashes count as separators (browsers treat them so); matrix
+    // parameters (`;jsessionid=…`) are dropped with their segment's tail.
+    for seg in path.split(['/', '\\']).map(|s| s.split(';').next().unwrap_or("")).filter(|s| !s.is_empty()) {
         out.push('/');
         out.push_str(if is_id_like(seg) { ":id" } else { seg });
     }
@@ -63,6 +73,7 @@ pub fn normalize(href: &str) -> String {
             }
         }
     }
+    out.retain(|c| !c.is_control());
     truncate_to(out, MAX_PATH_BYTES)
 }
 
@@ -82,6 +93,9 @@ pub fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> {
     let valid = !host.is_empty() && host.len() <= 253 && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     (valid && host != own_host.to_ascii_lowercase()).then_some(host)
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod corpus;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {

@@ -35,8 +35,8 @@ pub fn local_storage(w: &Window) -> Option<Storage> {
 /// Reads the SDK's keys for `site`. Reading never writes.
 pub fn read_stored(w: &Window, site: &str) -> Stored {
     let Some(s) = local_storage(w) else { return Stored::default() };
-    let [consent, seed, session] = Tracker::storage_keys(site).map(|k| s.get_item(&k).ok().flatten());
-    Stored { consent, seed, session }
+    let get = |name: &str| s.get_item(&Tracker::storage_key(site, name)).ok().flatten();
+    Stored { consent: get("consent"), seed: get("seed"), session: get("session"), ldp: get("ldp") }
 }
 
 pub fn page_env(w: &Window) -> PageEnv {

@@ -7,6 +7,7 @@
 mod browser;
 mod effects;
 mod listeners;
+mod signals;
 #[cfg(feature = "standalone")]
 mod runtime;
 
@@ -105,6 +106,7 @@ fn parse_purposes(purposes: &str) -> Result<Vec<Purpose>, JsValue> {
 pub struct Iob {
     shared: Shared,
     listeners: Listeners,
+    signals: signals::SignalReaders,
 }
 
 #[wasm_bindgen]
@@ -132,6 +134,8 @@ impl Iob {
             emit,
             ignore: Closure::new(|_: JsValue| {}),
         }));
+        // Consent signals are read before anything is sent or stored.
+        let signals = signals::SignalReaders::start(&shared);
         let weak = Rc::downgrade(&shared);
         let raf = Closure::new(move || {
             if let Some(s) = weak.upgrade() {
@@ -145,7 +149,7 @@ impl Iob {
             i.request_scroll_read();
         }
         let listeners = Listeners::attach(&shared);
-        Ok(Iob { shared, listeners })
+        Ok(Iob { shared, listeners, signals })
     }
 
     fn consent_change(&self, f: impl FnOnce(&mut Tracker, f64)) {
@@ -217,6 +221,7 @@ impl Iob {
     /// Removes every listener and timer. The instance is inert afterwards.
     pub fn shutdown(&mut self) {
         self.listeners.detach();
+        self.signals.stop();
         if let Ok(mut i) = self.shared.try_borrow_mut() {
             i.stopped = true;
             if i.raf_pending {

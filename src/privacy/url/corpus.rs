@@ -1,0 +1,76 @@
+//! A corpus of nasty URLs: each is normalised, then scrubbed as the tracker
+//! does before sending, and the result must hold no personal data.
+
+use super::normalize;
+use crate::payload::MAX_PATH_BYTES;
+use crate::privacy::scrub::scrub;
+
+/// (href, what leaves the device after `normalize` then `scrub`).
+const CORPUS: &[(&str, &str)] = &[
+    // Query and fragment: private parameters and fragments are dropped.
+    ("https://shop.example/cart?email=jane%40example.com&token=abc123#/checkout", "/cart"),
+    ("https://shop.example/?access_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig&utm_medium=mail", "/?utm_medium=mail"),
+    ("https://shop.example/p?UTM_SOURCE=x&utm_source=news&ref=&source=tw&reff=1", "/p?utm_source=news&ref=&source=tw"),
+    ("https://shop.example/#/users/12345/edit", "/"),
+    // Kept parameters are scrubbed.
+    ("https://shop.example/l?utm_source=jane.doe%40example.com", "/l?utm_source=:email"),
+    ("https://shop.example/l?utm_content=4111-1111-1111-1111&ref=+1%20555%20123%204567", "/l?utm_content=:card&ref=+1%20555%20123%204567"),
+    ("https://shop.example/l?utm_term=Bearer%20sk_live_abcdef&ref=10.1.2.3", "/l?utm_term=:token&ref=:ip"),
+    ("https://shop.example/l?utm_campaign=DE89370400440532013000", "/l?utm_campaign=:iban"),
+    // Credentials, ports, schemes.
+    ("https://jane:hunter2@shop.example:8443/account", "/account"),
+    ("http://192.168.0.12:3000/admin/users", "/admin/users"),
+    ("http://[2001:db8::1]:8080/x", "/x"),
+    // Id-like segments.
+    ("https://shop.example/users/12345/orders/550e8400-e29b-41d4-a716-446655440000", "/users/:id/orders/:id"),
+    ("https://shop.example/u/jane.doe@example.com/profile", "/u/:id/profile"),
+    ("https://shop.example/u/jane.doe%40example.com/profile", "/u/:id/profile"),
+    ("https://shop.example/reset/aZ3kQ9xTpL2mN8vB", "/reset/:id"),
+    ("https://shop.example/call/+33612345678", "/call/:id"),
+    ("https://shop.example/order-1234567/status", "/:id/status"),
+    ("https://shop.example/t/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "/t/:id"),
+    ("https://shop.example/c/deadbeef42/x", "/c/:id/x"),
+    ("https://shop.example/2024-01-15/report", "/:id/report"),
+    // Things that must survive.
+    ("https://shop.example/pricing/enterprise-plan", "/pricing/enterprise-plan"),
+    ("https://shop.example/blog/2024/01/hello-world", "/blog/:id/:id/hello-world"),
+    ("https://shop.example/products/iPhone/cases", "/products/iPhone/cases"),
+    ("https://shop.example/internationalization", "/internationalization"),
+    // Odd shapes.
+    ("https://shop.example//a///b/", "/a/b"),
+    ("https://shop.example/a;jsessionid=0123ABCD4567/b", "/a/b"),
+    ("https://shop.example/a\\b\\12345", "/a/b/:id"),
+    ("https://shop.example", "/"),
+    ("relative/path?x=1", "/relative/path"),
+    ("", "/"),
+    ("?utm_source=a#b", "/?utm_source=a"),
+    ("https://shop.example/caf%C3%A9/é/漢字", "/caf%C3%A9/é/漢字"),
+    ("https://shop.example/a\u{0}b/c\td", "/ab/cd"),
+];
+
+#[test]
+fn nasty_urls_leave_only_a_coarse_scrubbed_path() {
+    for (href, want) in CORPUS {
+        let out = scrub(&normalize(href));
+        assert_eq!(out, *want, "{href}");
+    }
+}
+
+#[test]
+fn every_output_is_a_valid_bounded_path_without_personal_data() {
+    let long = format!("https://shop.example/{}?utm_source={}", "segment/".repeat(100), "x".repeat(500));
+    let multibyte = format!("https://shop.example/{}", "é".repeat(300));
+    let mut inputs: Vec<String> = CORPUS.iter().map(|(h, _)| h.to_string()).collect();
+    inputs.push(long);
+    inputs.push(multibyte);
+    for href in &inputs {
+        let out = scrub(&normalize(href));
+        assert!(out.starts_with('/'), "{href}: {out}");
+        assert!(out.len() <= MAX_PATH_BYTES + 16, "{href}: {} bytes", out.len());
+        assert!(!out.chars().any(char::is_control));
+        assert!(!out.contains('@') && !out.contains("%40") && !out.contains('#'), "{href}: {out}");
+        for canary in ["jane", "hunter2", "example.com", "4111", "12345", "eyJ", "sk_live", "192.168"] {
+            assert!(!out.contains(canary), "{href}: {canary} in {out}");
+        }
+    }
+}

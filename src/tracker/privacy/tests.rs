@@ -1,0 +1,187 @@
+use super::super::*;
+use crate::consent::{Signals, TcfSignal};
+
+const WALL: f64 = 1.8e12;
+const DAY: f64 = 86_400_000.0;
+
+fn counter_rng(start: u8) -> Rng {
+    let mut n: u64 = u64::from(start);
+    Box::new(move || {
+        // SplitMix64 spread over 16 bytes: distinct, well-mixed ids and LDP coins.
+        n = n.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = n;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&z.to_le_bytes());
+        out[8..].copy_from_slice(&z.rotate_left(17).to_le_bytes());
+        out
+    })
+}
+
+fn env(href: &str, referrer: &str) -> PageEnv {
+    PageEnv {
+        href: href.into(),
+        host: "shop.example".into(),
+        referrer: referrer.into(),
+        user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36".into(),
+        visible: true,
+        focused: true,
+    }
+}
+
+fn make(json: &str, href: &str, stored: Stored, wall: f64, seed: u8) -> Tracker {
+    Tracker::new(Config::from_json(json).unwrap(), &env(href, ""), stored, 0.0, wall, counter_rng(seed))
+}
+
+/// Flushes and returns the payload sent, if any (`last_sent` is set by every
+/// snapshot, however the shell is then told to deliver it).
+fn flush(t: &mut Tracker, now: f64, wall: f64) -> Option<String> {
+    t.last_sent = None;
+    t.flush(now, wall);
+    t.last_sent.take()
+}
+
+/// Only storage effects: nothing is delivered in any way.
+fn only_storage(effects: &[Effect]) -> bool {
+    effects.iter().all(|e| matches!(e, Effect::Store { .. } | Effect::Remove(_)))
+}
+
+fn wheel(t: &mut Tracker, at: f64) {
+    t.on_event(&crate::event::Event { t: at, kind: crate::event::EventKind::Wheel });
+}
+
+/// Feeds the stored values of the pending effects into `stored`, like localStorage would.
+fn keep(stored: &mut Stored, t: &mut Tracker) {
+    for e in t.take_effects() {
+        if let Effect::Store { key, value } = e {
+            match key.rsplit(':').next().unwrap() {
+                "consent" => stored.consent = Some(value),
+                "seed" => stored.seed = Some(value),
+                "session" => stored.session = Some(value),
+                "ldp" => stored.ldp = Some(value),
+                _ => {}
+            }
+        }
+    }
+}
+
+const OPT_OUT: &str = r#"{"site":"demo","endpoint":"/i","consent":"opt-out"}"#;
+
+#[test]
+fn sent_strings_are_scrubbed() {
+    let hostile = "https://shop.example/u/jane/reset?utm_source=jane.doe%40example.com&utm_content=4111111111111111&utm_term=+33612345678&token=abc#x";
+    let mut t = Tracker::new(Config::from_json(OPT_OUT).unwrap(), &env(hostile, "http://10.0.0.7/admin"), Stored::default(), 0.0, WALL, counter_rng(1));
+    let body = flush(&mut t, 10.0, WALL).unwrap();
+    for canary in ["jane.doe", "example.com", "4111", "612345678", "abc", "10.0.0.7"] {
+        assert!(!body.contains(canary), "{canary} leaked: {body}");
+    }
+    let p = crate::payload::parse(body.as_bytes()).unwrap();
+    assert_eq!(p.ctx.path, "/u/jane/reset?utm_source=:email&utm_content=:card&utm_term=:phone");
+    assert_eq!(p.ctx.referrer_domain, None, "an IP referrer is dropped");
+}
+
+#[test]
+fn ldp_features_leave_only_as_noisy_reports_within_the_daily_budget() {
+    let cfg = r#"{"site":"demo","endpoint":"/i","consent":"opt-out","ldp":"total_ms:60000","ldpEpsilon":1,"ldpDailyEpsilon":"2.5"}"#;
+    let mut stored = Stored::default();
+    let mut t = make(cfg, "https://shop.example/", Stored::default(), WALL, 2);
+    let sent = flush(&mut t, 5_000.0, WALL).unwrap();
+    keep(&mut stored, &mut t);
+    let p = crate::payload::parse(sent.as_bytes()).unwrap();
+    assert_eq!(p.f.total_ms, 0, "the clear value is not sent");
+    assert!(!sent.contains("\"total_ms\":5000"), "{sent}");
+    assert_eq!(p.ldp.len(), 1);
+    assert_eq!((p.ldp[0].f.as_str(), p.ldp[0].m, p.ldp[0].eps_milli, p.ldp[0].hi), ("total_ms", crate::payload::Mechanism::Geo, 1000, Some(60_000)));
+    wheel(&mut t, 6_000.0);
+    assert!(flush(&mut t, 7_000.0, WALL + 1.0).is_some(), "second payload: 2.0 of 2.5 spent");
+    keep(&mut stored, &mut t);
+    // A new page the same day: the stored budget refuses a third payload.
+    let mut next = make(cfg, "https://shop.example/b", Stored { ldp: stored.ldp.clone(), ..Stored::default() }, WALL + 2.0, 3);
+    assert_eq!(flush(&mut next, 50.0, WALL + 2.0), None, "budget spent: nothing is sent");
+    assert!(only_storage(&next.take_effects()));
+    assert!(next.explain_json(60.0).contains("iob:demo:ldp"));
+    // The next UTC day it sends again.
+    assert!(flush(&mut next, 60.0, WALL + DAY).is_some());
+}
+
+#[test]
+fn exempt_identifiers_live_at_most_13_months_and_are_not_extended_by_visits() {
+    let cfg = r#"{"site":"demo","endpoint":"/i","consent":"exempt"}"#;
+    let mut stored = Stored::default();
+    let mut first = make(cfg, "https://shop.example/", Stored::default(), WALL, 4);
+    assert!(flush(&mut first, 10.0, WALL).is_some());
+    keep(&mut stored, &mut first);
+    let created = stored.seed.clone().unwrap();
+    let mut seeds = vec![created.clone()];
+    // Monthly visits for a year: the same seed, its creation time never moves.
+    for month in 1..=12 {
+        let wall = WALL + f64::from(month) * 30.0 * DAY;
+        let mut t = make(cfg, "https://shop.example/", stored.clone(), wall, 10 + month as u8);
+        assert!(flush(&mut t, 10.0, wall).is_some());
+        keep(&mut stored, &mut t);
+        seeds.push(stored.seed.clone().unwrap());
+    }
+    assert!(seeds.iter().all(|s| *s == created), "not re-written with a later time: {seeds:?}");
+    // Past 13 months after creation (not after the last visit): a new seed.
+    let wall = WALL + SEED_MAX_AGE_MS + 1.0;
+    let mut late = make(cfg, "https://shop.example/", stored.clone(), wall, 40);
+    assert!(flush(&mut late, 10.0, wall).is_some());
+    keep(&mut stored, &mut late);
+    assert_ne!(stored.seed.as_deref(), Some(created.as_str()));
+    assert!(SEED_MAX_AGE_MS <= 13.0 * 30.44 * DAY);
+}
+
+#[test]
+fn pseudonyms_rotate_daily_and_cannot_be_linked_without_the_seed() {
+    let mut stored = Stored::default();
+    let vid = |stored: &mut Stored, wall: f64, seed: u8| {
+        let mut t = make(OPT_OUT, "https://shop.example/", stored.clone(), wall, seed);
+        let body = flush(&mut t, 10.0, wall).unwrap();
+        keep(stored, &mut t);
+        crate::payload::parse(body.as_bytes()).unwrap().vid.unwrap()
+    };
+    let day0 = (WALL / DAY).floor() * DAY;
+    let a = vid(&mut stored, day0 + 1_000.0, 5);
+    let b = vid(&mut stored, day0 + 20.0 * 3_600_000.0, 6);
+    let c = vid(&mut stored, day0 + DAY + 1_000.0, 7);
+    assert_eq!(a, b, "same UTC day, same pseudonym");
+    assert_ne!(a, c, "next day, a new pseudonym");
+    // The two pseudonyms share no structure: about half of their bits differ.
+    let (x, y) = (crate::ids::from_hex(&a).unwrap(), crate::ids::from_hex(&c).unwrap());
+    let differing: u32 = x.iter().zip(y.iter()).map(|(p, q)| (p ^ q).count_ones()).sum();
+    assert!((40..=88).contains(&differing), "{differing} of 128 bits differ");
+}
+
+#[test]
+fn a_signal_that_withdraws_wipes_storage_and_stops_sending_in_the_same_call() {
+    let mut t = make(OPT_OUT, "https://shop.example/", Stored::default(), WALL, 8);
+    assert!(flush(&mut t, 10.0, WALL).is_some());
+    t.take_effects();
+    let refused = Signals { tcf: TcfSignal::Answered { purpose1: true, purpose8: false }, tc_string: Some("CP-refused".into()), ..Signals::default() };
+    wheel(&mut t, 15.0);
+    assert!(flush(&mut t, 20.0, WALL).is_some()); // queued, not yet carried out
+    assert!(t.set_signals(refused.clone(), WALL + 5.0));
+    let effects = t.take_effects();
+    assert!(only_storage(&effects), "queued payloads dropped: {effects:?}");
+    for k in Tracker::storage_keys("demo") {
+        assert!(effects.contains(&Effect::Remove(k)));
+    }
+    let r = t.consent().record().unwrap();
+    assert_eq!((r.source, r.tc_string.as_deref()), (crate::consent::Source::Tcf, Some("CP-refused")));
+    assert!(!t.set_signals(refused, WALL + 6.0), "the same snapshot again changes nothing");
+    wheel(&mut t, 25.0);
+    t.on_hide(30.0, WALL + 7.0);
+    assert!(t.last_sent.is_none(), "no final snapshot either");
+    assert_eq!(flush(&mut t, 40.0, WALL + 8.0), None);
+    assert!(only_storage(&t.take_effects()));
+}
+
+#[test]
+fn no_identity_mode_sends_no_ids_even_with_ldp() {
+    let mut t = make(r#"{"site":"demo","endpoint":"/i","consent":"opt-out","identity":"none","ldp":"clicks:5"}"#, "https://shop.example/", Stored::default(), WALL, 9);
+    let p = crate::payload::parse(flush(&mut t, 10.0, WALL).unwrap().as_bytes()).unwrap();
+    assert_eq!((p.vid, p.sid), (None, None));
+    assert_eq!(p.ldp.len(), 1);
+}
