@@ -24,7 +24,7 @@ fn by_page_heading() -> String {
 
 /// Orders groups by page views (descending, stable) and keeps the top ones.
 pub fn keep_top_pages(report: &mut Report) {
-    report.groups.sort_by(|a, b| b.pageviews.cmp(&a.pageviews));
+    report.groups.sort_by_key(|g| std::cmp::Reverse(g.pageviews));
     report.groups.truncate(TOP_PAGES);
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use iob_sdk::consent::Purpose;
 use iob_sdk::payload::{
-    BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS,
+    parse, BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, CATALOG, DAY_MS,
 };
 
 use crate::client::{resolve, Connection};
@@ -223,6 +223,7 @@ fn visitor(rng: &mut Rng, base: &Payload, hour: u64) -> Vec<Payload> {
             _ => &[0.3, 0.7, 1.0],
         };
         let pv = rng.hex128();
+        let extras = extra_features(rng, kind, path, device_class, active);
         let frac = |x: u32, f: f64| (f64::from(x) * f) as u32;
         for (i, &f) in snapshots.iter().enumerate() {
             let mut p = base.clone();
@@ -247,6 +248,9 @@ fn visitor(rng: &mut Rng, base: &Payload, hour: u64) -> Vec<Payload> {
                 clicks: frac(clicks, f),
                 ..Features::default()
             };
+            if i + 1 == snapshots.len() {
+                p = with_features(p, &extras);
+            }
             out.push(p);
         }
         if rng.chance(0.05) {
@@ -256,6 +260,162 @@ fn visitor(rng: &mut Rng, base: &Payload, hour: u64) -> Vec<Payload> {
         }
     }
     out
+}
+
+/// Values for catalog features beyond the core five, by name: the page
+/// view's frustration, forms, automation signals and web vitals.
+fn extra_features(
+    rng: &mut Rng,
+    kind: Kind,
+    path: &str,
+    device: DeviceClass,
+    active_ms: u32,
+) -> Vec<(&'static str, f64)> {
+    let frustrated = kind == Kind::Frustrated;
+    let bot = kind == Kind::Bot;
+    let form_page = path == "/signup" || path == "/checkout";
+    let mut v = vec![
+        ("engaged", f64::from(u8::from(active_ms >= 10_000))),
+        (
+            "rage_clicks",
+            if frustrated {
+                f64::from(rng.range(0, 4))
+            } else {
+                0.0
+            },
+        ),
+        (
+            "dead_clicks",
+            if frustrated {
+                f64::from(rng.range(0, 5))
+            } else {
+                f64::from(rng.range(0, 1))
+            },
+        ),
+        (
+            "error_clicks",
+            if frustrated && rng.chance(0.2) {
+                1.0
+            } else {
+                0.0
+            },
+        ),
+        (
+            "quick_backs",
+            if kind == Kind::Skimmer && rng.chance(0.15) {
+                1.0
+            } else {
+                0.0
+            },
+        ),
+        (
+            "frustration_score",
+            if frustrated {
+                0.35 + rng.unit() * 0.6
+            } else {
+                rng.unit() * 0.1
+            },
+        ),
+        (
+            "automation_score",
+            if bot {
+                0.7 + rng.unit() * 0.3
+            } else {
+                rng.unit() * 0.15
+            },
+        ),
+        (
+            "flag_webdriver",
+            f64::from(u8::from(bot && rng.chance(0.5))),
+        ),
+        (
+            "flag_click_no_path",
+            f64::from(u8::from(bot && rng.chance(0.8))),
+        ),
+        (
+            "flag_regular_timing",
+            f64::from(u8::from(bot && rng.chance(0.6))),
+        ),
+        (
+            "flag_straight_path",
+            f64::from(u8::from(bot && rng.chance(0.4))),
+        ),
+        (
+            "flag_superhuman",
+            f64::from(u8::from(bot && rng.chance(0.3))),
+        ),
+        (
+            "lcp_ms",
+            rng.lognormal(
+                if device == DeviceClass::Mobile {
+                    2600.0
+                } else {
+                    1600.0
+                },
+                0.4,
+            ),
+        ),
+        (
+            "inp_ms",
+            rng.lognormal(if frustrated { 350.0 } else { 140.0 }, 0.5),
+        ),
+        ("cls", rng.unit().powi(3) * 0.4),
+        (
+            "long_tasks",
+            f64::from(rng.range(0, 3) + if frustrated { 3 } else { 0 }),
+        ),
+        ("scroll_distance_px", f64::from(rng.range(0, 12_000))),
+        ("scroll_reversals", f64::from(rng.range(0, 6))),
+    ];
+    if form_page && !bot && rng.chance(0.7) {
+        let submitted = !frustrated && rng.chance(0.65);
+        v.extend([
+            ("forms_started", 1.0),
+            ("forms_submitted", f64::from(u8::from(submitted))),
+            ("forms_abandoned", f64::from(u8::from(!submitted))),
+            (
+                "field_corrections",
+                f64::from(rng.range(0, if frustrated { 8 } else { 2 })),
+            ),
+            (
+                "time_to_submit_ms",
+                if submitted {
+                    rng.lognormal(45_000.0, 0.5)
+                } else {
+                    0.0
+                },
+            ),
+            ("keystrokes", f64::from(rng.range(20, 200))),
+        ]);
+    }
+    v
+}
+
+/// `p` with the named features set, for those the SDK's catalog has (typed
+/// and clamped from the catalog); unchanged if the result would not parse.
+fn with_features(p: Payload, extras: &[(&str, f64)]) -> Payload {
+    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(&p.to_json()) else {
+        return p;
+    };
+    let Some(f) = json.get_mut("f").and_then(|f| f.as_object_mut()) else {
+        return p;
+    };
+    for (name, x) in extras {
+        let Some(doc) = CATALOG.iter().find(|d| d.name == *name) else {
+            continue;
+        };
+        let x = x.clamp(0.0, doc.max);
+        let value = match doc.json_type {
+            "boolean" => serde_json::Value::Bool(x >= 0.5),
+            "integer" => serde_json::Value::from(x.round() as u64),
+            _ => serde_json::Value::from((x * 1e4).round() / 1e4),
+        };
+        f.insert((*name).to_string(), value);
+    }
+    serde_json::to_vec(&json)
+        .ok()
+        .and_then(|b| parse(&b).ok())
+        .unwrap_or(p)
 }
 
 /// Every visitor's payloads, spread over the last `days` days before `now`.
@@ -383,5 +543,20 @@ mod tests {
             all.iter().any(|p| p.f.clicks >= 20),
             "some frustration or bots"
         );
+        for name in [
+            "rage_clicks",
+            "automation_score",
+            "lcp_ms",
+            "forms_started",
+            "engaged",
+        ] {
+            if CATALOG.iter().any(|d| d.name == name) {
+                let key = format!("\"{name}\":");
+                assert!(
+                    all.iter().any(|p| p.to_json().contains(&key)),
+                    "{name} is simulated"
+                );
+            }
+        }
     }
 }
