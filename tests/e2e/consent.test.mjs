@@ -309,3 +309,34 @@ test('pseudonyms rotate daily with a faked clock: same day -> same, next day -> 
   assert.ok(d > 32 && d < 96, `no shared structure between days: ${d} of 128 bits differ`);
   await context.close();
 });
+
+test('the privacy panel of the example site shows what is stored and sent, and revokes', async () => {
+  const context = await browser.newContext();
+  const ingest = recordIngest(context);
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/`);
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  await page.click('#consent-accept');
+  await page.click('#cta');
+  await page.evaluate(() => iob.flush());
+  await waitFor(() => ingest.length >= 1, 3000, 'a payload');
+  await page.click('#privacy-panel-link');
+  const dialog = page.locator('dialog.iob-panel');
+  await dialog.waitFor({ state: 'visible' });
+  const text = await dialog.textContent();
+  assert.match(text, /iob:demo:consent/, 'stored keys are listed');
+  assert.match(text, /analytics/);
+  const shown = JSON.parse(await dialog.locator('.iob-panel-payload').textContent());
+  assert.equal(shown.site, 'demo', 'the last payload sent is shown');
+  assert.equal(shown.id, JSON.parse(ingest.at(-1).body).id);
+  await dialog.locator('.iob-panel-revoke').click();
+  assert.deepEqual(await sdkKeys(page), [], 'revoke from the panel wipes storage');
+  assert.match(await dialog.textContent(), /Stored on this device\s*nothing/);
+  const sent = ingest.length;
+  await page.keyboard.press('Escape');
+  await page.click('#cta');
+  await page.evaluate(() => iob.flush());
+  await leave(page);
+  assert.equal(ingest.length, sent, 'nothing after revoking in the panel');
+  await context.close();
+});
