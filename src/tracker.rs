@@ -237,13 +237,15 @@ impl Tracker {
         if self.consent.allows(Purpose::Analytics) {
             self.persist_consent();
         } else {
-            // Withdrawal (or refusal): wipe everything, including the choice itself.
+            // Withdrawal (or refusal): wipe everything; only an explicit refusal
+            // in opt-out/exempt mode is kept (see `keep_refusal`).
             self.seed = None;
             self.session = None;
             self.effects.retain(|e| !matches!(e, Effect::Send(_)));
             for k in Tracker::storage_keys(&self.cfg.site) {
                 self.effects.push(Effect::Remove(k));
             }
+            self.keep_refusal();
         }
     }
 

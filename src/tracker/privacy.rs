@@ -2,6 +2,7 @@
 //! features replaced by noisy reports, and the visitor's daily ε budget.
 
 use super::{key, Effect, Tracker};
+use crate::consent::{Mode, Purpose, Source};
 use crate::payload::Payload;
 use crate::privacy::{ldp, scrub::scrub};
 
@@ -46,6 +47,18 @@ impl Tracker {
 }
 
 impl Tracker {
+    /// After a wipe: in `opt-out` and `exempt` mode an explicit refusal
+    /// through the API is stored again (only the choice and its record, no
+    /// identifier), or the next page would fall back to the mode's default
+    /// and measure a visitor who objected. In `opt-in` the default already
+    /// refuses, so nothing at all is kept.
+    pub(super) fn keep_refusal(&mut self) {
+        let refused_by_visitor = self.consent.decide(Purpose::Analytics) == (false, Source::Api);
+        if self.consent.mode() != Mode::OptIn && refused_by_visitor {
+            self.persist_consent();
+        }
+    }
+
     /// A new snapshot of the external consent signals (GPC, DNT, TCF, Consent
     /// Mode). When it changes the purposes in effect, a consent record is made
     /// and a withdrawal takes effect at once (storage wiped, queue dropped).

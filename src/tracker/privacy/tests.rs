@@ -185,3 +185,33 @@ fn no_identity_mode_sends_no_ids_even_with_ldp() {
     assert_eq!((p.vid, p.sid), (None, None));
     assert_eq!(p.ldp.len(), 1);
 }
+
+#[test]
+fn a_refusal_is_remembered_in_opt_out_and_exempt_but_nothing_is_kept_in_opt_in() {
+    for (mode, kept) in [("opt-out", true), ("exempt", true), ("opt-in", false)] {
+        let cfg = format!(r#"{{"site":"demo","endpoint":"/i","consent":"{mode}"}}"#);
+        let mut stored = Stored::default();
+        let mut t = make(&cfg, "https://shop.example/", Stored::default(), WALL, 20);
+        t.choose(&[crate::consent::Purpose::Analytics], true, WALL);
+        assert!(flush(&mut t, 10.0, WALL).is_some());
+        keep(&mut stored, &mut t);
+        t.revoke(WALL + 1.0);
+        let effects = t.take_effects();
+        let last_consent_write = effects.iter().rev().find(|e| matches!(e, Effect::Store { key, .. } | Effect::Remove(key) if key.as_str() == "iob:demo:consent"));
+        assert_eq!(matches!(last_consent_write, Some(Effect::Store { .. })), kept, "{mode}: {effects:?}");
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Store { key, .. } if key.as_str() != "iob:demo:consent")), "{mode}: no identifier is kept");
+        // The next page, with what storage now holds.
+        let mut next_stored = Stored::default();
+        for e in effects {
+            if let Effect::Store { key, value } = e {
+                assert_eq!(key, "iob:demo:consent");
+                next_stored.consent = Some(value);
+            }
+        }
+        let mut next = make(&cfg, "https://shop.example/", next_stored, WALL + 60_000.0, 21);
+        let sends = flush(&mut next, 10.0, WALL + 60_000.0).is_some();
+        let default_on = mode != "opt-in";
+        assert_eq!(sends, default_on && !kept, "{mode}: the refusal holds on the next page");
+        assert!(!sends);
+    }
+}
