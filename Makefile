@@ -2,10 +2,10 @@
 # Both install what is missing first (scripts/setup.sh) and skip what is there.
 SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
-DEMO_ADDR ?= 127.0.0.1:8080
+DEMO_PORT ?= 8080
 DEMO_TOKEN ?= demo-read-token
 
-.PHONY: setup pkg size docs demo test test-native test-wasm test-e2e test-ecosystem examples bench bench-collector
+.PHONY: setup pkg size docs demo test test-native test-wasm test-e2e test-ecosystem examples bench bench-collector bench-bytes
 
 setup:
 	@bash scripts/setup.sh
@@ -24,11 +24,7 @@ docs:
 
 ## Builds everything and starts the collector with the example site and dashboard
 demo: pkg
-	cargo build -p iob-collector --release
-	@echo "example site: http://$(DEMO_ADDR)/   dashboard: http://$(DEMO_ADDR)/dashboard?token=$(DEMO_TOKEN)"
-	./target/release/iob-collector --listen $(DEMO_ADDR) --db target/demo.sqlite \
-	  --site demo=http://$(DEMO_ADDR) --read-token $(DEMO_TOKEN) \
-	  --serve /=examples/script-tag --serve /pkg=pkg
+	IOB_READ_TOKEN=$(DEMO_TOKEN) bash examples/collector/demo.sh $(DEMO_PORT)
 
 ## Every test layer: native core + collector, wasm in headless Chromium, end-to-end
 test: pkg test-native test-wasm test-e2e test-ecosystem
@@ -53,5 +49,14 @@ test-ecosystem: pkg
 	node --test tests/pkg/
 	node_modules/.bin/tsc -p tests/types --strict --noEmit
 
+## Browser micro-benchmark: 1M synthetic events through the listeners; ns/event and wasm memory
+bench:
+	@bash scripts/bench.sh
+
 bench-collector:
 	bash examples/collector/bench.sh
+
+## Bytes sent per page view for a standard session (about 70 s: default 60 s snapshot interval)
+bench-bytes: pkg
+	cargo build -p iob-collector
+	node scripts/bench-bytes.mjs

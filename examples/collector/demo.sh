@@ -21,7 +21,7 @@ SERVE=(--serve "/=examples/script-tag")
 SERVER_PID=$!
 trap 'kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 50); do
-  curl -fsS "$ORIGIN/healthz" >/dev/null 2>&1 && break
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
   sleep 0.1
 done
 "$BIN" simulate --url "$ORIGIN" --site demo --origin "$ORIGIN" --visitors "${DEMO_VISITORS:-300}"
