@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Browser micro-benchmark of the listener-to-core path (`make bench`): builds
+# the wasm exactly as shipped (release, no_std, wasm-opt -Oz) into target/bench,
+# then feeds 1 000 000 synthetic DOM events through the real listeners in
+# headless Chromium (tests/bench/bench.mjs) and prints the median ns per event
+# and the wasm memory after the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+out=target/bench/www
+cargo build -p iob-sdk --lib --target wasm32-unknown-unknown --release --features standalone --target-dir target/bench
+rm -rf "$out" && mkdir -p "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name iob_sdk \
+  target/bench/wasm32-unknown-unknown/release/iob_sdk.wasm
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/iob_sdk_bg.wasm" -o "$out/iob_sdk_bg.wasm"
+cp tests/bench/bench.html tests/bench/page.js "$out/"
+node tests/bench/bench.mjs "$out" "${BENCH_EVENTS:-1000000}"

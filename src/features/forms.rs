@@ -1,0 +1,164 @@
+//! Forms, never a value: `forms_started`, `forms_submitted`,
+//! `forms_abandoned`, `field_corrections`, `time_to_submit_ms`.
+//!
+//! The shell reports an edit in a field as a form hash and a field hash (form
+//! name + field name + input type); password, hidden and `data-iob-ignore`
+//! fields are never reported. A form is *started* by its first edit,
+//! *submitted* by its first submit event, and *abandoned* when the page view
+//! ends (pagehide or route change) while it is started and not submitted.
+//! A *correction* is a Backspace/Delete run inside a field, or an edit of a
+//! field after the visitor had moved on to another one.
+//! `time_to_submit_ms` is, for the first submitted form, the time from its
+//! first edit to its submission.
+
+use super::{clamp_u32, round_u32, Aggregator};
+use crate::event::{Event, EventKind, KeyClass};
+use crate::payload::Features;
+
+/// Most distinct forms followed per page view (O(1) memory).
+pub const MAX_FORMS: usize = 8;
+const MAX_COUNT: u32 = 10_000;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Form {
+    hash: u32,
+    started_at: f64,
+    submitted: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Forms {
+    forms: [Form; MAX_FORMS],
+    n: usize,
+    started: u32,
+    submitted: u32,
+    abandoned: u32,
+    corrections: u32,
+    time_to_submit: Option<f64>,
+    /// Field being edited now, and a 64-bit set (by hash) of fields edited before.
+    current_field: Option<u32>,
+    edited: u64,
+    /// The last key inside a field was a delete.
+    deleting: bool,
+}
+
+impl Forms {
+    fn find(&self, hash: u32) -> Option<usize> {
+        self.forms[..self.n].iter().position(|f| f.hash == hash)
+    }
+
+    /// `forms_abandoned` so far.
+    pub fn abandoned(&self) -> u32 {
+        self.abandoned
+    }
+
+    /// Started forms that are not submitted.
+    fn open(&self) -> u32 {
+        self.forms[..self.n].iter().filter(|f| !f.submitted).count() as u32
+    }
+}
+
+impl Aggregator for Forms {
+    fn on_event(&mut self, ev: &Event) {
+        match ev.kind {
+            EventKind::FieldInput { form, field } => {
+                if self.find(form).is_none() && self.n < MAX_FORMS {
+                    self.forms[self.n] = Form { hash: form, started_at: ev.t, submitted: false };
+                    self.n += 1;
+                    self.started = self.started.saturating_add(1);
+                }
+                let bit = 1u64 << (field % 64);
+                if self.current_field != Some(field) {
+                    if self.edited & bit != 0 {
+                        self.corrections = self.corrections.saturating_add(1);
+                    }
+                    self.current_field = Some(field);
+                }
+                self.edited |= bit;
+            }
+            EventKind::Key { class, field: true, .. } => {
+                let delete = class == KeyClass::Delete;
+                if delete && !self.deleting {
+                    self.corrections = self.corrections.saturating_add(1);
+                }
+                self.deleting = delete;
+            }
+            EventKind::FormSubmit { form } => {
+                if let Some(i) = self.find(form) {
+                    let f = &mut self.forms[i];
+                    if !f.submitted {
+                        f.submitted = true;
+                        self.submitted = self.submitted.saturating_add(1);
+                        if self.time_to_submit.is_none() {
+                            self.time_to_submit = Some(ev.t - f.started_at);
+                        }
+                    }
+                }
+            }
+            EventKind::PageEnd => self.abandoned = self.abandoned.max(self.open()),
+            _ => {}
+        }
+    }
+
+    fn write(&self, _now: f64, out: &mut Features) {
+        out.forms_started = clamp_u32(self.started, MAX_COUNT);
+        out.forms_submitted = clamp_u32(self.submitted, MAX_COUNT);
+        out.forms_abandoned = clamp_u32(self.abandoned, MAX_COUNT);
+        out.field_corrections = clamp_u32(self.corrections, MAX_COUNT);
+        out.time_to_submit_ms = self.time_to_submit.map_or(0, |t| round_u32(t).min(crate::payload::DAY_MS));
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn feed(f: &mut Forms, t: f64, kind: EventKind) {
+        f.on_event(&Event { t, kind });
+    }
+
+    fn snap(f: &Forms) -> Features {
+        let mut out = Features::default();
+        f.write(0.0, &mut out);
+        out
+    }
+
+    #[test]
+    fn submitted_form_is_not_abandoned() {
+        let mut f = Forms::default();
+        feed(&mut f, 1000.0, EventKind::FieldInput { form: 7, field: 1 });
+        feed(&mut f, 1500.0, EventKind::FieldInput { form: 7, field: 2 });
+        feed(&mut f, 4000.0, EventKind::FormSubmit { form: 7 });
+        feed(&mut f, 9000.0, EventKind::PageEnd);
+        let s = snap(&f);
+        assert_eq!((s.forms_started, s.forms_submitted, s.forms_abandoned, s.time_to_submit_ms), (1, 1, 0, 3000));
+    }
+
+    #[test]
+    fn started_form_is_abandoned_only_when_the_page_ends() {
+        let mut f = Forms::default();
+        feed(&mut f, 1000.0, EventKind::FieldInput { form: 7, field: 1 });
+        feed(&mut f, 1100.0, EventKind::FieldInput { form: 9, field: 3 });
+        feed(&mut f, 1200.0, EventKind::FormSubmit { form: 9 });
+        assert_eq!(snap(&f).forms_abandoned, 0, "still open");
+        feed(&mut f, 5000.0, EventKind::PageEnd);
+        let s = snap(&f);
+        assert_eq!((s.forms_started, s.forms_submitted, s.forms_abandoned), (2, 1, 1));
+        // A submit without a start (no edit) is not counted.
+        feed(&mut f, 6000.0, EventKind::FormSubmit { form: 11 });
+        assert_eq!(snap(&f).forms_submitted, 1);
+    }
+
+    #[test]
+    fn corrections_are_delete_runs_and_returns_to_an_edited_field() {
+        let mut f = Forms::default();
+        let key = |class| EventKind::Key { class, trusted: true, field: true };
+        feed(&mut f, 0.0, EventKind::FieldInput { form: 1, field: 10 });
+        feed(&mut f, 1.0, key(KeyClass::Delete));
+        feed(&mut f, 2.0, key(KeyClass::Delete));
+        feed(&mut f, 3.0, key(KeyClass::Char));
+        feed(&mut f, 4.0, EventKind::FieldInput { form: 1, field: 11 });
+        feed(&mut f, 5.0, EventKind::FieldInput { form: 1, field: 10 });
+        assert_eq!(snap(&f).field_corrections, 2);
+    }
+}

@@ -1,0 +1,223 @@
+//! Longitudinal features from on-device history (kept only with
+//! `personalization` consent, never sent raw):
+//! - `visit_index`: this visit's number (1 = first); a visit ends after
+//!   30 minutes without activity;
+//! - `days_since_last_visit`: whole days between the end of the previous visit
+//!   and the start of this one (0 for the first visit or the same day);
+//! - `visits_30d`: visits that started in the last 30 UTC days, this one included;
+//! - `behaviour_shift`: a bucket of the z-score of this page view's `active_ms`
+//!   against the visitor's own rolling baseline (an exponentially weighted mean
+//!   and variance over earlier page views, weight [`ALPHA`]): 0 = no baseline
+//!   yet (fewer than [`MIN_BASELINE`] page views), 1 = z <= -2, 2 = -2 < z <= -1,
+//!   3 = -1 < z < 1, 4 = 1 <= z < 2, 5 = z >= 2. The standard deviation is
+//!   floored at 10 % of the mean and at 1 s, so a flat history is not brittle.
+//!
+//! The stored record is a flat JSON object of counters; it holds no event,
+//! no page and no time finer than a day, except the last-activity time that
+//! decides whether a visit continues.
+
+use super::stats::sqrt;
+use crate::flat_json::{self, Scalar};
+use crate::json_out::ObjectWriter;
+use alloc::string::String;
+
+pub const DAY_MS: u64 = 86_400_000;
+pub const VISIT_IDLE_MS: u64 = 30 * 60_000;
+pub const ALPHA: f64 = 0.3;
+pub const MIN_BASELINE: u32 = 3;
+const DAYS: usize = 30;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History {
+    /// Visits so far, the current one included.
+    pub visits: u32,
+    /// Wall-clock ms of the last activity.
+    pub last_seen: u64,
+    /// Days between the previous visit and the current one.
+    pub gap_days: u32,
+    /// Page views in the current visit.
+    pub visit_pageviews: u32,
+    /// UTC day number of `counts[0]`; `counts[i]` is visits started on day `day - i`.
+    pub day: u64,
+    pub counts: [u8; DAYS],
+    /// Baseline of `active_ms` per page view: count, mean, variance.
+    pub base_n: u32,
+    pub base_mean: f64,
+    pub base_var: f64,
+}
+
+/// What a page view knows from history.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Longitudinal {
+    pub visit_index: u32,
+    pub days_since_last_visit: u32,
+    pub visits_30d: u32,
+    /// Page views earlier in this visit (before this document's first one).
+    pub earlier_pageviews: u32,
+    pub base_n: u32,
+    pub base_mean: f64,
+    pub base_var: f64,
+}
+
+const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+impl History {
+    pub fn decode(raw: &str) -> Option<History> {
+        let pairs = flat_json::parse(raw).ok()?;
+        let int = |k: &str| match flat_json::get(&pairs, k) {
+            Some(Scalar::Int(n)) if *n >= 0 => Some(*n as u64),
+            _ => None,
+        };
+        let mut h = History {
+            visits: int("n")? as u32,
+            last_seen: int("seen")?,
+            gap_days: int("gap")? as u32,
+            visit_pageviews: int("pv")? as u32,
+            day: int("day")?,
+            counts: [0; DAYS],
+            base_n: int("bn")? as u32,
+            base_mean: int("bm")? as f64,
+            base_var: int("bv")? as f64,
+        };
+        let Some(Scalar::Str(c)) = flat_json::get(&pairs, "c") else { return None };
+        for (slot, b) in h.counts.iter_mut().zip(c.bytes()) {
+            *slot = DIGITS.iter().position(|d| *d == b)? as u8;
+        }
+        Some(h)
+    }
+
+    pub fn encode(&self) -> String {
+        let mut c = String::new();
+        for n in self.counts {
+            c.push(DIGITS[usize::from(n.min(35))] as char);
+        }
+        ObjectWriter::new()
+            .uint("n", u64::from(self.visits))
+            .uint("seen", self.last_seen)
+            .uint("gap", u64::from(self.gap_days))
+            .uint("pv", u64::from(self.visit_pageviews))
+            .uint("day", self.day)
+            .str("c", &c)
+            .uint("bn", u64::from(self.base_n))
+            .uint("bm", self.base_mean.max(0.0) as u64)
+            .uint("bv", self.base_var.max(0.0) as u64)
+            .finish()
+    }
+
+    /// Moves the day window to `today`.
+    fn roll(&mut self, today: u64) {
+        let shift = today.saturating_sub(self.day);
+        if shift >= DAYS as u64 {
+            self.counts = [0; DAYS];
+        } else if shift > 0 {
+            self.counts.copy_within(..DAYS - shift as usize, shift as usize);
+            self.counts[..shift as usize].fill(0);
+        }
+        self.day = self.day.max(today);
+    }
+
+    /// A page view starts at wall-clock `now` (ms): starts a visit when the
+    /// last one has lapsed, and returns what the page view knows.
+    pub fn begin_pageview(&mut self, now: u64) -> Longitudinal {
+        self.roll(now / DAY_MS);
+        if self.visits == 0 || now.saturating_sub(self.last_seen) > VISIT_IDLE_MS {
+            self.gap_days = if self.visits == 0 { 0 } else { (now.saturating_sub(self.last_seen) / DAY_MS) as u32 };
+            self.visits = self.visits.saturating_add(1);
+            self.visit_pageviews = 0;
+            self.counts[0] = self.counts[0].saturating_add(1).min(35);
+        }
+        let earlier = self.visit_pageviews;
+        self.visit_pageviews = self.visit_pageviews.saturating_add(1);
+        self.last_seen = self.last_seen.max(now);
+        Longitudinal {
+            visit_index: self.visits,
+            days_since_last_visit: self.gap_days,
+            visits_30d: self.counts.iter().map(|&n| u32::from(n)).sum(),
+            earlier_pageviews: earlier,
+            base_n: self.base_n,
+            base_mean: self.base_mean,
+            base_var: self.base_var,
+        }
+    }
+
+    /// A page view ends with `active_ms`: the baseline learns it.
+    pub fn end_pageview(&mut self, now: u64, active_ms: f64) {
+        self.last_seen = self.last_seen.max(now);
+        if self.base_n == 0 {
+            self.base_mean = active_ms;
+            self.base_var = 0.0;
+        } else {
+            let diff = active_ms - self.base_mean;
+            let incr = ALPHA * diff;
+            self.base_mean += incr;
+            self.base_var = (1.0 - ALPHA) * (self.base_var + diff * incr);
+        }
+        self.base_n = self.base_n.saturating_add(1);
+    }
+
+    /// Activity without a page view change keeps the visit alive.
+    pub fn touch(&mut self, now: u64) {
+        self.last_seen = self.last_seen.max(now);
+    }
+}
+
+/// The `behaviour_shift` bucket (see the module documentation).
+pub fn shift_bucket(l: &Longitudinal, active_ms: f64) -> u32 {
+    if l.base_n < MIN_BASELINE {
+        return 0;
+    }
+    let sd = sqrt(l.base_var).max(0.1 * l.base_mean).max(1000.0);
+    let z = (active_ms - l.base_mean) / sd;
+    if z <= -2.0 {
+        1
+    } else if z <= -1.0 {
+        2
+    } else if z < 1.0 {
+        3
+    } else if z < 2.0 {
+        4
+    } else {
+        5
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    const T0: u64 = 1_800_000_000_000;
+
+    #[test]
+    fn visits_days_and_round_trip() {
+        let mut h = History::default();
+        let a = h.begin_pageview(T0);
+        assert_eq!((a.visit_index, a.days_since_last_visit, a.visits_30d, a.earlier_pageviews), (1, 0, 1, 0));
+        // 10 minutes later: the same visit, a second page view.
+        let b = h.begin_pageview(T0 + 600_000);
+        assert_eq!((b.visit_index, b.earlier_pageviews), (1, 1));
+        // 3 days later: visit 2.
+        let mut h = History::decode(&h.encode()).unwrap();
+        let c = h.begin_pageview(T0 + 600_000 + 3 * DAY_MS);
+        assert_eq!((c.visit_index, c.days_since_last_visit, c.visits_30d, c.earlier_pageviews), (2, 3, 2, 0));
+        // 40 days later the 30-day window has forgotten both.
+        let d = h.begin_pageview(T0 + 45 * DAY_MS);
+        assert_eq!((d.visit_index, d.visits_30d), (3, 1));
+        assert_eq!(History::decode(&h.encode()), Some(h.clone()));
+        assert_eq!(History::decode("{\"n\":1}"), None);
+    }
+
+    #[test]
+    fn behaviour_shift_buckets_against_the_own_baseline() {
+        let mut h = History::default();
+        let mut l = h.begin_pageview(T0);
+        assert_eq!(shift_bucket(&l, 60_000.0), 0, "no baseline yet");
+        for (i, a) in [60_000.0, 62_000.0, 58_000.0, 61_000.0].iter().enumerate() {
+            h.end_pageview(T0 + i as u64, *a);
+            l = h.begin_pageview(T0 + i as u64 + 1);
+        }
+        assert_eq!(shift_bucket(&l, 60_000.0), 3);
+        assert_eq!(shift_bucket(&l, 5_000.0), 1);
+        assert_eq!(shift_bucket(&l, 200_000.0), 5);
+        assert_eq!(shift_bucket(&l, 67_500.0), 4);
+    }
+}

@@ -1,0 +1,45 @@
+//! Navigation: `pageviews`, `route_changes`, `conversions` and `engaged`.
+//!
+//! - `pageviews`: page views of the session so far, this one included: this
+//!   document's (1 + SPA route changes) plus, when on-device history is
+//!   allowed (personalization consent), earlier ones in the same visit.
+//! - `route_changes`: SPA route changes (history API, `hashchange`) in this
+//!   document so far; each starts a new page view.
+//! - `conversions`: calls of `track(name, props)` (only counted).
+//! - `engaged`: `active_ms >= 10000`, or a conversion, or `pageviews >= 2`.
+
+use super::{clamp_u32, Aggregator};
+use crate::event::{Event, EventKind};
+use crate::payload::Features;
+
+/// `engaged` threshold on `active_ms`.
+pub const ENGAGED_ACTIVE_MS: u32 = 10_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct Navigation {
+    pub pageviews: u32,
+    pub route_changes: u32,
+    conversions: u32,
+}
+
+impl Navigation {
+    pub fn new(pageviews: u32, route_changes: u32) -> Self {
+        Navigation { pageviews, route_changes, conversions: 0 }
+    }
+}
+
+impl Aggregator for Navigation {
+    fn on_event(&mut self, ev: &Event) {
+        if let EventKind::Conversion = ev.kind {
+            self.conversions = self.conversions.saturating_add(1);
+        }
+    }
+
+    /// Needs `active_ms` already written (engagement writes first).
+    fn write(&self, _now: f64, out: &mut Features) {
+        out.pageviews = clamp_u32(self.pageviews, 100_000);
+        out.route_changes = clamp_u32(self.route_changes, 100_000);
+        out.conversions = clamp_u32(self.conversions, 100_000);
+        out.engaged = out.active_ms >= ENGAGED_ACTIVE_MS || self.conversions > 0 || self.pageviews >= 2;
+    }
+}

@@ -1,0 +1,43 @@
+// `make bench` driver: serves the bench page and the bench build of the wasm
+// on loopback, runs it in headless Debian Chromium and prints the results.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join, extname } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [dir, eventsArg] = process.argv.slice(2);
+const total = Number(eventsArg || 1000000);
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+const server = createServer(async (req, res) => {
+  try {
+    const path = new URL(req.url, 'http://x').pathname.replace(/^\/+/, '') || 'bench.html';
+    const body = await readFile(join(dir, path.replace(/\.\./g, '')));
+    res.writeHead(200, { 'content-type': types[extname(path)] || 'application/octet-stream' });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const url = `http://127.0.0.1:${server.address().port}/bench.html`;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+try {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => typeof window.bench === 'function');
+  const r = await page.evaluate((n) => window.bench(n), total);
+  const ns = (x) => x.toFixed(0).padStart(6);
+  const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
+  console.log(`events per configuration:             ${r.total} (5 interleaved rounds)`);
+  console.log(`median ns/event, dispatch only:        ${ns(r.baseline)}`);
+  console.log(`median ns/event, a no-op JS listener:  ${ns(r.floor)}`);
+  console.log(`median ns/event, with the SDK:         ${ns(r.withSdk)}`);
+  console.log(`median ns/event, SDK, one 1M-event run: ${ns(r.longRun).trim()}`);
+  console.log(`SDK cost per event (over dispatch only):   ${ns(r.withSdk - r.baseline).trim()}`);
+  console.log(`SDK cost per event (over a no-op listener): ${ns(r.withSdk - r.floor).trim()}`);
+  console.log(`wasm memory: after init ${kib(r.memStart)}, after 1M events ${kib(r.memAfter)}, after 2M ${kib(r.memAfter2)}`);
+  console.log(`sanity: clicks ${r.features.clicks}, keystrokes ${r.features.keystrokes}, pointer_distance_px ${r.features.pointer_distance_px}`);
+} finally {
+  await browser.close();
+  server.close();
+}
