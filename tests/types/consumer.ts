@@ -26,6 +26,10 @@ const config: IobConfig = {
   respectGpc: true,
   identity: 'none',
   rotationHours: 24,
+  gdprApplies: 'auto',
+  tcfTimeoutMs: 3000,
+  ldp: 'clicks:20,active_ms:600000',
+  ldpEpsilon: 0.5,
 };
 const modes: ConsentMode[] = ['opt-in', 'opt-out', 'exempt'];
 const purposes: Purpose[] = ['security', 'analytics', 'personalization', 'marketing'];
@@ -40,6 +44,8 @@ const noEndpoint: IobConfig = { site: 's' };
 const unknownOption: IobConfig = { site: 's', endpoint: '/e', colour: 'red' };
 // @ts-expect-error identity is 'rotating' | 'none'
 const badIdentity: IobConfig = { site: 's', endpoint: '/e', identity: 'fixed' };
+// @ts-expect-error gdprApplies is 'auto' | true | false
+const badGdpr: IobConfig = { site: 's', endpoint: '/e', gdprApplies: 'maybe' };
 // @ts-expect-error idleTimeoutMs is a number of milliseconds
 const badTimeout: IobConfig = { site: 's', endpoint: '/e', idleTimeoutMs: '15s' };
 
@@ -133,4 +139,4 @@ async function main(): Promise<void> {
   }
 }
 
-void [modes, purposes, badMode, noSite, noEndpoint, unknownOption, badIdentity, badTimeout, main];
+void [modes, purposes, badGdpr, badMode, noSite, noEndpoint, unknownOption, badIdentity, badTimeout, main];
