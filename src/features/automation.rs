@@ -12,8 +12,8 @@
 //!   straight (displacement >= 0.999 of path length);
 //! - `flag_superhuman`: a pointer segment of > 100 px at > 20 px/ms.
 //!
-//! `automation_score = min(1, 0.5·webdriver + 0.5·untrusted_share
-//! + 0.3·no_path_share + 0.2·regular + 0.2·straight + 0.2·superhuman)`, where the
+//! `automation_score = min(1, 0.5·webdriver + 0.5·untrusted_share +
+//! 0.3·no_path_share + 0.2·regular + 0.2·straight + 0.2·superhuman)`, where the
 //! shares are untrusted input events over input events and clicks without a
 //! path over clicks, and the other terms are the flags as 0/1.
 

@@ -101,3 +101,81 @@ pub fn features_json(f: &Features, history: bool) -> String {
     }
     json
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use crate::config::Config;
+    use crate::consent::Purpose;
+    use crate::event::{Event, EventKind};
+    use crate::tracker::{Effect, PageEnv, Stored, Tracker};
+    use alloc::boxed::Box;
+
+    const DAY: f64 = 86_400_000.0;
+    const WALL: f64 = 1.8e12;
+
+    fn tracker(stored: Stored, wall: f64) -> Tracker {
+        let env = PageEnv { href: "https://x.example/a".into(), host: "x.example".into(), visible: true, focused: true, ..PageEnv::default() };
+        let mut n = 0u8;
+        let rng = Box::new(move || {
+            n = n.wrapping_add(1);
+            [n; 16]
+        });
+        Tracker::new(Config::from_json(r#"{"site":"demo","endpoint":"/i"}"#).unwrap(), &env, stored, 0.0, wall, rng)
+    }
+
+    fn stored_value(effects: &[Effect], key: &str) -> Option<String> {
+        effects.iter().rev().find_map(|e| match e {
+            Effect::Store { key: k, value } if k == key => Some(value.clone()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn history_needs_personalization_and_counts_visits_across_page_loads() {
+        let key = Tracker::history_key("demo");
+        // Analytics only: no history is kept or used.
+        let mut t = tracker(Stored::default(), WALL);
+        t.set_environment(false, None, WALL);
+        t.choose(&[Purpose::Analytics], true, WALL);
+        t.on_event(&Event { t: 10.0, kind: EventKind::PageEnd });
+        t.on_hide(20.0, WALL + 20.0);
+        assert_eq!(stored_value(&t.take_effects(), &key), None);
+        assert_eq!(t.features(30.0).visit_index, 0);
+
+        // Personalization granted: visit 1 is recorded when the page ends.
+        let mut t = tracker(Stored::default(), WALL);
+        t.set_environment(false, None, WALL);
+        t.choose(&[Purpose::Analytics, Purpose::Personalization], true, WALL);
+        assert_eq!((t.features(0.0).visit_index, t.features(0.0).visits_30d), (1, 1));
+        t.on_event(&Event { t: 10.0, kind: EventKind::PageEnd });
+        t.on_hide(20.0, WALL + 20.0);
+        let effects = t.take_effects();
+        let history = stored_value(&effects, &key).expect("history stored");
+        let consent = stored_value(&effects, "iob:demo:consent").expect("consent stored");
+
+        // Two and a half days later: visit 2, its gap and the 30-day count; nothing raw in the payload.
+        let later = WALL + 2.5 * DAY; // 2 whole days after the end of visit 1
+        let mut t = tracker(Stored { consent: Some(consent), ..Stored::default() }, later);
+        t.set_environment(false, Some(&history), later);
+        let f = t.features(0.0);
+        assert_eq!((f.visit_index, f.days_since_last_visit, f.visits_30d, f.pageviews), (2, 2, 2, 1));
+        assert!(t.features_json(0.0).contains("\"visit_index\":2"));
+
+        // Refusing personalization forgets and removes it.
+        t.choose(&[Purpose::Personalization], false, later);
+        assert!(t.take_effects().contains(&Effect::Remove(key.clone())));
+        assert_eq!(t.features(0.0).visit_index, 0);
+    }
+
+    #[test]
+    fn spa_route_changes_count_page_views_and_track_counts_conversions() {
+        let mut t = tracker(Stored::default(), WALL);
+        t.set_environment(true, None, WALL);
+        t.track(5.0);
+        let f = t.features(10.0);
+        assert_eq!((f.pageviews, f.conversions, f.engaged, f.flag_webdriver), (1, 1, true, true));
+        t.start_page_view(100.0, WALL + 100.0, "https://x.example/b", true, true);
+        let f = t.features(200.0);
+        assert_eq!((f.pageviews, f.route_changes, f.conversions, f.engaged, f.flag_webdriver), (2, 1, 0, true, true));
+    }
+}

@@ -38,6 +38,28 @@ pub fn segment(f: &Features, history: bool) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    /// Every name SPEC's "Features computed in the browser" lists is in the
+    /// generated dictionary (docs/features.md).
+    #[test]
+    fn the_dictionary_covers_every_feature_spec_lists() {
+        let dict = crate::payload::data_dictionary_markdown();
+        let spec = [
+            "active_ms", "visible_ms", "total_ms", "engaged", "scroll_depth_max_pct", "scroll_distance_px", "scroll_reversals",
+            "clicks", "rage_clicks", "dead_clicks", "error_clicks", "quick_backs", "frustration_score", "forms_started",
+            "forms_submitted", "forms_abandoned", "field_corrections", "time_to_submit_ms", "keystrokes", "interkey_mean_ms",
+            "interkey_cv", "delete_ratio", "pointer_distance_px", "pointer_straightness", "pointer_speed_mean",
+            "direction_changes", "pageviews", "route_changes", "path", "referrer_domain", "device_class", "browser_family",
+            "automation_score", "lcp_ms", "cls", "inp_ms", "long_tasks", "visit_index", "days_since_last_visit", "visits_30d",
+            "behaviour_shift", "engaged_reader", "skimmer", "bouncer", "frustrated", "likely_bot",
+        ];
+        for name in spec {
+            assert!(dict.contains(&format!("| `{name}` |")), "docs/features.md lacks a row for `{name}`");
+        }
+        for name in SEGMENTS {
+            assert!(dict.contains(&format!("| `{name}` |")));
+        }
+    }
+
     #[test]
     fn segments_in_priority_order() {
         let base = Features { pageviews: 1, ..Features::default() };
@@ -67,6 +89,15 @@ Segments are never sent.\n\n\
 | `engaged_reader` | `active_ms >= 30000` and `scroll_depth_max_pct >= 50`; or, with personalization consent, `engaged` and `visits_30d >= 3` | Suggest further reading, a newsletter. |\n\
 | `skimmer` | scrolled (`scroll_distance_px > 0`) to `scroll_depth_max_pct >= 50`, with `active_ms < 30000` | Surface summaries and key points. |\n\
 | `bouncer` | `pageviews <= 1`, not `engaged`, `total_ms >= 5000` and `scroll_depth_max_pct < 25` | Show a clearer next step. |\n\n\
+## Context sent with every payload (`ctx`)
+
+| name | definition | purpose |
+|---|---|---|
+| `path` | The page path, normalised: query and fragment dropped except `utm_*`, `ref` and `source`; id-like segments (numbers, hex, UUIDs, long tokens) become `:id`; emails and other PII scrubbed. An SPA route change starts a new page view with the new path. | Per-page reports without full URLs. |
+| `referrer_domain` | The referrer's host only, when it is another site. | Acquisition, without the referring URL. |
+| `device_class` | `desktop`, `mobile`, `tablet` or `other`, from the user agent's form factor only. | Coarse segmentation. |
+| `browser_family` | `chrome`, `edge`, `firefox`, `safari` or `other`, no version. | Coarse segmentation, browser-specific bugs. |
+
 **Retention on the device.** Page-view features live in memory for the page view only; no raw event is kept. \
 With `personalization` consent the SDK keeps one `localStorage` record, `iob:<site>:history`: visit count, last-activity time, \
 days since the previous visit, page views in the current visit, per-day visit counts for the last 30 days and the baseline \

@@ -36,7 +36,7 @@ impl Welford {
 
 /// Square root by Newton's method (`f64::sqrt` is not in `core`).
 pub fn sqrt(x: f64) -> f64 {
-    if !(x > 0.0) || !x.is_finite() {
+    if x.is_nan() || x <= 0.0 || !x.is_finite() {
         return 0.0;
     }
     let mut r = if x >= 1.0 { x } else { 1.0 };

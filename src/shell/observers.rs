@@ -118,7 +118,7 @@ impl Observers {
                     if ty == "event" {
                         let _ = Reflect::set(&init, &"durationThreshold".into(), &40.into());
                     }
-                    if let Ok(observe) = Reflect::get(&po, &"observe".into()).and_then(|f| f.dyn_into::<Function>().map_err(Into::into)) {
+                    if let Ok(observe) = Reflect::get(&po, &"observe".into()).and_then(|f| f.dyn_into::<Function>()) {
                         let _ = observe.call1(&po, &init);
                     }
                 }
