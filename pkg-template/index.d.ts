@@ -43,6 +43,8 @@ export interface IobConfig {
   ldpEpsilon?: number | string;
   /** The visitor's daily ε budget; a payload that would exceed it is not sent. Default 10. */
   ldpDailyEpsilon?: number | string;
+  /** Periodic cumulative snapshots on long pages, only while there is new activity, ms. Default 60000 (1000-86400000). */
+  snapshotIntervalMs?: number;
 }
 
 /** Cumulative features of the current page view. Absent keys are 0. */

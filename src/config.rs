@@ -78,6 +78,10 @@ pub struct Config {
     pub identity: Identity,
     /// `rotationHours`: pseudonym rotation period in hours. Default 24, 1-8760.
     pub rotation_hours: u32,
+    /// `snapshotIntervalMs`: periodic cumulative snapshots on long pages, sent
+    /// only when there was activity since the last one. Default 60000,
+    /// 1000-86400000.
+    pub snapshot_interval_ms: u32,
     /// `gdprApplies`: `'auto'` (default), `true` or `false` (also the strings `"true"`/`"false"`).
     pub gdpr_applies: GdprApplies,
     /// `tcfTimeoutMs`: how long to look for a TCF CMP (`__tcfapi`) and wait for
@@ -92,8 +96,9 @@ pub struct Config {
 }
 
 /// Every accepted key, in documentation order.
-pub const KEYS: [&str; 14] = [
+pub const KEYS: [&str; 15] = [
     "site", "endpoint", "consent", "idleTimeoutMs", "policyVersion", "respectGpc", "identity", "rotationHours",
+    "snapshotIntervalMs",
     "gdprApplies", "tcfTimeoutMs", "tcfVendorId", "ldp", "ldpEpsilon", "ldpDailyEpsilon",
 ];
 
@@ -126,6 +131,7 @@ impl Config {
             respect_gpc: true,
             identity: Identity::Rotating,
             rotation_hours: 24,
+            snapshot_interval_ms: 60_000,
             gdpr_applies: GdprApplies::Auto,
             tcf_timeout_ms: 3_000,
             tcf_vendor_id: None,
@@ -161,6 +167,7 @@ impl Config {
                     }
                 }
                 "rotationHours" => c.rotation_hours = int_in(v, k, 1, 8_760, "must be between 1 and 8760")?,
+                "snapshotIntervalMs" => c.snapshot_interval_ms = int_in(v, k, 1_000, 86_400_000, "must be between 1000 and 86400000")?,
                 "gdprApplies" => {
                     c.gdpr_applies = match v {
                         Scalar::Bool(true) => GdprApplies::Yes,
@@ -267,6 +274,9 @@ mod tests {
             (r#"{"site":"d","endpoint":"/x","policyVersion":""}"#, "policyVersion"),
             (r#"{"site":"d","endpoint":{"url":"/x"}}"#, "endpoint"),
             (r#"[1,2]"#, "."),
+            (r#"{"site":"d","endpoint":"/x","snapshotIntervalMs":500}"#, "snapshotIntervalMs"),
+            (r#"{"site":"d","endpoint":"/x","snapshotIntervalMs":"60s"}"#, "snapshotIntervalMs"),
+
             (r#"{"site":"d","endpoint":"/x","gdprApplies":"maybe"}"#, "gdprApplies"),
             (r#"{"site":"d","endpoint":"/x","tcfTimeoutMs":60001}"#, "tcfTimeoutMs"),
             (r#"{"site":"d","endpoint":"/x","tcfVendorId":0}"#, "tcfVendorId"),

@@ -25,6 +25,7 @@ pub mod pageview;
 pub mod payload;
 pub mod privacy;
 pub mod tracker;
+pub mod transport;
 
 #[cfg(target_arch = "wasm32")]
 mod shell;

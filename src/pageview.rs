@@ -15,6 +15,8 @@ pub struct PageView {
     /// sent. Leaving (hidden, blur) does not count: otherwise `pagehide` and
     /// `visibilitychange` at unload would send two snapshots.
     pub dirty: bool,
+    /// Outbox drops reported by this page view so far (`outbox_dropped`).
+    pub dropped: u32,
     engagement: Engagement,
     scroll: Scroll,
     clicks: Clicks,
@@ -27,6 +29,7 @@ impl PageView {
             seq: 0,
             ctx,
             dirty: true,
+            dropped: 0,
             engagement: Engagement::new(start, idle_timeout_ms, visible, focused),
             scroll: Scroll::default(),
             clicks: Clicks::default(),
@@ -50,6 +53,7 @@ impl PageView {
         self.engagement.write(now, &mut f);
         self.scroll.write(now, &mut f);
         self.clicks.write(now, &mut f);
+        f.outbox_dropped = self.dropped;
         f
     }
 }

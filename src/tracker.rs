@@ -12,6 +12,7 @@ use crate::pageview::PageView;
 use crate::payload::{ConsentRef, Context, Features, Payload, SCHEMA_VERSION};
 use crate::json_out::{push_u64, ObjectWriter};
 use crate::privacy::{ldp::Budget, ua, url};
+use crate::transport::{Bounds, Outbox, Outcome, RetryPolicy};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -24,8 +25,15 @@ pub const SEED_MAX_AGE_MS: f64 = 395.0 * 86_400_000.0;
 /// Something the shell must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// POST this payload body to the endpoint (`sendBeacon`, `text/plain`).
+    /// The final snapshot of a page being hidden or unloaded: `sendBeacon`
+    /// (`text/plain`), or `fetch` with `keepalive` when the beacon is refused.
+    /// Not acknowledged: the payload also stays in the outbox (see `transport`).
     Send(String),
+    /// POST this body with `fetch` (`text/plain`, `keepalive`) and report the
+    /// HTTP status (0 on a network error) to [`Tracker::on_post_result`].
+    /// One post is out at a time. `fresh` is true for a new snapshot, false
+    /// for a repeat (retry, drain, confirmation of a beacon).
+    Post { body: String, fresh: bool },
     /// Write `value` under `key` in `localStorage`.
     Store { key: String, value: String },
     /// Remove `key` from `localStorage`.
@@ -49,6 +57,7 @@ pub struct Stored {
     pub consent: Option<String>,
     pub seed: Option<String>,
     pub session: Option<String>,
+    pub outbox: Option<String>,
     /// The LDP budget spent today (`<day>.<milli-ε>`).
     pub ldp: Option<String>,
 }
@@ -129,6 +138,15 @@ pub struct Tracker {
     effects: Vec<Effect>,
     last_sent: Option<String>,
     rng: Rng,
+    /// Unacknowledged payloads; persisted only with storage consent.
+    outbox: Outbox,
+    /// When the next periodic snapshot is considered (page clock, ms).
+    next_periodic: f64,
+    /// The last snapshot made by `fetch` has not been posted yet (its first
+    /// post is announced as a `payload`).
+    announce: bool,
+    /// `visible_ms` of the current page view's last snapshot.
+    sent_visible_ms: u32,
     /// The visitor's LDP ε spent today.
     ldp_budget: Budget,
 }
@@ -151,6 +169,7 @@ impl Tracker {
             browser_family: ua::browser_family(&env.user_agent),
         };
         let pv = PageView::new(rng(), now, f64::from(cfg.idle_timeout_ms), env.visible, env.focused, ctx);
+        let cfg_interval = cfg.snapshot_interval_ms;
         let mut consent = Consent::new(cfg.consent, cfg.respect_gpc, cfg.policy_version.clone());
         if let Some((yes, no, record)) = stored.consent.as_deref().and_then(decode_consent) {
             consent.restore(yes, no, record);
@@ -164,6 +183,10 @@ impl Tracker {
             effects: Vec::new(),
             last_sent: None,
             rng,
+            outbox: Outbox::new(Bounds::default(), RetryPolicy::default()),
+            next_periodic: now + f64::from(cfg_interval),
+            announce: false,
+            sent_visible_ms: 0,
             ldp_budget: stored.ldp.as_deref().and_then(Budget::decode).unwrap_or_default(),
         };
         if t.consent.record().is_none() {
@@ -173,6 +196,9 @@ impl Tracker {
         if !t.consent.allows(Purpose::Analytics) {
             t.seed = None;
             t.session = None;
+        } else if let Some(raw) = stored.outbox.as_deref() {
+            // Drained on this page load: what an earlier page left unacknowledged.
+            t.outbox.restore(raw, now);
         }
         t
     }
@@ -182,8 +208,8 @@ impl Tracker {
     }
 
     /// Every `localStorage` key the SDK may write for this site.
-    pub fn storage_keys(site: &str) -> [String; 4] {
-        [key(site, "consent"), key(site, "seed"), key(site, "session"), key(site, "ldp")]
+    pub fn storage_keys(site: &str) -> [String; 5] {
+        [key(site, "consent"), key(site, "seed"), key(site, "session"), key(site, "outbox"), key(site, "ldp")]
     }
 
     /// The `localStorage` key of `name` (one of [`Tracker::storage_keys`]) for `site`.
@@ -241,7 +267,8 @@ impl Tracker {
             // in opt-out/exempt mode is kept (see `keep_refusal`).
             self.seed = None;
             self.session = None;
-            self.effects.retain(|e| !matches!(e, Effect::Send(_)));
+            self.effects.retain(|e| !matches!(e, Effect::Send(_) | Effect::Post { .. }));
+            self.outbox.clear();
             for k in Tracker::storage_keys(&self.cfg.site) {
                 self.effects.push(Effect::Remove(k));
             }
@@ -255,20 +282,109 @@ impl Tracker {
         }
     }
 
-    /// The page is being hidden or unloaded: send the final snapshot if allowed
-    /// and if anything happened since the last one.
+    /// The page is being hidden or unloaded: send the final snapshot (by
+    /// beacon) if allowed and if anything happened since the last one.
     pub fn on_hide(&mut self, now: f64, wall_ms: f64) {
-        if self.pv.dirty {
-            self.send_snapshot(now, wall_ms);
+        // A second or more of visible time since the last snapshot is a
+        // change too, so the final snapshot carries the page view's whole
+        // duration (the slack keeps `pagehide` and `visibilitychange`, which
+        // come together at unload, from sending twice).
+        if self.pv.dirty || self.pv.features(now).visible_ms > self.sent_visible_ms.saturating_add(1_000) {
+            self.send_snapshot(now, wall_ms, true);
         }
     }
 
-    /// Sends a snapshot now (when analytics is allowed).
+    /// Sends a snapshot now (when analytics is allowed), by `fetch`.
     pub fn flush(&mut self, now: f64, wall_ms: f64) {
-        self.send_snapshot(now, wall_ms);
+        self.send_snapshot(now, wall_ms, false);
+        self.pump(now);
     }
 
-    fn send_snapshot(&mut self, now: f64, wall_ms: f64) {
+    /// Timer: a periodic snapshot when one is due and there was activity since
+    /// the last, then every retry that is due.
+    pub fn tick(&mut self, now: f64, wall_ms: f64) {
+        if now >= self.next_periodic {
+            self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
+            if self.pv.dirty {
+                self.send_snapshot(now, wall_ms, false);
+            }
+        }
+        self.pump(now);
+    }
+
+    /// When [`Tracker::tick`] should run next (page clock), if ever.
+    pub fn next_wake(&self) -> Option<f64> {
+        let periodic = self.may_store_or_send().then_some(self.next_periodic);
+        match (periodic, self.outbox.next_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The result of an [`Effect::Post`]: `status` is the HTTP status, 0 for a
+    /// network error.
+    pub fn on_post_result(&mut self, status: u16, now: f64) {
+        let r = self.rand01();
+        if self.outbox.on_result(Outcome::from_status(status), now, r) {
+            self.persist_outbox();
+        }
+        self.pump(now);
+    }
+
+    /// `online`, or a page restored from the back/forward cache: retry every
+    /// queued payload at once, with a fresh attempt budget.
+    pub fn resume(&mut self, now: f64) {
+        self.outbox.wake(now);
+        self.pump(now);
+    }
+
+    /// An SPA route change: the current page view ends (its last snapshot is
+    /// queued and posted if anything changed) and a new one starts for `href`.
+    pub fn start_page_view(&mut self, now: f64, wall_ms: f64, href: &str, visible: bool, focused: bool) {
+        if self.pv.dirty {
+            self.send_snapshot(now, wall_ms, false);
+        }
+        let mut ctx = self.pv.ctx.clone();
+        ctx.path = url::normalize(href);
+        let id = (self.rng)();
+        self.pv = PageView::new(id, now, f64::from(self.cfg.idle_timeout_ms), visible, focused, ctx);
+        self.sent_visible_ms = 0;
+        self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
+        self.pump(now);
+    }
+
+    fn may_store_or_send(&self) -> bool {
+        self.consent.allows(Purpose::Analytics)
+    }
+
+    /// Posts the oldest queued payload that is due, unless a post is out.
+    fn pump(&mut self, now: f64) {
+        if let Some(body) = self.outbox.take_due(now) {
+            let fresh = self.announce && self.last_sent.as_ref() == Some(&body);
+            self.announce &= !fresh;
+            self.effects.push(Effect::Post { body, fresh });
+        }
+    }
+
+    fn rand01(&mut self) -> f64 {
+        let b = (self.rng)();
+        f64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])) / 4_294_967_296.0
+    }
+
+    /// Writes the outbox to storage (storage consent only), or removes it when empty.
+    fn persist_outbox(&mut self) {
+        if !self.may_store_or_send() {
+            return;
+        }
+        let k = key(&self.cfg.site, "outbox");
+        if self.outbox.is_empty() {
+            self.effects.push(Effect::Remove(k));
+        } else {
+            self.effects.push(Effect::Store { key: k, value: self.outbox.encode() });
+        }
+    }
+
+    fn send_snapshot(&mut self, now: f64, wall_ms: f64, final_: bool) {
         if !self.consent.allows(Purpose::Analytics) {
             return;
         }
@@ -280,6 +396,8 @@ impl Tracker {
         let (vid, sid) = self.identifiers(wall_ms);
         self.pv.seq += 1;
         self.pv.dirty = false;
+        self.pv.dropped = self.pv.dropped.saturating_add(self.outbox.take_dropped());
+        self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
         let mut payload = Payload {
             v: SCHEMA_VERSION,
             id: self.fresh_hex(),
@@ -294,10 +412,19 @@ impl Tracker {
             f: self.pv.features(now),
             ldp: Vec::new(),
         };
+        self.sent_visible_ms = payload.f.visible_ms;
         self.privatize(&mut payload);
-        let body = payload.to_json();
+        let body = payload.to_json_within_budget();
         self.last_sent = Some(body.clone());
-        self.effects.push(Effect::Send(body));
+        // A beaconed final snapshot is confirmed by fetch a little later if
+        // the page lives on; otherwise the next page load sends it again.
+        let due = if final_ { now + RetryPolicy::default().base_ms } else { now };
+        self.outbox.push(&payload.pv, body.clone(), due);
+        self.persist_outbox();
+        self.announce = !final_;
+        if final_ {
+            self.effects.push(Effect::Send(body));
+        }
     }
 
     /// Current (pseudonym, session id), creating and persisting the seed and
@@ -342,6 +469,9 @@ impl Tracker {
                 stored_keys.push(key(&self.cfg.site, "seed"));
                 stored_keys.push(key(&self.cfg.site, "session"));
             }
+            if !self.outbox.is_empty() {
+                stored_keys.push(key(&self.cfg.site, "outbox"));
+            }
             stored_keys.extend(self.ldp_key());
         }
         let why = match (analytics, self.consent.decide(Purpose::Analytics).1) {
@@ -370,3 +500,5 @@ impl Tracker {
 mod privacy;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod delivery_tests;

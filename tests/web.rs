@@ -75,7 +75,7 @@ fn opt_in_sends_and_stores_nothing_until_grant_and_revoke_wipes() {
     assert_eq!(names(&log), ["consent", "payload"]);
     let payload = Array::from(&log.get(1)).get(1).as_string().unwrap();
     assert_eq!(field(&payload, "seq"), 1);
-    assert_eq!(sdk_keys(), 3, "consent, seed and session are stored with consent");
+    assert_eq!(sdk_keys(), 4, "consent, seed, session and the outbox (until the post is answered) are stored with consent");
 
     iob.revoke();
     assert_eq!(sdk_keys(), 0, "withdrawal wipes every key");

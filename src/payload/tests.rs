@@ -132,3 +132,90 @@ fn ldp_reports_are_written_as_serde_writes_and_validated() {
     assert_eq!(field_reason(&bad_eps).0, "ldp");
     assert!(json.contains("\"ldp\":[{\"f\":\"clicks\",\"m\":\"geo\",\"eps_milli\":1000,\"hi\":20,\"v\":-7}"), "{json}");
 }
+
+/// Every catalog feature at the value with the longest JSON text its bound
+/// allows. Built from `CATALOG` (through serde), so features added later are
+/// covered without touching this test.
+fn maxed_features() -> Features {
+    let mut m = serde_json::Map::new();
+    for d in CATALOG {
+        let v = match d.json_type {
+            "boolean" => serde_json::Value::Bool(true),
+            "integer" => serde_json::Value::from(d.max as u64),
+            _ => {
+                let longest = [d.max, d.max - 0.0001, d.max - 0.0011, d.max.floor() - 1.0 + 0.9999]
+                    .into_iter()
+                    .map(|c| c as f32)
+                    .filter(|c| FeatureValue::in_bounds(c, d.max))
+                    .max_by_key(|c| {
+                        let mut s = String::new();
+                        FeatureValue::write_json(c, &mut s);
+                        s.len()
+                    })
+                    .unwrap();
+                serde_json::Value::from(f64::from(longest))
+            }
+        };
+        m.insert(d.name.to_string(), v);
+    }
+    let f: Features = serde_json::from_value(serde_json::Value::Object(m)).unwrap();
+    assert!(f.validate().is_ok());
+    assert_eq!(f.to_json().matches(':').count(), CATALOG.len(), "every feature is present: {}", f.to_json());
+    f
+}
+
+/// The largest payload the SDK can make: every feature at its maximum, the
+/// longest site key, both ids, all purposes, a 253-byte referrer domain and
+/// a 256-byte path (also one made of characters JSON must escape). It is
+/// at most 2 KB, valid, and the features are never what gets cut.
+#[test]
+fn largest_payload_fits_the_budget() {
+    let f = maxed_features();
+    let long_href = format!("https://shop.example/{}?utm_campaign={}", "section/".repeat(40), "x".repeat(300));
+    let quotes = format!("/{}", "\"".repeat(MAX_PATH_BYTES - 1));
+    for path in [crate::privacy::url::normalize(&long_href), quotes] {
+        assert_eq!(path.len(), MAX_PATH_BYTES);
+        let mut p = valid();
+        p.ctx.path = path.clone();
+        p.site = "s".repeat(MAX_SITE_BYTES);
+        p.seq = 100_000;
+        p.vid = Some("f".repeat(32));
+        p.sid = Some("e".repeat(32));
+        p.hour = MAX_HOUR;
+        p.consent.purposes = Purpose::ALL.to_vec();
+        p.ctx.referrer_domain = Some(format!("{}.example", "r".repeat(MAX_DOMAIN_BYTES - 8)));
+        p.ctx.device_class = DeviceClass::Desktop;
+        p.ctx.browser_family = BrowserFamily::Firefox;
+        p.f = f;
+        let full = p.to_json().len();
+        let body = p.to_json_within_budget();
+        eprintln!("largest payload: {full} bytes before fitting, {} after; features alone {} bytes", body.len(), f.to_json().len());
+        assert!(body.len() <= MAX_PAYLOAD_BYTES, "{} bytes: {body}", body.len());
+        let back = parse(body.as_bytes()).expect("the fitted payload is valid");
+        assert_eq!(back.f, f, "features are never cut");
+        assert_eq!(back.site, p.site);
+        assert!(back.ctx.path.starts_with('/'));
+        if full <= MAX_PAYLOAD_BYTES {
+            assert_eq!(back, p, "nothing is cut when it already fits");
+        }
+    }
+}
+
+#[test]
+fn fitting_drops_the_referrer_first_then_cuts_the_path_never_the_features() {
+    let mut p = valid();
+    p.f = maxed_features();
+    p.ctx.path = format!("/{}", "é".repeat(1_000)); // 2001 bytes: over budget on its own
+    let body = p.to_json_within_budget();
+    assert!(body.len() <= MAX_PAYLOAD_BYTES, "{}", body.len());
+    assert_eq!(p.ctx.referrer_domain, None, "referrer dropped first");
+    assert!(p.ctx.path.starts_with("/é") && p.ctx.path.len() < 2_001, "cut at a char boundary from the end");
+    assert!(p.ctx.path.len() > 1_000, "cut by about the excess, not to nothing: {}", p.ctx.path.len());
+    let back: Payload = serde_json::from_str(&body).unwrap();
+    assert_eq!(back.f, maxed_features());
+    let mut p = valid();
+    p.ctx.path = format!("/{}", "a".repeat(100));
+    let body = p.to_json_within_budget();
+    assert_eq!(p.ctx.referrer_domain.as_deref(), Some("example.org"), "untouched when it fits");
+    assert_eq!(body, p.to_json());
+}

@@ -36,7 +36,7 @@ pub fn local_storage(w: &Window) -> Option<Storage> {
 pub fn read_stored(w: &Window, site: &str) -> Stored {
     let Some(s) = local_storage(w) else { return Stored::default() };
     let get = |name: &str| s.get_item(&Tracker::storage_key(site, name)).ok().flatten();
-    Stored { consent: get("consent"), seed: get("seed"), session: get("session"), ldp: get("ldp") }
+    Stored { consent: get("consent"), seed: get("seed"), session: get("session"), outbox: get("outbox"), ldp: get("ldp") }
 }
 
 pub fn page_env(w: &Window) -> PageEnv {

@@ -1,44 +1,171 @@
-//! Carries out the core's decisions: sending payloads and touching storage.
+//! Carries out the core's decisions: sending payloads, touching storage, and
+//! the delivery timer. The retry and outbox policy lives in the core
+//! (`transport`, `Tracker::tick`); this layer only sends, reports each
+//! `fetch` result back, and keeps one `setTimeout` armed for
+//! `Tracker::next_wake`. Nothing here throws into the page or logs: a full
+//! storage quota, a refused beacon and an unreachable endpoint are all
+//! swallowed (a failed request is reported to the retry machine).
 
-use crate::tracker::Effect;
+use super::{browser, emit_all, Shared};
+use crate::tracker::{Effect, Tracker};
+use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
-use web_sys::{RequestInit, Window};
+use web_sys::{EventTarget, RequestInit, Response, Window};
 
-/// Executes `effects` in order. `on_sent` receives each payload body that went out.
-pub fn run(w: &Window, endpoint: &str, ignore: &Closure<dyn FnMut(JsValue)>, effects: Vec<Effect>, on_sent: &mut dyn FnMut(String)) {
-    for e in effects {
-        match e {
-            Effect::Send(body) => {
-                send(w, endpoint, &body, ignore);
-                on_sent(body);
-            }
-            Effect::Store { key, value } => {
-                if let Some(s) = super::browser::local_storage(w) {
-                    // A full quota or disabled storage must not break the page.
-                    let _ = s.set_item(&key, &value);
+type Handler = Closure<dyn FnMut(web_sys::Event)>;
+
+/// Window events after which the queue is retried at once: back online, or
+/// shown again (a page restored from the back/forward cache, whose unload
+/// beacon may have been lost; the page view continues).
+const RESUME_ON: [&str; 2] = ["online", "pageshow"];
+
+/// The delivery machinery of one SDK instance: the fetch-result callback,
+/// the timer, and the `online` / `pageshow` listener.
+pub struct Transport {
+    /// Receives a post's `Response`, or its rejection (offline, refused,
+    /// CORS): one post is out at a time, so no matching is needed.
+    on_result: Closure<dyn FnMut(JsValue)>,
+    /// A no-op rejection handler for fire-and-forget fallback fetches.
+    ignore: Closure<dyn FnMut(JsValue)>,
+    tick: Closure<dyn FnMut()>,
+    /// The armed timer: (handle, deadline on the page clock).
+    timer: Option<(i32, f64)>,
+    resume: Option<(EventTarget, Handler)>,
+}
+
+/// Runs `f` on the live, running instance, carries out the effects it left
+/// and emits the notifications.
+fn with_inner(weak: &Weak<core::cell::RefCell<super::Inner>>, f: impl FnOnce(&mut Tracker, f64, f64)) {
+    let Some(shared) = weak.upgrade() else { return };
+    let emits = {
+        let Ok(mut i) = shared.try_borrow_mut() else { return };
+        if i.stopped {
+            return;
+        }
+        let now = browser::now(&i.window);
+        f(&mut i.tracker, now, browser::wall());
+        i.run_effects()
+    };
+    emit_all(&shared, emits);
+}
+
+impl Transport {
+    /// Creates the callbacks and adds the `online` / `pageshow` listener.
+    pub fn new(shared: &Shared, window: &Window) -> Transport {
+        let w = Rc::downgrade(shared);
+        let on_result = Closure::new(move |resp: JsValue| {
+            let status = resp.dyn_ref::<Response>().map_or(0, Response::status);
+            with_inner(&w, |t, now, _| t.on_post_result(status, now));
+        });
+        let w = Rc::downgrade(shared);
+        let tick = Closure::new(move || {
+            if let Some(s) = w.upgrade() {
+                if let Ok(mut i) = s.try_borrow_mut() {
+                    if let Some(t) = i.transport.as_mut() {
+                        t.timer = None;
+                    }
                 }
             }
-            Effect::Remove(key) => {
-                if let Some(s) = super::browser::local_storage(w) {
-                    let _ = s.remove_item(&key);
+            with_inner(&w, |t, now, wall| t.tick(now, wall));
+        });
+        let w = Rc::downgrade(shared);
+        let resume: Handler = Closure::new(move |_: web_sys::Event| with_inner(&w, |t, now, _| t.resume(now)));
+        let target: EventTarget = window.clone().into();
+        for name in RESUME_ON {
+            let _ = target.add_event_listener_with_callback(name, resume.as_ref().unchecked_ref());
+        }
+        Transport { on_result, ignore: Closure::new(|_: JsValue| {}), tick, timer: None, resume: Some((target, resume)) }
+    }
+
+    /// Executes `effects` in order. `on_sent` receives each new payload body.
+    pub fn run(&self, w: &Window, endpoint: &str, effects: Vec<Effect>, on_sent: &mut dyn FnMut(String)) {
+        for e in effects {
+            match e {
+                Effect::Send(body) => {
+                    self.beacon(w, endpoint, &body);
+                    on_sent(body);
                 }
+                Effect::Post { body, fresh } => {
+                    self.post(w, endpoint, &body);
+                    if fresh {
+                        on_sent(body);
+                    }
+                }
+                Effect::Store { key, value } => {
+                    if let Some(s) = browser::local_storage(w) {
+                        // A full quota or disabled storage must not break the page.
+                        let _ = s.set_item(&key, &value);
+                    }
+                }
+                Effect::Remove(key) => {
+                    if let Some(s) = browser::local_storage(w) {
+                        let _ = s.remove_item(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `sendBeacon` with a `text/plain` body (no CORS preflight); when the
+    /// beacon is refused, `fetch` with `keepalive`. Fire and forget: the
+    /// payload also stays in the outbox until a post is acknowledged.
+    fn beacon(&self, w: &Window, endpoint: &str, body: &str) {
+        if w.navigator().send_beacon_with_opt_str(endpoint, Some(body)).unwrap_or(false) {
+            return;
+        }
+        let init = request(body);
+        init.set_mode(web_sys::RequestMode::NoCors);
+        let _ = w.fetch_with_str_and_init(endpoint, &init).catch(&self.ignore);
+    }
+
+    /// `fetch` (`text/plain`, so no preflight; `keepalive`, so it survives an
+    /// unload) whose status goes back to the core's retry machine.
+    fn post(&self, w: &Window, endpoint: &str, body: &str) {
+        let init = request(body);
+        init.set_mode(web_sys::RequestMode::Cors);
+        let _ = js_sys::Reflect::set(&init, &"credentials".into(), &"omit".into());
+        let _ = w.fetch_with_str_and_init(endpoint, &init).then2(&self.on_result, &self.on_result);
+    }
+
+    /// Arms the one timer for `next` (page clock), replacing an earlier one.
+    pub fn reschedule(&mut self, w: &Window, next: Option<f64>, now: f64) {
+        if self.timer.map(|(_, at)| at) == next {
+            return;
+        }
+        self.clear_timer(w);
+        if let Some(at) = next {
+            let delay = (at - now).clamp(0.0, 2_147_483_647.0);
+            let cb = self.tick.as_ref().unchecked_ref();
+            if let Ok(h) = w.set_timeout_with_callback_and_timeout_and_arguments_0(cb, delay as i32 + 1) {
+                self.timer = Some((h, at));
+            }
+        }
+    }
+
+    fn clear_timer(&mut self, w: &Window) {
+        if let Some((h, _)) = self.timer.take() {
+            w.clear_timeout_with_handle(h);
+        }
+    }
+
+    /// `shutdown()`: clears the timer and removes the listener. The fetch
+    /// callbacks stay alive (a request may still answer) but act no more.
+    pub fn shutdown(&mut self, w: &Window) {
+        self.clear_timer(w);
+        if let Some((target, handler)) = self.resume.take() {
+            for name in RESUME_ON {
+                let _ = target.remove_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
             }
         }
     }
 }
 
-/// `sendBeacon` with a `text/plain` body (no CORS preflight); when the beacon
-/// is refused, `fetch` with `keepalive`. Failures are swallowed silently.
-fn send(w: &Window, endpoint: &str, body: &str, ignore: &Closure<dyn FnMut(JsValue)>) {
-    if w.navigator().send_beacon_with_opt_str(endpoint, Some(body)).unwrap_or(false) {
-        return;
-    }
+fn request(body: &str) -> RequestInit {
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(body));
-    init.set_mode(web_sys::RequestMode::NoCors);
     let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
-    let _ = w.fetch_with_str_and_init(endpoint, &init).catch(ignore);
+    init
 }

@@ -38,9 +38,8 @@ struct Inner {
     raf_handle: i32,
     stopped: bool,
     emit: js_sys::Function,
-    /// A no-op rejection handler for fallback fetches, so a failed request
-    /// never logs an unhandled rejection in the host page.
-    ignore: Closure<dyn FnMut(JsValue)>,
+    /// Sending, fetch results, the delivery timer, `online`/`pageshow` (see effects.rs).
+    transport: Option<effects::Transport>,
 }
 
 impl Inner {
@@ -48,7 +47,11 @@ impl Inner {
     fn run_effects(&mut self) -> Vec<Emit> {
         let effects = self.tracker.take_effects();
         let mut sent: Vec<Emit> = Vec::new();
-        effects::run(&self.window, &self.endpoint, &self.ignore, effects, &mut |body: String| sent.push(("payload", body)));
+        if let Some(t) = self.transport.as_mut() {
+            t.run(&self.window, &self.endpoint, effects, &mut |body: String| sent.push(("payload", body)));
+            let next = if self.stopped { None } else { self.tracker.next_wake() };
+            t.reschedule(&self.window, next, browser::now(&self.window));
+        }
         sent
     }
 
@@ -132,7 +135,7 @@ impl Iob {
             raf_handle: 0,
             stopped: false,
             emit,
-            ignore: Closure::new(|_: JsValue| {}),
+            transport: None,
         }));
         // Consent signals are read before anything is sent or stored.
         let signals = signals::SignalReaders::start(&shared);
@@ -147,6 +150,12 @@ impl Iob {
         if let Ok(mut i) = shared.try_borrow_mut() {
             i.raf = Some(raf);
             i.request_scroll_read();
+            let transport = effects::Transport::new(&shared, &i.window);
+            i.transport = Some(transport);
+            // Drains what an earlier page left in the outbox and arms the timer.
+            let emits = i.run_effects();
+            drop(i);
+            emit_all(&shared, emits);
         }
         let listeners = Listeners::attach(&shared);
         Ok(Iob { shared, listeners, signals })
@@ -229,6 +238,10 @@ impl Iob {
                 i.raf_pending = false;
             }
             i.raf = None;
+            let w = i.window.clone();
+            if let Some(t) = i.transport.as_mut() {
+                t.shutdown(&w);
+            }
         }
     }
 }

@@ -35,7 +35,7 @@ fn sends(effects: &[Effect]) -> Vec<Payload> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Send(b) => Some(crate::payload::parse(b.as_bytes()).unwrap()),
+            Effect::Send(b) | Effect::Post { body: b, .. } => Some(crate::payload::parse(b.as_bytes()).unwrap()),
             _ => None,
         })
         .collect()
@@ -64,7 +64,7 @@ fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
             _ => None,
         })
         .collect();
-    assert_eq!(keys, ["iob:demo:consent", "iob:demo:seed", "iob:demo:session"]);
+    assert_eq!(keys, ["iob:demo:consent", "iob:demo:seed", "iob:demo:session", "iob:demo:outbox"]);
     let p = &sends(&effects)[0];
     assert_eq!(p.seq, 1);
     assert_eq!(p.f.clicks, 1);
@@ -112,6 +112,7 @@ fn stored_consent_and_ids_are_restored_on_the_next_page() {
                 "iob:demo:consent" => stored.consent = Some(value),
                 "iob:demo:seed" => stored.seed = Some(value),
                 "iob:demo:session" => stored.session = Some(value),
+                "iob:demo:outbox" => stored.outbox = Some(value),
                 _ => unreachable!(),
             }
         }
@@ -120,6 +121,11 @@ fn stored_consent_and_ids_are_restored_on_the_next_page() {
     let mut second = tracker_from(OPT_IN, stored, 100);
     assert!(second.consent().allows(Purpose::Analytics));
     second.flush(10.0, WALL + 60_000.0);
+    // The first page's unacknowledged payload is drained first, then the new one.
+    let drained = sends(&second.take_effects());
+    assert_eq!(drained.len(), 1, "one post out at a time");
+    assert_eq!(drained[0].pv, crate::payload::parse(p1.as_bytes()).unwrap().pv);
+    second.on_post_result(204, 20.0);
     let p2 = &sends(&second.take_effects())[0];
     let p1 = crate::payload::parse(p1.as_bytes()).unwrap();
     assert_eq!(p1.vid, p2.vid, "same seed and day give the same pseudonym");
@@ -134,5 +140,7 @@ fn no_identifier_mode_sends_no_ids() {
     let effects = t.take_effects();
     let p = &sends(&effects)[0];
     assert_eq!((p.vid.as_ref(), p.sid.as_ref()), (None, None));
-    assert!(!effects.iter().any(|e| matches!(e, Effect::Store { .. })));
+    // No identifier is stored (the outbox of unacknowledged payloads, which
+    // carry no ids in this mode, is).
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Store { key, .. } if key != "iob:demo:outbox")));
 }

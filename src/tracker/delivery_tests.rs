@@ -1,0 +1,277 @@
+//! Delivery: periodic and final snapshots, the outbox and retries, driven by
+//! a fake clock (explicit `now`) and seeded randomness.
+
+use super::*;
+use crate::event::EventKind;
+
+const WALL: f64 = 1.8e12;
+const OPT_OUT: &str = r#"{"site":"demo","endpoint":"/v1/ingest","consent":"opt-out"}"#;
+
+fn rng() -> Rng {
+    let mut n: u64 = 0x9e37_79b9_7f4a_7c15;
+    Box::new(move || {
+        n ^= n << 13;
+        n ^= n >> 7;
+        n ^= n << 17;
+        let mut id = [0u8; 16];
+        id[..8].copy_from_slice(&n.to_le_bytes());
+        id[8..].copy_from_slice(&n.rotate_left(29).to_le_bytes());
+        id
+    })
+}
+
+fn tracker(json: &str, stored: Stored) -> Tracker {
+    Tracker::new(Config::from_json(json).unwrap(), &PageEnv { href: "https://x.example/a".into(), visible: true, focused: true, ..PageEnv::default() }, stored, 0.0, WALL, rng())
+}
+
+fn click(t: &mut Tracker, at: f64) {
+    t.on_event(&Event { t: at, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true } });
+}
+
+#[derive(Debug, Default)]
+struct Out {
+    beacons: Vec<Payload>,
+    posts: Vec<(Payload, bool)>,
+    outbox: Option<Option<String>>,
+}
+
+fn split(t: &mut Tracker) -> Out {
+    let mut o = Out::default();
+    for e in t.take_effects() {
+        match e {
+            Effect::Send(b) => o.beacons.push(crate::payload::parse(b.as_bytes()).unwrap()),
+            Effect::Post { body, fresh } => o.posts.push((crate::payload::parse(body.as_bytes()).unwrap(), fresh)),
+            Effect::Store { key, value } if key == "iob:demo:outbox" => o.outbox = Some(Some(value)),
+            Effect::Remove(key) if key == "iob:demo:outbox" => o.outbox = Some(None),
+            _ => {}
+        }
+    }
+    o
+}
+
+#[test]
+fn periodic_snapshots_go_out_only_while_there_is_new_activity() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    assert_eq!(t.next_wake(), Some(60_000.0), "default interval 60 s");
+    click(&mut t, 1_000.0);
+    t.tick(59_999.0, WALL);
+    assert!(split(&mut t).posts.is_empty(), "not yet");
+    t.tick(60_000.0, WALL);
+    let o = split(&mut t);
+    assert_eq!(o.posts.len(), 1);
+    let (p, fresh) = &o.posts[0];
+    assert!(fresh, "a new snapshot is announced as a payload");
+    assert_eq!((p.seq, p.f.clicks), (1, 1));
+    assert!(o.outbox.clone().unwrap().is_some(), "queued and persisted until acknowledged");
+    t.on_post_result(204, 60_050.0);
+    assert_eq!(split(&mut t).outbox, Some(None), "acknowledged: the outbox is emptied");
+    // A minute with no input: no snapshot.
+    t.tick(120_000.0, WALL);
+    assert!(split(&mut t).posts.is_empty(), "no new activity, no periodic snapshot");
+    assert_eq!(t.next_wake(), Some(180_000.0));
+    t.on_event(&Event { t: 150_000.0, kind: EventKind::Key });
+    t.tick(180_000.0, WALL);
+    let o = split(&mut t);
+    assert_eq!(o.posts.len(), 1);
+    assert_eq!(o.posts[0].0.seq, 2, "cumulative snapshots keep one page view and count up");
+    assert_eq!(o.posts[0].0.pv, p.pv);
+}
+
+#[test]
+fn the_interval_is_configurable() {
+    let mut t = tracker(r#"{"site":"demo","endpoint":"/i","consent":"opt-out","snapshotIntervalMs":5000}"#, Stored::default());
+    assert_eq!(t.next_wake(), Some(5_000.0));
+    click(&mut t, 10.0);
+    t.tick(5_000.0, WALL);
+    assert_eq!(split(&mut t).posts.len(), 1);
+    assert_eq!(t.next_wake(), Some(10_000.0));
+}
+
+#[test]
+fn the_final_beacon_stays_queued_and_is_confirmed_by_fetch_if_the_page_lives_on() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    click(&mut t, 100.0);
+    t.on_event(&Event { t: 2_000.0, kind: EventKind::Visibility(false) });
+    t.on_hide(2_000.0, WALL);
+    let o = split(&mut t);
+    assert_eq!(o.beacons.len(), 1);
+    assert!(o.posts.is_empty());
+    let stored = o.outbox.unwrap().unwrap();
+    assert!(stored.contains(&format!("\"{}\":", o.beacons[0].pv)), "persisted before the beacon: {stored}");
+    // pagehide right after visibilitychange: nothing new, nothing sent twice.
+    t.on_hide(2_010.0, WALL);
+    assert!(split(&mut t).beacons.is_empty());
+    // The page survives (a hidden tab): the same snapshot is confirmed by fetch.
+    let wake = t.next_wake().unwrap();
+    assert!(wake > 2_000.0 && wake <= 3_000.0, "{wake}");
+    t.tick(wake, WALL);
+    let o = split(&mut t);
+    assert_eq!(o.posts.len(), 1);
+    let (p, fresh) = &o.posts[0];
+    assert_eq!((p.seq, *fresh), (1, false), "a repeat, not a new payload");
+    t.on_post_result(204, wake + 5.0);
+    assert_eq!(split(&mut t).outbox, Some(None));
+}
+
+#[test]
+fn a_down_collector_gets_bounded_backed_off_retries_then_online_drains() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    click(&mut t, 10.0);
+    t.flush(1_000.0, WALL);
+    let mut now = 1_000.0;
+    let mut posts = 0;
+    let mut gaps = Vec::new();
+    loop {
+        let o = split(&mut t);
+        let Some((p, _)) = o.posts.into_iter().next() else { break };
+        assert_eq!(p.seq, 1);
+        posts += 1;
+        t.on_post_result(0, now); // network error
+        match t.next_wake() {
+            Some(w) if w < 60_000.0 => {
+                gaps.push(w - now);
+                now = w;
+                t.tick(now, WALL);
+            }
+            _ => break,
+        }
+    }
+    assert_eq!(posts, RetryPolicy::default().max_attempts as usize, "bounded attempts");
+    for (i, g) in gaps.iter().enumerate() {
+        let d = 1_000.0 * f64::from(1u32 << i);
+        assert!(*g >= d / 2.0 && *g <= d, "exponential backoff with jitter: gap {i} = {g}");
+    }
+    // Parked: the periodic timer still ticks, but no retry storm.
+    t.tick(59_999.0, WALL);
+    assert!(split(&mut t).posts.is_empty());
+    // 503 and 429 are retried too; `online` drains at once.
+    t.resume(70_000.0);
+    let o = split(&mut t);
+    assert_eq!(o.posts.len(), 1);
+    t.on_post_result(503, 70_010.0);
+    assert!(t.next_wake().unwrap() < 70_010.0 + 1_001.0);
+    t.tick(71_010.0, WALL);
+    assert_eq!(split(&mut t).posts.len(), 1, "retried after the 503");
+    t.on_post_result(204, 71_020.0);
+    assert_eq!(split(&mut t).outbox, Some(None), "delivered after the collector came back");
+}
+
+#[test]
+fn a_refused_payload_is_not_retried() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    t.flush(10.0, WALL);
+    assert_eq!(split(&mut t).posts.len(), 1);
+    t.on_post_result(400, 20.0);
+    assert_eq!(split(&mut t).outbox, Some(None));
+    assert_eq!(t.next_wake(), Some(60_010.0), "only the periodic timer remains (60 s after the flush)");
+}
+
+#[test]
+fn the_next_page_load_drains_the_persisted_outbox_first() {
+    let mut first = tracker(OPT_OUT, Stored::default());
+    click(&mut first, 10.0);
+    first.on_hide(500.0, WALL); // unload: beacon, fate unknown
+    let o = split(&mut first);
+    let left = o.outbox.unwrap();
+    let mut second = tracker(OPT_OUT, Stored { outbox: left, ..Stored::default() });
+    assert_eq!(second.next_wake(), Some(0.0), "due at once");
+    second.tick(0.0, WALL);
+    let o = split(&mut second);
+    assert_eq!(o.posts.len(), 1);
+    assert_eq!((o.posts[0].0.pv.clone(), o.posts[0].0.seq), (first_pv(&first), 1), "the previous page's final snapshot");
+    assert!(!o.posts[0].1, "not a new payload of this page");
+}
+
+/// The snapshot the tracker made last.
+fn last(t: &Tracker) -> Payload {
+    crate::payload::parse(t.last_sent.as_deref().unwrap().as_bytes()).unwrap()
+}
+
+fn first_pv(t: &Tracker) -> String {
+    to_hex(&t.pv.id)
+}
+
+#[test]
+fn outbox_drops_are_counted_and_reported_in_the_next_payload() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    t.outbox = Outbox::new(Bounds { max_count: 1, max_bytes: 100_000 }, RetryPolicy::default());
+    click(&mut t, 10.0);
+    t.flush(100.0, WALL); // pv 1, seq 1: in flight, never acknowledged (offline)
+    assert_eq!(split(&mut t).posts.len(), 1);
+    t.on_post_result(0, 110.0);
+    t.start_page_view(200.0, WALL, "https://x.example/b", true, true); // an SPA route change
+    assert!(split(&mut t).posts.is_empty(), "the old page view had nothing new");
+    click(&mut t, 300.0);
+    t.flush(400.0, WALL); // pv 2, seq 1: evicts pv 1's unacknowledged snapshot
+    let p = last(&t);
+    assert_eq!((p.ctx.path.as_str(), p.seq, p.f.clicks), ("/b", 1, 1), "a fresh page view");
+    assert_eq!(p.f.outbox_dropped, 0, "the drop happened after this one was made");
+    click(&mut t, 500.0);
+    t.flush(600.0, WALL);
+    assert_eq!(last(&t).f.outbox_dropped, 1, "reported in the next payload");
+    click(&mut t, 700.0);
+    t.flush(800.0, WALL);
+    assert_eq!(last(&t).f.outbox_dropped, 1, "cumulative per page view, not counted twice");
+}
+
+#[test]
+fn an_spa_route_change_sends_the_last_snapshot_of_the_old_page_view() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    click(&mut t, 10.0);
+    t.start_page_view(1_000.0, WALL, "https://x.example/next?utm_source=n&q=secret", true, true);
+    let o = split(&mut t);
+    assert_eq!(o.posts.len(), 1);
+    let old = &o.posts[0].0;
+    assert_eq!((old.ctx.path.as_str(), old.f.clicks, old.f.total_ms), ("/a", 1, 1_000));
+    t.on_hide(3_000.0, WALL);
+    let o = split(&mut t);
+    let new = &o.beacons[0];
+    assert_ne!(new.pv, old.pv);
+    assert_eq!((new.ctx.path.as_str(), new.seq, new.f.clicks, new.f.total_ms), ("/next?utm_source=n", 1, 0, 2_000));
+}
+
+#[test]
+fn no_outbox_without_storage_consent_and_revoke_wipes_it() {
+    // Opt-in, no choice yet: nothing queued, nothing stored.
+    let mut t = tracker(r#"{"site":"demo","endpoint":"/i"}"#, Stored::default());
+    click(&mut t, 10.0);
+    t.on_hide(100.0, WALL);
+    t.tick(60_000.0, WALL);
+    assert!(t.take_effects().is_empty());
+    assert_eq!(t.next_wake(), None, "no timer without consent");
+    // A stored outbox is not even read without consent.
+    let raw = r#"{"dropped":0,"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.1":"x"}"#.to_string();
+    let mut t = tracker(r#"{"site":"demo","endpoint":"/i"}"#, Stored { outbox: Some(raw), ..Stored::default() });
+    t.tick(0.0, WALL);
+    assert!(t.take_effects().is_empty());
+    // Granted, queued, then revoked: the queue and its key go, nothing more is sent.
+    t.choose(&[Purpose::Analytics], true, WALL);
+    click(&mut t, 20.0);
+    t.flush(30.0, WALL);
+    split(&mut t);
+    t.revoke(WALL);
+    let effects = t.take_effects();
+    assert!(effects.contains(&Effect::Remove("iob:demo:outbox".into())));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Send(_) | Effect::Post { .. })));
+    t.on_post_result(0, 40.0);
+    t.resume(50.0);
+    t.tick(1e6, WALL);
+    assert!(t.take_effects().is_empty(), "nothing after withdrawal");
+}
+
+#[test]
+fn the_final_snapshot_carries_visible_time_since_the_last_one_even_without_input() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    click(&mut t, 100.0);
+    t.tick(60_000.0, WALL);
+    assert_eq!(split(&mut t).posts.len(), 1);
+    t.on_post_result(204, 60_010.0);
+    // Read for two more minutes without input, then leave.
+    t.on_hide(180_000.0, WALL);
+    let o = split(&mut t);
+    assert_eq!(o.beacons.len(), 1, "the final snapshot goes out");
+    assert_eq!((o.beacons[0].seq, o.beacons[0].f.total_ms), (2, 180_000));
+    t.on_event(&Event { t: 180_000.5, kind: EventKind::Visibility(false) });
+    t.on_hide(180_001.0, WALL);
+    assert!(split(&mut t).beacons.is_empty(), "pagehide + visibilitychange: one snapshot");
+}

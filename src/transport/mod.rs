@@ -1,0 +1,228 @@
+//! Delivery policy (pure): the retry state machine and the outbox.
+//!
+//! Every payload the tracker makes goes into the [`Outbox`] and stays there
+//! until a `fetch` to the collector is acknowledged (2xx) or refused for good
+//! (a 4xx other than 408/429: retrying cannot help). A beacon sent at unload
+//! is a best-effort extra delivery, never an acknowledgement: its entry stays
+//! queued, is persisted (with storage consent) and is sent again on the next
+//! page load. The collector keeps the highest `seq` per page view, so these
+//! repeats cost bytes, never counts: delivery is at-least-once on the wire and
+//! exactly-once at the collector.
+//!
+//! One post is in flight at a time (oldest due first), so results need no
+//! matching and a recovering collector is not stampeded.
+//!
+//! Only the newest snapshot of a page view matters (snapshots are
+//! cumulative), so a new snapshot replaces the queued one of its page view.
+//! The outbox is bounded in count and bytes; when full, the oldest entries
+//! are dropped and counted, and the count goes out in the next payload.
+//!
+//! Time is the page's monotonic clock in ms; randomness is passed in as a
+//! number in `[0, 1)`, so tests are deterministic.
+
+use crate::flat_json::{self, Scalar};
+use crate::json_out::ObjectWriter;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Exponential backoff with jitter and a bounded number of attempts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Delay before the first retry, before jitter, ms.
+    pub base_ms: f64,
+    /// Cap of the (pre-jitter) delay, ms.
+    pub max_delay_ms: f64,
+    /// Failed attempts after which an entry waits for `online` or the next page load.
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { base_ms: 1_000.0, max_delay_ms: 60_000.0, max_attempts: 6 }
+    }
+}
+
+impl RetryPolicy {
+    /// Delay after the `failures`-th failed attempt (1-based): "equal jitter",
+    /// half of `min(cap, base * 2^(failures-1))` plus a random share of the other half.
+    pub fn delay(&self, failures: u32, rand01: f64) -> f64 {
+        let exp = failures.saturating_sub(1).min(30);
+        let d = (self.base_ms * f64::from(1u32 << exp)).min(self.max_delay_ms);
+        d / 2.0 + d / 2.0 * rand01.clamp(0.0, 1.0)
+    }
+}
+
+/// What became of one `fetch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 2xx: stored (or already stored: the collector acknowledges duplicates).
+    Delivered,
+    /// A 4xx other than 408/429: the collector will never accept this body.
+    Refused,
+    /// A network error, 408, 429 or 5xx: try again later.
+    Failed,
+}
+
+impl Outcome {
+    /// From an HTTP status; `0` means the request failed (network, CORS, offline).
+    pub fn from_status(status: u16) -> Outcome {
+        match status {
+            200..=299 => Outcome::Delivered,
+            408 | 429 => Outcome::Failed,
+            400..=499 => Outcome::Refused,
+            _ => Outcome::Failed,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    token: u32,
+    pv: String,
+    body: String,
+    failures: u32,
+    /// When it may be posted (page clock); `f64::INFINITY` once parked
+    /// (`max_attempts` failed: it waits for `online` or the next page load).
+    due: f64,
+}
+
+/// Bounds of the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub max_count: u32,
+    pub max_bytes: u32,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds { max_count: 20, max_bytes: 24_576 }
+    }
+}
+
+/// Unacknowledged payloads, oldest first.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    entries: Vec<Entry>,
+    bounds: Bounds,
+    policy: RetryPolicy,
+    dropped: u32,
+    next_token: u32,
+    /// Token of the entry whose post is out, if any.
+    in_flight: Option<u32>,
+}
+
+impl Outbox {
+    pub fn new(bounds: Bounds, policy: RetryPolicy) -> Outbox {
+        Outbox { entries: Vec::new(), bounds, policy, dropped: 0, next_token: 1, in_flight: None }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Queues a snapshot of page view `pv`, due at `due`. It replaces any
+    /// queued snapshot of the same page view (a replacement is not a drop).
+    /// Then the oldest entries are dropped, and counted, while over bounds
+    /// (the newest is always kept).
+    pub fn push(&mut self, pv: &str, body: String, due: f64) {
+        if let Some(i) = self.entries.iter().position(|e| e.pv == pv) {
+            self.entries.remove(i);
+        }
+        let token = self.next_token;
+        self.next_token += 1;
+        self.entries.push(Entry { token, pv: pv.into(), body, failures: 0, due });
+        let mut bytes: usize = self.entries.iter().map(|e| e.body.len()).sum();
+        while self.entries.len() > 1 && (self.entries.len() > self.bounds.max_count as usize || bytes > self.bounds.max_bytes as usize) {
+            bytes -= self.entries.remove(0).body.len();
+            self.dropped = self.dropped.saturating_add(1);
+        }
+    }
+
+    /// The body to post now, if no post is out and an entry is due (oldest
+    /// first); it is then in flight until [`Outbox::on_result`].
+    pub fn take_due(&mut self, now: f64) -> Option<String> {
+        if self.in_flight.is_some() {
+            return None;
+        }
+        let e = self.entries.iter().find(|e| e.due <= now)?;
+        self.in_flight = Some(e.token);
+        Some(e.body.clone())
+    }
+
+    /// Records the result of the post in flight. Returns `true` when an entry
+    /// left the outbox (worth persisting). The entry may be gone already
+    /// (replaced by a newer snapshot, or dropped): then only the slot is freed.
+    pub fn on_result(&mut self, outcome: Outcome, now: f64, rand01: f64) -> bool {
+        let Some(token) = self.in_flight.take() else { return false };
+        let Some(i) = self.entries.iter().position(|e| e.token == token) else { return false };
+        if outcome != Outcome::Failed {
+            self.entries.remove(i);
+            return true;
+        }
+        let policy = self.policy;
+        if let Some(e) = self.entries.get_mut(i) {
+            e.failures += 1;
+            e.due = if e.failures >= policy.max_attempts { f64::INFINITY } else { now + policy.delay(e.failures, rand01) };
+        }
+        false
+    }
+
+    /// When the next post may go out, if one can.
+    pub fn next_due(&self) -> Option<f64> {
+        if self.in_flight.is_some() {
+            return None;
+        }
+        self.entries.iter().map(|e| e.due).reduce(f64::min).filter(|d| d.is_finite())
+    }
+
+    /// The network is back (`online`): every entry is due now, with a fresh
+    /// attempt budget.
+    pub fn wake(&mut self, now: f64) {
+        for e in self.entries.iter_mut() {
+            e.failures = 0;
+            e.due = now;
+        }
+    }
+
+    /// Drops counted since the last call (they go out in the next payload).
+    pub fn take_dropped(&mut self) -> u32 {
+        core::mem::take(&mut self.dropped)
+    }
+
+    /// Forgets everything (consent withdrawn).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.dropped = 0;
+    }
+
+    /// The persisted form: a flat JSON object, oldest first,
+    /// `{"dropped":N,"<pv>":"<body>",...}`.
+    pub fn encode(&self) -> String {
+        let mut w = ObjectWriter::new();
+        w.uint("dropped", u64::from(self.dropped));
+        for e in &self.entries {
+            w.str(&e.pv, &e.body);
+        }
+        w.finish()
+    }
+
+    /// Adopts what [`Outbox::encode`] wrote (on the next page load): every
+    /// entry is due at `now`. Malformed members are skipped.
+    pub fn restore(&mut self, raw: &str, now: f64) {
+        let Ok(pairs) = flat_json::parse(raw) else { return };
+        for (k, v) in pairs {
+            match (k.as_str(), v) {
+                ("dropped", Scalar::Int(n)) => self.dropped = self.dropped.saturating_add(n.max(0) as u32),
+                (pv, Scalar::Str(body)) if crate::ids::from_hex(pv).is_some() => self.push(pv, body, now),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;

@@ -1,0 +1,181 @@
+use super::*;
+
+/// A seeded xorshift: deterministic "randomness" in [0, 1).
+struct Seeded(u64);
+impl Seeded {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+const PV_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const PV_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+fn outbox() -> Outbox {
+    Outbox::new(Bounds::default(), RetryPolicy::default())
+}
+
+#[test]
+fn backoff_doubles_is_capped_and_jitter_stays_in_the_upper_half() {
+    let p = RetryPolicy { base_ms: 1_000.0, max_delay_ms: 8_000.0, max_attempts: 10 };
+    assert_eq!(p.delay(1, 0.0), 500.0);
+    assert_eq!(p.delay(1, 1.0), 1_000.0);
+    assert_eq!(p.delay(2, 0.0), 1_000.0);
+    assert_eq!(p.delay(3, 0.5), 3_000.0);
+    assert_eq!(p.delay(4, 1.0), 8_000.0);
+    assert_eq!(p.delay(9, 1.0), 8_000.0, "capped");
+    assert_eq!(p.delay(500, 0.0), 4_000.0, "no overflow on absurd counts");
+    let mut rng = Seeded(42);
+    let delays: Vec<f64> = (0..200).map(|_| p.delay(3, rng.next())).collect();
+    assert!(delays.iter().all(|d| (2_000.0..=4_000.0).contains(d)));
+    let distinct = delays.iter().map(|d| *d as u64).collect::<std::collections::BTreeSet<_>>().len();
+    assert!(distinct > 100, "jitter spreads retries: {distinct} distinct delays");
+}
+
+#[test]
+fn status_codes_map_to_outcomes() {
+    assert_eq!(Outcome::from_status(204), Outcome::Delivered);
+    assert_eq!(Outcome::from_status(200), Outcome::Delivered);
+    assert_eq!(Outcome::from_status(0), Outcome::Failed);
+    assert_eq!(Outcome::from_status(429), Outcome::Failed);
+    assert_eq!(Outcome::from_status(408), Outcome::Failed);
+    assert_eq!(Outcome::from_status(503), Outcome::Failed);
+    assert_eq!(Outcome::from_status(400), Outcome::Refused);
+    assert_eq!(Outcome::from_status(413), Outcome::Refused);
+}
+
+/// A fake clock drives the whole retry machine: fail, back off, fail until
+/// parked, wake on `online`, deliver.
+#[test]
+fn retry_machine_backs_off_parks_after_bounded_attempts_and_wakes_online() {
+    let policy = RetryPolicy { base_ms: 1_000.0, max_delay_ms: 60_000.0, max_attempts: 4 };
+    let mut o = Outbox::new(Bounds::default(), policy);
+    let mut rng = Seeded(7);
+    let mut now = 100.0;
+    o.push(PV_A, "body-1".into(), now);
+    assert_eq!(o.next_due(), Some(100.0));
+    assert_eq!(o.take_due(99.0), None, "not due yet");
+    let mut attempts = 0;
+    let mut gaps = Vec::new();
+    while let Some(body) = o.take_due(now) {
+        assert_eq!(body, "body-1");
+        assert_eq!(o.next_due(), None, "in flight: nothing else goes out");
+        assert_eq!(o.take_due(now + 1e9), None);
+        attempts += 1;
+        assert!(!o.on_result(Outcome::Failed, now, rng.next()));
+        let Some(next) = o.next_due() else { break };
+        gaps.push(next - now);
+        // The clock jumps to just before the deadline, then to it.
+        assert_eq!(o.take_due(next - 1.0), None);
+        now = next;
+    }
+    assert_eq!(attempts, 4, "bounded attempts");
+    assert_eq!(gaps.len(), 3);
+    for (i, g) in gaps.iter().enumerate() {
+        let d = 1_000.0 * f64::from(1u32 << i);
+        assert!(*g >= d / 2.0 && *g <= d, "gap {i}: {g} not within [{}, {d}]", d / 2.0);
+    }
+    assert_eq!(o.len(), 1, "a parked entry is kept, not lost");
+    now += 3_600_000.0;
+    assert_eq!(o.take_due(now), None, "parked: no retry storm however long we wait");
+    o.wake(now);
+    assert_eq!(o.take_due(now).as_deref(), Some("body-1"), "online makes it due at once");
+    assert!(o.on_result(Outcome::Delivered, now, 0.5));
+    assert!(o.is_empty());
+    assert_eq!(o.next_due(), None);
+}
+
+#[test]
+fn one_post_at_a_time_oldest_first_and_refusals_leave() {
+    let mut o = outbox();
+    o.push(PV_A, "a".into(), 0.0);
+    o.push(PV_B, "b".into(), 0.0);
+    assert!(!o.on_result(Outcome::Delivered, 0.0, 0.0), "no post out: nothing to record");
+    assert_eq!(o.take_due(0.0).as_deref(), Some("a"));
+    assert_eq!(o.take_due(0.0), None, "b waits for a's result");
+    assert!(o.on_result(Outcome::Refused, 0.0, 0.0), "a 4xx is final");
+    assert_eq!(o.take_due(0.0).as_deref(), Some("b"));
+    assert!(o.on_result(Outcome::Delivered, 1.0, 0.0));
+    assert!(o.is_empty());
+}
+
+#[test]
+fn a_newer_snapshot_replaces_the_queued_one_of_its_page_view() {
+    let mut o = outbox();
+    o.push(PV_A, "a1".into(), 0.0);
+    o.push(PV_B, "b1".into(), 0.0);
+    assert_eq!(o.take_due(0.0).as_deref(), Some("a1"));
+    o.push(PV_A, "a2".into(), 10.0);
+    assert_eq!(o.len(), 2);
+    assert_eq!(o.take_dropped(), 0, "a replacement is not a drop");
+    // The superseded post comes back late: it only frees the slot.
+    assert!(!o.on_result(Outcome::Delivered, 20.0, 0.0));
+    assert_eq!(o.len(), 2, "a2 is not acknowledged by a1's answer");
+    assert_eq!(o.take_due(20.0).as_deref(), Some("b1"));
+    assert!(o.on_result(Outcome::Delivered, 21.0, 0.0));
+    assert_eq!(o.take_due(21.0).as_deref(), Some("a2"));
+}
+
+#[test]
+fn bounded_in_count_and_bytes_oldest_dropped_first_and_counted() {
+    let mut o = Outbox::new(Bounds { max_count: 3, max_bytes: 1_000 }, RetryPolicy::default());
+    for i in 0..5u8 {
+        o.push(&format!("{:032x}", i), format!("body{i}"), 0.0);
+    }
+    assert_eq!(o.len(), 3);
+    assert_eq!(o.take_dropped(), 2);
+    assert_eq!(o.take_dropped(), 0, "reported once");
+    let mut bodies = Vec::new();
+    while let Some(b) = o.take_due(0.0) {
+        bodies.push(b);
+        o.on_result(Outcome::Delivered, 0.0, 0.0);
+    }
+    assert_eq!(bodies, ["body2", "body3", "body4"], "oldest dropped first");
+
+    let mut o = Outbox::new(Bounds { max_count: 100, max_bytes: 1_000 }, RetryPolicy::default());
+    for i in 0..6u8 {
+        o.push(&format!("{:032x}", i), "x".repeat(300), 0.0);
+    }
+    assert_eq!(o.len(), 3, "3 x 300 bytes fit in 1000");
+    assert_eq!(o.take_dropped(), 3);
+    // A single entry larger than the byte bound is still kept (never drop the newest).
+    o.push(PV_A, "y".repeat(5_000), 0.0);
+    assert_eq!(o.len(), 1);
+    assert_eq!(o.take_dropped(), 3);
+}
+
+#[test]
+fn persisted_form_round_trips_oldest_first_with_the_drop_count() {
+    let mut o = Outbox::new(Bounds { max_count: 2, max_bytes: 10_000 }, RetryPolicy::default());
+    o.push("cccccccccccccccccccccccccccccccc", "lost".into(), 0.0);
+    o.push(PV_A, r#"{"v":1,"q":"a\"b"}"#.into(), 0.0);
+    o.push(PV_B, "second".into(), 0.0);
+    let raw = o.encode();
+    assert_eq!(raw, format!(r#"{{"dropped":1,"{PV_A}":"{{\"v\":1,\"q\":\"a\\\"b\"}}","{PV_B}":"second"}}"#));
+    let mut next = outbox();
+    next.restore(&raw, 5_000.0);
+    assert_eq!(next.len(), 2);
+    assert_eq!(next.next_due(), Some(5_000.0), "drained at once on the next load");
+    assert_eq!(next.take_due(5_000.0).as_deref(), Some(r#"{"v":1,"q":"a\"b"}"#));
+    next.on_result(Outcome::Delivered, 5_001.0, 0.0);
+    assert_eq!(next.take_due(5_001.0).as_deref(), Some("second"));
+    assert_eq!(next.take_dropped(), 1, "drops survive the reload and are reported");
+    for junk in ["", "{", "[1]", r#"{"dropped":"x","nothex":"b","a.1":3}"#] {
+        let mut o = outbox();
+        o.restore(junk, 0.0);
+        assert!(o.is_empty(), "{junk}");
+    }
+}
+
+#[test]
+fn clear_forgets_entries_and_drops() {
+    let mut o = Outbox::new(Bounds { max_count: 1, max_bytes: 100 }, RetryPolicy::default());
+    o.push(PV_A, "a".into(), 0.0);
+    o.push(PV_B, "b".into(), 0.0);
+    o.clear();
+    assert!(o.is_empty());
+    assert_eq!(o.take_dropped(), 0);
+}
