@@ -96,6 +96,14 @@ pub struct FeatureDoc {
     pub purpose: &'static str,
 }
 
+/// What runtime validation needs to know of one feature.
+#[derive(Debug, Clone, Copy)]
+pub struct FeatureSpec {
+    pub name: &'static str,
+    pub json_type: &'static str,
+    pub max: f64,
+}
+
 /// Retention that applies to every feature (stated once in the dictionary).
 pub const RETENTION: &str = "On the device: the page view only (no raw events are kept). \
 At the reference collector: 25 months by default (`--retention-days`), then deleted by the retention job.";
@@ -113,6 +121,17 @@ macro_rules! feature_catalog {
                 pub $name: $ty,
             )*
         }
+
+        /// Name, JSON type and bound of every feature, in payload order: what
+        /// runtime code needs. (The prose of [`CATALOG`] is referenced only by
+        /// the docs generators and tests, so it stays out of the wasm.)
+        pub const SPECS: &[FeatureSpec] = &[
+            $( FeatureSpec {
+                name: stringify!($name),
+                json_type: <$ty as FeatureValue>::JSON_TYPE,
+                max: $max as f64,
+            }, )*
+        ];
 
         /// The data dictionary, in payload order.
         pub const CATALOG: &[FeatureDoc] = &[
@@ -184,7 +203,4 @@ feature_catalog! {
     clicks: u32, "count", max 100_000,
         "Number of click events on the page (trusted or not).",
         "Interaction volume; denominator of frustration rates.";
-    outbox_dropped: u32, "count", max 100_000,
-        "Unacknowledged payloads (of any page view of this site) that the SDK's bounded outbox dropped, oldest first, because it was full; counted on the device and reported once, by the page view that was current when the drop was seen. Cumulative within the page view.",
-        "Delivery health: shows when payloads were lost (long offline periods, an unreachable collector) instead of hiding it.";
 }

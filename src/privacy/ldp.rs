@@ -18,7 +18,7 @@
 //! The estimators for the collector ([`rr_estimate`], [`mean_estimate`]) are
 //! native-only (they need `f64::exp`).
 
-use crate::payload::{Features, LdpReport, Mechanism, CATALOG};
+use crate::payload::{Features, LdpReport, Mechanism, SPECS};
 use alloc::vec::Vec;
 
 /// A source of uniformly random 64-bit words.
@@ -151,12 +151,12 @@ impl Settings {
     /// durations, none for flags. Fractional features are refused.
     pub fn parse_features(spec: &str) -> Result<Vec<LdpFeature>, &'static str> {
         let mut out: Vec<LdpFeature> = Vec::new();
-        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        for item in spec.split(',').map(|s| s.trim_matches(' ')).filter(|s| !s.is_empty()) {
             let (name, bound) = match item.split_once(':') {
                 Some((n, b)) => (n, Some(b)),
                 None => (item, None),
             };
-            let doc = CATALOG.iter().find(|d| d.name == name).ok_or("names a feature that does not exist")?;
+            let doc = SPECS.iter().find(|d| d.name == name).ok_or("names a feature that does not exist")?;
             if out.iter().any(|f| f.name == doc.name) {
                 return Err("lists a feature twice");
             }
