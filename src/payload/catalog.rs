@@ -203,4 +203,7 @@ feature_catalog! {
     clicks: u32, "count", max 100_000,
         "Number of click events on the page (trusted or not).",
         "Interaction volume; denominator of frustration rates.";
+    outbox_dropped: u32, "count", max 100_000,
+        "Unacknowledged payloads (of any page view of this site) that the SDK's bounded outbox dropped, oldest first, because it was full; counted on the device and reported once, by the page view that was current when the drop was seen. Cumulative within the page view.",
+        "Delivery health: shows when payloads were lost (long offline periods, an unreachable collector) instead of hiding it.";
 }

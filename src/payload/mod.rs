@@ -324,6 +324,29 @@ impl Payload {
     }
 }
 
+impl Payload {
+    /// [`Payload::to_json`], made to fit [`MAX_PAYLOAD_BYTES`]: when the
+    /// features and ids leave too little room, the referrer domain is dropped
+    /// first, then the path is cut from its end (never below `/`). Features
+    /// are never cut; `tests::largest_payload_fits_the_budget` checks that
+    /// every catalog feature at its maximum leaves room for them.
+    pub fn to_json_within_budget(&mut self) -> String {
+        let mut body = self.to_json();
+        while body.len() > MAX_PAYLOAD_BYTES && (self.ctx.referrer_domain.is_some() || self.ctx.path.len() > 1) {
+            if self.ctx.referrer_domain.take().is_none() {
+                // At least the excess in bytes (an escaped character costs more in JSON).
+                for _ in 0..body.len() - MAX_PAYLOAD_BYTES {
+                    if self.ctx.path.len() > 1 {
+                        self.ctx.path.pop();
+                    }
+                }
+            }
+            body = self.to_json();
+        }
+        body
+    }
+}
+
 /// Parses and validates one payload body (the collector's entry point).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn parse(body: &[u8]) -> Result<Payload, SchemaError> {
