@@ -279,6 +279,45 @@ test('6. the same payload posted three times is counted once', async () => {
   await context.close();
 });
 
+test('a full storage quota: no error in the page, and the page view still arrives once', async () => {
+  const context = await browser.newContext();
+  // Fill localStorage of the site's origin to its quota before any script runs.
+  await context.addInitScript(() => {
+    if (sessionStorage.getItem('filled')) return;
+    const chunk = 'x'.repeat(256 * 1024);
+    try {
+      for (let i = 0; i < 100; i++) localStorage.setItem('filler' + i, chunk);
+    } catch (e) {
+      for (let n = 1024; n >= 1; n = Math.floor(n / 2)) {
+        try {
+          for (let i = 0; i < 1e6; i++) localStorage.setItem('tail' + n + '.' + i, 'x'.repeat(n));
+        } catch (e2) {}
+      }
+    }
+    sessionStorage.setItem('filled', '1');
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // (The browser's own 404 for /favicon.ico is not the page's or the SDK's.)
+  page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
+  await page.goto(collector.url + PAGE);
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  assert.ok(await page.evaluate(() => { try { localStorage.setItem('probe', 'x'); return false; } catch (e) { return true; } }), 'the quota is full');
+  await interact(page, { clicks: 2 });
+  await page.waitForTimeout(INTERVAL_MS + 300);
+  const before = await current(page);
+  assert.ok(before.seq >= 1, 'snapshots are still made and posted');
+  await page.click('#next');
+  await page.waitForURL('**/next.html');
+  await waitFor(async () => (await rowsFor(before.pv)).some((r) => r.features.clicks === 3), 10000, 'the final snapshot');
+  const rows = await rowsFor(before.pv);
+  assert.equal(rows.length, 1);
+  sameCounters(rows[0], before.features, 1);
+  assert.deepEqual(errors, [], 'no exception and no console error');
+  await context.close();
+});
+
 /** Runs the same script on the host page with and without the SDK (endpoint unreachable). */
 async function hostRun(path) {
   const context = await browser.newContext();
