@@ -334,11 +334,13 @@ impl Payload {
         let mut body = self.to_json();
         while body.len() > MAX_PAYLOAD_BYTES && (self.ctx.referrer_domain.is_some() || self.ctx.path.len() > 1) {
             if self.ctx.referrer_domain.take().is_none() {
-                // At least the excess in bytes (an escaped character costs more in JSON).
-                for _ in 0..body.len() - MAX_PAYLOAD_BYTES {
-                    if self.ctx.path.len() > 1 {
-                        self.ctx.path.pop();
-                    }
+                // The excess in bytes, at char boundaries (popping one char per
+                // excess byte would cut multi-byte paths about twice too far); an
+                // escaped character costs more in JSON, so the loop may go round again.
+                let excess = body.len() - MAX_PAYLOAD_BYTES;
+                let mut cut = 0;
+                while cut < excess && self.ctx.path.len() > 1 {
+                    cut += self.ctx.path.pop().map_or(0, char::len_utf8);
                 }
             }
             body = self.to_json();

@@ -210,7 +210,8 @@ fn fitting_drops_the_referrer_first_then_cuts_the_path_never_the_features() {
     assert!(body.len() <= MAX_PAYLOAD_BYTES, "{}", body.len());
     assert_eq!(p.ctx.referrer_domain, None, "referrer dropped first");
     assert!(p.ctx.path.starts_with("/é") && p.ctx.path.len() < 2_001, "cut at a char boundary from the end");
-    assert!(p.ctx.path.len() > 1_000, "cut by about the excess, not to nothing: {}", p.ctx.path.len());
+    // Cut by about the excess, not to nothing (how much path is left depends on the catalog's size).
+    assert!(body.len() > MAX_PAYLOAD_BYTES - 8 && p.ctx.path.len() > 100, "{} bytes, path {}", body.len(), p.ctx.path.len());
     let back: Payload = serde_json::from_str(&body).unwrap();
     assert_eq!(back.f, maxed_features());
     let mut p = valid();
