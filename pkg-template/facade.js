@@ -100,6 +100,11 @@ export function createIob(load, config) {
       return () => set.delete(cb);
     },
     /** Sends a snapshot now, when consent allows. */
+    /**
+     * Counts a custom conversion (`track('signup', { plan: 'pro' })`). The
+     * name and props are never stored or sent: only the count, as `conversions`.
+     */
+    track: (name, props) => later((i) => i.track()),
     flush: () => later((i) => i.flush()),
     /** Removes every listener and timer. */
     shutdown: () => later((i) => i.shutdown()),

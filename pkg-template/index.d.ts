@@ -47,9 +47,12 @@ export interface IobConfig {
   snapshotIntervalMs?: number;
 }
 
-/** Cumulative features of the current page view. Absent keys are 0. */
+/**
+ * Cumulative features of the current page view (docs/features.md has the
+ * exact definitions). Absent keys are 0 / false. `features()` adds `segment`.
+ */
 export interface Features {
-  /** Visible, focused time within `idleTimeoutMs` of the last input, ms. */
+  /** Visible AND focused time within `idleTimeoutMs` of the last input, ms (idle gaps count up to the timeout). */
   active_ms?: number;
   /** Time the page was visible, ms. */
   visible_ms?: number;
@@ -57,9 +60,94 @@ export interface Features {
   total_ms?: number;
   /** Deepest scroll position reached, percent of the document (0-100). */
   scroll_depth_max_pct?: number;
-  /** Click count. */
+  /** Click count (trusted or not). */
   clicks?: number;
+  /** `active_ms >= 10000`, or a conversion, or `pageviews >= 2`. */
+  engaged?: boolean;
+  /** Summed |change of scrollY| between readings, px. */
+  scroll_distance_px?: number;
+  /** Times the scrolling direction flipped. */
+  scroll_reversals?: number;
+  /** Bursts of >= 3 clicks, each <= 1000 ms and <= 30 px from the previous (a burst counts once). */
+  rage_clicks?: number;
+  /** Clicks on non-links with no DOM mutation, navigation, scroll or selection change within 2500 ms. */
+  dead_clicks?: number;
+  /** Clicks followed by an uncaught error within 1000 ms. */
+  error_clicks?: number;
+  /** Times the page was hidden and shown again within 5 s. */
+  quick_backs?: number;
+  /** 0-1: x / (1 + x), x = rage_clicks + error_clicks + 0.5 (dead_clicks + quick_backs). */
+  frustration_score?: number;
+  /** Forms with at least one edit (fields known only by a hash of form name, field name and type). */
+  forms_started?: number;
+  /** Started forms that were submitted. */
+  forms_submitted?: number;
+  /** Forms started and not submitted when the page view ended. */
+  forms_abandoned?: number;
+  /** Backspace/Delete runs in fields plus re-edits of a field after leaving it. */
+  field_corrections?: number;
+  /** First edit to submit of the first submitted form, ms. */
+  time_to_submit_ms?: number;
+  /** Key presses (classified char/delete/navigation/enter; never the key value). */
+  keystrokes?: number;
+  /** Mean interval between key presses (intervals <= 2000 ms), ms. */
+  interkey_mean_ms?: number;
+  /** Coefficient of variation of those intervals (near 0 = machine-regular). */
+  interkey_cv?: number;
+  /** Backspace/Delete presses over key presses (0-1). */
+  delete_ratio?: number;
+  /** Summed pointer movement, px. */
+  pointer_distance_px?: number;
+  /** Displacement over path length of pointer strokes >= 50 px (0-1, 1 = straight). */
+  pointer_straightness?: number;
+  /** Pointer distance over moving time, px/s. */
+  pointer_speed_mean?: number;
+  /** Pointer turns of more than 90 degrees. */
+  direction_changes?: number;
+  /** Page views of the session so far, this one included. */
+  pageviews?: number;
+  /** SPA route changes (history API, hashchange) in this document so far. */
+  route_changes?: number;
+  /** `track()` calls in this page view. */
+  conversions?: number;
+  /** 0-1 from the flags below and the shares of untrusted events and clicks without a path. */
+  automation_score?: number;
+  /** `navigator.webdriver` is true. */
+  flag_webdriver?: boolean;
+  /** An input event was dispatched by script (`isTrusted` false). */
+  flag_untrusted?: boolean;
+  /** A click had no pointer move or touch in the second before it. */
+  flag_click_no_path?: boolean;
+  /** Near-zero variance of key or click timing. */
+  flag_regular_timing?: boolean;
+  /** Every long pointer stroke (>= 3 of them) was perfectly straight. */
+  flag_straight_path?: boolean;
+  /** A pointer segment > 100 px at > 20 px/ms. */
+  flag_superhuman?: boolean;
+  /** Largest Contentful Paint (web-vitals), ms. */
+  lcp_ms?: number;
+  /** Cumulative Layout Shift (web-vitals, largest session window). */
+  cls?: number;
+  /** Interaction to Next Paint (web-vitals), ms. */
+  inp_ms?: number;
+  /** Main-thread tasks over 50 ms. */
+  long_tasks?: number;
+  /** This visit's number for the visitor (personalization consent only). */
+  visit_index?: number;
+  /** Days between the previous visit and this one (personalization consent only). */
+  days_since_last_visit?: number;
+  /** Visits in the last 30 days, this one included (personalization consent only). */
+  visits_30d?: number;
+  /** 0 no baseline; 1-5: z-score bucket of active_ms against the visitor's own baseline (3 = typical). */
+  behaviour_shift?: number;
+  /** Payloads the bounded outbox dropped (delivery health). */
+  outbox_dropped?: number;
+  /** The on-device segment (only in `features()`, never sent). */
+  segment?: Segment;
 }
+
+/** On-device segments (see docs/features.md); `null` when none applies. */
+export type Segment = 'engaged_reader' | 'skimmer' | 'bouncer' | 'frustrated' | 'likely_bot';
 
 /** The signal that decided analytics. */
 export type ConsentSource = 'api' | 'gpc' | 'dnt' | 'tcf' | 'gcm' | 'default';
@@ -125,7 +213,7 @@ export interface Payload {
 /** The events of `iob.on(name, cb)` and the data each callback receives. */
 export interface IobEvents {
   /** The visitor's on-device segment changed. Computed and delivered locally; nothing is sent. */
-  segment: string;
+  segment: Segment | null;
   /** A payload was handed to the transport (the exact JSON that left the device, parsed). */
   payload: Payload;
   /** The consent state changed (grant, deny, revoke, or a signal such as GPC, TCF, Consent Mode). */
@@ -159,6 +247,8 @@ export interface Iob {
    */
   on<K extends IobEventName>(name: K, cb: (data: IobEvents[K]) => void): Unsubscribe;
   /** Sends a snapshot now, when consent allows. */
+  /** Counts a custom conversion (`conversions`); the name and props are never stored or sent. */
+  track(name: string, props?: Record<string, unknown>): void;
   flush(): void;
   /** Removes every listener and timer. */
   shutdown(): void;

@@ -9,12 +9,29 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// What happened. Coordinates are CSS pixels in the viewport.
+/// How a key press is classified. The key value itself is never kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyClass {
+    /// A printable character.
+    Char,
+    /// Backspace or Delete.
+    Delete,
+    /// Arrows, Tab, Home/End, Page Up/Down, Escape.
+    Navigation,
+    /// Enter.
+    Enter,
+}
+
+/// What happened. Coordinates are CSS pixels in the viewport. `trusted` is
+/// the DOM event's `isTrusted` (false when dispatched by script).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EventKind {
-    PointerMove { x: f32, y: f32 },
-    Click { x: f32, y: f32, trusted: bool },
-    Key,
+    PointerMove { x: f32, y: f32, trusted: bool },
+    /// `link`: the target is inside a link or a form control, whose native
+    /// action answers the click (never a dead click).
+    Click { x: f32, y: f32, trusted: bool, link: bool },
+    /// A key press (auto-repeats excluded). `field`: inside a form field.
+    Key { class: KeyClass, trusted: bool, field: bool },
     Wheel,
     Touch,
     /// A scroll position reading, taken at most once per animation frame.
@@ -23,6 +40,29 @@ pub enum EventKind {
     Visibility(bool),
     /// Window `focus` (`true`) or `blur` (`false`).
     Focus(bool),
+    /// The DOM changed (a `MutationObserver` callback, coalesced).
+    Mutation,
+    /// The text selection changed to a non-empty range.
+    Selection,
+    /// An uncaught error (`error` or `unhandledrejection` on window).
+    Error,
+    /// An edit in a form field. `form`: hash of the form's name; `field`:
+    /// hash of form name + field name + input type. Never a value.
+    FieldInput { form: u32, field: u32 },
+    /// A form was submitted (`form`: hash of its name).
+    FormSubmit { form: u32 },
+    /// The page view ends (`pagehide`, or an SPA route change).
+    PageEnd,
+    /// A `largest-contentful-paint` entry: its start time, ms.
+    Lcp(f32),
+    /// A `layout-shift` entry without recent input: value, and start time (ms).
+    LayoutShift { value: f32, at: f32 },
+    /// An `event` timing entry with an interaction id: id and duration (ms).
+    Interaction { id: u32, duration: f32 },
+    /// A `longtask` entry.
+    LongTask,
+    /// `track(name, props)`: a custom conversion (only counted).
+    Conversion,
 }
 
 impl EventKind {
@@ -30,7 +70,12 @@ impl EventKind {
     pub fn is_user_input(&self) -> bool {
         matches!(
             self,
-            EventKind::PointerMove { .. } | EventKind::Click { .. } | EventKind::Key | EventKind::Wheel | EventKind::Touch | EventKind::Scroll { .. }
+            EventKind::PointerMove { .. }
+                | EventKind::Click { .. }
+                | EventKind::Key { .. }
+                | EventKind::Wheel
+                | EventKind::Touch
+                | EventKind::Scroll { .. }
         )
     }
 }

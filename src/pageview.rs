@@ -1,7 +1,12 @@
 //! One page view: its id, its snapshot sequence and its feature aggregators.
 
 use crate::event::{Event, EventKind};
-use crate::features::{clicks::Clicks, engagement::Engagement, scroll::Scroll, Aggregator};
+use crate::features::automation::Automation;
+use crate::features::history::{shift_bucket, Longitudinal};
+use crate::features::navigation::Navigation;
+use crate::features::{
+    clicks::Clicks, engagement::Engagement, forms::Forms, pointer::Pointer, scroll::Scroll, typing::Typing, vitals::Vitals, Aggregator,
+};
 use crate::ids::Id128;
 use crate::payload::{Context, Features};
 
@@ -20,6 +25,18 @@ pub struct PageView {
     engagement: Engagement,
     scroll: Scroll,
     clicks: Clicks,
+    forms: Forms,
+    typing: Typing,
+    pointer: Pointer,
+    vitals: Vitals,
+    /// `pageviews`, `route_changes`, `conversions`, `engaged` (the tracker sets the counts).
+    pub nav: Navigation,
+    /// Automation signals (the tracker sets `webdriver`).
+    pub automation: Automation,
+    /// What on-device history says, when personalization consent allows it.
+    pub history: Option<Longitudinal>,
+    /// The page view has ended (pagehide or route change).
+    pub ended: bool,
 }
 
 impl PageView {
@@ -33,6 +50,14 @@ impl PageView {
             engagement: Engagement::new(start, idle_timeout_ms, visible, focused),
             scroll: Scroll::default(),
             clicks: Clicks::default(),
+            forms: Forms::default(),
+            typing: Typing::default(),
+            pointer: Pointer::default(),
+            vitals: Vitals::default(),
+            nav: Navigation::new(1, 0),
+            automation: Automation::default(),
+            history: None,
+            ended: false,
         }
     }
 
@@ -42,7 +67,23 @@ impl PageView {
         self.engagement.on_event(ev);
         self.scroll.on_event(ev);
         self.clicks.on_event(ev);
-        if !matches!(ev.kind, EventKind::Visibility(false) | EventKind::Focus(false)) {
+        let abandoned = self.forms.abandoned();
+        self.forms.on_event(ev);
+        self.typing.on_event(ev);
+        self.pointer.on_event(ev);
+        self.automation.on_event(ev);
+        self.vitals.on_event(ev);
+        self.nav.on_event(ev);
+        let quiet = match ev.kind {
+            // The end changes the snapshot only when it abandons a form.
+            EventKind::PageEnd => {
+                self.ended = true;
+                self.forms.abandoned() == abandoned
+            }
+            EventKind::Visibility(false) | EventKind::Focus(false) | EventKind::Mutation | EventKind::Selection => true,
+            _ => false,
+        };
+        if !quiet {
             self.dirty = true;
         }
     }
@@ -53,6 +94,19 @@ impl PageView {
         self.engagement.write(now, &mut f);
         self.scroll.write(now, &mut f);
         self.clicks.write(now, &mut f);
+        self.forms.write(now, &mut f);
+        self.typing.write(now, &mut f);
+        self.pointer.write(now, &mut f);
+        self.automation.write_with(&self.pointer, &self.typing, &mut f);
+        self.vitals.write(now, &mut f);
+        if let Some(h) = &self.history {
+            f.visit_index = h.visit_index.min(1_000_000);
+            f.days_since_last_visit = h.days_since_last_visit.min(400);
+            f.visits_30d = h.visits_30d.min(1_080);
+            f.behaviour_shift = shift_bucket(h, f64::from(f.active_ms));
+        }
+        // Navigation last: `engaged` reads `active_ms`.
+        self.nav.write(now, &mut f);
         f.outbox_dropped = self.dropped;
         f
     }

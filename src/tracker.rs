@@ -12,6 +12,8 @@ use crate::pageview::PageView;
 use crate::payload::{ConsentRef, Context, Features, Payload, SCHEMA_VERSION};
 use crate::json_out::{push_u64, ObjectWriter};
 use crate::privacy::{ldp::Budget, ua, url};
+use crate::event::EventKind;
+use crate::features::ondevice::{features_json, OnDevice};
 use crate::transport::{Bounds, Outbox, Outcome, RetryPolicy};
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -149,6 +151,8 @@ pub struct Tracker {
     sent_visible_ms: u32,
     /// The visitor's LDP ε spent today.
     ldp_budget: Budget,
+    /// Cross-page-view state of the on-device features (history, segments).
+    device: OnDevice,
 }
 
 
@@ -188,7 +192,9 @@ impl Tracker {
             announce: false,
             sent_visible_ms: 0,
             ldp_budget: stored.ldp.as_deref().and_then(Budget::decode).unwrap_or_default(),
+            device: OnDevice::default(),
         };
+        t.device.begin(&mut t.pv, wall_ms);
         if t.consent.record().is_none() {
             let id = t.fresh_hex();
             t.consent.ensure_record(wall_ms as u64, id);
@@ -227,6 +233,54 @@ impl Tracker {
         self.pv.features(now)
     }
 
+    /// `localStorage` key of the on-device history (personalization consent only).
+    pub fn history_key(site: &str) -> String {
+        key(site, "history")
+    }
+
+    /// What the shell read at start: `navigator.webdriver`, and the stored
+    /// history (used only while personalization is allowed).
+    pub fn set_environment(&mut self, webdriver: bool, history: Option<&str>, wall_ms: f64) {
+        self.device.webdriver = webdriver;
+        self.device.stored = history.is_some();
+        self.pv.automation.webdriver = webdriver;
+        if self.consent.allows(Purpose::Personalization) {
+            self.device.set_personalization(true, history, &mut self.pv, wall_ms);
+        }
+    }
+
+    /// Keeps the history in step with personalization consent; a refusal removes it.
+    fn sync_personalization(&mut self, wall_ms: f64) {
+        let allowed = self.consent.allows(Purpose::Personalization);
+        self.device.set_personalization(allowed, None, &mut self.pv, wall_ms);
+        if !allowed && self.device.stored {
+            self.device.stored = false;
+            self.effects.push(Effect::Remove(Tracker::history_key(&self.cfg.site)));
+        }
+    }
+
+    fn save_history(&mut self, now: f64, wall_ms: f64) {
+        if let Some(value) = self.device.on_hide(&self.pv, now, wall_ms) {
+            self.effects.push(Effect::Store { key: Tracker::history_key(&self.cfg.site), value });
+        }
+    }
+
+    /// `track(name, props)`: counted as a conversion; nothing else is kept.
+    pub fn track(&mut self, now: f64) {
+        self.on_event(&Event { t: now, kind: EventKind::Conversion });
+    }
+
+    /// `features()` for the page: the snapshot plus the current segment.
+    pub fn features_json(&self, now: f64) -> String {
+        features_json(&self.pv.features(now), self.device.history.is_some())
+    }
+
+    /// The segment, when it changed since it was last asked (for `on('segment')`).
+    pub fn segment_change(&mut self, now: f64) -> Option<Option<&'static str>> {
+        let f = self.pv.features(now);
+        self.device.segment_change(&f)
+    }
+
     pub fn consent(&self) -> &Consent {
         &self.consent
     }
@@ -250,6 +304,7 @@ impl Tracker {
         let id = self.fresh_hex();
         self.consent.choose(purposes, granted, wall_ms as u64, id);
         self.after_consent_change();
+        self.sync_personalization(wall_ms);
     }
 
     /// Withdraws all consent: wipes every stored key, forgets ids, sends nothing more.
@@ -257,6 +312,7 @@ impl Tracker {
         let id = self.fresh_hex();
         self.consent.revoke(wall_ms as u64, id);
         self.after_consent_change();
+        self.sync_personalization(wall_ms);
     }
 
     fn after_consent_change(&mut self) {
@@ -285,6 +341,7 @@ impl Tracker {
     /// The page is being hidden or unloaded: send the final snapshot (by
     /// beacon) if allowed and if anything happened since the last one.
     pub fn on_hide(&mut self, now: f64, wall_ms: f64) {
+        self.save_history(now, wall_ms);
         // A second or more of visible time since the last snapshot is a
         // change too, so the final snapshot carries the page view's whole
         // duration (the slack keeps `pagehide` and `visibilitychange`, which
@@ -341,6 +398,8 @@ impl Tracker {
     /// An SPA route change: the current page view ends (its last snapshot is
     /// queued and posted if anything changed) and a new one starts for `href`.
     pub fn start_page_view(&mut self, now: f64, wall_ms: f64, href: &str, visible: bool, focused: bool) {
+        self.on_event(&Event { t: now, kind: EventKind::PageEnd });
+        self.save_history(now, wall_ms);
         if self.pv.dirty {
             self.send_snapshot(now, wall_ms, false);
         }
@@ -349,6 +408,8 @@ impl Tracker {
         let id = (self.rng)();
         self.pv = PageView::new(id, now, f64::from(self.cfg.idle_timeout_ms), visible, focused, ctx);
         self.sent_visible_ms = 0;
+        self.device.route_changes = self.device.route_changes.saturating_add(1);
+        self.device.begin(&mut self.pv, wall_ms);
         self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
         self.pump(now);
     }
@@ -473,6 +534,9 @@ impl Tracker {
                 stored_keys.push(key(&self.cfg.site, "outbox"));
             }
             stored_keys.extend(self.ldp_key());
+        }
+        if self.device.history.is_some() {
+            stored_keys.push(Tracker::history_key(&self.cfg.site));
         }
         let why = match (analytics, self.consent.decide(Purpose::Analytics).1) {
             (true, Source::Api) => "You allowed analytics: aggregated features of this page are sent, never raw events or text.",

@@ -1,25 +1,252 @@
-//! Clicks: `clicks`, the number of click events in the page view.
+//! Clicks and frustration: `clicks`, `rage_clicks`, `dead_clicks`,
+//! `error_clicks`, `quick_backs` and `frustration_score`.
+//!
+//! - A rage burst is >= [`RAGE_MIN`] clicks, each within [`RAGE_GAP_MS`] and
+//!   [`RAGE_RADIUS_PX`] of the previous one; a burst counts once.
+//! - A dead click is a click on a non-link after which, within
+//!   [`DEAD_WINDOW_MS`], there is no DOM mutation, navigation (page end, SPA
+//!   route change or form submission), scroll or selection change. Up to [`PENDING`] clicks wait at once.
+//! - An error click is a click followed by an uncaught error within
+//!   [`ERROR_WINDOW_MS`]; each click counts at most once.
+//! - A quick back is the page being hidden and shown again within
+//!   [`QUICK_BACK_MS`] (the visitor left, for another tab or page, and came back).
 
-use super::Aggregator;
+use super::{clamp_u32, Aggregator};
 use crate::event::{Event, EventKind};
 use crate::payload::Features;
 
-/// Upper bound of `clicks` in the payload schema.
-const MAX_CLICKS: u32 = 100_000;
+pub const RAGE_MIN: u32 = 3;
+pub const RAGE_GAP_MS: f64 = 1000.0;
+pub const RAGE_RADIUS_PX: f32 = 30.0;
+pub const DEAD_WINDOW_MS: f64 = 2500.0;
+pub const ERROR_WINDOW_MS: f64 = 1000.0;
+pub const QUICK_BACK_MS: f64 = 5000.0;
+/// Most clicks awaiting a dead-click verdict at once (O(1) memory).
+pub const PENDING: usize = 8;
+const MAX_COUNT: u32 = 100_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct Clicks {
     clicks: u32,
+    rage: u32,
+    dead: u32,
+    error: u32,
+    quick_backs: u32,
+    /// Last click: time and position, and the length of its burst.
+    last: Option<(f64, f32, f32)>,
+    burst: u32,
+    /// The last click has already been counted as an error click.
+    last_errored: bool,
+    /// Times of clicks awaiting a dead-click verdict (ring, oldest first).
+    pending: [f64; PENDING],
+    n_pending: usize,
+    hidden_at: Option<f64>,
+}
+
+/// The frustration score: `x / (1 + x)` with
+/// `x = rage_clicks + error_clicks + 0.5 * (dead_clicks + quick_backs)`.
+/// 0 with no signal, 0.5 after one rage burst or error click, tends to 1.
+pub fn frustration_score(rage: u32, dead: u32, error: u32, quick_backs: u32) -> f32 {
+    let x = f64::from(rage) + f64::from(error) + 0.5 * (f64::from(dead) + f64::from(quick_backs));
+    (x / (1.0 + x)) as f32
+}
+
+impl Clicks {
+    /// Pending clicks older than the window at `t` are dead.
+    fn expire(&mut self, t: f64) -> u32 {
+        let mut n = 0;
+        while n < self.n_pending && t - self.pending[n] > DEAD_WINDOW_MS {
+            n += 1;
+        }
+        n as u32
+    }
+
+    fn settle(&mut self, t: f64) {
+        let n = self.expire(t) as usize;
+        if n > 0 {
+            self.dead = self.dead.saturating_add(n as u32);
+            self.pending.copy_within(n..self.n_pending, 0);
+            self.n_pending -= n;
+        }
+    }
 }
 
 impl Aggregator for Clicks {
     fn on_event(&mut self, ev: &Event) {
-        if let EventKind::Click { .. } = ev.kind {
-            self.clicks = self.clicks.saturating_add(1);
+        let t = ev.t;
+        self.settle(t);
+        match ev.kind {
+            EventKind::Click { x, y, link, .. } => {
+                self.clicks = self.clicks.saturating_add(1);
+                let near = match self.last {
+                    Some((lt, lx, ly)) => {
+                        let (dx, dy) = (x - lx, y - ly);
+                        t - lt <= RAGE_GAP_MS && dx * dx + dy * dy <= RAGE_RADIUS_PX * RAGE_RADIUS_PX
+                    }
+                    None => false,
+                };
+                self.burst = if near { self.burst + 1 } else { 1 };
+                if self.burst == RAGE_MIN {
+                    self.rage = self.rage.saturating_add(1);
+                }
+                self.last = Some((t, x, y));
+                self.last_errored = false;
+                if !link {
+                    if self.n_pending == PENDING {
+                        // Full: the oldest waits no longer and is not judged.
+                        self.pending.copy_within(1.., 0);
+                        self.n_pending -= 1;
+                    }
+                    self.pending[self.n_pending] = t;
+                    self.n_pending += 1;
+                }
+            }
+            EventKind::Mutation | EventKind::Scroll { .. } | EventKind::Selection | EventKind::PageEnd | EventKind::FormSubmit { .. } => {
+                self.n_pending = 0
+            }
+            EventKind::Error => {
+                if let Some((lt, _, _)) = self.last {
+                    if !self.last_errored && t - lt <= ERROR_WINDOW_MS {
+                        self.error = self.error.saturating_add(1);
+                        self.last_errored = true;
+                    }
+                }
+            }
+            EventKind::Visibility(false) => self.hidden_at = Some(t),
+            EventKind::Visibility(true) => {
+                if let Some(h) = self.hidden_at.take() {
+                    if t - h <= QUICK_BACK_MS {
+                        self.quick_backs = self.quick_backs.saturating_add(1);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
-    fn write(&self, _now: f64, out: &mut Features) {
-        out.clicks = self.clicks.min(MAX_CLICKS);
+    fn write(&self, now: f64, out: &mut Features) {
+        let dead = self.dead.saturating_add(self.expire_at(now));
+        out.clicks = clamp_u32(self.clicks, MAX_COUNT);
+        out.rage_clicks = clamp_u32(self.rage, MAX_COUNT);
+        out.dead_clicks = clamp_u32(dead, MAX_COUNT);
+        out.error_clicks = clamp_u32(self.error, MAX_COUNT);
+        out.quick_backs = clamp_u32(self.quick_backs, MAX_COUNT);
+        out.frustration_score = frustration_score(self.rage, dead, self.error, self.quick_backs);
+    }
+}
+
+impl Clicks {
+    /// Pending clicks that are dead as of `now`, without mutating.
+    fn expire_at(&self, now: f64) -> u32 {
+        self.pending[..self.n_pending].iter().filter(|&&c| now - c > DEAD_WINDOW_MS).count() as u32
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn click(c: &mut Clicks, t: f64, x: f32) {
+        c.on_event(&Event { t, kind: EventKind::Click { x, y: 100.0, trusted: true, link: false } });
+    }
+
+    fn snap(c: &Clicks, now: f64) -> Features {
+        let mut f = Features::default();
+        c.write(now, &mut f);
+        f
+    }
+
+    #[test]
+    fn two_clicks_are_not_a_rage_burst_three_are() {
+        let mut c = Clicks::default();
+        click(&mut c, 0.0, 10.0);
+        click(&mut c, 500.0, 10.0);
+        assert_eq!(snap(&c, 600.0).rage_clicks, 0);
+        click(&mut c, 1000.0, 10.0);
+        assert_eq!(snap(&c, 1000.0).rage_clicks, 1);
+        // The same burst continuing counts once.
+        click(&mut c, 1200.0, 10.0);
+        click(&mut c, 1300.0, 10.0);
+        assert_eq!(snap(&c, 1300.0).rage_clicks, 1);
+    }
+
+    #[test]
+    fn rage_edges_at_1000_ms_and_30_px() {
+        // Exactly 1000 ms and exactly 30 px apart: still a burst.
+        let mut c = Clicks::default();
+        click(&mut c, 0.0, 0.0);
+        click(&mut c, 1000.0, 30.0);
+        click(&mut c, 2000.0, 60.0);
+        assert_eq!(snap(&c, 2000.0).rage_clicks, 1);
+        // Just beyond either edge: no burst.
+        let mut c = Clicks::default();
+        click(&mut c, 0.0, 0.0);
+        click(&mut c, 1000.5, 0.0);
+        click(&mut c, 2001.0, 0.0);
+        assert_eq!(snap(&c, 2001.0).rage_clicks, 0);
+        let mut c = Clicks::default();
+        click(&mut c, 0.0, 0.0);
+        click(&mut c, 100.0, 30.5);
+        click(&mut c, 200.0, 61.0);
+        assert_eq!(snap(&c, 200.0).rage_clicks, 0);
+    }
+
+    #[test]
+    fn dead_click_with_and_without_a_mutation_at_2500_ms() {
+        // No reaction: dead once more than 2500 ms have passed.
+        let mut c = Clicks::default();
+        click(&mut c, 1000.0, 0.0);
+        assert_eq!(snap(&c, 3500.0).dead_clicks, 0, "exactly 2500 ms: not yet");
+        assert_eq!(snap(&c, 3500.5).dead_clicks, 1);
+        c.on_event(&Event { t: 9000.0, kind: EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false } });
+        assert_eq!(snap(&c, 9000.0).dead_clicks, 1, "settled once");
+        // A mutation exactly 2500 ms later still answers the click.
+        let mut c = Clicks::default();
+        click(&mut c, 1000.0, 0.0);
+        c.on_event(&Event { t: 3500.0, kind: EventKind::Mutation });
+        assert_eq!(snap(&c, 10_000.0).dead_clicks, 0);
+        // A mutation just after the window does not.
+        let mut c = Clicks::default();
+        click(&mut c, 1000.0, 0.0);
+        c.on_event(&Event { t: 3501.0, kind: EventKind::Mutation });
+        assert_eq!(snap(&c, 10_000.0).dead_clicks, 1);
+        // Links are never dead; scroll and selection also answer a click.
+        let mut c = Clicks::default();
+        c.on_event(&Event { t: 0.0, kind: EventKind::Click { x: 0.0, y: 0.0, trusted: true, link: true } });
+        click(&mut c, 100.0, 0.0);
+        c.on_event(&Event { t: 200.0, kind: EventKind::Selection });
+        click(&mut c, 300.0, 0.0);
+        c.on_event(&Event { t: 400.0, kind: EventKind::Scroll { scroll_y: 1.0, viewport_h: 1.0, doc_h: 2.0 } });
+        assert_eq!(snap(&c, 10_000.0).dead_clicks, 0);
+    }
+
+    #[test]
+    fn error_clicks_within_1000_ms_count_once_per_click() {
+        let mut c = Clicks::default();
+        click(&mut c, 0.0, 0.0);
+        c.on_event(&Event { t: 1000.0, kind: EventKind::Error });
+        c.on_event(&Event { t: 1000.0, kind: EventKind::Error });
+        assert_eq!(snap(&c, 1000.0).error_clicks, 1);
+        click(&mut c, 5000.0, 0.0);
+        c.on_event(&Event { t: 6000.5, kind: EventKind::Error });
+        assert_eq!(snap(&c, 7000.0).error_clicks, 1);
+    }
+
+    #[test]
+    fn quick_back_is_a_return_within_5_s() {
+        let mut c = Clicks::default();
+        c.on_event(&Event { t: 0.0, kind: EventKind::Visibility(false) });
+        c.on_event(&Event { t: 5000.0, kind: EventKind::Visibility(true) });
+        c.on_event(&Event { t: 6000.0, kind: EventKind::Visibility(false) });
+        c.on_event(&Event { t: 11_001.0, kind: EventKind::Visibility(true) });
+        assert_eq!(snap(&c, 12_000.0).quick_backs, 1);
+    }
+
+    #[test]
+    fn frustration_score_is_documented_combination() {
+        assert_eq!(frustration_score(0, 0, 0, 0), 0.0);
+        assert_eq!(frustration_score(1, 0, 0, 0), 0.5);
+        assert_eq!(frustration_score(0, 2, 0, 0), 0.5);
+        assert!(frustration_score(1000, 1000, 1000, 1000) < 1.0);
     }
 }

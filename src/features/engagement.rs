@@ -18,6 +18,9 @@ pub struct Engagement {
     visible: bool,
     focused: bool,
     last_input: Option<f64>,
+    /// Last scroll position read: a reading counts as input only when it moved
+    /// (the shell also reads once at start-up, which is not an input).
+    last_scroll_y: Option<f32>,
     active_ms: f64,
     visible_ms: f64,
 }
@@ -32,6 +35,7 @@ impl Engagement {
             visible,
             focused,
             last_input: None,
+            last_scroll_y: None,
             active_ms: 0.0,
             visible_ms: 0.0,
         }
@@ -72,6 +76,12 @@ impl Aggregator for Engagement {
         match ev.kind {
             EventKind::Visibility(v) => self.visible = v,
             EventKind::Focus(f) => self.focused = f,
+            EventKind::Scroll { scroll_y, .. } => {
+                if self.last_scroll_y.is_some_and(|y| y != scroll_y) {
+                    self.last_input = Some(ev.t.max(self.last_t));
+                }
+                self.last_scroll_y = Some(scroll_y);
+            }
             k if k.is_user_input() => self.last_input = Some(ev.t.max(self.last_t)),
             _ => {}
         }
@@ -109,12 +119,12 @@ mod tests {
     #[test]
     fn idle_gap_counts_exactly_up_to_the_timeout() {
         let mut e = Engagement::new(0.0, 15_000.0, true, true);
-        e.on_event(&ev(1_000.0, EventKind::Key));
+        e.on_event(&ev(1_000.0, EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false }));
         // Gap of exactly the timeout: all of it counts.
-        e.on_event(&ev(16_000.0, EventKind::Key));
+        e.on_event(&ev(16_000.0, EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false }));
         assert_eq!(snapshot(&e, 16_000.0).active_ms, 15_000);
         // Gap beyond the timeout: only the timeout counts.
-        e.on_event(&ev(46_000.0, EventKind::Key));
+        e.on_event(&ev(46_000.0, EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false }));
         assert_eq!(snapshot(&e, 46_000.0).active_ms, 30_000);
         // Open tail: counted up to the timeout, not beyond.
         assert_eq!(snapshot(&e, 50_000.0).active_ms, 34_000);
@@ -124,7 +134,7 @@ mod tests {
     #[test]
     fn hidden_and_blurred_periods_do_not_count_as_active() {
         let mut e = Engagement::new(0.0, 15_000.0, true, true);
-        e.on_event(&ev(0.0, EventKind::Click { x: 0.0, y: 0.0, trusted: true }));
+        e.on_event(&ev(0.0, EventKind::Click { x: 0.0, y: 0.0, trusted: true, link: false }));
         e.on_event(&ev(2_000.0, EventKind::Visibility(false)));
         e.on_event(&ev(5_000.0, EventKind::Visibility(true)));
         e.on_event(&ev(6_000.0, EventKind::Focus(false)));
@@ -134,6 +144,17 @@ mod tests {
         assert_eq!(f.active_ms, 5_000);
         assert_eq!(f.visible_ms, 7_000);
         assert_eq!(f.total_ms, 10_000);
+    }
+
+    #[test]
+    fn a_scroll_reading_without_movement_is_not_input() {
+        let mut e = Engagement::new(0.0, 15_000.0, true, true);
+        let at = |y| EventKind::Scroll { scroll_y: y, viewport_h: 800.0, doc_h: 4000.0 };
+        e.on_event(&ev(10.0, at(0.0))); // the start-up reading
+        e.on_event(&ev(5_000.0, at(0.0)));
+        assert_eq!(snapshot(&e, 8_000.0).active_ms, 0);
+        e.on_event(&ev(8_000.0, at(300.0)));
+        assert_eq!(snapshot(&e, 9_000.0).active_ms, 1_000);
     }
 
     #[test]

@@ -1,8 +1,22 @@
-//! Feature aggregators: one per family, each O(1) memory, no allocation per event.
+//! Feature aggregators: one per family, each O(1) memory, no allocation per
+//! event. [`crate::pageview::PageView`] feeds every event to each of them and
+//! asks each to write its part of the snapshot.
 
+pub mod automation;
 pub mod clicks;
 pub mod engagement;
+pub mod forms;
+pub mod history;
+pub mod navigation;
+pub mod ondevice;
+pub mod pointer;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod props;
 pub mod scroll;
+pub mod segments;
+pub mod stats;
+pub mod typing;
+pub mod vitals;
 
 use crate::event::Event;
 use crate::payload::Features;
@@ -24,5 +38,21 @@ pub(crate) fn round_u32(x: f64) -> u32 {
         u32::MAX
     } else {
         (x + 0.5) as u32
+    }
+}
+
+/// A count clamped to the schema bound.
+pub(crate) fn clamp_u32(n: u32, max: u32) -> u32 {
+    n.min(max)
+}
+
+/// A fraction or mean clamped to `0..=max` (0 for NaN), as written to the payload.
+pub(crate) fn clamp_f32(x: f64, max: f64) -> f32 {
+    if x.is_nan() || x <= 0.0 {
+        0.0
+    } else if x >= max {
+        max as f32
+    } else {
+        x as f32
     }
 }

@@ -1,5 +1,7 @@
-//! Scroll depth: `scroll_depth_max_pct`, the maximum over the page view of
-//! (scrollY + innerHeight) / scrollHeight, in whole percent, clamped to 0-100.
+//! Scroll: `scroll_depth_max_pct`, the maximum over the page view of
+//! (scrollY + innerHeight) / scrollHeight, in whole percent, clamped to 0-100;
+//! `scroll_distance_px`, the sum of |change of scrollY| between readings; and
+//! `scroll_reversals`, how often the scrolling direction flips.
 
 use super::{round_u32, Aggregator};
 use crate::event::{Event, EventKind};
@@ -8,7 +10,14 @@ use crate::payload::Features;
 #[derive(Debug, Clone, Default)]
 pub struct Scroll {
     depth_max_pct: u32,
+    last_y: Option<f32>,
+    distance: f64,
+    /// Direction of the last non-zero move: 1 down, -1 up, 0 none yet.
+    dir: i8,
+    reversals: u32,
 }
+
+const MAX_DISTANCE_PX: f64 = 10_000_000.0;
 
 /// Depth of one reading in whole percent (0 when the document height is unknown).
 pub fn depth_pct(scroll_y: f32, viewport_h: f32, doc_h: f32) -> u32 {
@@ -23,11 +32,28 @@ impl Aggregator for Scroll {
     fn on_event(&mut self, ev: &Event) {
         if let EventKind::Scroll { scroll_y, viewport_h, doc_h } = ev.kind {
             self.depth_max_pct = self.depth_max_pct.max(depth_pct(scroll_y, viewport_h, doc_h));
+            if !scroll_y.is_finite() {
+                return;
+            }
+            if let Some(prev) = self.last_y {
+                let d = scroll_y - prev;
+                if d != 0.0 {
+                    self.distance += f64::from(d.abs());
+                    let dir = if d > 0.0 { 1 } else { -1 };
+                    if self.dir != 0 && dir != self.dir {
+                        self.reversals = self.reversals.saturating_add(1);
+                    }
+                    self.dir = dir;
+                }
+            }
+            self.last_y = Some(scroll_y);
         }
     }
 
     fn write(&self, _now: f64, out: &mut Features) {
         out.scroll_depth_max_pct = self.depth_max_pct;
+        out.scroll_distance_px = round_u32(self.distance.min(MAX_DISTANCE_PX));
+        out.scroll_reversals = self.reversals.min(100_000);
     }
 }
 
@@ -53,5 +79,6 @@ mod tests {
         let mut f = Features::default();
         s.write(0.0, &mut f);
         assert_eq!(f.scroll_depth_max_pct, 60);
+        assert_eq!((f.scroll_distance_px, f.scroll_reversals), (2800, 1));
     }
 }

@@ -203,6 +203,123 @@ feature_catalog! {
     clicks: u32, "count", max 100_000,
         "Number of click events on the page (trusted or not).",
         "Interaction volume; denominator of frustration rates.";
+    engaged: bool, "flag", max 1,
+        "True when active_ms >= 10000, or a conversion (track) happened, or the session has >= 2 page views (pageviews >= 2).",
+        "The engaged-session rate, robust to background tabs and bounces.";
+    scroll_distance_px: u32, "px", max 10_000_000,
+        "Sum over consecutive scroll readings (at most one per animation frame) of |change of scrollY|, CSS pixels.",
+        "How much scrolling it took: long distances with low depth suggest searching.";
+    scroll_reversals: u32, "count", max 100_000,
+        "Number of times the vertical scrolling direction flips (down to up or up to down) between consecutive readings.",
+        "Back-and-forth scrolling signals searching or confusion.";
+    rage_clicks: u32, "count", max 100_000,
+        "Bursts of >= 3 clicks, each <= 1000 ms and <= 30 px (CSS) from the previous click; one burst counts once however long it lasts.",
+        "Frustration: elements that do not respond as expected.";
+    dead_clicks: u32, "count", max 100_000,
+        "Clicks on a non-link (not inside a[href], button, input, select, textarea, label, summary) followed within 2500 ms by no DOM mutation, no navigation (page end, SPA route change, form submission), no scroll and no non-empty selection change. Judged once 2500 ms have passed.",
+        "Frustration: things that look clickable but are not.";
+    error_clicks: u32, "count", max 100_000,
+        "Clicks followed within 1000 ms by an uncaught error or unhandled promise rejection; each click counts at most once.",
+        "Broken interactions, with the page that has them.";
+    quick_backs: u32, "count", max 100_000,
+        "Times the page was hidden (the visitor left for another tab or page) and visible again within 5000 ms.",
+        "Content that sent visitors away and back: a sign they did not find what they expected.";
+    frustration_score: f32, "score 0-1", max 1,
+        "x / (1 + x) with x = rage_clicks + error_clicks + 0.5 * (dead_clicks + quick_backs): 0 without frustration, 0.5 after one rage burst or error click, tending to 1.",
+        "One comparable frustration number per page.";
+    forms_started: u32, "count", max 10_000,
+        "Forms with at least one edit in an observed field (at most 8 distinct forms per page view). A field is identified only by a hash of form name, field name and input type; password, hidden and data-iob-ignore fields are not observed.",
+        "Top of the form funnel.";
+    forms_submitted: u32, "count", max 10_000,
+        "Started forms that fired a submit event (each form counts once).",
+        "Form completion.";
+    forms_abandoned: u32, "count", max 10_000,
+        "Forms started and not submitted when the page view ends (pagehide or SPA route change).",
+        "Form drop-off, to find the forms that lose people.";
+    field_corrections: u32, "count", max 10_000,
+        "Runs of Backspace/Delete presses inside form fields, plus edits of a field after the visitor had moved on to another field.",
+        "Form friction: confusing fields make people correct their input.";
+    time_to_submit_ms: u32, "ms", max DAY_MS,
+        "For the first submitted form: time from its first edit to its submit event.",
+        "Form effort.";
+    keystrokes: u32, "count", max 1_000_000,
+        "Key presses (auto-repeats and lone modifier keys excluded). Keys are classified char/delete/navigation/enter; the key value is never kept. Keys in password, hidden and data-iob-ignore fields are not observed.",
+        "Typing volume; denominator of the rhythm features.";
+    interkey_mean_ms: f32, "ms", max 2000,
+        "Mean interval between consecutive key presses, over intervals of at most 2000 ms (longer gaps are pauses).",
+        "Typing rhythm (adherence and fraud use cases), without any key value.";
+    interkey_cv: f32, "ratio", max 10,
+        "Coefficient of variation (population standard deviation / mean) of the same intervals; near 0 means machine-regular typing.",
+        "Human typing is irregular; scripts are not.";
+    delete_ratio: f32, "ratio 0-1", max 1,
+        "Backspace/Delete presses divided by keystrokes.",
+        "Typing effort and hesitation.";
+    pointer_distance_px: u32, "px", max 100_000_000,
+        "Summed length of pointer movement (pointermove positions), counting only moves less than 250 ms apart (a longer pause is a jump, not movement).",
+        "Mouse activity volume.";
+    pointer_straightness: f32, "ratio 0-1", max 1,
+        "Over pointer strokes (movement between pauses > 250 ms or clicks) of >= 50 px: total straight-line displacement / total path length. 1 = perfectly straight.",
+        "Humans curve; scripted pointers move in straight lines.";
+    pointer_speed_mean: f32, "px/s", max 100_000,
+        "pointer_distance_px divided by the time spent moving (intervals between moves of at most 250 ms), in px per second.",
+        "Pointer kinematics for accessibility and bot detection.";
+    direction_changes: u32, "count", max 1_000_000,
+        "Turns of more than 90 degrees between consecutive pointer movement segments of >= 2 px.",
+        "Hesitation and search behaviour.";
+    pageviews: u32, "count", max 100_000,
+        "Page views of the session so far, this one included: this document's (1 + SPA route changes), plus earlier ones in the same visit when on-device history is allowed (personalization consent).",
+        "Session depth.";
+    route_changes: u32, "count", max 100_000,
+        "SPA route changes in this document so far (pushState, replaceState or popstate changing the path or fragment, or hashchange); each starts a new page view.",
+        "Single-page-app navigation that classic page-load analytics miss.";
+    conversions: u32, "count", max 100_000,
+        "Calls of track(name, props) in the page view; the name and props are never stored or sent.",
+        "Custom conversions.";
+    automation_score: f32, "score 0-1", max 1,
+        "min(1, 0.5 webdriver + 0.5 untrusted_share + 0.3 no_path_share + 0.2 regular + 0.2 straight + 0.2 superhuman): untrusted_share is untrusted input events (pointer moves, clicks, keys) over input events, no_path_share is clicks without a path over clicks, the others are the flags below as 0/1.",
+        "Fraud and bot detection, computed on the device.";
+    flag_webdriver: bool, "flag", max 1,
+        "navigator.webdriver is true.",
+        "Automation signal (browser driven by WebDriver, Playwright, Puppeteer).";
+    flag_untrusted: bool, "flag", max 1,
+        "At least one input event (pointer move, click, key) had isTrusted false: it was dispatched by script.",
+        "Automation signal.";
+    flag_click_no_path: bool, "flag", max 1,
+        "At least one click had no pointer move or touch in the 1000 ms before it.",
+        "Automation signal (clicks that teleport).";
+    flag_regular_timing: bool, "flag", max 1,
+        "Near-zero timing variance: >= 10 key intervals with interkey_cv < 0.05, or >= 5 click intervals (each <= 10 s) with a CV < 0.05.",
+        "Automation signal.";
+    flag_straight_path: bool, "flag", max 1,
+        ">= 3 pointer strokes of >= 50 px, all perfectly straight (displacement >= 0.999 of path length).",
+        "Automation signal.";
+    flag_superhuman: bool, "flag", max 1,
+        "A pointer movement segment longer than 100 px covered at more than 20 px/ms.",
+        "Automation signal.";
+    lcp_ms: u32, "ms", max DAY_MS,
+        "Largest Contentful Paint (web-vitals): start time of the last largest-contentful-paint entry before the first input or the page being hidden.",
+        "Loading experience.";
+    cls: f32, "score", max 100,
+        "Cumulative Layout Shift (web-vitals): the largest session window of layout-shift values without recent input (shifts < 1 s apart, window <= 5 s).",
+        "Visual stability.";
+    inp_ms: u32, "ms", max DAY_MS,
+        "Interaction to Next Paint (web-vitals): the longest interaction duration (event timing entries grouped by interactionId), ignoring one per 50 interactions.",
+        "Responsiveness.";
+    long_tasks: u32, "count", max 100_000,
+        "longtask entries (main-thread tasks over 50 ms) observed during the page view.",
+        "Main-thread congestion.";
+    visit_index: u32, "count", max 1_000_000,
+        "Number of this visit for the visitor on this site (1 = first); a visit ends after 30 min without activity. Needs personalization consent (history on the device), else absent.",
+        "New vs returning, without a cross-session identifier leaving the device.";
+    days_since_last_visit: u32, "days", max 400,
+        "Whole days between the end of the previous visit and the start of this one (personalization consent only).",
+        "Recency.";
+    visits_30d: u32, "count", max 1_080,
+        "Visits that started in the last 30 UTC days, this one included (personalization consent only).",
+        "Frequency.";
+    behaviour_shift: u32, "bucket 0-5", max 5,
+        "Bucket of the z-score of this page view's active_ms against the visitor's own rolling baseline (exponentially weighted mean and variance, weight 0.3, of earlier page views; sd floored at 10% of the mean and 1 s): 0 no baseline (< 3 page views), 1 z <= -2, 2 -2 < z <= -1, 3 -1 < z < 1, 4 1 <= z < 2, 5 z >= 2. Personalization consent only.",
+        "Change in the visitor's own behaviour (the health-adherence pattern), without sending history.";
     outbox_dropped: u32, "count", max 100_000,
         "Unacknowledged payloads (of any page view of this site) that the SDK's bounded outbox dropped, oldest first, because it was full; counted on the device and reported once, by the page view that was current when the drop was seen. Cumulative within the page view.",
         "Delivery health: shows when payloads were lost (long offline periods, an unreachable collector) instead of hiding it.";

@@ -101,5 +101,6 @@ pub fn data_dictionary_markdown() -> String {
             d.name, d.json_type, d.unit, max, d.definition, d.purpose
         ));
     }
+    out.push_str(crate::features::segments::DICTIONARY_SECTION);
     out
 }

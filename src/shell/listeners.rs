@@ -1,18 +1,42 @@
 //! Passive DOM listeners that translate browser events into core events.
 //! Nothing here reads layout except the scroll reader, which runs at most
-//! once per animation frame.
+//! once per animation frame. Elements inside `[data-iob-ignore]`, password
+//! and hidden inputs are not observed at all; key values are classified and
+//! dropped at once; form fields are reduced to a hash of form name, field
+//! name and input type.
 
-use super::{browser, Shared};
-use crate::event::{Event, EventKind};
+use super::{browser, emit_all, observers::Observers, Emit, Shared};
+use crate::event::{Event, EventKind, KeyClass};
+use alloc::rc::Rc;
+use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
-use web_sys::{AddEventListenerOptions, EventTarget, MouseEvent, VisibilityState};
+use web_sys::{AddEventListenerOptions, Element, EventTarget, KeyboardEvent, MouseEvent, VisibilityState};
 
 type Handler = Closure<dyn FnMut(web_sys::Event)>;
 
-/// Every listener the SDK added, so `shutdown()` can remove them all.
+/// Shell state of the feature listeners, shared by their closures.
+pub struct Local {
+    /// `location.pathname + location.hash` of the current page view.
+    pub route: RefCell<String>,
+    /// When the segment was last evaluated (page clock, ms).
+    segment_at: Cell<f64>,
+    /// `window.performance`, looked up once (the getter is slow in the hot path).
+    perf: Option<web_sys::Performance>,
+    selectors: Selectors,
+}
+
+impl Local {
+    fn now(&self) -> f64 {
+        self.perf.as_ref().map_or(0.0, |p| p.now())
+    }
+}
+
+/// Every listener and observer the SDK added, so `shutdown()` can remove them all.
 pub struct Listeners {
     added: Vec<(EventTarget, &'static str, bool, Handler)>,
+    observers: Option<Observers>,
 }
 
 /// What a DOM event means for the core.
@@ -27,40 +51,174 @@ enum Kind {
     Focus(bool),
     Visibility,
     PageHide,
+    Input,
+    Submit,
+    Error,
+    Selection,
+    Route,
 }
 
-const WINDOW_EVENTS: [(&str, Kind); 9] = [
-    ("pointermove", Kind::Pointer),
-    ("click", Kind::Click),
-    ("keydown", Kind::Key),
-    ("wheel", Kind::Wheel),
-    ("touchstart", Kind::Touch),
-    ("scroll", Kind::Scroll),
-    ("focus", Kind::Focus(true)),
-    ("blur", Kind::Focus(false)),
-    ("pagehide", Kind::PageHide),
+/// (event, kind, capture). Inputs are observed in the capture phase, so a
+/// page that stops propagation still counts; window focus/blur and `error`
+/// must not capture (element focus and resource errors would look alike).
+const WINDOW_EVENTS: [(&str, Kind, bool); 15] = [
+    ("pointermove", Kind::Pointer, true),
+    ("click", Kind::Click, true),
+    ("keydown", Kind::Key, true),
+    ("wheel", Kind::Wheel, true),
+    ("touchstart", Kind::Touch, true),
+    ("scroll", Kind::Scroll, true),
+    ("focus", Kind::Focus(true), false),
+    ("blur", Kind::Focus(false), false),
+    ("pagehide", Kind::PageHide, true),
+    ("input", Kind::Input, true),
+    ("submit", Kind::Submit, true),
+    ("error", Kind::Error, false),
+    ("unhandledrejection", Kind::Error, false),
+    ("popstate", Kind::Route, false),
+    ("hashchange", Kind::Route, false),
 ];
 
+/// Only called for `pointermove` and `click`, which are always `MouseEvent`s
+/// (no `instanceof` check in the hot path).
 fn mouse_xy(e: &web_sys::Event) -> (f32, f32) {
-    e.dyn_ref::<MouseEvent>().map_or((0.0, 0.0), |m| (m.client_x() as f32, m.client_y() as f32))
+    let m = e.unchecked_ref::<MouseEvent>();
+    (m.client_x() as f32, m.client_y() as f32)
 }
 
-fn handle(shared: &Shared, kind: Kind, e: &web_sys::Event) {
+fn target(e: &web_sys::Event) -> Option<Element> {
+    e.target().and_then(|t| t.dyn_into::<Element>().ok())
+}
+
+fn attr(el: &Element, name: &str) -> String {
+    el.get_attribute(name).unwrap_or_default()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// An element, seen only through `closest`.
+    type Closest;
+    /// `Element.closest` with a selector kept as a JS string (no string
+    /// conversion per event); a bad selector throws, which is caught.
+    #[wasm_bindgen(method, catch, js_name = closest)]
+    fn closest_js(this: &Closest, selector: &js_sys::JsString) -> Result<JsValue, JsValue>;
+}
+
+/// Selectors, converted to JS strings once.
+struct Selectors {
+    /// Not observed at all: inside `[data-iob-ignore]`, or a password or hidden input.
+    ignored: js_sys::JsString,
+    /// Form fields.
+    field: js_sys::JsString,
+    /// Targets whose native action answers a click: never dead clicks.
+    native: js_sys::JsString,
+}
+
+impl Selectors {
+    fn new() -> Selectors {
+        Selectors {
+            ignored: "[data-iob-ignore],input[type=password i],input[type=hidden i]".into(),
+            field: "input,textarea,select,[contenteditable]".into(),
+            native: "a[href],area[href],input,select,textarea,label,summary,[contenteditable]".into(),
+        }
+    }
+}
+
+fn matches(el: &Element, sel: &js_sys::JsString) -> bool {
+    el.unchecked_ref::<Closest>().closest_js(sel).is_ok_and(|m| !m.is_null())
+}
+
+/// 32-bit FNV-1a over parts separated by NUL.
+fn fnv(parts: &[&str]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h = h.wrapping_mul(0x0100_0193); // a NUL byte between parts
+        }
+        for b in p.bytes() {
+            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+    }
+    h
+}
+
+/// (form hash, field hash): names and type only, never a value.
+fn field_ids(el: &Element) -> (u32, u32) {
+    let form_name = el.closest("form").ok().flatten().map(|f| {
+        let n = attr(&f, "name");
+        if n.is_empty() { attr(&f, "id") } else { n }
+    });
+    let form_name = form_name.unwrap_or_default();
+    let mut name = attr(el, "name");
+    if name.is_empty() {
+        name = attr(el, "id");
+    }
+    let ty = if el.tag_name().eq_ignore_ascii_case("input") { attr(el, "type") } else { el.tag_name() };
+    (fnv(&[&form_name]), fnv(&[&form_name, &name, &ty]))
+}
+
+/// The class of a pressed key; `None` for lone modifiers and other keys that
+/// are not typing (the value is dropped either way).
+fn key_class(key: &str) -> Option<KeyClass> {
+    Some(match key {
+        "Backspace" | "Delete" => KeyClass::Delete,
+        "Enter" => KeyClass::Enter,
+        "Tab" | "Escape" | "Home" | "End" | "PageUp" | "PageDown" | "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" => KeyClass::Navigation,
+        // One character (`chars().count()` would pull in a large counting routine).
+        k if { let mut c = k.chars(); c.next().is_some() && c.next().is_none() } => KeyClass::Char,
+        _ => return None,
+    })
+}
+
+fn handle(shared: &Shared, local: &Local, kind: Kind, e: &web_sys::Event) {
+    // Only events about an element look at it (motion and page events do not:
+    // cheaper, and they carry nothing of the element).
+    let el = if matches!(kind, Kind::Click | Kind::Key | Kind::Input | Kind::Submit) { target(e) } else { None };
+    let sel = &local.selectors;
+    if el.as_ref().is_some_and(|el| matches(el, &sel.ignored)) {
+        return;
+    }
     let Ok(mut inner) = shared.try_borrow_mut() else { return };
-    let t = browser::now(&inner.window);
+    let t = local.now();
     let core = match kind {
         Kind::Pointer => {
             let (x, y) = mouse_xy(e);
-            EventKind::PointerMove { x, y }
+            EventKind::PointerMove { x, y, trusted: e.is_trusted() }
         }
         Kind::Click => {
             let (x, y) = mouse_xy(e);
-            EventKind::Click { x, y, trusted: e.is_trusted() }
+            let link = el.as_ref().is_some_and(|el| matches(el, &sel.native));
+            EventKind::Click { x, y, trusted: e.is_trusted(), link }
         }
-        Kind::Key => EventKind::Key,
+        Kind::Key => {
+            let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return };
+            if k.repeat() {
+                return;
+            }
+            let Some(class) = key_class(&k.key()) else { return };
+            EventKind::Key { class, trusted: e.is_trusted(), field: el.as_ref().is_some_and(|el| matches(el, &sel.field)) }
+        }
         Kind::Wheel => EventKind::Wheel,
         Kind::Touch => EventKind::Touch,
         Kind::Focus(f) => EventKind::Focus(f),
+        Kind::Error => EventKind::Error,
+        Kind::Selection => {
+            let range = inner.window.get_selection().ok().flatten().is_some_and(|s| !s.is_collapsed());
+            if !range {
+                return;
+            }
+            EventKind::Selection
+        }
+        Kind::Input => {
+            let Some(el) = el.as_ref().filter(|el| matches(el, &sel.field)) else { return };
+            let (form, field) = field_ids(el);
+            EventKind::FieldInput { form, field }
+        }
+        Kind::Submit => {
+            let Some(el) = el.as_ref() else { return };
+            let (form, _) = field_ids(el);
+            EventKind::FormSubmit { form }
+        }
         Kind::Scroll => {
             inner.request_scroll_read();
             return;
@@ -71,46 +229,108 @@ fn handle(shared: &Shared, kind: Kind, e: &web_sys::Event) {
             if !visible {
                 let emits = inner.hide(t);
                 drop(inner);
-                super::emit_all(shared, emits);
+                emit_all(shared, emits);
             }
             return;
         }
         Kind::PageHide => {
+            inner.tracker.on_event(&Event { t, kind: EventKind::PageEnd });
             let emits = inner.hide(t);
             drop(inner);
-            super::emit_all(shared, emits);
+            emit_all(shared, emits);
+            return;
+        }
+        Kind::Route => {
+            drop(inner);
+            route_check(shared, local);
             return;
         }
     };
     inner.tracker.on_event(&Event { t, kind: core });
+    // At most once a second: has the segment changed?
+    if t - local.segment_at.get() >= 1000.0 {
+        local.segment_at.set(t);
+        let emits = segment_emit(&mut inner.tracker, t);
+        drop(inner);
+        emit_all(shared, emits);
+    }
+}
+
+/// A `segment` notification when the segment changed.
+pub fn segment_emit(tracker: &mut crate::tracker::Tracker, t: f64) -> Vec<Emit> {
+    match tracker.segment_change(t) {
+        Some(s) => {
+            let mut json = String::new();
+            match s {
+                Some(name) => crate::json_out::push_str_literal(&mut json, name),
+                None => json.push_str("null"),
+            }
+            alloc::vec![("segment", json)]
+        }
+        None => Vec::new(),
+    }
+}
+
+/// `location.pathname + location.hash`.
+pub fn current_route(w: &web_sys::Window) -> String {
+    let loc = w.location();
+    let mut r = loc.pathname().unwrap_or_default();
+    r.push_str(&loc.hash().unwrap_or_default());
+    r
+}
+
+/// After pushState/replaceState/popstate/hashchange: a changed path or
+/// fragment is an SPA route change, which starts a fresh page view (the old
+/// one's final snapshot goes first).
+pub fn route_check(shared: &Shared, local: &Local) {
+    let Ok(mut inner) = shared.try_borrow_mut() else { return };
+    if inner.stopped {
+        return;
+    }
+    let route = current_route(&inner.window);
+    if *local.route.borrow() == route {
+        return;
+    }
+    *local.route.borrow_mut() = route;
+    let t = browser::now(&inner.window);
+    let env = browser::page_env(&inner.window);
+    inner.tracker.start_page_view(t, browser::wall(), &env.href, env.visible, env.focused);
+    let mut emits = inner.run_effects();
+    emits.extend(segment_emit(&mut inner.tracker, t));
+    drop(inner);
+    emit_all(shared, emits);
 }
 
 impl Listeners {
-    /// Adds every listener (passive, so the SDK never delays scrolling).
+    /// Adds every listener and observer (passive, so the SDK never delays scrolling).
     pub fn attach(shared: &Shared) -> Listeners {
-        let mut l = Listeners { added: Vec::new() };
+        let mut l = Listeners { added: Vec::new(), observers: None };
         let Ok(inner) = shared.try_borrow() else { return l };
         let window: EventTarget = inner.window.clone().into();
         let document: Option<EventTarget> = inner.window.document().map(Into::into);
+        let local = Rc::new(Local {
+            route: RefCell::new(current_route(&inner.window)),
+            segment_at: Cell::new(f64::NEG_INFINITY),
+            perf: inner.window.performance(),
+            selectors: Selectors::new(),
+        });
         drop(inner);
-        for (name, kind) in WINDOW_EVENTS {
-            l.add(shared, &window, name, kind);
+        for (name, kind, capture) in WINDOW_EVENTS {
+            l.add(shared, &local, &window, name, kind, capture);
         }
         if let Some(doc) = document {
-            l.add(shared, &doc, "visibilitychange", Kind::Visibility);
+            l.add(shared, &local, &doc, "visibilitychange", Kind::Visibility, true);
+            l.add(shared, &local, &doc, "selectionchange", Kind::Selection, false);
         }
+        l.observers = Some(Observers::attach(shared, &local));
         l
     }
 
-    fn add(&mut self, shared: &Shared, target: &EventTarget, name: &'static str, kind: Kind) {
-        let s = shared.clone();
-        let handler: Handler = Closure::new(move |e: web_sys::Event| handle(&s, kind, &e));
+    fn add(&mut self, shared: &Shared, local: &Rc<Local>, target: &EventTarget, name: &'static str, kind: Kind, capture: bool) {
+        let (s, loc) = (shared.clone(), local.clone());
+        let handler: Handler = Closure::new(move |e: web_sys::Event| handle(&s, &loc, kind, &e));
         let opts = AddEventListenerOptions::new();
         opts.set_passive(true);
-        // Inputs are observed in the capture phase, so a page that stops
-        // propagation still counts; window focus/blur must not capture, or
-        // element focus changes would look like window focus changes.
-        let capture = !matches!(kind, Kind::Focus(_));
         opts.set_capture(capture);
         if target
             .add_event_listener_with_callback_and_add_event_listener_options(name, handler.as_ref().unchecked_ref(), &opts)
@@ -120,10 +340,13 @@ impl Listeners {
         }
     }
 
-    /// Removes every listener; dropping the closures frees them.
+    /// Removes every listener and observer; dropping the closures frees them.
     pub fn detach(&mut self) {
         for (target, name, capture, handler) in self.added.drain(..) {
             let _ = target.remove_event_listener_with_callback_and_bool(name, handler.as_ref().unchecked_ref(), capture);
+        }
+        if let Some(o) = self.observers.take() {
+            o.detach();
         }
     }
 }

@@ -8,6 +8,7 @@ mod browser;
 mod effects;
 mod listeners;
 mod signals;
+mod observers;
 #[cfg(feature = "standalone")]
 mod runtime;
 
@@ -125,7 +126,9 @@ impl Iob {
         let env = browser::page_env(&window);
         let endpoint = cfg.endpoint.clone();
         let now = browser::now(&window);
-        let tracker = Tracker::new(cfg, &env, stored, now, browser::wall(), Box::new(browser::random_id));
+        let (webdriver, history) = observers::environment(&window, &cfg.site);
+        let mut tracker = Tracker::new(cfg, &env, stored, now, browser::wall(), Box::new(browser::random_id));
+        tracker.set_environment(webdriver, history.as_deref(), browser::wall());
         let shared: Shared = Rc::new(RefCell::new(Inner {
             tracker,
             window,
@@ -200,12 +203,32 @@ impl Iob {
         self.shared.try_borrow().map(|i| i.tracker.consent_state_json()).unwrap_or_default()
     }
 
-    /// The live feature snapshot of this page view, as JSON.
+    /// The live feature snapshot of this page view plus its `segment`, as JSON.
+    /// Also announces a changed segment to `on('segment')` subscribers.
     pub fn features(&self) -> String {
-        self.shared
-            .try_borrow()
-            .map(|i| i.tracker.features(browser::now(&i.window)).to_json())
-            .unwrap_or_default()
+        let (json, emits) = {
+            let Ok(mut i) = self.shared.try_borrow_mut() else { return String::new() };
+            let t = browser::now(&i.window);
+            let emits = if i.stopped { Vec::new() } else { listeners::segment_emit(&mut i.tracker, t) };
+            (i.tracker.features_json(t), emits)
+        };
+        emit_all(&self.shared, emits);
+        json
+    }
+
+    /// `track(name, props)`: counted as a conversion of this page view. The
+    /// name and props never reach the wasm, so they are never stored or sent.
+    pub fn track(&self) {
+        let emits = {
+            let Ok(mut i) = self.shared.try_borrow_mut() else { return };
+            if i.stopped {
+                return;
+            }
+            let t = browser::now(&i.window);
+            i.tracker.track(t);
+            listeners::segment_emit(&mut i.tracker, t)
+        };
+        emit_all(&self.shared, emits);
     }
 
     /// What is stored, what was last sent, and why, as JSON.

@@ -25,7 +25,7 @@ fn tracker(json: &str, stored: Stored) -> Tracker {
 }
 
 fn click(t: &mut Tracker, at: f64) {
-    t.on_event(&Event { t: at, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true } });
+    t.on_event(&Event { t: at, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true, link: false } });
 }
 
 #[derive(Debug, Default)]
@@ -69,7 +69,7 @@ fn periodic_snapshots_go_out_only_while_there_is_new_activity() {
     t.tick(120_000.0, WALL);
     assert!(split(&mut t).posts.is_empty(), "no new activity, no periodic snapshot");
     assert_eq!(t.next_wake(), Some(180_000.0));
-    t.on_event(&Event { t: 150_000.0, kind: EventKind::Key });
+    t.on_event(&Event { t: 150_000.0, kind: EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false } });
     t.tick(180_000.0, WALL);
     let o = split(&mut t);
     assert_eq!(o.posts.len(), 1);

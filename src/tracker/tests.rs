@@ -44,7 +44,7 @@ fn sends(effects: &[Effect]) -> Vec<Payload> {
 #[test]
 fn opt_in_sends_and_stores_nothing_before_consent() {
     let mut t = tracker(OPT_IN, Stored::default());
-    t.on_event(&Event { t: 10.0, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true } });
+    t.on_event(&Event { t: 10.0, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true, link: false } });
     t.on_hide(5_000.0, WALL);
     t.flush(5_000.0, WALL);
     assert!(t.take_effects().is_empty());
@@ -54,7 +54,7 @@ fn opt_in_sends_and_stores_nothing_before_consent() {
 fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
     let mut t = tracker(OPT_IN, Stored::default());
     t.choose(&[Purpose::Analytics], true, WALL);
-    t.on_event(&Event { t: 1_000.0, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true } });
+    t.on_event(&Event { t: 1_000.0, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true, link: false } });
     t.on_hide(3_000.0, WALL + 3_000.0);
     let effects = t.take_effects();
     let keys: Vec<_> = effects
@@ -95,7 +95,7 @@ fn revoke_wipes_storage_drops_pending_sends_and_stops_sending() {
     for k in Tracker::storage_keys("demo") {
         assert!(removed.contains(&k), "every key of the site is removed: {k} not in {removed:?}");
     }
-    t.on_event(&Event { t: 200.0, kind: EventKind::Key });
+    t.on_event(&Event { t: 200.0, kind: EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false } });
     t.on_hide(300.0, WALL);
     assert!(t.take_effects().is_empty());
 }

@@ -1,0 +1,214 @@
+// End-to-end tests of the features engine: real Playwright input on the
+// test pages under examples/script-tag/test/, read back through
+// iob.features() and from the collector's stored rows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startCollector, launchBrowser, waitFor, root } from './harness.mjs';
+
+let collector;
+let browser;
+
+before(async () => {
+  // web-vitals (devDependency) is served to the vitals page at /wv/.
+  collector = await startCollector({ extraArgs: ['--serve', `/wv=${join(root, 'node_modules', 'web-vitals', 'dist')}`] });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.close();
+});
+
+async function open(path, viewport = { width: 1000, height: 700 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${collector.url}${path}`);
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  return { context, page, errors };
+}
+
+const features = (page) => page.evaluate(() => iob.features());
+
+/** The centre of an element, in viewport coordinates. */
+async function centre(page, sel) {
+  const b = await page.locator(sel).boundingBox();
+  return [b.x + b.width / 2, b.y + b.height / 2];
+}
+
+async function rowsFor(pred, what) {
+  return waitFor(async () => {
+    const rows = (await collector.dump()).filter(pred);
+    return rows.length ? rows : null;
+  }, 8000, what);
+}
+
+test('a scripted session produces the expected counts (rage, dead, error clicks, forms, typing, scroll)', async () => {
+  const { context, page, errors } = await open('/test/features.html?run=session');
+  // Any DOM change, scroll or navigation answers every click of the last
+  // 2500 ms, so each part below waits for the verdict before the next.
+  // Rage: three real clicks on the same spot within a second, on a tile that
+  // does nothing (so each is also a dead click).
+  const [dx, dy] = await centre(page, '#dead');
+  await page.mouse.move(dx - 40, dy - 20, { steps: 8 });
+  for (let i = 0; i < 3; i++) {
+    await page.mouse.click(dx, dy);
+    await page.waitForTimeout(120);
+  }
+  await page.waitForTimeout(2700);
+  let f = await features(page);
+  assert.equal(f.rage_clicks, 1, JSON.stringify(f));
+  assert.equal(f.dead_clicks, 3, 'each click of the burst got no answer');
+  // A click that throws 10 ms later: an error click (and dead: no DOM change).
+  await page.click('#broken');
+  await page.waitForTimeout(2700);
+  f = await features(page);
+  assert.equal(f.error_clicks, 1);
+  assert.equal(f.dead_clicks, 4);
+  // A click the page answers with a DOM change: not dead.
+  await page.click('#live');
+  // Forms: one started and left, one submitted. Password and data-iob-ignore
+  // fields are not observed at all.
+  await page.click('#name');
+  await page.keyboard.type('Ada');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type('a');
+  await page.click('#secret');
+  await page.keyboard.type('hunter2');
+  await page.click('#note');
+  await page.keyboard.type('zzz');
+  await page.click('#city');
+  await page.keyboard.type('Paris');
+  await page.click('#other-submit');
+  // Read to the bottom.
+  for (let i = 0; i < 40; i++) await page.mouse.wheel(0, 400);
+  await waitFor(async () => (await features(page)).scroll_depth_max_pct >= 99, 5000, 'scroll depth');
+  await page.waitForTimeout(2700);
+  f = await features(page);
+  assert.equal(f.rage_clicks, 1, JSON.stringify(f));
+  assert.equal(f.dead_clicks, 4, 'three rage clicks and the broken tile; not #live, fields or the submit');
+  assert.equal(f.error_clicks, 1);
+  assert.equal(f.forms_started, 2);
+  assert.equal(f.forms_submitted, 1);
+  assert.equal(f.forms_abandoned ?? 0, 0, 'not abandoned before the page ends');
+  assert.equal(f.keystrokes, 10, 'Ada + Backspace + a + Paris; nothing from the password or ignored field');
+  assert.equal(f.field_corrections, 1);
+  assert.equal(f.delete_ratio, 0.1);
+  assert.ok(f.time_to_submit_ms > 0);
+  assert.ok(f.scroll_depth_max_pct >= 99 && f.scroll_distance_px > 3000, JSON.stringify(f));
+  assert.ok(f.frustration_score > 0.5 && f.frustration_score < 1);
+  assert.ok(f.pointer_distance_px > 0 && f.pointer_straightness > 0 && f.pointer_straightness <= 1);
+  assert.ok(f.active_ms <= f.visible_ms && f.visible_ms <= f.total_ms + 1);
+  assert.ok(!f.flag_untrusted, 'every input here was real');
+  assert.equal(f.flag_webdriver ?? false, await page.evaluate(() => navigator.webdriver === true));
+  assert.deepEqual(errors, ['broken tile']);
+
+  // The page ends: the started, unsubmitted form is abandoned in the final snapshot.
+  const pv = await page.evaluate(() => JSON.parse(iob.explain().last_payload ?? 'null')?.pv ?? null);
+  await page.goto('about:blank');
+  const rows = await rowsFor((r) => r.path === '/test/features.html' && (pv === null || r.pv === pv) && r.features.forms_abandoned === 1, 'the final snapshot');
+  const stored = rows[0].features;
+  assert.equal(stored.forms_abandoned, 1);
+  assert.equal(stored.rage_clicks, 1);
+  assert.equal(stored.dead_clicks, 4);
+  assert.equal(stored.keystrokes, 10);
+  assert.ok(stored.scroll_depth_max_pct >= 99);
+  assert.ok(!JSON.stringify(rows[0]).includes('hunter2') && !JSON.stringify(rows[0]).includes('Paris'));
+  await context.close();
+});
+
+test('an SPA route change (pushState, hashchange) starts a fresh page view, the old one is sent first', async () => {
+  const { context, page } = await open('/test/features.html?run=spa');
+  await page.click('#live');
+  await page.click('#live');
+  const first = await features(page);
+  assert.equal(first.clicks, 2);
+  assert.equal(first.pageviews, 1);
+  await page.click('#spa-link');
+  await waitFor(async () => (await features(page)).route_changes === 1, 3000, 'the route change');
+  const second = await features(page);
+  assert.equal(second.pageviews, 2);
+  assert.equal(second.clicks ?? 0, 0, 'a fresh page view');
+  assert.equal(second.engaged, true, 'two page views in the session');
+  // The old page view's final snapshot reaches the collector on the route change.
+  const old = await rowsFor((r) => r.path === '/test/features.html' && r.features.clicks === 3, 'the old page view');
+  assert.equal(old.length, 1);
+  // A hash route is a route change too.
+  await page.click('#hash-link');
+  await waitFor(async () => (await features(page)).route_changes === 2, 3000, 'the hash route');
+  await page.mouse.click(5, 5);
+  await page.goto('about:blank');
+  const spa = await rowsFor((r) => r.path === '/test/spa/page-2' && r.features.route_changes === 1, 'the SPA page view');
+  assert.notEqual(spa[0].pv, old[0].pv);
+  assert.equal(spa[0].features.route_changes, 1);
+  assert.equal(spa[0].features.pageviews, 2);
+  const hash = await rowsFor((r) => r.path === '/test/spa/page-2' && r.features.route_changes === 2, 'the hash page view');
+  assert.equal(hash[0].features.clicks, 1);
+  await context.close();
+});
+
+test('events dispatched by script are flagged untrusted and raise the automation score', async () => {
+  const { context, page } = await open('/test/features.html?run=untrusted');
+  await page.mouse.move(100, 100, { steps: 5 });
+  await page.mouse.click(120, 110);
+  assert.ok(!(await features(page)).flag_untrusted, 'real input only so far');
+  const before = (await features(page)).automation_score ?? 0;
+  await page.evaluate(() => {
+    const t = document.getElementById('dead');
+    for (let i = 0; i < 5; i++) t.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: 10, clientY: 10 }));
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', bubbles: true }));
+  });
+  const f = await features(page);
+  assert.equal(f.flag_untrusted, true);
+  assert.equal(f.clicks, 6);
+  assert.ok(f.automation_score > before, `${f.automation_score} > ${before}`);
+  assert.ok(f.automation_score <= 1);
+  await context.close();
+});
+
+test('LCP and CLS agree with Google web-vitals on the same page within 10 %', async () => {
+  const { context, page } = await open('/test/vitals.html');
+  await page.waitForFunction(() => window.wv && wv.lcp > 0 && wv.cls > 0, null, { timeout: 5000 });
+  await page.waitForTimeout(1200);
+  const wv = await page.evaluate(() => window.wv);
+  const f = await features(page);
+  assert.ok(f.lcp_ms > 250, `LCP is the late paragraph: ${JSON.stringify(f)}`);
+  const near = (a, b) => Math.abs(a - b) <= 0.1 * Math.max(a, b);
+  assert.ok(near(f.lcp_ms, wv.lcp), `lcp iob ${f.lcp_ms} vs web-vitals ${wv.lcp}`);
+  assert.ok(near(f.cls, wv.cls), `cls iob ${f.cls} vs web-vitals ${wv.cls}`);
+  await context.close();
+});
+
+test('features() and on("segment") work without analytics consent, and nothing is sent', async () => {
+  const context = await browser.newContext();
+  // Look like a person's browser: the automation flag would make every visitor here a likely bot.
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
+  const page = await context.newPage();
+  const requests = [];
+  context.on('request', (r) => r.url().includes('/v1/ingest') && requests.push(r.url()));
+  await page.goto(`${collector.url}/test/vitals.html?run=segment`); // opt-in, never granted
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  assert.equal((await features(page)).segment, undefined, 'no segment yet');
+  await page.evaluate(() => {
+    window.segments = [];
+    iob.on('segment', (s) => window.segments.push(s));
+  });
+  // A rage burst on plain text: the visitor becomes `frustrated`.
+  await page.mouse.move(40, 400, { steps: 6 });
+  for (let i = 0; i < 3; i++) {
+    await page.mouse.click(60, 420);
+    await page.waitForTimeout(150);
+  }
+  const f = await features(page);
+  assert.equal(f.rage_clicks, 1, JSON.stringify(f));
+  assert.equal(f.automation_score ?? 0, 0);
+  assert.equal(f.segment, 'frustrated');
+  assert.deepEqual(await page.evaluate(() => window.segments), ['frustrated'], 'announced once, when it changed');
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+  await page.goto('about:blank');
+  await page.waitForTimeout(300);
+  assert.deepEqual(requests, [], 'nothing leaves the device');
+  await context.close();
+});
