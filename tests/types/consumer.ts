@@ -14,6 +14,7 @@ import type {
   IobEvents,
   Payload,
   Purpose,
+  Segment,
 } from 'iob-sdk';
 
 // ---- config: required fields, literal unions, no unknown options
@@ -84,10 +85,14 @@ function subscribe(iob: Iob): Array<() => void> {
       void analytics;
     }),
     iob.on('segment', (segment) => {
-      const s: IobEvents['segment'] = segment;
-      void s;
+      const s: Segment | null = segment;
+      const known: IobEvents['segment'][] = ['engaged_reader', 'skimmer', 'bouncer', 'frustrated', 'likely_bot', null];
+      void [s, known];
     }),
   ];
+  // @ts-expect-error 'reader' is not a segment
+  const wrongSegment: Segment = 'reader';
+  void wrongSegment;
   // @ts-expect-error unknown event name
   iob.on('click', () => {});
   // @ts-expect-error a payload is an object, not a string
@@ -106,6 +111,14 @@ async function main(): Promise<void> {
 
   const f: Features | null = iob.features();
   if (f) describe(f);
+  const personalise: Segment | undefined = f?.segment;
+  void personalise;
+
+  // A conversion: counted on the device, never stored or sent raw.
+  iob.track('signup', { plan: 'pro' });
+  iob.track('newsletter');
+  // @ts-expect-error the event name is a string
+  iob.track(42);
   const why: Explanation | null = iob.explain();
   const keys: string[] = why?.stored_keys ?? [];
   const last: string | null = why?.last_payload ?? null;
