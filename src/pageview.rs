@@ -68,6 +68,8 @@ impl PageView {
         self.scroll.on_event(ev);
         self.clicks.on_event(ev);
         let abandoned = self.forms.abandoned();
+        let entry = matches!(ev.kind, EventKind::Lcp(_) | EventKind::LayoutShift { .. } | EventKind::Interaction { .. } | EventKind::LongTask);
+        let vitals = entry.then(|| self.vitals.shown());
         self.forms.on_event(ev);
         self.typing.on_event(ev);
         self.pointer.on_event(ev);
@@ -79,6 +81,10 @@ impl PageView {
             EventKind::PageEnd => {
                 self.ended = true;
                 self.forms.abandoned() == abandoned
+            }
+            // Performance entries arrive on their own; only a changed value is new.
+            EventKind::Lcp(_) | EventKind::LayoutShift { .. } | EventKind::Interaction { .. } | EventKind::LongTask => {
+                vitals == Some(self.vitals.shown())
             }
             EventKind::Visibility(false) | EventKind::Focus(false) | EventKind::Mutation | EventKind::Selection => true,
             _ => false,

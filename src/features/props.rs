@@ -90,3 +90,19 @@ fn typescript_features_type_documents_every_catalog_feature() {
         assert!(dts[..at].trim_end().ends_with("*/"), "`{}` has no doc comment in index.d.ts", d.name);
     }
 }
+
+#[test]
+fn only_events_that_change_the_snapshot_make_the_page_view_dirty() {
+    let mut pv = page_view(true, true);
+    let check = |pv: &mut PageView, kind: EventKind, dirty: bool| {
+        pv.dirty = false;
+        pv.on_event(&Event { t: 100.0, kind });
+        assert_eq!(pv.dirty, dirty, "{kind:?}");
+    };
+    check(&mut pv, EventKind::Interaction { id: 1, duration: 64.0 }, true);
+    check(&mut pv, EventKind::Interaction { id: 1, duration: 48.0 }, false); // same interaction, shorter
+    check(&mut pv, EventKind::Mutation, false);
+    check(&mut pv, EventKind::PageEnd, false); // no form left open
+    check(&mut pv, EventKind::LongTask, true);
+    check(&mut pv, EventKind::Key { class: KeyClass::Char, trusted: true, field: false }, true);
+}

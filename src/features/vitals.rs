@@ -53,6 +53,11 @@ impl Vitals {
         self.longest[..self.n_longest].sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
     }
 
+    /// What the snapshot shows of these vitals (to tell whether an entry changed it).
+    pub fn shown(&self) -> (u32, f64, f32, u32) {
+        (round_u32(self.lcp), self.cls_max, self.inp(), self.long_tasks)
+    }
+
     pub fn inp(&self) -> f32 {
         if self.n_longest == 0 {
             return 0.0;
