@@ -120,7 +120,8 @@ mod tests {
             n = n.wrapping_add(1);
             [n; 16]
         });
-        Tracker::new(Config::from_json(r#"{"site":"demo","endpoint":"/i"}"#).unwrap(), &env, stored, 0.0, wall, rng)
+        let Ok(cfg) = Config::from_json(r#"{"site":"demo","endpoint":"/i"}"#) else { panic!("config") };
+        Tracker::new(cfg, &env, stored, 0.0, wall, rng)
     }
 
     fn stored_value(effects: &[Effect], key: &str) -> Option<String> {
@@ -150,8 +151,8 @@ mod tests {
         t.on_event(&Event { t: 10.0, kind: EventKind::PageEnd });
         t.on_hide(20.0, WALL + 20.0);
         let effects = t.take_effects();
-        let history = stored_value(&effects, &key).expect("history stored");
-        let consent = stored_value(&effects, "iob:demo:consent").expect("consent stored");
+        let Some(history) = stored_value(&effects, &key) else { panic!("history stored") };
+        let Some(consent) = stored_value(&effects, "iob:demo:consent") else { panic!("consent stored") };
 
         // Two and a half days later: visit 2, its gap and the 30-day count; nothing raw in the payload.
         let later = WALL + 2.5 * DAY; // 2 whole days after the end of visit 1

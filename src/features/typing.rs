@@ -80,7 +80,7 @@ mod tests {
         let gaps = [112.0, 87.0, 240.0, 95.0, 160.0, 71.0, 310.0, 132.0, 98.0, 185.0, 76.0, 143.0];
         let mut times = vec![0.0];
         for g in gaps {
-            times.push(times.last().unwrap() + g);
+            times.push(times.last().copied().unwrap_or(0.0) + g);
         }
         let f = typed(&times);
         assert!(f.interkey_cv > 0.3 && f.interkey_cv < 1.0, "cv {}", f.interkey_cv);
