@@ -52,17 +52,15 @@ pub fn frustration_score(rage: u32, dead: u32, error: u32, quick_backs: u32) -> 
 }
 
 impl Clicks {
-    /// Pending clicks older than the window at `t` are dead.
-    fn expire(&mut self, t: f64) -> u32 {
-        let mut n = 0;
-        while n < self.n_pending && t - self.pending[n] > DEAD_WINDOW_MS {
-            n += 1;
-        }
-        n as u32
+    /// Pending clicks that are dead as of `t` (they are in time order, so
+    /// these are the oldest ones).
+    fn expire_at(&self, t: f64) -> u32 {
+        self.pending[..self.n_pending].iter().filter(|&&c| t - c > DEAD_WINDOW_MS).count() as u32
     }
 
+    /// Counts the pending clicks that are dead at `t` and forgets them.
     fn settle(&mut self, t: f64) {
-        let n = self.expire(t) as usize;
+        let n = self.expire_at(t) as usize;
         if n > 0 {
             self.dead = self.dead.saturating_add(n as u32);
             self.pending.copy_within(n..self.n_pending, 0);
@@ -132,13 +130,6 @@ impl Aggregator for Clicks {
         out.error_clicks = clamp_u32(self.error, MAX_COUNT);
         out.quick_backs = clamp_u32(self.quick_backs, MAX_COUNT);
         out.frustration_score = frustration_score(self.rage, dead, self.error, self.quick_backs);
-    }
-}
-
-impl Clicks {
-    /// Pending clicks that are dead as of `now`, without mutating.
-    fn expire_at(&self, now: f64) -> u32 {
-        self.pending[..self.n_pending].iter().filter(|&&c| now - c > DEAD_WINDOW_MS).count() as u32
     }
 }
 
