@@ -253,11 +253,11 @@ impl Payload {
 
     fn validate_ldp(&self) -> Result<(), SchemaError> {
         let err = |reason: &str| Err(SchemaError::new("ldp", reason));
-        if self.ldp.len() > CATALOG.len() {
+        if self.ldp.len() > SPECS.len() {
             return err("has more reports than there are features");
         }
         for (i, r) in self.ldp.iter().enumerate() {
-            let Some(doc) = CATALOG.iter().find(|d| d.name == r.f) else { return err("names an unknown feature") };
+            let Some(doc) = SPECS.iter().find(|d| d.name == r.f) else { return err("names an unknown feature") };
             if self.ldp.iter().take(i).any(|o| o.f == r.f) {
                 return err("reports a feature twice");
             }
