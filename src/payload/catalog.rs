@@ -41,6 +41,9 @@ impl FeatureValue for u32 {
 /// quantised to 1e-4 when written.
 pub const FRACTION_DIGITS: u32 = 4;
 
+/// Significant decimal digits that always survive a round trip through f32.
+pub const F32_DIGITS: u32 = 6;
+
 impl FeatureValue for f32 {
     const JSON_TYPE: &'static str = "number";
     fn as_u64(&self) -> u64 {
@@ -50,14 +53,24 @@ impl FeatureValue for f32 {
         self.is_finite() && *self >= 0.0 && f64::from(*self) <= max
     }
     fn write_json(&self, buf: &mut String) {
-        let scale = 10u64.pow(FRACTION_DIGITS);
         let v = if self.is_finite() && *self > 0.0 { f64::from(*self) } else { 0.0 };
+        // At most FRACTION_DIGITS decimals and at most F32_DIGITS significant
+        // digits, so the text parses back to an f32 that prints the same (the
+        // collector stores f32): 5370.3062 is written 5370.31.
+        let mut int_digits = 1;
+        let mut bound = 10.0;
+        while v >= bound && int_digits < F32_DIGITS {
+            int_digits += 1;
+            bound *= 10.0;
+        }
+        let decimals = F32_DIGITS.saturating_sub(int_digits).min(FRACTION_DIGITS);
+        let scale = 10u64.pow(decimals);
         let scaled = (v * scale as f64 + 0.5) as u64;
         push_u64(buf, scaled / scale);
         let mut frac = scaled % scale;
         if frac > 0 {
             buf.push('.');
-            let mut width = FRACTION_DIGITS;
+            let mut width = decimals;
             while frac % 10 == 0 {
                 frac /= 10;
                 width -= 1;

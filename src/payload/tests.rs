@@ -48,6 +48,14 @@ fn fractions_are_written_with_at_most_four_decimals() {
     assert_eq!(write(0.0625), "0.0625");
     assert_eq!(write(0.03125), "0.0313");
     assert_eq!(write(12.00004), "12");
+    assert_eq!(write(123.45678), "123.457", "six significant digits");
+    assert_eq!(write(5370.3062), "5370.31");
+    assert_eq!(write(1_234_567.8), "1234568");
+    for v in [0.1234f32, 3.14159, 123.456, 5370.31, 98765.4, 2229.034] {
+        let text = write(v);
+        let back: f32 = serde_json::from_str(&text).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), text, "{v} survives the collector's f32");
+    }
     assert_eq!(write(f32::NAN), "0");
     assert_eq!(write(-3.0), "0");
 }
@@ -153,7 +161,10 @@ fn maxed_features() -> Features {
                         s.len()
                     })
                     .unwrap();
-                serde_json::Value::from(f64::from(longest))
+                // The value as the payload carries it (quantised by the writer).
+                let mut text = String::new();
+                FeatureValue::write_json(&longest, &mut text);
+                serde_json::from_str(&text).unwrap()
             }
         };
         m.insert(d.name.to_string(), v);
