@@ -12,7 +12,7 @@ use iob_sdk::consent::Purpose;
 use iob_sdk::payload::{FeatureDoc, CATALOG};
 
 use crate::days::format_day;
-use crate::stats::{FeatureStats, GroupStats, Report};
+use crate::stats::{FeatureStats, GroupStats, LdpEstimate, Report};
 use crate::storage::Filter;
 
 /// Pages shown in the by-page charts (the CSV export has every page).
@@ -161,6 +161,36 @@ fn human(unit: &str, v: f64) -> String {
     }
 }
 
+/// An LDP estimate and its standard error, in the feature's unit (more
+/// digits than [`human`]: a mean count of 2.4 is not "2").
+fn human_estimate(d: &FeatureDoc, e: &LdpEstimate) -> String {
+    let (est, se) = (e.estimate, e.stderr);
+    match unit_of(d) {
+        "ms" => format!("{:.2} s ± {:.2} s", est / 1000.0, se / 1000.0),
+        "share" => format!("{:.1}% ± {:.1}%", est * 100.0, se * 100.0),
+        "percent" => format!("{est:.1}% ± {se:.1}%"),
+        _ => format!("{est:.2} ± {se:.2}"),
+    }
+}
+
+/// `ε = 1, hi = 20` for one parameter set.
+fn ldp_params(e: &LdpEstimate) -> String {
+    let eps = f64::from(e.eps_milli) / 1000.0;
+    match e.hi {
+        Some(hi) => format!("{}, ε = {eps}, hi = {hi}", e.mechanism),
+        None => format!("{}, ε = {eps}", e.mechanism),
+    }
+}
+
+/// What an LDP estimate means for a feature.
+fn ldp_quantity(e: &LdpEstimate) -> &'static str {
+    if e.mechanism == "rr" {
+        "share true"
+    } else {
+        "mean of the value clamped to [0, hi]"
+    }
+}
+
 struct Row {
     key: String,
     values: Vec<f64>,
@@ -296,6 +326,7 @@ fn feature_charts(out: &mut String, d: &FeatureDoc, sec: &Section, data: &Data<'
             ));
         }
     }
+    ldp_note(out, d, data);
     let series = stat_series(d, sec.stat);
     out.push_str("<h4>Over time</h4>");
     out.push_str(&bar_chart(
@@ -311,6 +342,72 @@ fn feature_charts(out: &mut String, d: &FeatureDoc, sec: &Section, data: &Data<'
         &rows_of(data.by_path, |g| stat_values(g, name, sec.stat)),
         unit,
     ));
+}
+
+/// Under a feature's charts: the page views that privatised it are not in
+/// them; their debiased estimate over the whole range is shown here.
+fn ldp_note(out: &mut String, d: &FeatureDoc, data: &Data<'_>) {
+    let Some(sets) = data.all.groups.first().and_then(|g| g.ldp.get(d.name)) else {
+        return;
+    };
+    for e in sets {
+        let _ = write!(
+            out,
+            r##"<p class="ldp-note" data-ldp-feature="{}" data-estimate="{}" data-stderr="{}">{} page views reported it under local differential privacy ({}): estimated {} <b>{}</b>, debiased, over the whole range. They are not in the charts below, which show clear values only (<a href="#ldp">details</a>).</p>"##,
+            d.name,
+            e.estimate,
+            e.stderr,
+            e.n,
+            ldp_params(e),
+            ldp_quantity(e),
+            human_estimate(d, e),
+        );
+    }
+}
+
+/// One table row per group and LDP parameter set.
+fn ldp_rows(out: &mut String, report: &Report) {
+    for g in &report.groups {
+        for (name, sets) in &g.ldp {
+            let Some(d) = doc(name) else { continue };
+            for e in sets {
+                let _ = write!(
+                    out,
+                    r#"<tr data-key="{}" data-ldp-feature="{name}" data-mechanism="{}" data-eps-milli="{}" data-n="{}" data-estimate="{}" data-stderr="{}"><th>{}</th><td><code>{name}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+                    escape(&g.key),
+                    e.mechanism,
+                    e.eps_milli,
+                    e.n,
+                    e.estimate,
+                    e.stderr,
+                    escape(&g.key),
+                    escape(&ldp_params(e)),
+                    ldp_quantity(e),
+                    e.n,
+                    human_estimate(d, e),
+                );
+            }
+        }
+    }
+}
+
+fn ldp_section(out: &mut String, data: &Data<'_>) {
+    out.push_str(r#"<section id="ldp"><h2>Locally privatised features</h2><p class="about">Features the SDK noised on the device (randomised response for flags, geometric noise for clamped counts and durations). Individual values are noise; only these debiased estimates, with their standard error (±), say something, and only in aggregate. They are never mixed into the other charts, percentiles or histograms. A parameter set reported by fewer than k pseudonyms is suppressed.</p>"#);
+    let any = |r: &Report| r.groups.iter().any(|g| !g.ldp.is_empty());
+    if !any(data.all) {
+        out.push_str(r#"<p class="empty" data-table="ldp">No feature reported under local differential privacy in range (or every parameter set is below k).</p></section>"#);
+        return;
+    }
+    let head = r#"<thead><tr><th>group</th><th>feature</th><th>mechanism</th><th>estimate of</th><th>reports</th><th>estimate ± std. error</th></tr></thead><tbody>"#;
+    let _ = write!(out, r#"<h4>Whole range</h4><table data-table="ldp">{head}"#);
+    ldp_rows(out, data.all);
+    out.push_str("</tbody></table>");
+    if any(data.by_path) {
+        let _ = write!(out, r#"{}<table data-table="ldp-by-page">{head}"#, by_page_heading());
+        ldp_rows(out, data.by_path);
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>");
 }
 
 fn section(out: &mut String, sec: &Section, data: &Data<'_>) {
@@ -406,7 +503,18 @@ fn every_feature_table(out: &mut String, data: &Data<'_>) {
                 Some(FeatureStats::Flag { share }) => human("share", *share),
                 None => String::new(),
             };
-            let _ = write!(out, "<td>{cell}</td>");
+            let _ = write!(out, "<td>{cell}");
+            for e in g.ldp.get(d.name).into_iter().flatten() {
+                let _ = write!(
+                    out,
+                    r#"<br><span class="ldp" data-estimate="{}" data-stderr="{}" title="LDP estimate ({})">LDP ≈ {}</span>"#,
+                    e.estimate,
+                    e.stderr,
+                    escape(&ldp_params(e)),
+                    human_estimate(d, e)
+                );
+            }
+            out.push_str("</td>");
         }
         out.push_str("</tr>");
     }
@@ -472,7 +580,7 @@ h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:
 h4{font-size:13px;color:#555;margin:8px 0 2px}.about{color:#555}.placeholder{background:#f6f1e7;border:1px dashed #c9b58f;padding:10px}\
 .tiles{display:flex;gap:12px}.tile{border:1px solid #ddd;border-radius:6px;padding:8px 14px}.tile b{display:block;font-size:22px}\
 .chart text{font-size:11px;fill:#333}.chart .legend{fill:#555}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:3px 6px;text-align:right}\
-.wide{overflow-x:auto}.filters label{margin-right:8px}.empty{color:#777;font-style:italic}";
+.wide{overflow-x:auto}.ldp{color:#6a4c93}.ldp-note{background:#f1ecf7;padding:6px 10px}.filters label{margin-right:8px}.empty{color:#777;font-style:italic}";
 
 /// Renders the whole page.
 pub fn render(data: &Data<'_>) -> String {
@@ -505,6 +613,7 @@ pub fn render(data: &Data<'_>) -> String {
     for sec in SECTIONS {
         section(&mut out, sec, data);
     }
+    ldp_section(&mut out, data);
     consent_section(&mut out, data);
     every_feature_table(&mut out, data);
     out.push_str("<footer><p>Groups with fewer than k distinct pseudonyms are suppressed. Page views without a pseudonym count in totals but not toward k.</p></footer></body></html>");
@@ -523,6 +632,8 @@ mod tests {
             pageviews_without_vid: 0,
             consent: Default::default(),
             features: Default::default(),
+            ldp: Default::default(),
+            suppressed_stats: 0,
         }
     }
 

@@ -499,6 +499,17 @@ pub fn report_csv(group_by: GroupBy, report: &Report) -> String {
             head.extend(["mean", "p50", "p90"].map(|s| format!("{}_{s}", d.name)));
         }
     }
+    // LDP estimates: three columns per parameter set found in any group.
+    let ldp_sets: std::collections::BTreeSet<(String, &str, u32, Option<u32>)> = report
+        .groups
+        .iter()
+        .flat_map(|g| g.ldp.iter())
+        .flat_map(|(f, sets)| sets.iter().map(move |e| (f.clone(), e.mechanism, e.eps_milli, e.hi)))
+        .collect();
+    for (f, m, eps, hi) in &ldp_sets {
+        let hi = hi.map(|h| format!("_hi{h}")).unwrap_or_default();
+        head.extend(["n", "estimate", "stderr"].map(|s| format!("ldp_{f}_{m}_eps{eps}{hi}_{s}")));
+    }
     let mut out = head.join(",") + "\n";
     for g in &report.groups {
         let mut row = vec![
@@ -517,7 +528,20 @@ pub fn report_csv(group_by: GroupBy, report: &Report) -> String {
                     row.extend([mean, p50, p90].map(f64::to_string))
                 }
                 Some(FeatureStats::Flag { share }) => row.push(share.to_string()),
-                None => row.push(String::new()),
+                None => match d.json_type {
+                    "boolean" => row.push(String::new()),
+                    _ => row.extend([String::new(), String::new(), String::new()]),
+                },
+            }
+        }
+        for (f, m, eps, hi) in &ldp_sets {
+            let e = g.ldp.get(f).and_then(|sets| {
+                sets.iter()
+                    .find(|e| e.mechanism == *m && e.eps_milli == *eps && e.hi == *hi)
+            });
+            match e {
+                Some(e) => row.extend([e.n.to_string(), e.estimate.to_string(), e.stderr.to_string()]),
+                None => row.extend([String::new(), String::new(), String::new()]),
             }
         }
         out += &(row.join(",") + "\n");

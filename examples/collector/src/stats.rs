@@ -7,11 +7,22 @@
 //! count in `pageviews` and in the feature statistics of their group, but
 //! never toward k: a group passes only on distinct `vid`s, so a group made
 //! only of such page views is always suppressed.
+//!
+//! Features a payload privatised with local differential privacy (its `ldp`
+//! reports) are left out of that page view's clear statistics and debiased
+//! separately, per group and per parameter set (feature, mechanism, ε, clamp
+//! bound), with the SDK's own estimators ([`ldp_estimate`]). Noisy values
+//! never enter a mean, a percentile or a histogram. Every published
+//! statistic rests on at least k distinct pseudonyms: an LDP parameter set
+//! reported by fewer, or the clear values of a feature that fewer sent in
+//! the clear (when others privatised it), is left out and counted in
+//! `suppressed_stats`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{FeatureDoc, CATALOG};
+use iob_sdk::payload::{FeatureDoc, LdpReport, Mechanism, CATALOG};
+use iob_sdk::privacy::ldp::{geometric_noise_variance, mean_estimate, rr_estimate, rr_keep_probability};
 use serde::Serialize;
 
 use crate::storage::PageView;
@@ -38,6 +49,62 @@ pub enum FeatureStats {
     },
 }
 
+/// A debiased estimate from the LDP reports of one parameter set in a group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LdpEstimate {
+    /// `rr` (randomised response on a flag) or `geo` (geometric mechanism on
+    /// a count or duration).
+    pub mechanism: &'static str,
+    pub eps_milli: u32,
+    /// Clamp bound (geo only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hi: Option<u32>,
+    /// Page views whose payload reported the feature with these parameters.
+    pub n: u64,
+    /// Distinct pseudonyms among them (at least k, or the set is suppressed).
+    pub pseudonyms: u64,
+    /// rr: the share of page views whose flag is true; geo: the mean per page
+    /// view of the value clamped to `[0, hi]`. Unbiased, hence not clamped:
+    /// with few reports it can fall below 0 or above 1 (rr) / `hi` (geo).
+    pub estimate: f64,
+    /// Its standard error (at least the mechanism's own noise alone).
+    pub stderr: f64,
+}
+
+/// Debiases `n` reports of one parameter set: `ones` reported ones (rr), or
+/// the sum and sum of squares of the noisy values (geo), with
+/// `iob_sdk::privacy::ldp`'s estimators. The standard error is floored at
+/// what the mechanism's noise alone implies (the sample variance of a
+/// handful of reports can be 0 by chance).
+pub fn ldp_estimate(
+    m: Mechanism,
+    eps_milli: u32,
+    hi: Option<u32>,
+    n: u64,
+    ones: u64,
+    sum: f64,
+    sum_sq: f64,
+) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let nf = n as f64;
+    match m {
+        Mechanism::Rr => {
+            let (est, se) = rr_estimate(ones, n, eps_milli);
+            let p = rr_keep_probability(eps_milli);
+            // A reported bit is 1 with probability in [1-p, p]: variance >= p(1-p).
+            let floor = (p * (1.0 - p) / nf).sqrt() / (2.0 * p - 1.0);
+            (est, se.max(floor))
+        }
+        Mechanism::Geo => {
+            let (est, se) = mean_estimate(sum, sum_sq, n);
+            let floor = (geometric_noise_variance(hi.unwrap_or(1), eps_milli) / nf).sqrt();
+            (est, se.max(floor))
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupStats {
     pub key: String,
@@ -47,7 +114,18 @@ pub struct GroupStats {
     pub pageviews_without_vid: u64,
     /// Share of page views whose consent included each purpose.
     pub consent: BTreeMap<String, f64>,
+    /// Statistics of the values sent in the clear. A feature no page view of
+    /// the group sent in the clear (all privatised it) is absent.
     pub features: BTreeMap<String, FeatureStats>,
+    /// Debiased estimates of privatised features: per feature, one entry per
+    /// parameter set (mechanism, ε, clamp bound) found in the group, ordered
+    /// by mechanism, ε, bound. Estimates of different parameter sets are not
+    /// pooled: different bounds estimate different clamped means.
+    pub ldp: BTreeMap<String, Vec<LdpEstimate>>,
+    /// Statistics of this group left out because fewer than k distinct
+    /// pseudonyms stood behind them (an LDP parameter set, or a feature's
+    /// clear values when other page views privatised it).
+    pub suppressed_stats: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,14 +180,80 @@ fn number_stats(doc: &FeatureDoc, mut values: Vec<f64>) -> FeatureStats {
     }
 }
 
+/// Sums of the reports of one LDP parameter set.
+#[derive(Default)]
+struct LdpAcc {
+    n: u64,
+    ones: u64,
+    sum: i128,
+    sum_sq: i128,
+    vids: HashSet<u32>,
+}
+
+/// (feature, mechanism, ε, bound): one parameter set.
+type LdpKey = (String, &'static str, u32, Option<u32>);
+
 #[derive(Default)]
 struct Acc {
     pageviews: u64,
     without_vid: u64,
-    vids: HashSet<String>,
+    /// Distinct pseudonyms, each with a small id.
+    vids: HashMap<String, u32>,
     purposes: BTreeMap<String, u64>,
-    /// Per CATALOG entry, in order; booleans as 0/1.
+    /// Per CATALOG entry, in order; booleans as 0/1. Clear values only.
     values: Vec<Vec<f64>>,
+    /// Per page view so far, its pseudonym id (for `clear_pseudonyms`).
+    row_vids: Vec<Option<u32>>,
+    /// Per CATALOG entry: rows (page view indexes) that sent it in the clear.
+    clear_rows: Vec<Vec<u32>>,
+    ldp: BTreeMap<LdpKey, (Mechanism, LdpAcc)>,
+}
+
+impl Acc {
+    fn add_ldp(&mut self, r: &LdpReport, vid: Option<u32>) {
+        let key = (r.f.clone(), r.m.as_str(), r.eps_milli, r.hi);
+        let (_, a) = self.ldp.entry(key).or_insert_with(|| (r.m, LdpAcc::default()));
+        a.n += 1;
+        a.ones += u64::from(r.v == 1);
+        a.sum += i128::from(r.v);
+        a.sum_sq += i128::from(r.v) * i128::from(r.v);
+        if let Some(id) = vid {
+            a.vids.insert(id);
+        }
+    }
+
+    /// Distinct pseudonyms behind the clear values of CATALOG entry `i`.
+    fn clear_pseudonyms(&self, i: usize) -> u64 {
+        let rows = self.clear_rows.get(i).map_or(&[][..], Vec::as_slice);
+        rows.iter()
+            .filter_map(|&r| self.row_vids.get(r as usize).copied().flatten())
+            .collect::<HashSet<u32>>()
+            .len() as u64
+    }
+
+    /// Debiased estimates with at least k pseudonyms, and how many sets had fewer.
+    fn ldp_stats(&self, k: u32) -> (BTreeMap<String, Vec<LdpEstimate>>, u64) {
+        let mut out: BTreeMap<String, Vec<LdpEstimate>> = BTreeMap::new();
+        let mut suppressed = 0;
+        for ((feature, mech_name, eps_milli, hi), (m, a)) in &self.ldp {
+            if (a.vids.len() as u64) < u64::from(k) {
+                suppressed += 1;
+                continue;
+            }
+            let (estimate, stderr) =
+                ldp_estimate(*m, *eps_milli, *hi, a.n, a.ones, a.sum as f64, a.sum_sq as f64);
+            out.entry(feature.clone()).or_default().push(LdpEstimate {
+                mechanism: mech_name,
+                eps_milli: *eps_milli,
+                hi: *hi,
+                n: a.n,
+                pseudonyms: a.vids.len() as u64,
+                estimate,
+                stderr,
+            });
+        }
+        (out, suppressed)
+    }
 }
 
 #[derive(Default)]
@@ -120,24 +264,40 @@ pub struct Aggregator {
 impl Aggregator {
     pub fn add(&mut self, key: String, v: &PageView) {
         let acc = self.groups.entry(key).or_default();
+        let row = acc.pageviews as u32;
         acc.pageviews += 1;
-        match &v.vid {
+        let vid_id = match &v.vid {
             Some(vid) => {
-                acc.vids.insert(vid.clone());
+                let next = acc.vids.len() as u32;
+                Some(*acc.vids.entry(vid.clone()).or_insert(next))
             }
-            None => acc.without_vid += 1,
-        }
+            None => {
+                acc.without_vid += 1;
+                None
+            }
+        };
+        acc.row_vids.push(vid_id);
         for p in &v.purposes {
             *acc.purposes.entry(p.clone()).or_default() += 1;
         }
         acc.values.resize_with(CATALOG.len(), Vec::new);
-        for (doc, values) in CATALOG.iter().zip(acc.values.iter_mut()) {
-            let x = v.features.get(doc.name);
-            let x = x.and_then(|x| {
+        acc.clear_rows.resize_with(CATALOG.len(), Vec::new);
+        for (i, doc) in CATALOG.iter().enumerate() {
+            let privatised = v.ldp.iter().any(|r| r.f == doc.name);
+            // A privatised feature has no clear value: its placeholder
+            // must not count as a measured 0.
+            if privatised {
+                continue;
+            }
+            let x = v.features.get(doc.name).and_then(|x| {
                 x.as_f64()
                     .or_else(|| x.as_bool().map(|b| f64::from(u8::from(b))))
             });
-            values.push(x.unwrap_or(0.0));
+            acc.values[i].push(x.unwrap_or(0.0));
+            acc.clear_rows[i].push(row);
+        }
+        for r in &v.ldp {
+            acc.add_ldp(r, vid_id);
         }
     }
 
@@ -161,20 +321,29 @@ impl Aggregator {
                 })
                 .collect();
             acc.values.resize_with(CATALOG.len(), Vec::new);
-            let features = CATALOG
-                .iter()
-                .zip(acc.values)
-                .map(|(doc, values)| {
-                    let stats = if doc.json_type == "boolean" {
-                        FeatureStats::Flag {
-                            share: values.iter().sum::<f64>() / n,
-                        }
-                    } else {
-                        number_stats(doc, values)
-                    };
-                    (doc.name.to_string(), stats)
-                })
-                .collect();
+            let (ldp, mut suppressed_stats) = acc.ldp_stats(k);
+            let mut features = BTreeMap::new();
+            let values = std::mem::take(&mut acc.values);
+            for (i, (doc, values)) in CATALOG.iter().zip(values).enumerate() {
+                if values.is_empty() {
+                    continue;
+                }
+                // Some page views privatised it: the clear rest is a
+                // sub-population that needs its own k.
+                let partial = values.len() as u64 != acc.pageviews;
+                if partial && acc.clear_pseudonyms(i) < u64::from(k) {
+                    suppressed_stats += 1;
+                    continue;
+                }
+                let stats = if doc.json_type == "boolean" {
+                    FeatureStats::Flag {
+                        share: values.iter().sum::<f64>() / values.len() as f64,
+                    }
+                } else {
+                    number_stats(doc, values)
+                };
+                features.insert(doc.name.to_string(), stats);
+            }
             groups.push(GroupStats {
                 key,
                 pageviews: acc.pageviews,
@@ -182,6 +351,8 @@ impl Aggregator {
                 pageviews_without_vid: acc.without_vid,
                 consent,
                 features,
+                ldp,
+                suppressed_stats,
             });
         }
         Report {

@@ -5,7 +5,7 @@ mod sqlite;
 
 pub use sqlite::{scan_file, SqliteStorage};
 
-use iob_sdk::payload::{Payload, CATALOG};
+use iob_sdk::payload::{LdpReport, Payload, CATALOG};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
@@ -33,8 +33,13 @@ pub struct PageView {
     pub purposes: Vec<String>,
     /// On-device segment, when a payload carries one (schema v1 does not yet).
     pub segment: Option<String>,
-    /// Every catalog feature, defaults filled in (payloads omit them).
+    /// Every catalog feature sent in the clear, defaults filled in (payloads
+    /// omit them). A feature the payload privatised (see `ldp`) is absent:
+    /// its placeholder in `f` is not a measurement.
     pub features: Map<String, Value>,
+    /// The payload's local-differential-privacy reports, as sent (noisy
+    /// values, never true values: only `stats` debiases them, in aggregate).
+    pub ldp: Vec<LdpReport>,
 }
 
 /// The wire name of a unit enum (`"desktop"`, `"chrome"`).
@@ -56,6 +61,7 @@ impl PageView {
             .unwrap_or_default();
         let features = CATALOG
             .iter()
+            .filter(|d| !p.ldp.iter().any(|r| r.f == d.name))
             .map(|d| {
                 let default = if d.json_type == "boolean" {
                     Value::Bool(false)
@@ -88,6 +94,7 @@ impl PageView {
             // Schema v1 has no segment; read it here once payloads carry one.
             segment: None,
             features,
+            ldp: p.ldp.clone(),
         }
     }
 

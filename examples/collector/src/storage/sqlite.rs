@@ -32,6 +32,9 @@ const MIGRATIONS: &[&str] = &["
     ) WITHOUT ROWID;
     CREATE INDEX pageviews_site_hour ON pageviews (site, hour);
     CREATE INDEX pageviews_hour ON pageviews (hour);
+", "
+    -- LDP reports of the stored snapshot: a JSON array, NULL when none.
+    ALTER TABLE pageviews ADD COLUMN ldp TEXT;
 "];
 
 /// Most commands folded into one transaction.
@@ -41,13 +44,14 @@ const QUEUE: usize = 16_384;
 
 const UPSERT: &str = "
     INSERT INTO pageviews (site, pv, seq, vid, sid, hour, path, referrer_domain, device_class,
-                           browser_family, purposes, segment, features)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                           browser_family, purposes, segment, features, ldp)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
     ON CONFLICT (site, pv) DO UPDATE SET
         seq = excluded.seq, vid = excluded.vid, sid = excluded.sid, hour = excluded.hour,
         path = excluded.path, referrer_domain = excluded.referrer_domain,
         device_class = excluded.device_class, browser_family = excluded.browser_family,
-        purposes = excluded.purposes, segment = excluded.segment, features = excluded.features
+        purposes = excluded.purposes, segment = excluded.segment, features = excluded.features,
+        ldp = excluded.ldp
     WHERE excluded.seq > pageviews.seq";
 
 enum Cmd {
@@ -155,7 +159,7 @@ pub fn scan_file(
     let mut stmt = conn
         .prepare(
             "SELECT site, pv, seq, vid, sid, hour, path, referrer_domain, device_class, browser_family,
-                    purposes, segment, features
+                    purposes, segment, features, ldp
              FROM pageviews
              WHERE (?1 IS NULL OR site = ?1) AND hour >= ?2 AND hour < ?3 AND (?4 IS NULL OR path = ?4)
              ORDER BY site, hour, pv",
@@ -172,6 +176,11 @@ pub fn scan_file(
 
 fn upsert(tx: &rusqlite::Transaction<'_>, v: &PageView) -> rusqlite::Result<()> {
     let features = serde_json::to_string(&v.features).unwrap_or_default();
+    let ldp = if v.ldp.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&v.ldp).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?)
+    };
     tx.prepare_cached(UPSERT)?.execute(params![
         v.site,
         v.pv,
@@ -186,6 +195,7 @@ fn upsert(tx: &rusqlite::Transaction<'_>, v: &PageView) -> rusqlite::Result<()> 
         v.purposes.join(","),
         v.segment,
         features,
+        ldp,
     ])?;
     Ok(())
 }
@@ -246,6 +256,7 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Cmd>) {
 fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageView> {
     let purposes: String = r.get(10)?;
     let features: String = r.get(12)?;
+    let ldp: Option<String> = r.get(13)?;
     let hour: i64 = r.get(5)?;
     Ok(PageView {
         site: r.get(0)?,
@@ -265,6 +276,12 @@ fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageView> {
             .collect(),
         segment: r.get(11)?,
         features: serde_json::from_str::<Map<String, Value>>(&features).unwrap_or_default(),
+        ldp: match ldp {
+            Some(text) => serde_json::from_str(&text).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, Box::new(e))
+            })?,
+            None => Vec::new(),
+        },
     })
 }
 
