@@ -11,30 +11,30 @@
 // off from 1 s (see src/transport). Headless Chromium never hides a tab, so
 // case 5 hides it the only way available: visibilityState reads 'hidden' and
 // a `visibilitychange` event is dispatched.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launchBrowser, waitFor } from './harness.mjs';
+import { startCollector, useCollectorAndBrowser, waitFor } from './harness.mjs';
 
 const INTERVAL_MS = 1000;
 
-let collector;
-let browser;
-
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.close();
-});
+const env = useCollectorAndBrowser();
 
 const PAGE = '/delivery/index.html';
 
+/** Starts a collector on the stopped one's port and database; closing it also removes the old one's files. */
+async function restartCollector() {
+  const down = env.collector;
+  const up = await startCollector({ port: down.port, db: down.db });
+  up.close = async () => {
+    await up.stop();
+    await down.close();
+  };
+  env.collector = up;
+}
+
 async function open(context, path = PAGE) {
   const page = await context.newPage();
-  await page.goto(collector.url + path);
+  await page.goto(env.collector.url + path);
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   return page;
 }
@@ -59,13 +59,13 @@ async function current(page) {
 /** Every payload the pages of this context announced, by page view (read from a same-origin page without the SDK). */
 async function announced(context) {
   const p = await context.newPage();
-  await p.goto(collector.url + '/delivery/host-plain.html');
+  await p.goto(env.collector.url + '/delivery/host-plain.html');
   const all = await p.evaluate(() => JSON.parse(localStorage.getItem('test:payloads') || '{}'));
   await p.close();
   return all;
 }
 
-const rowsFor = async (pv) => (await collector.dump()).filter((r) => r.pv === pv);
+const rowsFor = async (pv) => (await env.collector.dump()).filter((r) => r.pv === pv);
 
 /** Waits until the collector holds `pv` at `seq`, then checks it is exactly the page's own snapshot. */
 async function expectStored(final, what) {
@@ -91,7 +91,7 @@ function sameCounters(row, live, navClicks = 0) {
 }
 
 test('1a. normal navigation away: the page view is stored once with its final snapshot', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await open(context);
   await interact(page, { clicks: 3 });
   await page.waitForTimeout(INTERVAL_MS + 300); // at least one periodic snapshot
@@ -109,7 +109,7 @@ test('1a. normal navigation away: the page view is stored once with its final sn
 });
 
 test('1b. closing the tab: the final beacon arrives', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await open(context);
   await interact(page, { clicks: 2 });
   const before = await current(page);
@@ -125,14 +125,14 @@ test('1b. closing the tab: the final beacon arrives', async () => {
 });
 
 test('2. collector down during the session, restarted afterwards: the payloads arrive after the restart', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await open(context);
   await interact(page);
   const first = await waitFor(async () => {
     const c = await current(page);
     return c.seq >= 1 && (await rowsFor(c.pv)).length ? c : null;
   }, 10000, 'a first snapshot stored');
-  await collector.stop();
+  await env.collector.stop();
   // Snapshots made while the collector is down: posts fail and back off.
   await interact(page, { clicks: 2 });
   await page.waitForTimeout(INTERVAL_MS * 2.5);
@@ -145,12 +145,7 @@ test('2. collector down during the session, restarted afterwards: the payloads a
   // The page is closed while the collector is still down: the final beacon is lost too.
   const live = during.features;
   await page.close({ runBeforeUnload: true });
-  const down = collector;
-  collector = await startCollector({ port: down.port, db: down.db });
-  collector.close = async () => {
-    await collector.stop();
-    await down.close();
-  };
+  await restartCollector();
   // The persisted outbox is drained by the next page load.
   const next = await open(context, '/delivery/next.html');
   const final = (await announced(context))[first.pv];
@@ -163,7 +158,7 @@ test('2. collector down during the session, restarted afterwards: the payloads a
 });
 
 test('3. offline (network emulation) during the session, then back online', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await open(context);
   await interact(page);
   const first = await waitFor(async () => {
@@ -188,7 +183,7 @@ test('3. offline (network emulation) during the session, then back online', asyn
 });
 
 test('4. a reload in the middle of the session: both page views, once each', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await open(context);
   await interact(page, { clicks: 2 });
   await page.reload();
@@ -209,7 +204,7 @@ test('4. a reload in the middle of the session: both page views, once each', asy
 });
 
 test('5. tab hidden, then closed without the final beacon getting through: only the last interval is lost', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await open(context);
   await interact(page, { clicks: 2 });
   // Wait for a periodic snapshot to be stored: the last one that gets through.
@@ -221,19 +216,14 @@ test('5. tab hidden, then closed without the final beacon getting through: only 
   // Within the same interval: one more click, then every request fails
   // (the collector is gone), the tab is hidden (beacon lost) and closed.
   await page.click('#a');
-  await collector.stop();
+  await env.collector.stop();
   await page.evaluate(() => {
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
     document.dispatchEvent(new Event('visibilitychange'));
   });
   const hidden = await current(page);
   await page.close({ runBeforeUnload: true });
-  const down = collector;
-  collector = await startCollector({ port: down.port, db: down.db });
-  collector.close = async () => {
-    await collector.stop();
-    await down.close();
-  };
+  await restartCollector();
   await new Promise((r) => setTimeout(r, 500));
   const [row] = await rowsFor(delivered.pv);
   const final = hidden.all[delivered.pv];
@@ -255,7 +245,7 @@ test('5. tab hidden, then closed without the final beacon getting through: only 
 });
 
 test('6. the same payload posted three times is counted once', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await open(context);
   await interact(page, { clicks: 2 });
   await page.evaluate(() => iob.flush());
@@ -280,7 +270,7 @@ test('6. the same payload posted three times is counted once', async () => {
 });
 
 test('a full storage quota: no error in the page, and the page view still arrives once', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   // Fill localStorage of the site's origin to its quota before any script runs.
   await context.addInitScript(() => {
     if (sessionStorage.getItem('filled')) return;
@@ -301,7 +291,7 @@ test('a full storage quota: no error in the page, and the page view still arrive
   page.on('pageerror', (e) => errors.push(e.message));
   // (The browser's own 404 for /favicon.ico is not the page's or the SDK's.)
   page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
-  await page.goto(collector.url + PAGE);
+  await page.goto(env.collector.url + PAGE);
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   assert.ok(await page.evaluate(() => { try { localStorage.setItem('probe', 'x'); return false; } catch (e) { return true; } }), 'the quota is full');
   await interact(page, { clicks: 2 });
@@ -320,13 +310,13 @@ test('a full storage quota: no error in the page, and the page view still arrive
 
 /** Runs the same script on the host page with and without the SDK (endpoint unreachable). */
 async function hostRun(path) {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const pageErrors = [];
   const consoleErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-  await page.goto(collector.url + path);
+  await page.goto(env.collector.url + path);
   await page.waitForFunction(() => Array.isArray(window.hostLog));
   if (path.includes('host.html')) await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   await page.click('#count');

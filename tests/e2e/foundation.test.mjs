@@ -1,22 +1,11 @@
 // End-to-end, first slice: the script-tag site in headless Chromium against a
 // real collector. Real clicks and scrolls; the collector's stored rows are
 // compared with what the page computed. Nothing is sent or stored before consent.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launchBrowser, waitFor, recordIngest } from './harness.mjs';
+import { useCollectorAndBrowser, waitFor, recordIngest } from './harness.mjs';
 
-let collector;
-let browser;
-
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.close();
-});
+const env = useCollectorAndBrowser();
 
 async function storageSnapshot(page) {
   return page.evaluate(() => ({
@@ -27,10 +16,10 @@ async function storageSnapshot(page) {
 }
 
 test('nothing is sent or stored before consent, even after a full interactive session', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const ingest = recordIngest(context);
-  await page.goto(`${collector.url}/`);
+  await page.goto(`${env.collector.url}/`);
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   await page.click('#cta');
   await page.mouse.wheel(0, 1500);
@@ -41,15 +30,15 @@ test('nothing is sent or stored before consent, even after a full interactive se
   await page.goto('about:blank'); // pagehide
   await page.waitForTimeout(300);
   assert.equal(ingest.length, 0, 'no request to the collector while the page was open');
-  assert.deepEqual(await collector.dump(), []);
+  assert.deepEqual(await env.collector.dump(), []);
   await context.close();
 });
 
 test('after grant, real clicks and scrolls arrive at the collector on pagehide', async () => {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const context = await env.browser.newContext({ viewport: { width: 1000, height: 700 } });
   const page = await context.newPage();
   const ingest = recordIngest(context);
-  await page.goto(`${collector.url}/?utm_source=e2e&email=jane%40example.com#top`);
+  await page.goto(`${env.collector.url}/?utm_source=e2e&email=jane%40example.com#top`);
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   await page.click('#consent-accept');
   await page.click('#cta');
@@ -65,10 +54,7 @@ test('after grant, real clicks and scrolls arrive at the collector on pagehide',
   assert.equal(consent.record.source, 'api');
 
   await page.goto('about:blank');
-  const rows = await waitFor(async () => {
-    const r = await collector.dump();
-    return r.length ? r : null;
-  }, 5000, 'a stored page view');
+  const rows = await env.collector.waitForRows();
   assert.equal(rows.length, 1, JSON.stringify(rows));
   const row = rows[0];
   assert.equal(row.site, 'demo');
@@ -85,10 +71,10 @@ test('after grant, real clicks and scrolls arrive at the collector on pagehide',
 });
 
 test('revoke wipes storage and stops sending', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const ingest = recordIngest(context);
-  await page.goto(`${collector.url}/article.html`);
+  await page.goto(`${env.collector.url}/article.html`);
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   await page.click('#consent-accept');
   await page.evaluate(() => iob.flush());

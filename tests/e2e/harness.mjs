@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -76,6 +77,13 @@ export async function startCollector({ port, db, extraArgs = [], origins = [] } 
       await stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
+    /** Waits until at least `n` page views are stored; resolves to all stored rows. */
+    async waitForRows(n = 1, ms = 5000) {
+      return waitFor(async () => {
+        const rows = await this.dump();
+        return rows.length >= n ? rows : null;
+      }, ms, `${n} stored page view(s)`);
+    },
     /** Every stored page view (the collector's `dump` subcommand). */
     async dump() {
       const { stdout } = await promisify(execFile)(collectorBin, ['dump', '--db', db]);
@@ -111,4 +119,21 @@ export function recordIngest(context) {
     if (r.url().includes('/v1/ingest')) seen.push({ url: r.url(), body: r.postData() ?? '' });
   });
   return seen;
+}
+
+/**
+ * Registers `before`/`after` hooks that start one collector and one browser
+ * for a test file; the returned object holds them once the hooks have run.
+ */
+export function useCollectorAndBrowser(options) {
+  const env = { collector: null, browser: null };
+  before(async () => {
+    env.collector = await startCollector(options);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.collector?.close();
+  });
+  return env;
 }

@@ -93,10 +93,7 @@ test('after consent from the banner, each client-side route is one page view at 
   }
   assert.equal(new URL(page.url()).pathname, '/react/docs', 'routing through the history API');
   await page.goto('about:blank'); // pagehide: the last route's final snapshot
-  const rows = await waitFor(async () => {
-    const r = await collector.dump();
-    return r.length >= 3 ? r : null;
-  }, 6000, 'three stored page views').catch(async (e) => {
+  const rows = await collector.waitForRows(3, 6000).catch(async (e) => {
     throw new Error(`${e.message}; stored: ${JSON.stringify((await collector.dump()).map((r) => r.path ?? r.ctx?.path))}`);
   });
   const paths = rows.map((r) => r.path ?? r.ctx?.path).sort();

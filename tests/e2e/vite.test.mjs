@@ -56,10 +56,7 @@ test('the bundled app loads the wasm, and a payload reaches the collector after 
   assert.match(await page.textContent('#status'), /granted: security, analytics/);
   await page.click('#cta');
   await page.goto('about:blank'); // pagehide sends the final snapshot
-  const rows = await waitFor(async () => {
-    const r = await collector.dump();
-    return r.length ? r : null;
-  }, 5000, 'a stored page view');
+  const rows = await collector.waitForRows();
   assert.equal(rows.length, 1, JSON.stringify(rows));
   const row = rows[0];
   assert.equal(row.site, 'demo');
