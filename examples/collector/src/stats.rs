@@ -377,6 +377,24 @@ mod tests {
     }
 
     #[test]
+    fn ldp_stderr_never_falls_below_the_mechanism_noise() {
+        // One geo report: the sample variance is 0, the noise's is not.
+        let (est, se) = ldp_estimate(Mechanism::Geo, 1000, Some(20), 1, 0, 7.0, 49.0);
+        assert_eq!(est, 7.0);
+        assert!((se - geometric_noise_variance(20, 1000).sqrt()).abs() < 1e-9, "{se}");
+        // Every rr report a one: the estimator's own error would be 0.
+        let (est, se) = ldp_estimate(Mechanism::Rr, 1000, None, 10, 10, 0.0, 0.0);
+        assert!(est > 1.0, "unbiased, hence not clamped: {est}");
+        assert!(se > 0.1, "{se}");
+        // Many reports: the estimators' own values.
+        assert_eq!(
+            ldp_estimate(Mechanism::Rr, 1000, None, 1000, 400, 0.0, 0.0),
+            rr_estimate(400, 1000, 1000)
+        );
+        assert_eq!(ldp_estimate(Mechanism::Geo, 500, Some(5), 0, 0, 0.0, 0.0), (0.0, 0.0));
+    }
+
+    #[test]
     fn histograms_cover_every_value_once() {
         for doc in CATALOG.iter().filter(|d| d.json_type != "boolean") {
             let values: Vec<f64> = (0..=100).map(|i| doc.max * f64::from(i) / 100.0).collect();
