@@ -201,7 +201,7 @@ struct Row {
 fn bar_chart(id: &str, series: &[&str], rows: &[Row], unit: &str) -> String {
     if rows.is_empty() {
         return format!(
-            r#"<p class="empty" data-chart="{id}">No data in range, or every group is below k.</p>"#
+            r#"<p class="empty" data-chart="{id}">No data in range, every group is below k, or no value was sent in the clear.</p>"#
         );
     }
     let (label_w, bar_w, bar_h) = (180.0, 380.0, 13.0);
@@ -284,6 +284,8 @@ fn stat_series(d: &FeatureDoc, stat: Stat) -> &'static [&'static str] {
     }
 }
 
+/// One row per group that has the values (a group whose page views all
+/// privatised a feature has no clear statistic of it).
 fn rows_of(report: &Report, f: impl Fn(&GroupStats) -> Vec<f64>) -> Vec<Row> {
     report
         .groups
@@ -292,6 +294,7 @@ fn rows_of(report: &Report, f: impl Fn(&GroupStats) -> Vec<f64>) -> Vec<Row> {
             key: g.key.clone(),
             values: f(g),
         })
+        .filter(|r| !r.values.is_empty())
         .collect()
 }
 

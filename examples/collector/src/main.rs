@@ -16,7 +16,7 @@ usage:
                 [--rate 50 --burst 200] [--serve PREFIX=DIR ..] [--config FILE]
   iob-collector dump --db FILE
   iob-collector simulate [--url http://127.0.0.1:8080] [--site demo] [--origin URL] [--visitors 300]
-                [--days 14] [--seed 42] [--connections 4]
+                [--days 14] [--seed 42] [--connections 4] [--ldp clicks:20,engaged [--ldp-epsilon 1]]
   iob-collector bench [--url http://127.0.0.1:8080] [--site demo] [--origin URL] [--seconds 5]
                 [--connections 32] [--rate REQ_PER_SEC]
 ";

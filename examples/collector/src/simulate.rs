@@ -77,6 +77,9 @@ pub struct SimOptions {
     pub days: u32,
     pub seed: u64,
     pub connections: usize,
+    /// `--ldp SPEC` (`--ldp-epsilon E`): privatise these features as the
+    /// SDK's `ldp` option does (no daily budget: every payload is sent).
+    pub ldp: Option<iob_sdk::privacy::ldp::Settings>,
 }
 
 impl SimOptions {
@@ -89,7 +92,9 @@ impl SimOptions {
             days: 14,
             seed: 42,
             connections: 4,
+            ldp: None,
         };
+        let mut eps_milli = None;
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let value = it.next().ok_or_else(|| format!("{flag}: missing value"))?;
@@ -105,11 +110,31 @@ impl SimOptions {
                 "--days" => o.days = num(value)?.clamp(1, 365) as u32,
                 "--seed" => o.seed = num(value)?,
                 "--connections" => o.connections = num(value)?.clamp(1, 64) as usize,
+                "--ldp" => {
+                    let features = iob_sdk::privacy::ldp::Settings::parse_features(value)
+                        .map_err(|e| format!("--ldp: {e}"))?;
+                    o.ldp = Some(iob_sdk::privacy::ldp::Settings {
+                        features,
+                        ..Default::default()
+                    });
+                }
+                "--ldp-epsilon" => {
+                    eps_milli = Some(
+                        iob_sdk::privacy::ldp::parse_milli(value)
+                            .filter(|m| (10..=10_000).contains(m))
+                            .ok_or_else(|| format!("--ldp-epsilon: expected 0.01-10, got {value:?}"))?,
+                    )
+                }
                 _ => return Err(format!("unknown option {flag}")),
             }
         }
         if o.origin.is_empty() {
             o.origin = o.url.trim_end_matches('/').to_string();
+        }
+        match (&mut o.ldp, eps_milli) {
+            (Some(s), Some(e)) => s.eps_milli = e,
+            (None, Some(_)) => return Err("--ldp-epsilon needs --ldp".into()),
+            _ => {}
         }
         Ok(o)
     }
@@ -428,9 +453,28 @@ pub fn generate(opts: &SimOptions, now: u64) -> Result<Vec<Vec<Payload>>, String
             let back = u64::from(rng.range(0, opts.days - 1)) * 86_400
                 + u64::from(rng.range(0, 23)) * 3600;
             let hour = this_hour.saturating_sub(back + 3 * 3600);
-            visitor(&mut rng, &base, hour)
+            let mut payloads = visitor(&mut rng, &base, hour);
+            if let Some(ldp) = &opts.ldp {
+                privatize_all(&mut rng, ldp, &mut payloads);
+            }
+            payloads
         })
         .collect())
+}
+
+/// Replaces the LDP features of each payload by noisy reports, with the
+/// SDK's own mechanisms; a retried payload (same id) keeps its noise.
+fn privatize_all(rng: &mut Rng, s: &iob_sdk::privacy::ldp::Settings, payloads: &mut [Payload]) {
+    let mut last: Option<Payload> = None;
+    for p in payloads.iter_mut() {
+        match &last {
+            Some(prev) if prev.id == p.id => *p = prev.clone(),
+            _ => {
+                p.ldp = iob_sdk::privacy::ldp::privatize(&mut p.f, s, &mut || rng.next_u64());
+                last = Some(p.clone());
+            }
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -558,5 +602,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn ldp_option_privatises_with_the_sdk_mechanisms() {
+        let args: Vec<String> = ["--ldp", "clicks:20,engaged", "--ldp-epsilon", "0.5", "--visitors", "50"]
+            .map(String::from)
+            .into();
+        let opts = SimOptions::from_args(&args).unwrap();
+        let all: Vec<Payload> = generate(&opts, 1_800_000_000).unwrap().into_iter().flatten().collect();
+        for p in &all {
+            assert_eq!(iob_sdk::payload::parse(p.to_json().as_bytes()).as_ref(), Ok(p));
+            let params: Vec<_> = p.ldp.iter().map(|r| (r.f.as_str(), r.m.as_str(), r.eps_milli, r.hi)).collect();
+            assert_eq!(params, [("clicks", "geo", 500, Some(20)), ("engaged", "rr", 500, None)]);
+            assert_eq!((p.f.clicks, p.f.engaged), (0, false), "no clear value");
+        }
+        assert!(all.iter().any(|p| p.ldp[0].v < 0), "noise is not clamped");
+        for w in all.windows(2) {
+            if w[0].id == w[1].id {
+                assert_eq!(w[0].ldp, w[1].ldp, "a retried payload keeps its noise");
+            }
+        }
+        let bad = |a: &[&str]| SimOptions::from_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>()).is_err();
+        assert!(bad(&["--ldp", "nope"]) && bad(&["--ldp-epsilon", "1"]) && bad(&["--ldp", "clicks", "--ldp-epsilon", "50"]));
     }
 }
