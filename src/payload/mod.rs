@@ -355,14 +355,30 @@ pub fn parse(body: &[u8]) -> Result<Payload, SchemaError> {
     if body.len() > MAX_PAYLOAD_BYTES {
         return Err(SchemaError::new("body", "larger than 2048 bytes"));
     }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let p: Payload = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." || path == "?" { "body".to_string() } else { path };
-        SchemaError::new(field, e.into_inner().to_string())
-    })?;
+    // Fast path: plain serde. Only a body that fails is parsed a second time
+    // with path tracking, to name the offending field.
+    let p: Payload = match serde_json::from_slice(body) {
+        Ok(p) => p,
+        Err(_) => return Err(decode_error(body)),
+    };
     p.validate()?;
     Ok(p)
+}
+
+/// The field and reason of a body that does not decode as a [`Payload`].
+#[cfg(not(target_arch = "wasm32"))]
+fn decode_error(body: &[u8]) -> SchemaError {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, Payload>(de) {
+        Ok(_) => SchemaError::new("body", "is not a valid payload"),
+        Err(e) => {
+            let path = e.path().to_string();
+            // "." and "?" are serde_path_to_error's root and unknown
+            // positions; "" is an unknown field whose name is empty.
+            let field = if path.is_empty() || path == "." || path == "?" { "body".to_string() } else { path };
+            SchemaError::new(field, e.into_inner().to_string())
+        }
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

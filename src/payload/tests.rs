@@ -231,3 +231,18 @@ fn fitting_drops_the_referrer_first_then_cuts_the_path_never_the_features() {
     assert_eq!(p.ctx.referrer_domain.as_deref(), Some("example.org"), "untouched when it fits");
     assert_eq!(body, p.to_json());
 }
+
+#[test]
+fn every_one_byte_corruption_is_rejected_with_a_field_and_a_reason_or_stays_valid() {
+    let json = valid().to_json();
+    for i in 0..json.len() {
+        for byte in [b'"', b'{', b'}', b',', b':', b'0', b'-', b'x', b' ', 0xff] {
+            let mut b = json.clone().into_bytes();
+            b[i] = byte;
+            match parse(&b) {
+                Ok(p) => assert_eq!(p.validate(), Ok(())),
+                Err(e) => assert!(!e.field.is_empty() && !e.reason.is_empty(), "byte {byte} at {i}: {e:?}"),
+            }
+        }
+    }
+}
