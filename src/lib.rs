@@ -24,6 +24,7 @@ pub mod json_out;
 pub mod pageview;
 pub mod payload;
 pub mod privacy;
+pub mod seeded;
 pub mod tracker;
 pub mod transport;
 

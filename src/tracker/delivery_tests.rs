@@ -8,16 +8,8 @@ const WALL: f64 = 1.8e12;
 const OPT_OUT: &str = r#"{"site":"demo","endpoint":"/v1/ingest","consent":"opt-out"}"#;
 
 fn rng() -> Rng {
-    let mut n: u64 = 0x9e37_79b9_7f4a_7c15;
-    Box::new(move || {
-        n ^= n << 13;
-        n ^= n >> 7;
-        n ^= n << 17;
-        let mut id = [0u8; 16];
-        id[..8].copy_from_slice(&n.to_le_bytes());
-        id[8..].copy_from_slice(&n.rotate_left(29).to_le_bytes());
-        id
-    })
+    let mut r = crate::seeded::SplitMix64::new(1);
+    Box::new(move || r.id128())
 }
 
 fn tracker(json: &str, stored: Stored) -> Tracker {

@@ -8,16 +8,10 @@ use iob_sdk::payload::{Features, LdpReport, Payload};
 use iob_sdk::privacy::ldp::{privatize, rr_keep_probability, LdpFeature, Settings};
 use serde_json::Value;
 
-/// SplitMix64: a small deterministic generator, as in the SDK's own tests.
+/// The SDK's deterministic generator (SplitMix64), as in its own tests.
 fn rng(seed: u64) -> impl FnMut() -> u64 {
-    let mut s = seed;
-    move || {
-        s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
+    let mut r = iob_sdk::seeded::SplitMix64::new(seed);
+    move || r.next_u64()
 }
 
 fn settings(eps_milli: u32, features: &[(&'static str, Option<u32>)]) -> Settings {

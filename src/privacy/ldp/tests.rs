@@ -1,15 +1,9 @@
 use super::*;
 
-/// SplitMix64: a small deterministic generator for reproducible statistics.
+/// A deterministic generator for reproducible statistics.
 fn rng(seed: u64) -> impl FnMut() -> u64 {
-    let mut s = seed;
-    move || {
-        s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
+    let mut r = crate::seeded::SplitMix64::new(seed);
+    move || r.next_u64()
 }
 
 #[test]

@@ -5,19 +5,8 @@ const WALL: f64 = 1.8e12;
 const DAY: f64 = 86_400_000.0;
 
 fn counter_rng(start: u8) -> Rng {
-    let mut n: u64 = u64::from(start);
-    Box::new(move || {
-        // SplitMix64 spread over 16 bytes: distinct, well-mixed ids and LDP coins.
-        n = n.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = n;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        let mut out = [0u8; 16];
-        out[..8].copy_from_slice(&z.to_le_bytes());
-        out[8..].copy_from_slice(&z.rotate_left(17).to_le_bytes());
-        out
-    })
+    let mut r = crate::seeded::SplitMix64::new(u64::from(start));
+    Box::new(move || r.id128())
 }
 
 fn env(href: &str, referrer: &str) -> PageEnv {
