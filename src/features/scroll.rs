@@ -21,7 +21,7 @@ const MAX_DISTANCE_PX: f64 = 10_000_000.0;
 
 /// Depth of one reading in whole percent (0 when the document height is unknown).
 pub fn depth_pct(scroll_y: f32, viewport_h: f32, doc_h: f32) -> u32 {
-    if !(doc_h > 0.0) || !scroll_y.is_finite() || !viewport_h.is_finite() {
+    if doc_h.is_nan() || doc_h <= 0.0 || !scroll_y.is_finite() || !viewport_h.is_finite() {
         return 0;
     }
     let pct = f64::from(scroll_y.max(0.0) + viewport_h.max(0.0)) / f64::from(doc_h) * 100.0;

@@ -71,7 +71,7 @@ impl FeatureValue for f32 {
         if frac > 0 {
             buf.push('.');
             let mut width = decimals;
-            while frac % 10 == 0 {
+            while frac.is_multiple_of(10) {
                 frac /= 10;
                 width -= 1;
             }

@@ -228,7 +228,7 @@ impl Payload {
         if let Some(sid) = &self.sid {
             check_hex_id("sid", sid)?;
         }
-        if self.hour % 3600 != 0 || !(MIN_HOUR..=MAX_HOUR).contains(&self.hour) {
+        if !self.hour.is_multiple_of(3600) || !(MIN_HOUR..=MAX_HOUR).contains(&self.hour) {
             return Err(SchemaError::new("hour", "must be a whole UTC hour between 2024 and 2100"));
         }
         check_hex_id("consent.record", &self.consent.record)?;

@@ -79,7 +79,7 @@ pub fn luhn_ok(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// A digit run starting at `i` (a digit, or `+`/`(` before one), allowing
@@ -283,17 +283,16 @@ fn scrub_once(text: &str) -> String {
             }
         }
         // Digit runs are checked inside words too (`ref4111111111111111`).
-        if hit.is_none() && (i == 0 || !s[i - 1].is_ascii_digit()) {
-            if b.is_ascii_digit() || (word_start(s, i) && (b == b'+' || b == b'(')) {
-                let mut digits = [0u8; 20];
-                let (end, n, _) = digit_run(s, i, &mut digits);
-                if (13..=19).contains(&n) && luhn_ok(&digits[..n]) {
-                    hit = Some((end, ":card"));
-                } else if (7..=19).contains(&n) {
-                    hit = Some((end, ":phone"));
-                } else if n > 19 {
-                    hit = Some((end, ":id"));
-                }
+        if hit.is_none() && (i == 0 || !s[i - 1].is_ascii_digit())
+            && (b.is_ascii_digit() || (word_start(s, i) && (b == b'+' || b == b'('))) {
+            let mut digits = [0u8; 20];
+            let (end, n, _) = digit_run(s, i, &mut digits);
+            if (13..=19).contains(&n) && luhn_ok(&digits[..n]) {
+                hit = Some((end, ":card"));
+            } else if (7..=19).contains(&n) {
+                hit = Some((end, ":phone"));
+            } else if n > 19 {
+                hit = Some((end, ":id"));
             }
         }
         if hit.is_none() && b.is_ascii_digit() && word_start(s, i) {
@@ -309,7 +308,7 @@ fn scrub_once(text: &str) -> String {
             _ => {
                 // Skip the rest of a word so matches start only at word starts.
                 i += 1;
-                while i < s.len() && s[i - 1].is_ascii_alphanumeric() && s[i].is_ascii_alphanumeric() && !(s[i].is_ascii_digit() && !s[i - 1].is_ascii_digit()) {
+                while i < s.len() && s[i - 1].is_ascii_alphanumeric() && s[i].is_ascii_alphanumeric() && (!s[i].is_ascii_digit() || s[i - 1].is_ascii_digit()) {
                     i += 1;
                 }
             }
