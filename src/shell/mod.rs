@@ -180,14 +180,14 @@ impl Iob {
 
     /// Grants purposes (`"analytics,personalization"`). Throws `IobConsentError` on an unknown purpose.
     pub fn grant(&self, purposes: &str) -> Result<(), JsValue> {
-        let ps = parse_purposes(&purposes)?;
+        let ps = parse_purposes(purposes)?;
         self.consent_change(|t, wall| t.choose(&ps, true, wall));
         Ok(())
     }
 
     /// Denies purposes. Denying analytics wipes storage and stops sending.
     pub fn deny(&self, purposes: &str) -> Result<(), JsValue> {
-        let ps = parse_purposes(&purposes)?;
+        let ps = parse_purposes(purposes)?;
         self.consent_change(|t, wall| t.choose(&ps, false, wall));
         Ok(())
     }
