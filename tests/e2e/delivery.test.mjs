@@ -124,14 +124,20 @@ test('1b. closing the tab: the final beacon arrives', async () => {
   await context.close();
 });
 
-test('2. collector down during the session, restarted afterwards: the payloads arrive after the restart', async () => {
-  const context = await env.browser.newContext();
+/** Opens the test page, interacts, and waits until its first snapshot is stored. */
+async function sessionWithAStoredSnapshot(context) {
   const page = await open(context);
   await interact(page);
   const first = await waitFor(async () => {
     const c = await current(page);
     return c.seq >= 1 && (await rowsFor(c.pv)).length ? c : null;
   }, 10000, 'a first snapshot stored');
+  return { page, first };
+}
+
+test('2. collector down during the session, restarted afterwards: the payloads arrive after the restart', async () => {
+  const context = await env.browser.newContext();
+  const { page, first } = await sessionWithAStoredSnapshot(context);
   await env.collector.stop();
   // Snapshots made while the collector is down: posts fail and back off.
   await interact(page, { clicks: 2 });
@@ -159,12 +165,7 @@ test('2. collector down during the session, restarted afterwards: the payloads a
 
 test('3. offline (network emulation) during the session, then back online', async () => {
   const context = await env.browser.newContext();
-  const page = await open(context);
-  await interact(page);
-  const first = await waitFor(async () => {
-    const c = await current(page);
-    return c.seq >= 1 && (await rowsFor(c.pv)).length ? c : null;
-  }, 10000, 'a first snapshot stored');
+  const { page, first } = await sessionWithAStoredSnapshot(context);
   await context.setOffline(true);
   await interact(page, { clicks: 3 });
   await page.waitForTimeout(INTERVAL_MS * 2.5);
