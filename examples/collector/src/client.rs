@@ -82,10 +82,11 @@ impl Connection {
         })
     }
 
-    /// Sends raw request bytes and reads one response.
+    /// Sends raw request bytes and reads one response (without a body when
+    /// the request is a `HEAD`, whatever `Content-Length` says).
     pub async fn send_raw(&mut self, request: &[u8]) -> io::Result<Response> {
         self.stream.write_all(request).await?;
-        self.read_response().await
+        self.read_response(request.starts_with(b"HEAD ")).await
     }
 
     pub async fn send(
@@ -129,7 +130,7 @@ impl Connection {
         }
     }
 
-    async fn read_response(&mut self) -> io::Result<Response> {
+    async fn read_response(&mut self, head: bool) -> io::Result<Response> {
         let status_line = self.read_line().await?;
         let status = status_line
             .split(' ')
@@ -150,7 +151,9 @@ impl Connection {
             headers,
             body: Vec::new(),
         };
-        if let Some(len) = resp.header("content-length") {
+        if head {
+            // No body follows, whatever the headers describe.
+        } else if let Some(len) = resp.header("content-length") {
             let len = len.parse().map_err(|_| bad("bad content-length"))?;
             resp.body = self.read_exact_buf(len).await?;
         } else if resp

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use iob_sdk::payload::{parse, CATALOG, MAX_PATH_BYTES, MAX_PAYLOAD_BYTES};
+use iob_sdk::payload::{is_valid_site, parse, CATALOG, MAX_PATH_BYTES, MAX_PAYLOAD_BYTES};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
@@ -42,6 +42,8 @@ pub struct AppState {
     accepted: std::sync::atomic::AtomicU64,
     /// Rejections by (status, field), for the periodic log line.
     rejected: Mutex<BTreeMap<(u16, String), u64>>,
+    /// Delivery probes answered 204 / 404 / with another refusal.
+    probes: [std::sync::atomic::AtomicU64; 3],
 }
 
 /// A 4xx/5xx answer: `{"error":{"field":..,"reason":..}}`.
@@ -102,6 +104,7 @@ impl AppState {
             cfg,
             accepted: Default::default(),
             rejected: Mutex::new(BTreeMap::new()),
+            probes: Default::default(),
         }
     }
 
@@ -203,26 +206,84 @@ impl AppState {
                 ),
             ));
         }
-        let stored = |e: StorageError| match e {
-            StorageError::Busy => reject(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage",
-                "busy: retry later",
-            ),
-            other => reject(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage",
-                other.to_string(),
-            ),
-        };
         let ticket = self
             .storage
             .upsert(PageView::from_payload(&payload))
-            .map_err(stored)?;
+            .map_err(storage_rejection)?;
         ticket
             .await
-            .map_err(|_| stored(StorageError::Closed))?
-            .map_err(stored)
+            .map_err(|_| storage_rejection(StorageError::Closed))?
+            .map_err(storage_rejection)
+    }
+
+    /// The delivery probe: `Ok(true)` when a snapshot of `(site, pv)` with
+    /// at least the asked `seq` is stored. Same rate limit as ingest; an
+    /// `Origin`, when sent, must be allowed for the site (same-origin
+    /// HEAD/GET requests send none).
+    async fn probe(
+        self: &Arc<Self>,
+        ip: std::net::IpAddr,
+        headers: &HeaderMap,
+        params: Result<HashMap<String, String>, Rejection>,
+    ) -> Result<bool, Rejection> {
+        if !self.limiter.allow(ip, Instant::now()) {
+            return Err(reject(
+                StatusCode::TOO_MANY_REQUESTS,
+                "client",
+                "rate limited: retry later",
+            ));
+        }
+        let params = params?;
+        let bad = |field: &str, reason: &str| reject(StatusCode::BAD_REQUEST, field, reason);
+        let site = params.get("site").map(String::as_str).unwrap_or("");
+        if !is_valid_site(site) {
+            return Err(bad("site", "must be 1-64 characters of a-z 0-9 . _ -"));
+        }
+        let pv = params.get("pv").map(String::as_str).unwrap_or("");
+        let lower_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+        if pv.len() != 32 || !pv.bytes().all(lower_hex) {
+            return Err(bad("pv", "must be 32 lowercase hex digits"));
+        }
+        let seq = params
+            .get("seq")
+            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse::<u32>().ok())
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| bad("seq", "must be a whole number between 1 and 4294967295"))?;
+        let Some(site_origins) = self.cfg.sites.get(site) else {
+            return Err(reject(
+                StatusCode::FORBIDDEN,
+                "site",
+                format!("site {} is not configured", quote(site)),
+            ));
+        };
+        if let Some(origin) = headers.get(header::ORIGIN) {
+            let origin = origin.to_str().unwrap_or("");
+            if !site_origins.iter().any(|o| o == origin) {
+                return Err(reject(
+                    StatusCode::FORBIDDEN,
+                    "origin",
+                    format!(
+                        "origin {} is not allowed for site {}",
+                        quote(origin),
+                        quote(site)
+                    ),
+                ));
+            }
+        }
+        let st = Arc::clone(self);
+        let (site, pv) = (site.to_string(), pv.to_string());
+        let stored = tokio::task::spawn_blocking(move || st.storage.stored_seq(&site, &pv))
+            .await
+            .map_err(|_| {
+                reject(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "storage",
+                    "query task failed",
+                )
+            })?
+            .map_err(storage_rejection)?;
+        Ok(stored.is_some_and(|s| s >= seq))
     }
 
     fn count(&self, result: &Result<(), Rejection>) {
@@ -239,6 +300,15 @@ impl AppState {
         }
     }
 
+    fn count_probe(&self, result: &Result<bool, Rejection>) {
+        let i = match result {
+            Ok(true) => 0,
+            Ok(false) => 1,
+            Err(_) => 2,
+        };
+        self.probes[i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Logs and resets the ingest counters (if anything happened).
     fn log_counters(&self) {
         let accepted = self.accepted.swap(0, std::sync::atomic::Ordering::Relaxed);
@@ -247,22 +317,39 @@ impl AppState {
             .lock()
             .map(|mut m| std::mem::take(&mut *m))
             .unwrap_or_default();
-        if accepted == 0 && rejected.is_empty() {
+        let probes = self
+            .probes
+            .each_ref()
+            .map(|n| n.swap(0, std::sync::atomic::Ordering::Relaxed));
+        if accepted == 0 && rejected.is_empty() && probes == [0; 3] {
             return;
         }
         let rejected: Vec<_> = rejected
             .into_iter()
             .map(|((s, f), n)| json!({"status": s, "field": f, "count": n}))
             .collect();
+        let [stored, missing, refused] = probes;
         log::info(
             "ingest stats",
-            json!({"accepted": accepted, "rejected": rejected}),
+            json!({"accepted": accepted, "rejected": rejected,
+                   "probes": {"stored": stored, "missing": missing, "refused": refused}}),
         );
     }
 
     fn allowed_origin(&self, headers: &HeaderMap) -> Option<HeaderValue> {
         let o = headers.get(header::ORIGIN)?;
         self.origins.contains(o.to_str().ok()?).then(|| o.clone())
+    }
+
+    /// CORS headers of an `/v1/ingest` answer: `Access-Control-Allow-Origin`
+    /// for an allowed origin (no credentials), always `Vary: Origin`.
+    fn cors(&self, request: &HeaderMap, resp: &mut Response) {
+        if let Some(origin) = self.allowed_origin(request) {
+            resp.headers_mut()
+                .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        }
+        resp.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Origin"));
     }
 
     /// Bearer token from the header, or `?token=` for a browser.
@@ -367,6 +454,22 @@ impl AppState {
     }
 }
 
+/// A storage failure as a 503 (the client retries later).
+fn storage_rejection(e: StorageError) -> Rejection {
+    match e {
+        StorageError::Busy => reject(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage",
+            "busy: retry later",
+        ),
+        other => reject(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage",
+            other.to_string(),
+        ),
+    }
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -386,12 +489,36 @@ async fn ingest(
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(r) => r.into_response(),
     };
-    if let Some(origin) = st.allowed_origin(&headers) {
-        resp.headers_mut()
-            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-    }
+    st.cors(&headers, &mut resp);
+    resp
+}
+
+/// `GET`/`HEAD /v1/ingest?site=&pv=&seq=`: 204 when a snapshot of the page
+/// view with at least `seq` is stored, else 404. Lets the SDK skip
+/// re-posting a snapshot its unload beacon already delivered. A miss may be
+/// a write not yet committed: harmless, the SDK posts and upsert is
+/// idempotent.
+async fn probe(
+    State(st): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    q: Params,
+) -> Response {
+    let result = st.probe(peer.ip(), &headers, query_params(q)).await;
+    st.count_probe(&result);
+    let mut resp = match result {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => reject(
+            StatusCode::NOT_FOUND,
+            "pv",
+            "no stored snapshot of this page view with at least this seq",
+        )
+        .into_response(),
+        Err(r) => r.into_response(),
+    };
     resp.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Origin"));
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    st.cors(&headers, &mut resp);
     resp
 }
 
@@ -629,7 +756,10 @@ async fn security_headers(mut resp: Response) -> Response {
 
 pub fn router(state: Arc<AppState>) -> Router {
     let mut app = Router::new()
-        .route("/v1/ingest", axum::routing::post(ingest).options(preflight))
+        .route(
+            "/v1/ingest",
+            axum::routing::post(ingest).options(preflight).get(probe),
+        )
         .route("/v1/features", get(features_json))
         .route("/v1/features.csv", get(features_csv))
         .route("/dashboard", get(dashboard))

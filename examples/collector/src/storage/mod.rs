@@ -207,6 +207,14 @@ pub trait Storage: Send + Sync + 'static {
     fn purge_before(&self, cutoff_hour: u64) -> Result<Ticket<u64>, StorageError>;
     /// Calls `f` with every stored page view matching `filter`.
     fn scan(&self, filter: &Filter, f: &mut dyn FnMut(PageView)) -> Result<(), StorageError>;
+    /// The `seq` of the stored snapshot of page view `(site, pv)`, `None`
+    /// when there is none: a point lookup by key (the delivery probe).
+    ///
+    /// It sees committed writes only, so a write still queued (or in the
+    /// batch being committed) reads as `None`. Callers must treat `None` as
+    /// "maybe not stored": the SDK then posts the body again, which
+    /// [`Storage::upsert`] makes harmless.
+    fn stored_seq(&self, site: &str, pv: &str) -> Result<Option<u32>, StorageError>;
     /// Flushes pending writes and stops the writer (blocking: call it from
     /// `spawn_blocking` or outside a runtime). Later writes fail.
     fn close(&self);

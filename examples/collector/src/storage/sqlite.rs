@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::{Map, Value};
 
 use tokio::sync::{mpsc, oneshot};
@@ -62,11 +62,20 @@ enum Cmd {
 
 pub struct SqliteStorage {
     path: PathBuf,
+    /// Idle read-only connections reused by [`Storage::stored_seq`] (a probe
+    /// per page view is too frequent to open a connection each time).
+    readers: Mutex<Vec<Connection>>,
     tx: mpsc::Sender<Cmd>,
     writer: Mutex<Option<JoinHandle<()>>>,
     /// Dropping the sender stops the checkpointer.
     checkpointer: Mutex<Option<(std::sync::mpsc::Sender<()>, JoinHandle<()>)>>,
 }
+
+/// Idle read connections kept for point lookups.
+const MAX_IDLE_READERS: usize = 8;
+
+/// Point lookup by primary key `(site, pv)`: no table scan.
+const STORED_SEQ: &str = "SELECT seq FROM pageviews WHERE site = ?1 AND pv = ?2";
 
 /// How often the checkpointer copies the WAL into the database.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
@@ -130,10 +139,28 @@ impl SqliteStorage {
             .map_err(backend)?;
         Ok(SqliteStorage {
             path: path.to_path_buf(),
+            readers: Mutex::new(Vec::new()),
             tx,
             writer: Mutex::new(Some(writer)),
             checkpointer: Mutex::new(Some((stop, checkpointer))),
         })
+    }
+
+    /// An idle read connection, or a new one.
+    fn reader(&self) -> Result<Connection, StorageError> {
+        if let Some(conn) = self.readers.lock().ok().and_then(|mut r| r.pop()) {
+            return Ok(conn);
+        }
+        open_reader(&self.path)
+    }
+
+    /// Keeps `conn` for the next lookup (unless enough are idle).
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut r) = self.readers.lock() {
+            if r.len() < MAX_IDLE_READERS {
+                r.push(conn);
+            }
+        }
     }
 
     fn send(&self, cmd: Cmd) -> Result<(), StorageError> {
@@ -144,6 +171,15 @@ impl SqliteStorage {
     }
 }
 
+/// A read-only connection (usable while a server writes to the database).
+fn open_reader(path: &Path) -> Result<Connection, StorageError> {
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(backend)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(backend)?;
+    Ok(conn)
+}
+
 /// Streams the page views of the database at `path` matching `filter`,
 /// through a read-only connection (usable while a server writes to it).
 pub fn scan_file(
@@ -151,10 +187,7 @@ pub fn scan_file(
     filter: &Filter,
     f: &mut dyn FnMut(PageView),
 ) -> Result<(), StorageError> {
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(backend)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(backend)?;
+    let conn = open_reader(path)?;
     let (from, to) = filter.hour_range();
     let mut stmt = conn
         .prepare(
@@ -302,6 +335,18 @@ impl Storage for SqliteStorage {
         scan_file(&self.path, filter, f)
     }
 
+    fn stored_seq(&self, site: &str, pv: &str) -> Result<Option<u32>, StorageError> {
+        let conn = self.reader()?;
+        // Outside a transaction each statement reads the latest commit.
+        let seq = conn
+            .prepare_cached(STORED_SEQ)
+            .and_then(|mut stmt| stmt.query_row(params![site, pv], |r| r.get::<_, u32>(0)))
+            .optional()
+            .map_err(backend)?;
+        self.give_back(conn);
+        Ok(seq)
+    }
+
     fn close(&self) {
         if let Some((stop, handle)) = self.checkpointer.lock().ok().and_then(|mut c| c.take()) {
             drop(stop);
@@ -313,5 +358,74 @@ impl Storage for SqliteStorage {
         if let Some(h) = handle {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(site: &str, pv: &str, seq: u32) -> PageView {
+        PageView {
+            site: site.into(),
+            pv: pv.into(),
+            seq,
+            vid: None,
+            sid: None,
+            hour: 1_800_000_000,
+            path: "/".into(),
+            referrer_domain: None,
+            device_class: "desktop".into(),
+            browser_family: "chrome".into(),
+            purposes: vec!["analytics".into()],
+            segment: None,
+            features: Map::new(),
+            ldp: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn stored_seq_is_a_primary_key_lookup_of_committed_rows() {
+        let dir = std::env::temp_dir().join(format!(
+            "iob-sqlite-stored-seq-{}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let db = dir.join("t.sqlite");
+        let s = SqliteStorage::open(&db).expect("open");
+        let pv = "0123456789abcdef0123456789abcdef";
+        assert_eq!(s.stored_seq("demo", pv), Ok(None));
+        for seq in [3, 1] {
+            let ticket = s.upsert(view("demo", pv, seq)).expect("queue");
+            ticket.blocking_recv().expect("ticket").expect("commit");
+        }
+        let kept = s.stored_seq("demo", pv);
+        assert_eq!(kept, Ok(Some(3)), "the highest seq is kept");
+        assert_eq!(s.stored_seq("other", pv), Ok(None), "keyed by site too");
+        assert_eq!(
+            s.stored_seq("demo", "ffffffffffffffffffffffffffffffff"),
+            Ok(None)
+        );
+        // Reused pooled connection sees later commits.
+        let ticket = s.upsert(view("demo", pv, 7)).expect("queue");
+        ticket.blocking_recv().expect("ticket").expect("commit");
+        assert_eq!(s.stored_seq("demo", pv), Ok(Some(7)));
+
+        let conn = open_reader(&db).expect("reader");
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {STORED_SEQ}"))
+            .and_then(|mut st| {
+                st.query_map(params!["demo", pv], |r| r.get::<_, String>(3))?
+                    .collect()
+            })
+            .expect("plan");
+        assert!(
+            plan.iter()
+                .any(|d| d.starts_with("SEARCH") && d.contains("PRIMARY KEY")),
+            "not an indexed lookup: {plan:?}"
+        );
+        s.close();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
