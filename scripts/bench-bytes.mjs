@@ -22,9 +22,14 @@ const proxy = http.createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const body = Buffer.concat(chunks);
+    // Request line and headers, as the browser sent them (not in the budget's measure).
+    const head = `${req.method} ${req.url} HTTP/1.1\r\n`.length + req.rawHeaders.reduce((n, h, i) => n + h.length + 2, 0) + 2;
     if (req.url.startsWith('/v1/ingest') && req.method === 'POST') {
       const text = body.toString();
-      sent.push({ bytes: body.length, pv: (text.match(/"pv":"([0-9a-f]{32})"/) || [])[1], seq: (text.match(/"seq":(\d+)/) || [])[1], type: req.headers['sec-fetch-mode'] });
+      sent.push({ bytes: body.length, head, pv: (text.match(/"pv":"([0-9a-f]{32})"/) || [])[1], seq: (text.match(/"seq":(\d+)/) || [])[1], type: req.headers['sec-fetch-mode'] });
+    } else if (req.url.startsWith('/v1/ingest?') && req.method === 'HEAD') {
+      const q = new URL(req.url, 'http://x').searchParams;
+      sent.push({ bytes: body.length, head, pv: q.get('pv'), seq: q.get('seq'), type: 'probe, HEAD' });
     }
     const up = http.request(collector.url + req.url, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${collector.port}` } }, (r) => {
       res.writeHead(r.statusCode, r.headers);
@@ -53,8 +58,9 @@ try {
   const first = pv ?? sent.find((s) => s.pv)?.pv;
   const mine = sent.filter((s) => s.pv === first);
   const total = mine.reduce((n, s) => n + s.bytes, 0);
-  for (const s of mine) console.log(`request (${s.type}) seq ${s.seq}: ${s.bytes} bytes`);
+  for (const s of mine) console.log(`request (${s.type}) seq ${s.seq}: ${s.bytes} bytes (+ ${s.head} bytes of request line and headers)`);
   console.log(`largest payload: ${Math.max(...mine.map((s) => s.bytes))} bytes (limit 2048)`);
+  console.log(`with request lines and headers: ${mine.reduce((n, s) => n + s.bytes + s.head, 0)} bytes`);
   console.log(`bytes sent per page view: ${total} in ${mine.length} requests`);
   const rows = (await collector.dump()).filter((r) => r.pv === first);
   console.log(`stored at the collector: ${rows.length} row, seq ${rows[0]?.seq}`);

@@ -14,7 +14,7 @@ use crate::json_out::{push_u64, ObjectWriter};
 use crate::privacy::{ldp::Budget, ua, url};
 use crate::event::EventKind;
 use crate::features::ondevice::{features_json, OnDevice};
-use crate::transport::{Bounds, Outbox, Outcome, RetryPolicy};
+use crate::transport::{probe_url, Bounds, Due, Outbox, RetryPolicy};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -36,6 +36,9 @@ pub enum Effect {
     /// One post is out at a time. `fresh` is true for a new snapshot, false
     /// for a repeat (retry, drain, confirmation of a beacon).
     Post { body: String, fresh: bool },
+    /// `fetch` this URL with `HEAD` (no body; see [`crate::transport::probe_url`])
+    /// and report the HTTP status, like a post, to [`Tracker::on_post_result`].
+    Probe(String),
     /// Write `value` under `key` in `localStorage`.
     Store { key: String, value: String },
     /// Remove `key` from `localStorage`.
@@ -378,11 +381,11 @@ impl Tracker {
         }
     }
 
-    /// The result of an [`Effect::Post`]: `status` is the HTTP status, 0 for a
-    /// network error.
+    /// The result of an [`Effect::Post`] or [`Effect::Probe`]: `status` is the
+    /// HTTP status, 0 for a network error.
     pub fn on_post_result(&mut self, status: u16, now: f64) {
         let r = self.rand01();
-        if self.outbox.on_result(Outcome::from_status(status), now, r) {
+        if self.outbox.on_result(status, now, r) {
             self.persist_outbox();
         }
         self.pump(now);
@@ -418,12 +421,19 @@ impl Tracker {
         self.consent.allows(Purpose::Analytics)
     }
 
-    /// Posts the oldest queued payload that is due, unless a post is out.
+    /// Posts (or probes for) the oldest queued payload that is due, unless a
+    /// request is out.
     fn pump(&mut self, now: f64) {
-        if let Some(body) = self.outbox.take_due(now) {
-            let fresh = self.announce && self.last_sent.as_ref() == Some(&body);
-            self.announce &= !fresh;
-            self.effects.push(Effect::Post { body, fresh });
+        match self.outbox.take_due(now) {
+            Some(Due::Post(body)) => {
+                let fresh = self.announce && self.last_sent.as_ref() == Some(&body);
+                self.announce &= !fresh;
+                self.effects.push(Effect::Post { body, fresh });
+            }
+            Some(Due::Probe { pv, seq }) => {
+                self.effects.push(Effect::Probe(probe_url(&self.cfg.endpoint, &self.cfg.site, &pv, seq)));
+            }
+            None => {}
         }
     }
 
@@ -477,10 +487,10 @@ impl Tracker {
         self.privatize(&mut payload);
         let body = payload.to_json_within_budget();
         self.last_sent = Some(body.clone());
-        // A beaconed final snapshot is confirmed by fetch a little later if
-        // the page lives on; otherwise the next page load sends it again.
+        // A beaconed final snapshot is confirmed by a probe a little later if
+        // the page lives on; otherwise the next page load probes for it.
         let due = if final_ { now + RetryPolicy::default().base_ms } else { now };
-        self.outbox.push(&payload.pv, body.clone(), due);
+        self.outbox.push(&payload.pv, payload.seq, body.clone(), due, final_);
         self.persist_outbox();
         self.announce = !final_;
         if final_ {

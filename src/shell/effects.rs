@@ -24,8 +24,8 @@ const RESUME_ON: [&str; 2] = ["online", "pageshow"];
 /// The delivery machinery of one SDK instance: the fetch-result callback,
 /// the timer, and the `online` / `pageshow` listener.
 pub struct Transport {
-    /// Receives a post's `Response`, or its rejection (offline, refused,
-    /// CORS): one post is out at a time, so no matching is needed.
+    /// Receives a post's or probe's `Response`, or its rejection (offline,
+    /// refused, CORS): one request is out at a time, so no matching is needed.
     on_result: Closure<dyn FnMut(JsValue)>,
     /// A no-op rejection handler for fire-and-forget fallback fetches.
     ignore: Closure<dyn FnMut(JsValue)>,
@@ -93,6 +93,7 @@ impl Transport {
                         on_sent(body);
                     }
                 }
+                Effect::Probe(url) => self.probe(w, &url),
                 Effect::Store { key, value } => {
                     if let Some(s) = browser::local_storage(w) {
                         // A full quota or disabled storage must not break the page.
@@ -127,6 +128,17 @@ impl Transport {
         init.set_mode(web_sys::RequestMode::Cors);
         let _ = js_sys::Reflect::set(&init, &"credentials".into(), &"omit".into());
         let _ = w.fetch_with_str_and_init(endpoint, &init).then2(&self.on_result, &self.on_result);
+    }
+
+    /// `HEAD` with no body: does the collector hold this snapshot? The
+    /// status goes back to the core's retry machine, like a post's.
+    fn probe(&self, w: &Window, url: &str) {
+        let init = RequestInit::new();
+        init.set_method("HEAD");
+        init.set_mode(web_sys::RequestMode::Cors);
+        let _ = js_sys::Reflect::set(&init, &"credentials".into(), &"omit".into());
+        let _ = js_sys::Reflect::set(&init, &"cache".into(), &"no-store".into());
+        let _ = w.fetch_with_str_and_init(url, &init).then2(&self.on_result, &self.on_result);
     }
 
     /// Arms the one timer for `next` (page clock), replacing an earlier one.

@@ -24,6 +24,7 @@ fn click(t: &mut Tracker, at: f64) {
 struct Out {
     beacons: Vec<Payload>,
     posts: Vec<(Payload, bool)>,
+    probes: Vec<String>,
     outbox: Option<Option<String>>,
 }
 
@@ -33,6 +34,7 @@ fn split(t: &mut Tracker) -> Out {
         match e {
             Effect::Send(b) => o.beacons.push(crate::payload::parse(b.as_bytes()).unwrap()),
             Effect::Post { body, fresh } => o.posts.push((crate::payload::parse(body.as_bytes()).unwrap(), fresh)),
+            Effect::Probe(url) => o.probes.push(url),
             Effect::Store { key, value } if key == "iob:demo:outbox" => o.outbox = Some(Some(value)),
             Effect::Remove(key) if key == "iob:demo:outbox" => o.outbox = Some(None),
             _ => {}
@@ -80,29 +82,41 @@ fn the_interval_is_configurable() {
 }
 
 #[test]
-fn the_final_beacon_stays_queued_and_is_confirmed_by_fetch_if_the_page_lives_on() {
-    let mut t = tracker(OPT_OUT, Stored::default());
-    click(&mut t, 100.0);
-    t.on_event(&Event { t: 2_000.0, kind: EventKind::Visibility(false) });
-    t.on_hide(2_000.0, WALL);
-    let o = split(&mut t);
-    assert_eq!(o.beacons.len(), 1);
-    assert!(o.posts.is_empty());
-    let stored = o.outbox.unwrap().unwrap();
-    assert!(stored.contains(&format!("\"{}\":", o.beacons[0].pv)), "persisted before the beacon: {stored}");
-    // pagehide right after visibilitychange: nothing new, nothing sent twice.
-    t.on_hide(2_010.0, WALL);
-    assert!(split(&mut t).beacons.is_empty());
-    // The page survives (a hidden tab): the same snapshot is confirmed by fetch.
-    let wake = t.next_wake().unwrap();
-    assert!(wake > 2_000.0 && wake <= 3_000.0, "{wake}");
-    t.tick(wake, WALL);
-    let o = split(&mut t);
-    assert_eq!(o.posts.len(), 1);
-    let (p, fresh) = &o.posts[0];
-    assert_eq!((p.seq, *fresh), (1, false), "a repeat, not a new payload");
-    t.on_post_result(204, wake + 5.0);
-    assert_eq!(split(&mut t).outbox, Some(None));
+fn the_final_beacon_stays_queued_and_is_confirmed_by_a_probe_if_the_page_lives_on() {
+    for (answer, reposted) in [(204, false), (404, true)] {
+        let mut t = tracker(OPT_OUT, Stored::default());
+        click(&mut t, 100.0);
+        t.on_event(&Event { t: 2_000.0, kind: EventKind::Visibility(false) });
+        t.on_hide(2_000.0, WALL);
+        let o = split(&mut t);
+        assert_eq!(o.beacons.len(), 1);
+        assert!(o.posts.is_empty());
+        let pv = o.beacons[0].pv.clone();
+        let stored = o.outbox.unwrap().unwrap();
+        assert!(stored.contains(&format!("\"{pv}.1\":")), "persisted before the beacon: {stored}");
+        // pagehide right after visibilitychange: nothing new, nothing sent twice.
+        t.on_hide(2_010.0, WALL);
+        assert!(split(&mut t).beacons.is_empty());
+        // The page survives (a hidden tab): the collector is asked, the body is not re-sent.
+        let wake = t.next_wake().unwrap();
+        assert!(wake > 2_000.0 && wake <= 3_000.0, "{wake}");
+        t.tick(wake, WALL);
+        let o = split(&mut t);
+        assert!(o.posts.is_empty(), "no blind repeat");
+        assert_eq!(o.probes, [format!("/v1/ingest?site=demo&pv={pv}&seq=1")]);
+        t.on_post_result(answer, wake + 5.0);
+        let o = split(&mut t);
+        if reposted {
+            // The beacon was lost: the same snapshot is posted at once.
+            let (p, fresh) = &o.posts[0];
+            assert_eq!((p.pv.as_str(), p.seq, *fresh), (pv.as_str(), 1, false), "a repeat, not a new payload");
+            t.on_post_result(204, wake + 10.0);
+            assert_eq!(split(&mut t).outbox, Some(None));
+        } else {
+            assert!(o.posts.is_empty(), "confirmed: nothing re-sent");
+            assert_eq!(o.outbox, Some(None));
+        }
+    }
 }
 
 #[test]
@@ -159,19 +173,30 @@ fn a_refused_payload_is_not_retried() {
 }
 
 #[test]
-fn the_next_page_load_drains_the_persisted_outbox_first() {
-    let mut first = tracker(OPT_OUT, Stored::default());
-    click(&mut first, 10.0);
-    first.on_hide(500.0, WALL); // unload: beacon, fate unknown
-    let o = split(&mut first);
-    let left = o.outbox.unwrap();
-    let mut second = tracker(OPT_OUT, Stored { outbox: left, ..Stored::default() });
-    assert_eq!(second.next_wake(), Some(0.0), "due at once");
-    second.tick(0.0, WALL);
-    let o = split(&mut second);
-    assert_eq!(o.posts.len(), 1);
-    assert_eq!((o.posts[0].0.pv.clone(), o.posts[0].0.seq), (first_pv(&first), 1), "the previous page's final snapshot");
-    assert!(!o.posts[0].1, "not a new payload of this page");
+fn the_next_page_load_probes_for_the_persisted_outbox_first() {
+    for (answer, reposted) in [(204, false), (404, true), (0, false)] {
+        let mut first = tracker(OPT_OUT, Stored::default());
+        click(&mut first, 10.0);
+        first.on_hide(500.0, WALL); // unload: beacon, fate unknown
+        let o = split(&mut first);
+        let left = o.outbox.unwrap();
+        let mut second = tracker(OPT_OUT, Stored { outbox: left, ..Stored::default() });
+        assert_eq!(second.next_wake(), Some(0.0), "due at once");
+        second.tick(0.0, WALL);
+        let o = split(&mut second);
+        assert!(o.posts.is_empty());
+        assert_eq!(o.probes, [format!("/v1/ingest?site=demo&pv={}&seq=1", first_pv(&first))], "the previous page's final snapshot");
+        second.on_post_result(answer, 5.0);
+        let o = split(&mut second);
+        if reposted {
+            assert_eq!(o.posts.len(), 1, "{answer}");
+            assert_eq!((o.posts[0].0.pv.clone(), o.posts[0].0.seq), (first_pv(&first), 1));
+            assert!(!o.posts[0].1, "not a new payload of this page");
+        } else {
+            assert!(o.posts.is_empty(), "{answer}: no body re-sent");
+            assert_eq!(o.outbox.is_some(), answer == 204, "{answer}: confirmed entries leave the stored outbox");
+        }
+    }
 }
 
 /// The snapshot the tracker made last.

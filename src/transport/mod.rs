@@ -4,10 +4,16 @@
 //! until a `fetch` to the collector is acknowledged (2xx) or refused for good
 //! (a 4xx other than 408/429: retrying cannot help). A beacon sent at unload
 //! is a best-effort extra delivery, never an acknowledgement: its entry stays
-//! queued, is persisted (with storage consent) and is sent again on the next
-//! page load. The collector keeps the highest `seq` per page view, so these
-//! repeats cost bytes, never counts: delivery is at-least-once on the wire and
-//! exactly-once at the collector.
+//! queued and is persisted (with storage consent). Such an entry, and every
+//! entry an earlier page load left behind, is *unconfirmed*: before posting
+//! its body again the outbox asks the collector with a bodiless probe
+//! (`HEAD <endpoint>?site=…&pv=…&seq=…`, see [`probe_url`]). 2xx means the
+//! collector already holds that snapshot (or a later one): the entry leaves
+//! without a repeat. Any other 4xx (404, or a collector without the probe)
+//! means "post it": the body goes out at once. Network errors, 408, 429 and
+//! 5xx back off like posts. The collector keeps the highest `seq` per page
+//! view, so a repeat costs bytes, never counts: delivery is at-least-once on
+//! the wire and exactly-once at the collector.
 //!
 //! One post is in flight at a time (oldest due first), so results need no
 //! matching and a recovering collector is not stampeded.
@@ -79,7 +85,11 @@ impl Outcome {
 struct Entry {
     token: u32,
     pv: String,
+    /// Snapshot sequence of `body` (0 when unknown: never probed).
+    seq: u32,
     body: String,
+    /// Unconfirmed (beaconed, or left by an earlier page load): probe before posting.
+    probe: bool,
     failures: u32,
     /// When it may be posted (page clock); `f64::INFINITY` once parked
     /// (`max_attempts` failed: it waits for `online` or the next page load).
@@ -107,8 +117,36 @@ pub struct Outbox {
     policy: RetryPolicy,
     dropped: u32,
     next_token: u32,
-    /// Token of the entry whose post is out, if any.
-    in_flight: Option<u32>,
+    /// The entry whose post or probe is out, if any: (token, is a probe).
+    in_flight: Option<(u32, bool)>,
+}
+
+/// What the outbox wants sent next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Due {
+    /// Post this body.
+    Post(String),
+    /// Ask whether the collector holds snapshot `seq` of page view `pv` (see [`probe_url`]).
+    Probe { pv: String, seq: u32 },
+}
+
+/// The probe URL: `endpoint` with `site`, `pv` and `seq` added to its query
+/// (before any fragment). `site` and `pv` are URL-safe by validation.
+pub fn probe_url(endpoint: &str, site: &str, pv: &str, seq: u32) -> String {
+    let (base, fragment) = match endpoint.find('#') {
+        Some(i) => (&endpoint[..i], &endpoint[i..]),
+        None => (endpoint, ""),
+    };
+    let mut u = String::from(base);
+    u.push(if base.contains('?') { '&' } else { '?' });
+    u.push_str("site=");
+    u.push_str(site);
+    u.push_str("&pv=");
+    u.push_str(pv);
+    u.push_str("&seq=");
+    crate::json_out::push_u64(&mut u, u64::from(seq));
+    u.push_str(fragment);
+    u
 }
 
 impl Outbox {
@@ -124,17 +162,18 @@ impl Outbox {
         self.entries.is_empty()
     }
 
-    /// Queues a snapshot of page view `pv`, due at `due`. It replaces any
+    /// Queues snapshot `seq` of page view `pv`, due at `due`. It replaces any
     /// queued snapshot of the same page view (a replacement is not a drop).
     /// Then the oldest entries are dropped, and counted, while over bounds
     /// (the newest is always kept).
-    pub fn push(&mut self, pv: &str, body: String, due: f64) {
+    /// `probe`: the body may have reached the collector already (a beacon).
+    pub fn push(&mut self, pv: &str, seq: u32, body: String, due: f64, probe: bool) {
         if let Some(i) = self.entries.iter().position(|e| e.pv == pv) {
             self.entries.remove(i);
         }
         let token = self.next_token;
         self.next_token += 1;
-        self.entries.push(Entry { token, pv: pv.into(), body, failures: 0, due });
+        self.entries.push(Entry { token, pv: pv.into(), seq, body, probe: probe && seq > 0, failures: 0, due });
         let mut bytes: usize = self.entries.iter().map(|e| e.body.len()).sum();
         while self.entries.len() > 1 && (self.entries.len() > self.bounds.max_count as usize || bytes > self.bounds.max_bytes as usize) {
             bytes -= self.entries.remove(0).body.len();
@@ -142,32 +181,40 @@ impl Outbox {
         }
     }
 
-    /// The body to post now, if no post is out and an entry is due (oldest
-    /// first); it is then in flight until [`Outbox::on_result`].
-    pub fn take_due(&mut self, now: f64) -> Option<String> {
+    /// What to send now, if nothing is out and an entry is due (oldest
+    /// first): its body, or a probe when it is unconfirmed. It is then in
+    /// flight until [`Outbox::on_result`].
+    pub fn take_due(&mut self, now: f64) -> Option<Due> {
         if self.in_flight.is_some() {
             return None;
         }
         let e = self.entries.iter().find(|e| e.due <= now)?;
-        self.in_flight = Some(e.token);
-        Some(e.body.clone())
+        self.in_flight = Some((e.token, e.probe));
+        Some(if e.probe { Due::Probe { pv: e.pv.clone(), seq: e.seq } } else { Due::Post(e.body.clone()) })
     }
 
-    /// Records the result of the post in flight. Returns `true` when an entry
-    /// left the outbox (worth persisting). The entry may be gone already
-    /// (replaced by a newer snapshot, or dropped): then only the slot is freed.
-    pub fn on_result(&mut self, outcome: Outcome, now: f64, rand01: f64) -> bool {
-        let Some(token) = self.in_flight.take() else { return false };
+    /// Records the HTTP status (0: network error) of what is in flight.
+    /// Returns `true` when an entry left the outbox (worth persisting). The
+    /// entry may be gone already (replaced by a newer snapshot, or dropped):
+    /// then only the slot is freed. A probe refused with a 4xx (the
+    /// collector lacks the snapshot) makes the body due at once.
+    pub fn on_result(&mut self, status: u16, now: f64, rand01: f64) -> bool {
+        let Some((token, probe)) = self.in_flight.take() else { return false };
         let Some(i) = self.entries.iter().position(|e| e.token == token) else { return false };
-        if outcome != Outcome::Failed {
+        let outcome = Outcome::from_status(status);
+        if outcome == Outcome::Delivered || (outcome == Outcome::Refused && !probe) {
             self.entries.remove(i);
             return true;
         }
         let policy = self.policy;
-        if let Some(e) = self.entries.get_mut(i) {
-            e.failures += 1;
-            e.due = if e.failures >= policy.max_attempts { f64::INFINITY } else { now + policy.delay(e.failures, rand01) };
+        let Some(e) = self.entries.get_mut(i) else { return false };
+        if outcome == Outcome::Refused {
+            e.probe = false;
+            e.due = now;
+            return false;
         }
+        e.failures += 1;
+        e.due = if e.failures >= policy.max_attempts { f64::INFINITY } else { now + policy.delay(e.failures, rand01) };
         false
     }
 
@@ -200,24 +247,35 @@ impl Outbox {
     }
 
     /// The persisted form: a flat JSON object, oldest first,
-    /// `{"dropped":N,"<pv>":"<body>",...}`.
+    /// `{"dropped":N,"<pv>.<seq>":"<body>",...}`.
     pub fn encode(&self) -> String {
         let mut w = ObjectWriter::new();
         w.uint("dropped", u64::from(self.dropped));
+        let mut key = String::new();
         for e in &self.entries {
-            w.str(&e.pv, &e.body);
+            key.clear();
+            key.push_str(&e.pv);
+            key.push('.');
+            crate::json_out::push_u64(&mut key, u64::from(e.seq));
+            w.str(&key, &e.body);
         }
         w.finish()
     }
 
     /// Adopts what [`Outbox::encode`] wrote (on the next page load): every
-    /// entry is due at `now`. Malformed members are skipped.
+    /// entry is due at `now` and unconfirmed (an earlier page may have
+    /// delivered it). Malformed members are skipped; a key without `.<seq>`
+    /// (an older SDK's form) is posted without a probe.
     pub fn restore(&mut self, raw: &str, now: f64) {
         let Ok(pairs) = flat_json::parse(raw) else { return };
         for (k, v) in pairs {
-            match (k.as_str(), v) {
-                ("dropped", Scalar::Int(n)) => self.dropped = self.dropped.saturating_add(n.max(0) as u32),
-                (pv, Scalar::Str(body)) if crate::ids::from_hex(pv).is_some() => self.push(pv, body, now),
+            let (pv, seq) = match k.split_once('.') {
+                Some((pv, seq)) => (pv, seq.parse::<u32>().ok()),
+                None => (k.as_str(), Some(0)),
+            };
+            match (pv, seq, v) {
+                ("dropped", _, Scalar::Int(n)) => self.dropped = self.dropped.saturating_add(n.max(0) as u32),
+                (pv, Some(seq), Scalar::Str(body)) if crate::ids::from_hex(pv).is_some() => self.push(pv, seq, body, now, true),
                 _ => {}
             }
         }

@@ -14,6 +14,14 @@ impl Seeded {
 const PV_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const PV_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
+/// The body of a due post (`None` for nothing due, or a probe).
+fn post(d: Option<Due>) -> Option<String> {
+    match d {
+        Some(Due::Post(b)) => Some(b),
+        _ => None,
+    }
+}
+
 fn outbox() -> Outbox {
     Outbox::new(Bounds::default(), RetryPolicy::default())
 }
@@ -55,17 +63,17 @@ fn retry_machine_backs_off_parks_after_bounded_attempts_and_wakes_online() {
     let mut o = Outbox::new(Bounds::default(), policy);
     let mut rng = Seeded(7);
     let mut now = 100.0;
-    o.push(PV_A, "body-1".into(), now);
+    o.push(PV_A, 1, "body-1".into(), now, false);
     assert_eq!(o.next_due(), Some(100.0));
     assert_eq!(o.take_due(99.0), None, "not due yet");
     let mut attempts = 0;
     let mut gaps = Vec::new();
-    while let Some(body) = o.take_due(now) {
+    while let Some(Due::Post(body)) = o.take_due(now) {
         assert_eq!(body, "body-1");
         assert_eq!(o.next_due(), None, "in flight: nothing else goes out");
         assert_eq!(o.take_due(now + 1e9), None);
         attempts += 1;
-        assert!(!o.on_result(Outcome::Failed, now, rng.next()));
+        assert!(!o.on_result(0, now, rng.next()));
         let Some(next) = o.next_due() else { break };
         gaps.push(next - now);
         // The clock jumps to just before the deadline, then to it.
@@ -82,8 +90,8 @@ fn retry_machine_backs_off_parks_after_bounded_attempts_and_wakes_online() {
     now += 3_600_000.0;
     assert_eq!(o.take_due(now), None, "parked: no retry storm however long we wait");
     o.wake(now);
-    assert_eq!(o.take_due(now).as_deref(), Some("body-1"), "online makes it due at once");
-    assert!(o.on_result(Outcome::Delivered, now, 0.5));
+    assert_eq!(post(o.take_due(now)).as_deref(), Some("body-1"), "online makes it due at once");
+    assert!(o.on_result(204, now, 0.5));
     assert!(o.is_empty());
     assert_eq!(o.next_due(), None);
 }
@@ -91,90 +99,149 @@ fn retry_machine_backs_off_parks_after_bounded_attempts_and_wakes_online() {
 #[test]
 fn one_post_at_a_time_oldest_first_and_refusals_leave() {
     let mut o = outbox();
-    o.push(PV_A, "a".into(), 0.0);
-    o.push(PV_B, "b".into(), 0.0);
-    assert!(!o.on_result(Outcome::Delivered, 0.0, 0.0), "no post out: nothing to record");
-    assert_eq!(o.take_due(0.0).as_deref(), Some("a"));
+    o.push(PV_A, 1, "a".into(), 0.0, false);
+    o.push(PV_B, 1, "b".into(), 0.0, false);
+    assert!(!o.on_result(204, 0.0, 0.0), "no post out: nothing to record");
+    assert_eq!(post(o.take_due(0.0)).as_deref(), Some("a"));
     assert_eq!(o.take_due(0.0), None, "b waits for a's result");
-    assert!(o.on_result(Outcome::Refused, 0.0, 0.0), "a 4xx is final");
-    assert_eq!(o.take_due(0.0).as_deref(), Some("b"));
-    assert!(o.on_result(Outcome::Delivered, 1.0, 0.0));
+    assert!(o.on_result(400, 0.0, 0.0), "a 4xx is final");
+    assert_eq!(post(o.take_due(0.0)).as_deref(), Some("b"));
+    assert!(o.on_result(204, 1.0, 0.0));
     assert!(o.is_empty());
 }
 
 #[test]
 fn a_newer_snapshot_replaces_the_queued_one_of_its_page_view() {
     let mut o = outbox();
-    o.push(PV_A, "a1".into(), 0.0);
-    o.push(PV_B, "b1".into(), 0.0);
-    assert_eq!(o.take_due(0.0).as_deref(), Some("a1"));
-    o.push(PV_A, "a2".into(), 10.0);
+    o.push(PV_A, 1, "a1".into(), 0.0, false);
+    o.push(PV_B, 1, "b1".into(), 0.0, false);
+    assert_eq!(post(o.take_due(0.0)).as_deref(), Some("a1"));
+    o.push(PV_A, 1, "a2".into(), 10.0, false);
     assert_eq!(o.len(), 2);
     assert_eq!(o.take_dropped(), 0, "a replacement is not a drop");
     // The superseded post comes back late: it only frees the slot.
-    assert!(!o.on_result(Outcome::Delivered, 20.0, 0.0));
+    assert!(!o.on_result(204, 20.0, 0.0));
     assert_eq!(o.len(), 2, "a2 is not acknowledged by a1's answer");
-    assert_eq!(o.take_due(20.0).as_deref(), Some("b1"));
-    assert!(o.on_result(Outcome::Delivered, 21.0, 0.0));
-    assert_eq!(o.take_due(21.0).as_deref(), Some("a2"));
+    assert_eq!(post(o.take_due(20.0)).as_deref(), Some("b1"));
+    assert!(o.on_result(204, 21.0, 0.0));
+    assert_eq!(post(o.take_due(21.0)).as_deref(), Some("a2"));
 }
 
 #[test]
 fn bounded_in_count_and_bytes_oldest_dropped_first_and_counted() {
     let mut o = Outbox::new(Bounds { max_count: 3, max_bytes: 1_000 }, RetryPolicy::default());
     for i in 0..5u8 {
-        o.push(&format!("{:032x}", i), format!("body{i}"), 0.0);
+        o.push(&format!("{:032x}", i), 1, format!("body{i}"), 0.0, false);
     }
     assert_eq!(o.len(), 3);
     assert_eq!(o.take_dropped(), 2);
     assert_eq!(o.take_dropped(), 0, "reported once");
     let mut bodies = Vec::new();
-    while let Some(b) = o.take_due(0.0) {
+    while let Some(Due::Post(b)) = o.take_due(0.0) {
         bodies.push(b);
-        o.on_result(Outcome::Delivered, 0.0, 0.0);
+        o.on_result(204, 0.0, 0.0);
     }
     assert_eq!(bodies, ["body2", "body3", "body4"], "oldest dropped first");
 
     let mut o = Outbox::new(Bounds { max_count: 100, max_bytes: 1_000 }, RetryPolicy::default());
     for i in 0..6u8 {
-        o.push(&format!("{:032x}", i), "x".repeat(300), 0.0);
+        o.push(&format!("{:032x}", i), 1, "x".repeat(300), 0.0, false);
     }
     assert_eq!(o.len(), 3, "3 x 300 bytes fit in 1000");
     assert_eq!(o.take_dropped(), 3);
     // A single entry larger than the byte bound is still kept (never drop the newest).
-    o.push(PV_A, "y".repeat(5_000), 0.0);
+    o.push(PV_A, 1, "y".repeat(5_000), 0.0, false);
     assert_eq!(o.len(), 1);
     assert_eq!(o.take_dropped(), 3);
 }
 
 #[test]
-fn persisted_form_round_trips_oldest_first_with_the_drop_count() {
+fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entries_are_probed() {
     let mut o = Outbox::new(Bounds { max_count: 2, max_bytes: 10_000 }, RetryPolicy::default());
-    o.push("cccccccccccccccccccccccccccccccc", "lost".into(), 0.0);
-    o.push(PV_A, r#"{"v":1,"q":"a\"b"}"#.into(), 0.0);
-    o.push(PV_B, "second".into(), 0.0);
+    o.push("cccccccccccccccccccccccccccccccc", 1, "lost".into(), 0.0, false);
+    o.push(PV_A, 3, r#"{"v":1,"q":"a\"b"}"#.into(), 0.0, false);
+    o.push(PV_B, 1, "second".into(), 0.0, true);
     let raw = o.encode();
-    assert_eq!(raw, format!(r#"{{"dropped":1,"{PV_A}":"{{\"v\":1,\"q\":\"a\\\"b\"}}","{PV_B}":"second"}}"#));
+    assert_eq!(raw, format!(r#"{{"dropped":1,"{PV_A}.3":"{{\"v\":1,\"q\":\"a\\\"b\"}}","{PV_B}.1":"second"}}"#));
     let mut next = outbox();
     next.restore(&raw, 5_000.0);
     assert_eq!(next.len(), 2);
     assert_eq!(next.next_due(), Some(5_000.0), "drained at once on the next load");
-    assert_eq!(next.take_due(5_000.0).as_deref(), Some(r#"{"v":1,"q":"a\"b"}"#));
-    next.on_result(Outcome::Delivered, 5_001.0, 0.0);
-    assert_eq!(next.take_due(5_001.0).as_deref(), Some("second"));
+    // An earlier page may have delivered it: ask first; the collector lacks it (404), so post it.
+    assert_eq!(next.take_due(5_000.0), Some(Due::Probe { pv: PV_A.into(), seq: 3 }));
+    assert!(!next.on_result(404, 5_000.0, 0.0));
+    assert_eq!(post(next.take_due(5_000.0)).as_deref(), Some(r#"{"v":1,"q":"a\"b"}"#));
+    assert!(next.on_result(204, 5_001.0, 0.0));
+    // The collector holds the second one: it leaves without being posted again.
+    assert_eq!(next.take_due(5_001.0), Some(Due::Probe { pv: PV_B.into(), seq: 1 }));
+    assert!(next.on_result(204, 5_002.0, 0.0));
+    assert!(next.is_empty());
     assert_eq!(next.take_dropped(), 1, "drops survive the reload and are reported");
-    for junk in ["", "{", "[1]", r#"{"dropped":"x","nothex":"b","a.1":3}"#] {
+    // An older SDK's form (no `.seq`) is posted without a probe.
+    let mut old = outbox();
+    old.restore(&format!(r#"{{"{PV_A}":"body"}}"#), 0.0);
+    assert_eq!(post(old.take_due(0.0)).as_deref(), Some("body"));
+    for junk in ["", "{", "[1]", r#"{"dropped":"x","nothex":"b","a.1":3}"#, &format!(r#"{{"{PV_A}.x":"b","{PV_B}.-1":"b"}}"#)] {
         let mut o = outbox();
         o.restore(junk, 0.0);
         assert!(o.is_empty(), "{junk}");
     }
 }
 
+/// A beaconed snapshot is probed, never blindly re-posted: 2xx confirms it,
+/// a 404 or any other 4xx (a collector without the probe) posts the body at
+/// once, and network errors back off and probe again.
+#[test]
+fn unconfirmed_entries_are_probed_before_any_repeat() {
+    let mut o = outbox();
+    o.push(PV_A, 2, "a".into(), 1_000.0, true);
+    assert_eq!(o.take_due(999.0), None);
+    assert_eq!(o.take_due(1_000.0), Some(Due::Probe { pv: PV_A.into(), seq: 2 }));
+    assert_eq!(o.take_due(1_000.0), None, "one request out at a time");
+    assert!(o.on_result(204, 1_000.0, 0.0), "confirmed: leaves without a repeat");
+    assert!(o.is_empty());
+
+    for refusal in [404, 405, 400, 403] {
+        let mut o = outbox();
+        o.push(PV_A, 2, "a".into(), 0.0, true);
+        assert!(matches!(o.take_due(0.0), Some(Due::Probe { .. })));
+        assert!(!o.on_result(refusal, 10.0, 0.0), "{refusal}: still queued");
+        assert_eq!(o.next_due(), Some(10.0), "{refusal}: the body is due at once");
+        assert_eq!(post(o.take_due(10.0)).as_deref(), Some("a"), "{refusal}");
+        assert!(o.on_result(204, 11.0, 0.0));
+    }
+
+    let mut o = outbox();
+    o.push(PV_A, 2, "a".into(), 0.0, true);
+    o.take_due(0.0);
+    assert!(!o.on_result(503, 0.0, 0.5));
+    let next = o.next_due().unwrap();
+    assert!((500.0..=1_000.0).contains(&next), "a failed probe backs off like a post: {next}");
+    assert!(matches!(o.take_due(next), Some(Due::Probe { .. })), "and probes again");
+    // A newer snapshot of the page view replaces the unconfirmed one and is posted.
+    o.push(PV_A, 3, "a3".into(), next, false);
+    assert!(!o.on_result(0, next, 0.0), "the probe's late answer only frees the slot");
+    assert_eq!(post(o.take_due(next)).as_deref(), Some("a3"));
+    // seq 0 (unknown) is never probed.
+    let mut o = outbox();
+    o.push(PV_A, 0, "z".into(), 0.0, true);
+    assert_eq!(post(o.take_due(0.0)).as_deref(), Some("z"));
+}
+
+#[test]
+fn probe_url_adds_the_query_before_any_fragment() {
+    assert_eq!(probe_url("/v1/ingest", "demo", PV_A, 2), format!("/v1/ingest?site=demo&pv={PV_A}&seq=2"));
+    assert_eq!(
+        probe_url("https://c.example/i?k=1#frag", "a.b-c_d", PV_B, 100_000),
+        format!("https://c.example/i?k=1&site=a.b-c_d&pv={PV_B}&seq=100000#frag")
+    );
+}
+
 #[test]
 fn clear_forgets_entries_and_drops() {
     let mut o = Outbox::new(Bounds { max_count: 1, max_bytes: 100 }, RetryPolicy::default());
-    o.push(PV_A, "a".into(), 0.0);
-    o.push(PV_B, "b".into(), 0.0);
+    o.push(PV_A, 1, "a".into(), 0.0, false);
+    o.push(PV_B, 1, "b".into(), 0.0, false);
     o.clear();
     assert!(o.is_empty());
     assert_eq!(o.take_dropped(), 0);

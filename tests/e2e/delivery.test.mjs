@@ -47,8 +47,23 @@ async function interact(page, { clicks = 2, wheels = 3, keys = 'ab' } = {}) {
   if (keys) await page.keyboard.type(keys);
 }
 
-/** The page's current page-view id and last announced seq (0 before any payload). */
+/**
+ * The page's current page-view id and last announced seq (0 before any
+ * payload). Waits first until scrolling has settled (a wheel scroll may still
+ * be animating) and the SDK's once-per-frame scroll read has run.
+ */
 async function current(page) {
+  await page.evaluate(() => new Promise((resolve) => {
+    let last = -1;
+    let still = 0;
+    const frame = () => {
+      still = scrollY === last ? still + 1 : 0;
+      last = scrollY;
+      if (still >= 3) resolve();
+      else requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }));
   return page.evaluate(() => {
     const all = JSON.parse(localStorage.getItem('test:payloads') || '{}');
     const last = JSON.parse(iob.explain().last_payload || 'null');
