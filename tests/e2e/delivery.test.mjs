@@ -13,7 +13,7 @@
 // a `visibilitychange` event is dispatched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, useCollectorAndBrowser, waitFor } from './harness.mjs';
+import { recordIngest, startCollector, useCollectorAndBrowser, waitFor } from './harness.mjs';
 
 const INTERVAL_MS = 1000;
 
@@ -105,8 +105,9 @@ function sameCounters(row, live, navClicks = 0) {
   assert.ok(row.features.total_ms >= live.total_ms, 'the final snapshot is at least the last live one');
 }
 
-test('1a. normal navigation away: the page view is stored once with its final snapshot', async () => {
+test('1a. normal navigation away: the page view is stored once with its final snapshot, confirmed by a probe, not re-sent', async () => {
   const context = await env.browser.newContext();
+  const requests = recordIngest(context);
   const page = await open(context);
   await interact(page, { clicks: 3 });
   await page.waitForTimeout(INTERVAL_MS + 300); // at least one periodic snapshot
@@ -120,6 +121,13 @@ test('1a. normal navigation away: the page view is stored once with its final sn
   const row = await expectStored(final, 'navigation');
   sameCounters(row, before.features, 1);
   assert.equal(row.features.clicks, 5, 'four on the button, one on the link');
+  // The next page asks whether the beaconed snapshot arrived (bodiless HEAD)
+  // and, told 204, never posts that body again.
+  const probe = `site=demo&pv=${final.pv}&seq=${final.seq}`;
+  await waitFor(async () => requests.some((r) => r.method === 'HEAD' && r.url.endsWith(probe)), 10000, 'the probe');
+  await page.waitForTimeout(500);
+  const reposts = requests.filter((r) => r.body.includes(`"pv":"${final.pv}"`) && r.body.includes(`"seq":${final.seq},`));
+  assert.deepEqual(reposts, [], 'the final snapshot is not posted again');
   await context.close();
 });
 

@@ -116,7 +116,7 @@ export async function waitFor(fn, ms = 5000, what = 'condition') {
 export function recordIngest(context) {
   const seen = [];
   context.on('request', (r) => {
-    if (r.url().includes('/v1/ingest')) seen.push({ url: r.url(), body: r.postData() ?? '' });
+    if (r.url().includes('/v1/ingest')) seen.push({ method: r.method(), url: r.url(), body: r.postData() ?? '' });
   });
   return seen;
 }
