@@ -133,10 +133,9 @@ pub enum Due {
 /// The probe URL: `endpoint` with `site`, `pv` and `seq` added to its query
 /// (before any fragment). `site` and `pv` are URL-safe by validation.
 pub fn probe_url(endpoint: &str, site: &str, pv: &str, seq: u32) -> String {
-    let (base, fragment) = match endpoint.find('#') {
-        Some(i) => (&endpoint[..i], &endpoint[i..]),
-        None => (endpoint, ""),
-    };
+    // `split_once`, not slicing at `find`: no panicking path (and its
+    // formatting code) in the wasm.
+    let (base, fragment) = endpoint.split_once('#').unwrap_or((endpoint, ""));
     let mut u = String::from(base);
     u.push(if base.contains('?') { '&' } else { '?' });
     u.push_str("site=");
@@ -145,7 +144,10 @@ pub fn probe_url(endpoint: &str, site: &str, pv: &str, seq: u32) -> String {
     u.push_str(pv);
     u.push_str("&seq=");
     crate::json_out::push_u64(&mut u, u64::from(seq));
-    u.push_str(fragment);
+    if !fragment.is_empty() {
+        u.push('#');
+        u.push_str(fragment);
+    }
     u
 }
 
