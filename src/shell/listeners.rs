@@ -12,9 +12,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
-use web_sys::{AddEventListenerOptions, Element, EventTarget, KeyboardEvent, MouseEvent, VisibilityState};
+use web_sys::{Element, KeyboardEvent, MouseEvent, VisibilityState};
 
-type Handler = Closure<dyn FnMut(web_sys::Event)>;
+/// The one handler of every feature listener: (index in [`EVENTS`], event).
+type Handler = Closure<dyn FnMut(u32, web_sys::Event)>;
 
 /// Shell state of the feature listeners, shared by their closures.
 pub struct Local {
@@ -35,7 +36,9 @@ impl Local {
 
 /// Every listener and observer the SDK added, so `shutdown()` can remove them all.
 pub struct Listeners {
-    added: Vec<(EventTarget, &'static str, bool, Handler)>,
+    /// Removes every listener `iobListen` added.
+    off: Option<js_sys::Function>,
+    _handler: Option<Handler>,
     observers: Option<Observers>,
 }
 
@@ -58,26 +61,51 @@ enum Kind {
     Route,
 }
 
-/// (event, kind, capture). Inputs are observed in the capture phase, so a
-/// page that stops propagation still counts; window focus/blur and `error`
-/// must not capture (element focus and resource errors would look alike).
-const WINDOW_EVENTS: [(&str, Kind, bool); 15] = [
-    ("pointermove", Kind::Pointer, true),
-    ("click", Kind::Click, true),
-    ("keydown", Kind::Key, true),
-    ("wheel", Kind::Wheel, true),
-    ("touchstart", Kind::Touch, true),
-    ("scroll", Kind::Scroll, true),
-    ("focus", Kind::Focus(true), false),
-    ("blur", Kind::Focus(false), false),
-    ("pagehide", Kind::PageHide, true),
-    ("input", Kind::Input, true),
-    ("submit", Kind::Submit, true),
-    ("error", Kind::Error, false),
-    ("unhandledrejection", Kind::Error, false),
-    ("popstate", Kind::Route, false),
-    ("hashchange", Kind::Route, false),
+/// (event, kind, capture, on `document` rather than `window`). Inputs are
+/// observed in the capture phase, so a page that stops propagation still
+/// counts; window focus/blur and `error` must not capture (element focus and
+/// resource errors would look alike).
+const EVENTS: [(&str, Kind, bool, bool); 17] = [
+    ("pointermove", Kind::Pointer, true, false),
+    ("click", Kind::Click, true, false),
+    ("keydown", Kind::Key, true, false),
+    ("wheel", Kind::Wheel, true, false),
+    ("touchstart", Kind::Touch, true, false),
+    ("scroll", Kind::Scroll, true, false),
+    ("focus", Kind::Focus(true), false, false),
+    ("blur", Kind::Focus(false), false, false),
+    ("pagehide", Kind::PageHide, true, false),
+    ("input", Kind::Input, true, false),
+    ("submit", Kind::Submit, true, false),
+    ("error", Kind::Error, false, false),
+    ("unhandledrejection", Kind::Error, false, false),
+    ("popstate", Kind::Route, false, false),
+    ("hashchange", Kind::Route, false, false),
+    ("visibilitychange", Kind::Visibility, true, true),
+    ("selectionchange", Kind::Selection, false, true),
 ];
+
+#[wasm_bindgen(inline_js = r#"
+export function iobListen(names, captures, onDocument, handler) {
+  const offs = names.split(',').map((name, k) => {
+    const target = (onDocument >>> k) & 1 ? document : window;
+    const capture = ((captures >>> k) & 1) === 1;
+    const f = (e) => handler(k, e);
+    target.addEventListener(name, f, { passive: true, capture });
+    return () => target.removeEventListener(name, f, capture);
+  });
+  return () => offs.forEach((off) => off());
+}
+"#)]
+extern "C" {
+    /// Adds one passive listener per name (comma-separated; bit k of
+    /// `captures` / `on_document` is name k's capture flag / target), each
+    /// calling `handler(k, event)`. Returns the function that removes them all.
+    /// One call and one Rust closure instead of one per event type: less
+    /// wasm, and fewer wasm-JS crossings while the SDK starts.
+    #[wasm_bindgen(js_name = iobListen, catch)]
+    fn iob_listen(names: &str, captures: u32, on_document: u32, handler: &Handler) -> Result<js_sys::Function, JsValue>;
+}
 
 /// Only called for `pointermove` and `click`, which are always `MouseEvent`s
 /// (no `instanceof` check in the hot path).
@@ -304,10 +332,8 @@ pub fn route_check(shared: &Shared, local: &Local) {
 impl Listeners {
     /// Adds every listener and observer (passive, so the SDK never delays scrolling).
     pub fn attach(shared: &Shared) -> Listeners {
-        let mut l = Listeners { added: Vec::new(), observers: None };
+        let mut l = Listeners { off: None, _handler: None, observers: None };
         let Ok(inner) = shared.try_borrow() else { return l };
-        let window: EventTarget = inner.window.clone().into();
-        let document: Option<EventTarget> = inner.window.document().map(Into::into);
         let local = Rc::new(Local {
             route: RefCell::new(current_route(&inner.window)),
             segment_at: Cell::new(f64::NEG_INFINITY),
@@ -315,36 +341,34 @@ impl Listeners {
             selectors: Selectors::new(),
         });
         drop(inner);
-        for (name, kind, capture) in WINDOW_EVENTS {
-            l.add(shared, &local, &window, name, kind, capture);
+        let (s, loc) = (shared.clone(), local.clone());
+        let handler: Handler = Closure::new(move |k: u32, e: web_sys::Event| {
+            if let Some((_, kind, _, _)) = EVENTS.get(k as usize) {
+                handle(&s, &loc, *kind, &e);
+            }
+        });
+        let mut names = String::new();
+        let (mut captures, mut on_document) = (0u32, 0u32);
+        for (k, (name, _, capture, doc)) in EVENTS.iter().enumerate() {
+            if k > 0 {
+                names.push(',');
+            }
+            names.push_str(name);
+            captures |= u32::from(*capture) << k;
+            on_document |= u32::from(*doc) << k;
         }
-        if let Some(doc) = document {
-            l.add(shared, &local, &doc, "visibilitychange", Kind::Visibility, true);
-            l.add(shared, &local, &doc, "selectionchange", Kind::Selection, false);
-        }
+        l.off = iob_listen(&names, captures, on_document, &handler).ok();
+        l._handler = Some(handler);
         l.observers = Some(Observers::attach(shared, &local));
         l
     }
 
-    fn add(&mut self, shared: &Shared, local: &Rc<Local>, target: &EventTarget, name: &'static str, kind: Kind, capture: bool) {
-        let (s, loc) = (shared.clone(), local.clone());
-        let handler: Handler = Closure::new(move |e: web_sys::Event| handle(&s, &loc, kind, &e));
-        let opts = AddEventListenerOptions::new();
-        opts.set_passive(true);
-        opts.set_capture(capture);
-        if target
-            .add_event_listener_with_callback_and_add_event_listener_options(name, handler.as_ref().unchecked_ref(), &opts)
-            .is_ok()
-        {
-            self.added.push((target.clone(), name, capture, handler));
-        }
-    }
-
-    /// Removes every listener and observer; dropping the closures frees them.
+    /// Removes every listener and observer; dropping the closure frees it.
     pub fn detach(&mut self) {
-        for (target, name, capture, handler) in self.added.drain(..) {
-            let _ = target.remove_event_listener_with_callback_and_bool(name, handler.as_ref().unchecked_ref(), capture);
+        if let Some(off) = self.off.take() {
+            let _ = off.call0(&JsValue::NULL);
         }
+        self._handler = None;
         if let Some(o) = self.observers.take() {
             o.detach();
         }
