@@ -5,7 +5,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_PORT ?= 8080
 DEMO_TOKEN ?= demo-read-token
 
-.PHONY: setup pkg size docs demo test test-native test-wasm test-e2e test-ecosystem examples bench bench-collector bench-bytes
+.PHONY: setup pkg size size-floor docs demo test test-native test-wasm test-e2e test-ecosystem examples bench bench-collector bench-bytes
 
 setup:
 	@bash scripts/setup.sh
@@ -17,6 +17,10 @@ pkg: setup
 ## Raw/gzip/brotli sizes of the shipped files; last line `sdk gzip bytes: N`
 size: pkg
 	@bash scripts/size.sh
+
+## The core alone, without the browser shell and JS (src/size_floor.rs); last line `core floor gzip bytes: N`
+size-floor: setup
+	@bash scripts/size-floor.sh
 
 ## Regenerates docs/features.md and docs/payload.schema.json from the code
 docs:
@@ -34,6 +38,7 @@ test-native:
 
 test-wasm: setup
 	cargo test -p iob-sdk --target wasm32-unknown-unknown
+	cargo check -q -p iob-sdk --lib --target wasm32-unknown-unknown --features size-floor --target-dir target/size-floor
 
 test-e2e: pkg examples
 	cargo build -p iob-collector

@@ -28,7 +28,11 @@ pub mod seeded;
 pub mod tracker;
 pub mod transport;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "standalone"))]
+mod runtime;
+#[cfg(all(target_arch = "wasm32", not(feature = "size-floor")))]
 mod shell;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "size-floor")))]
 pub use shell::Iob;
+#[cfg(all(target_arch = "wasm32", feature = "size-floor"))]
+mod size_floor;

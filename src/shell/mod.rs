@@ -9,8 +9,6 @@ mod effects;
 mod listeners;
 mod signals;
 mod observers;
-#[cfg(feature = "standalone")]
-mod runtime;
 
 use crate::config::Config;
 use crate::consent::Purpose;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The size floor (`make size-floor`): the pure core alone, behind a bare C ABI
+# (src/size_floor.rs, feature `size-floor`), without the browser shell,
+# wasm-bindgen or any JS, optimised exactly like the shipped wasm. Prints its
+# raw, gzip and brotli size; the last line is `core floor gzip bytes: N`.
+# Compare with `make size`: the difference is the shell, the bindings and the JS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build -p iob-sdk --lib --target wasm32-unknown-unknown --release --features size-floor --target-dir target/size-floor
+out=target/size-floor/core.wasm
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --converge \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  target/size-floor/wasm32-unknown-unknown/release/iob_sdk.wasm -o "$out"
+node - "$out" <<'JS'
+const fs = require('fs');
+const zlib = require('zlib');
+const b = fs.readFileSync(process.argv[2]);
+const gz = zlib.gzipSync(b, { level: 9 }).length;
+const br = zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const exports = WebAssembly.Module.exports(new WebAssembly.Module(b)).map((e) => e.name).filter((n) => n !== 'memory');
+const imports = WebAssembly.Module.imports(new WebAssembly.Module(b)).length;
+console.log(`core alone (exports: ${exports.join(', ')}; imports: ${imports})`);
+console.log('file                              raw     gzip   brotli');
+console.log('target/size-floor/core.wasm'.padEnd(30), String(b.length).padStart(7), String(gz).padStart(8), String(br).padStart(8));
+console.log(`core floor gzip bytes: ${gz}`);
+JS
