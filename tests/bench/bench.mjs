@@ -44,24 +44,20 @@ try {
   console.log(`sanity: clicks ${r.features.clicks}, keystrokes ${r.features.keystrokes}, pointer_distance_px ${r.features.pointer_distance_px}`);
   await page.close();
 
-  const starts = [];
-  for (let i = 0; i < 9; i++) {
-    const p = await browser.newPage();
-    await p.goto(url);
-    await p.waitForFunction(() => typeof window.startup === 'function');
-    starts.push(await p.evaluate(() => window.startup()));
-    await p.close();
-  }
-  const floors = [];
-  for (let i = 0; i < 9; i++) {
-    const p = await browser.newPage();
-    await p.goto(url);
-    await p.waitForFunction(() => typeof window.touchFloor === 'function');
-    floors.push(await p.evaluate(() => window.touchFloor()));
-    await p.close();
-  }
-  starts.sort((a, b) => a - b);
-  floors.sort((a, b) => a - b);
+  // Runs `fn` (a window function of page.js) once on each of 9 fresh pages; sorted results.
+  const onFreshPages = async (fn) => {
+    const out = [];
+    for (let i = 0; i < 9; i++) {
+      const p = await browser.newPage();
+      await p.goto(url);
+      await p.waitForFunction((name) => typeof window[name] === 'function', fn);
+      out.push(await p.evaluate((name) => window[name](), fn));
+      await p.close();
+    }
+    return out.sort((a, b) => a - b);
+  };
+  const starts = await onFreshPages('startup');
+  const floors = await onFreshPages('touchFloor');
   const ms = (x) => `${x.toFixed(2)} ms`;
   console.log(`init to ready after the wasm fetch (compile + instantiate + new Iob), 9 fresh pages: median ${ms(starts[4])}, max ${ms(starts[8])}`);
   console.log(`floor: the same first browser-API touches in plain JS, 9 fresh pages: median ${ms(floors[4])}, max ${ms(floors[8])}`);
