@@ -1,20 +1,17 @@
 //! Observers for the feature engine: a `MutationObserver` (dead clicks), a
 //! `PerformanceObserver` (LCP, CLS, INP, long tasks) and hooks on
-//! `history.pushState` / `replaceState` (SPA route changes). Entries are
-//! turned into core events; nothing reads layout.
+//! `history.pushState` / `replaceState` (SPA route changes), set up by one
+//! small JS snippet (`iobObserve`) that hands each entry over as numbers, so
+//! the wasm holds no observer or entry bindings. Entries are turned into core
+//! events here; nothing reads layout.
 
 use super::listeners::{route_check, Local};
 use super::{browser, Shared};
 use crate::event::{Event, EventKind};
 use alloc::rc::Rc;
-use alloc::vec::Vec;
-use core::cell::Cell;
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{MutationObserver, MutationObserverInit, PerformanceEntry, PerformanceObserver, Window};
-
-type Callback = Closure<dyn FnMut(JsValue, JsValue)>;
-type Wrapper = Closure<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>;
+use web_sys::Window;
 
 /// `navigator.webdriver`, and the stored on-device history of `site`.
 pub fn environment(w: &Window, site: &str) -> (bool, Option<alloc::string::String>) {
@@ -30,142 +27,93 @@ fn feed(shared: &Shared, kind: EventKind) {
     }
 }
 
-fn num(v: &JsValue, key: &str) -> f64 {
-    Reflect::get(v, &key.into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+#[wasm_bindgen(inline_js = r#"
+export function iobObserve(report) {
+  const w = window, stops = [];
+  const safe = (k, a, b) => { try { report(k, a, b); } catch (_) {} };
+  try {
+    const mo = new MutationObserver(() => safe(0, 0, 0));
+    mo.observe(document.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
+    stops.push(() => mo.disconnect());
+  } catch (_) {}
+  const PO = w.PerformanceObserver;
+  if (PO) {
+    const po = new PO((list) => list.getEntries().forEach((e) => {
+      const t = e.entryType;
+      if (t === 'largest-contentful-paint') safe(1, e.startTime, 0);
+      else if (t === 'layout-shift') { if (!e.hadRecentInput) safe(2, e.value, e.startTime); }
+      else if (t === 'event' || t === 'first-input') { if (e.interactionId > 0) safe(3, e.interactionId, e.duration); }
+      else if (t === 'longtask') safe(4, 0, 0);
+    }));
+    const supported = PO.supportedEntryTypes || [];
+    ['largest-contentful-paint', 'layout-shift', 'event', 'first-input', 'longtask'].forEach((type) => {
+      if (supported.includes(type)) po.observe(type === 'event' ? { type, buffered: true, durationThreshold: 40 } : { type, buffered: true });
+    });
+    stops.push(() => po.disconnect());
+  }
+  const h = w.history;
+  ['pushState', 'replaceState'].forEach((name) => {
+    const original = h && h[name];
+    if (typeof original !== 'function') return;
+    let active = true;
+    const ours = function (...args) {
+      const r = original.apply(h, args);
+      if (active) safe(5, 0, 0);
+      return r;
+    };
+    h[name] = ours;
+    stops.push(() => {
+      active = false;
+      if (h[name] === ours) h[name] = original;
+    });
+  });
+  return () => stops.forEach((stop) => stop());
+}
+"#)]
+extern "C" {
+    /// Starts a `MutationObserver` on the document, a `PerformanceObserver`
+    /// (buffered: entries before init count) and the `history` hooks, each
+    /// reporting `report(kind, a, b)`: 0 a DOM change; 1 an LCP entry
+    /// (`startTime`); 2 a layout shift without recent input (`value`,
+    /// `startTime`); 3 an event-timing entry of an interaction
+    /// (`interactionId`, `duration`); 4 a long task; 5 `pushState` or
+    /// `replaceState` returned. Returns the function that stops them all: it
+    /// restores a `history` method unless another script wrapped it since, in
+    /// which case our wrapper stays but only calls the original.
+    #[wasm_bindgen(js_name = iobObserve, catch)]
+    fn iob_observe(report: &Report) -> Result<Function, JsValue>;
 }
 
-/// One performance entry as a core event.
-fn perf_event(e: &PerformanceEntry) -> Option<EventKind> {
-    Some(match e.entry_type().as_str() {
-        "largest-contentful-paint" => EventKind::Lcp(e.start_time() as f32),
-        "layout-shift" => {
-            if Reflect::get(e, &"hadRecentInput".into()).ok().is_some_and(|v| v.is_truthy()) {
-                return None;
-            }
-            EventKind::LayoutShift { value: num(e, "value") as f32, at: e.start_time() as f32 }
-        }
-        "event" | "first-input" => {
-            let id = num(e, "interactionId");
-            if id <= 0.0 {
-                return None;
-            }
-            EventKind::Interaction { id: id as u32, duration: e.duration() as f32 }
-        }
-        "longtask" => EventKind::LongTask,
-        _ => return None,
-    })
-}
+/// The observers' one callback: (kind, a, b) as documented on `iob_observe`.
+type Report = Closure<dyn FnMut(u32, f64, f64)>;
 
-/// A wrapped `history` method: calls the original, then checks the route.
-struct Hook {
-    name: &'static str,
-    original: Function,
-    wrapper: Wrapper,
-    active: Rc<Cell<bool>>,
-}
-
+/// The running observers and `history` hooks.
 pub struct Observers {
-    mutation: Option<(MutationObserver, Callback)>,
-    performance: Option<(PerformanceObserver, Callback)>,
-    history: Option<JsValue>,
-    hooks: Vec<Hook>,
+    stop: Option<Function>,
+    _report: Report,
 }
-
-const PERF_TYPES: [&str; 5] = ["largest-contentful-paint", "layout-shift", "event", "first-input", "longtask"];
 
 impl Observers {
     pub fn attach(shared: &Shared, local: &Rc<Local>) -> Observers {
-        let mut o = Observers { mutation: None, performance: None, history: None, hooks: Vec::new() };
-        let Ok(inner) = shared.try_borrow() else { return o };
-        let window = inner.window.clone();
-        drop(inner);
-
-        // Any DOM change answers a pending click (dead clicks); records are not read.
-        let s = shared.clone();
-        let cb: Callback = Closure::new(move |_: JsValue, _: JsValue| feed(&s, EventKind::Mutation));
-        if let (Ok(mo), Some(root)) = (MutationObserver::new(cb.as_ref().unchecked_ref()), window.document().and_then(|d| d.document_element())) {
-            let init = MutationObserverInit::new();
-            init.set_child_list(true);
-            init.set_subtree(true);
-            init.set_attributes(true);
-            init.set_character_data(true);
-            if mo.observe_with_options(&root, &init).is_ok() {
-                o.mutation = Some((mo, cb));
-            }
-        }
-
-        // Web vitals and long tasks, buffered so entries before init count.
-        let s = shared.clone();
-        let cb: Callback = Closure::new(move |list: JsValue, _: JsValue| {
-            let Ok(entries) = Reflect::get(&list, &"getEntries".into()).and_then(|f| f.dyn_into::<Function>()?.call0(&list)) else { return };
-            for e in Array::from(&entries).iter() {
-                if let Some(kind) = e.dyn_ref::<PerformanceEntry>().and_then(perf_event) {
-                    feed(&s, kind);
-                }
-            }
+        let (s, l) = (shared.clone(), local.clone());
+        let report: Report = Closure::new(move |kind: u32, a: f64, b: f64| {
+            let ev = match kind {
+                0 => EventKind::Mutation,
+                1 => EventKind::Lcp(a as f32),
+                2 => EventKind::LayoutShift { value: a as f32, at: b as f32 },
+                3 => EventKind::Interaction { id: a as u32, duration: b as f32 },
+                4 => EventKind::LongTask,
+                _ => return route_check(&s, &l),
+            };
+            feed(&s, ev);
         });
-        if let Ok(po) = PerformanceObserver::new(cb.as_ref().unchecked_ref()) {
-            let supported = Reflect::get(&window, &"PerformanceObserver".into())
-                .and_then(|c| Reflect::get(&c, &"supportedEntryTypes".into()))
-                .map(|v| Array::from(&v))
-                .unwrap_or_default();
-            for ty in PERF_TYPES {
-                if supported.includes(&ty.into(), 0) {
-                    // `{ type, buffered }`: web-sys only knows the older `entryTypes` form.
-                    let init = js_sys::Object::new();
-                    let _ = Reflect::set(&init, &"type".into(), &ty.into());
-                    let _ = Reflect::set(&init, &"buffered".into(), &JsValue::TRUE);
-                    if ty == "event" {
-                        let _ = Reflect::set(&init, &"durationThreshold".into(), &40.into());
-                    }
-                    if let Ok(observe) = Reflect::get(&po, &"observe".into()).and_then(|f| f.dyn_into::<Function>()) {
-                        let _ = observe.call1(&po, &init);
-                    }
-                }
-            }
-            o.performance = Some((po, cb));
-        }
-
-        // SPA navigation through the history API (popstate and hashchange are listeners).
-        if let Ok(history) = Reflect::get(&window, &"history".into()) {
-            for name in ["pushState", "replaceState"] {
-                let Some(original) = Reflect::get(&history, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) else { continue };
-                let active = Rc::new(Cell::new(true));
-                let (s, l, h, f, a) = (shared.clone(), local.clone(), history.clone(), original.clone(), active.clone());
-                let wrapper: Wrapper = Closure::new(move |x: JsValue, y: JsValue, z: JsValue| {
-                    let r = f.call3(&h, &x, &y, &z);
-                    if a.get() && r.is_ok() {
-                        route_check(&s, &l);
-                    }
-                    r
-                });
-                if Reflect::set(&history, &name.into(), wrapper.as_ref()).unwrap_or(false) {
-                    o.hooks.push(Hook { name, original, wrapper, active });
-                }
-            }
-            o.history = Some(history);
-        }
-        o
+        Observers { stop: iob_observe(&report).ok(), _report: report }
     }
 
-    /// Disconnects the observers and unhooks `history`. A hook that another
-    /// script wrapped in the meantime stays installed but inert (calling the
-    /// original only), so that script keeps working.
+    /// Disconnects the observers and unhooks `history` (see `iob_observe`).
     pub fn detach(self) {
-        if let Some((mo, _)) = &self.mutation {
-            mo.disconnect();
-        }
-        if let Some((po, _)) = &self.performance {
-            po.disconnect();
-        }
-        for hook in self.hooks {
-            hook.active.set(false);
-            let ours = self.history.as_ref().and_then(|h| Reflect::get(h, &hook.name.into()).ok());
-            let restored = ours.is_some_and(|f| f == *hook.wrapper.as_ref())
-                && self.history.as_ref().is_some_and(|h| Reflect::set(h, &hook.name.into(), &hook.original).unwrap_or(false));
-            if !restored {
-                hook.wrapper.forget();
-            }
+        if let Some(stop) = &self.stop {
+            let _ = stop.call0(&JsValue::NULL);
         }
     }
 }

@@ -149,6 +149,38 @@ test('an SPA route change (pushState, hashchange) starts a fresh page view, the 
   await context.close();
 });
 
+test('shutdown() restores history.pushState/replaceState, or leaves a wrapper another script added since in place and working', async () => {
+  const { context, page, errors } = await open('/test/features.html?run=unhook');
+  const hooked = await page.evaluate(() => ({
+    push: Object.prototype.hasOwnProperty.call(history, 'pushState'),
+    replace: Object.prototype.hasOwnProperty.call(history, 'replaceState'),
+  }));
+  assert.deepEqual(hooked, { push: true, replace: true }, 'the SDK hooks both methods');
+  // Another script wraps replaceState after the SDK did.
+  await page.evaluate(() => {
+    const inner = history.replaceState;
+    window.calls = 0;
+    history.replaceState = function (...args) {
+      window.calls += 1;
+      return inner.apply(history, args);
+    };
+    iob.shutdown();
+  });
+  const after = await page.evaluate(() => {
+    history.pushState({}, '', '/test/spa/after-shutdown');
+    history.replaceState({}, '', '/test/spa/replaced');
+    return {
+      pushRestored: history.pushState === History.prototype.pushState,
+      replaceStillTheirs: history.replaceState !== History.prototype.replaceState,
+      calls: window.calls,
+      path: location.pathname,
+    };
+  });
+  assert.deepEqual(after, { pushRestored: true, replaceStillTheirs: true, calls: 1, path: '/test/spa/replaced' });
+  assert.deepEqual(errors, [], 'no page error');
+  await context.close();
+});
+
 test('events dispatched by script are flagged untrusted and raise the automation score', async () => {
   const { context, page } = await open('/test/features.html?run=untrusted');
   await page.mouse.move(100, 100, { steps: 5 });
