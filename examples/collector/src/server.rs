@@ -23,7 +23,7 @@ use crate::days::{format_day, now_unix, parse_day, rfc3339};
 use crate::log;
 use crate::ratelimit::RateLimiter;
 use crate::stats::{FeatureStats, Report};
-use crate::storage::{Filter, GroupBy, PageView, SqliteStorage, Storage, StorageError};
+use crate::storage::{Filter, GroupBy, Snapshot, SqliteStorage, Storage, StorageError};
 
 /// When the policy behind `/.well-known/gpc.json` last changed.
 const GPC_LAST_UPDATE: &str = "2026-11-28";
@@ -208,7 +208,7 @@ impl AppState {
         }
         let ticket = self
             .storage
-            .upsert(PageView::from_payload(&payload))
+            .upsert(Snapshot::from_payload(payload))
             .map_err(storage_rejection)?;
         ticket
             .await

@@ -5,7 +5,8 @@ mod sqlite;
 
 pub use sqlite::{scan_file, SqliteStorage};
 
-use iob_sdk::payload::{LdpReport, Payload, CATALOG};
+use iob_sdk::consent::Purpose;
+use iob_sdk::payload::{BrowserFamily, DeviceClass, Features, LdpReport, Payload, CATALOG};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
@@ -42,66 +43,131 @@ pub struct PageView {
     pub ldp: Vec<LdpReport>,
 }
 
-/// The wire name of a unit enum (`"desktop"`, `"chrome"`).
-fn enum_name<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
-
 impl PageView {
-    /// Builds the stored form of a validated payload.
+    /// The read form of a validated payload: what a backend returns for
+    /// it once stored.
     pub fn from_payload(p: &Payload) -> PageView {
-        // Through JSON text, not `to_value`: an `f32` feature then reads back
-        // as its shortest decimal (0.1), not as the widened 0.10000000149.
-        let sent = serde_json::to_string(&p.f)
-            .ok()
-            .and_then(|text| serde_json::from_str::<Map<String, Value>>(&text).ok())
-            .unwrap_or_default();
-        let features = CATALOG
-            .iter()
-            .filter(|d| !p.ldp.iter().any(|r| r.f == d.name))
-            .map(|d| {
-                let default = if d.json_type == "boolean" {
-                    Value::Bool(false)
-                } else {
-                    Value::from(0)
-                };
-                (
-                    d.name.to_string(),
-                    sent.get(d.name).cloned().unwrap_or(default),
-                )
-            })
-            .collect();
-        PageView {
-            site: p.site.clone(),
-            pv: p.pv.clone(),
-            seq: p.seq,
-            vid: p.vid.clone(),
-            sid: p.sid.clone(),
-            hour: p.hour,
-            path: p.ctx.path.clone(),
-            referrer_domain: p.ctx.referrer_domain.clone(),
-            device_class: enum_name(&p.ctx.device_class),
-            browser_family: enum_name(&p.ctx.browser_family),
-            purposes: p
-                .consent
-                .purposes
-                .iter()
-                .map(|x| x.as_str().to_string())
-                .collect(),
-            // Schema v1 has no segment; read it here once payloads carry one.
-            segment: None,
-            features,
-            ldp: p.ldp.clone(),
-        }
+        Snapshot::from_payload(p.clone()).into_view()
     }
 
     /// The UTC day number of the snapshot.
     pub fn day(&self) -> i64 {
         (self.hour / 86_400) as i64
     }
+}
+
+/// What [`Storage::upsert`] stores: a validated payload without what is
+/// never stored (payload id, consent record id), its strings moved rather
+/// than copied.
+///
+/// The features stay the typed struct: a backend stores only the
+/// non-default ones sent in the clear ([`Snapshot::features_json`]), and
+/// its reads fill the defaults back in ([`with_defaults`]), so a stored
+/// snapshot reads back as [`PageView::from_payload`] of its payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub site: String,
+    pub pv: String,
+    pub seq: u32,
+    pub vid: Option<String>,
+    pub sid: Option<String>,
+    pub hour: u64,
+    pub path: String,
+    pub referrer_domain: Option<String>,
+    pub device_class: DeviceClass,
+    pub browser_family: BrowserFamily,
+    pub purposes: Vec<Purpose>,
+    pub segment: Option<String>,
+    /// Features sent in the clear: a privatised one (see `ldp`) is reset to
+    /// its default, as its placeholder in `f` is not a measurement.
+    pub features: Features,
+    pub ldp: Vec<LdpReport>,
+}
+
+impl Snapshot {
+    pub fn from_payload(p: Payload) -> Snapshot {
+        let mut features = p.f;
+        for r in &p.ldp {
+            features.take(&r.f);
+        }
+        Snapshot {
+            site: p.site,
+            pv: p.pv,
+            seq: p.seq,
+            vid: p.vid,
+            sid: p.sid,
+            hour: p.hour,
+            path: p.ctx.path,
+            referrer_domain: p.ctx.referrer_domain,
+            device_class: p.ctx.device_class,
+            browser_family: p.ctx.browser_family,
+            purposes: p.consent.purposes,
+            // Schema v1 has no segment; read it here once payloads carry one.
+            segment: None,
+            features,
+            ldp: p.ldp,
+        }
+    }
+
+    /// The non-default clear features as a JSON object, in catalog order
+    /// (`{}` when all are default). Written by serde, so an `f32` feature
+    /// reads back as its shortest decimal (0.1), not as the widened
+    /// 0.10000000149.
+    pub fn features_json(&self) -> String {
+        serde_json::to_string(&self.features).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// Consent purposes as stored: their names, comma-separated.
+    pub fn purposes_csv(&self) -> String {
+        let mut out = String::new();
+        for (i, p) in self.purposes.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(p.as_str());
+        }
+        out
+    }
+
+    /// The read form (what a backend returns for this snapshot).
+    pub fn into_view(self) -> PageView {
+        let sent = serde_json::from_str(&self.features_json()).unwrap_or_default();
+        PageView {
+            purposes: self.purposes.iter().map(|p| p.as_str().to_string()).collect(),
+            features: with_defaults(sent, &self.ldp),
+            site: self.site,
+            pv: self.pv,
+            seq: self.seq,
+            vid: self.vid,
+            sid: self.sid,
+            hour: self.hour,
+            path: self.path,
+            referrer_domain: self.referrer_domain,
+            device_class: self.device_class.as_str().to_string(),
+            browser_family: self.browser_family.as_str().to_string(),
+            segment: self.segment,
+            ldp: self.ldp,
+        }
+    }
+}
+
+/// The features of a stored page view as [`PageView::features`]: `stored`
+/// (its non-default clear features; rows written before only non-default
+/// ones were stored hold every feature) with every other catalog feature
+/// filled in as its default, except the ones `ldp` privatised (absent).
+pub fn with_defaults(mut stored: Map<String, Value>, ldp: &[LdpReport]) -> Map<String, Value> {
+    for d in CATALOG {
+        if stored.contains_key(d.name) || ldp.iter().any(|r| r.f == d.name) {
+            continue;
+        }
+        let default = if d.json_type == "boolean" {
+            Value::Bool(false)
+        } else {
+            Value::from(0)
+        };
+        stored.insert(d.name.to_string(), default);
+    }
+    stored
 }
 
 /// What a read groups by.
@@ -202,7 +268,7 @@ pub type Ticket<T> = oneshot::Receiver<Result<T, StorageError>>;
 /// idempotent per `(site, pv)`: it keeps the snapshot with the highest `seq`.
 /// The read methods block and are called from `spawn_blocking`.
 pub trait Storage: Send + Sync + 'static {
-    fn upsert(&self, view: PageView) -> Result<Ticket<()>, StorageError>;
+    fn upsert(&self, snapshot: Snapshot) -> Result<Ticket<()>, StorageError>;
     /// Deletes page views whose `hour` is before `cutoff_hour`; yields the count.
     fn purge_before(&self, cutoff_hour: u64) -> Result<Ticket<u64>, StorageError>;
     /// Calls `f` with every stored page view matching `filter`.

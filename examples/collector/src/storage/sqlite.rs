@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 
+use iob_sdk::payload::LdpReport;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::{Map, Value};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Filter, PageView, Storage, StorageError, Ticket};
+use super::{with_defaults, Filter, PageView, Snapshot, Storage, StorageError, Ticket};
 
 /// Schema migrations; `user_version` is the number applied. Append only.
 const MIGRATIONS: &[&str] = &["
@@ -55,7 +56,7 @@ const UPSERT: &str = "
     WHERE excluded.seq > pageviews.seq";
 
 enum Cmd {
-    Upsert(Box<PageView>, oneshot::Sender<Result<(), StorageError>>),
+    Upsert(Box<Snapshot>, oneshot::Sender<Result<(), StorageError>>),
     Purge(u64, oneshot::Sender<Result<u64, StorageError>>),
     Close,
 }
@@ -207,14 +208,14 @@ pub fn scan_file(
     Ok(())
 }
 
-fn upsert(tx: &rusqlite::Transaction<'_>, v: &PageView) -> rusqlite::Result<()> {
-    let features = serde_json::to_string(&v.features).unwrap_or_default();
+/// Stores `v`: its features as the JSON object of the non-default ones.
+fn upsert(stmt: &mut rusqlite::CachedStatement<'_>, v: &Snapshot) -> rusqlite::Result<()> {
     let ldp = if v.ldp.is_empty() {
         None
     } else {
         Some(serde_json::to_string(&v.ldp).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?)
     };
-    tx.prepare_cached(UPSERT)?.execute(params![
+    stmt.execute(params![
         v.site,
         v.pv,
         v.seq,
@@ -223,11 +224,11 @@ fn upsert(tx: &rusqlite::Transaction<'_>, v: &PageView) -> rusqlite::Result<()> 
         v.hour as i64,
         v.path,
         v.referrer_domain,
-        v.device_class,
-        v.browser_family,
-        v.purposes.join(","),
+        v.device_class.as_str(),
+        v.browser_family.as_str(),
+        v.purposes_csv(),
         v.segment,
-        features,
+        v.features_json(),
         ldp,
     ])?;
     Ok(())
@@ -238,9 +239,10 @@ fn run_batch(conn: &mut Connection, batch: Vec<Cmd>) {
     let mut purged = Vec::new();
     let result = (|| -> rusqlite::Result<()> {
         let tx = conn.transaction()?;
+        let mut stmt = tx.prepare_cached(UPSERT)?;
         for cmd in &batch {
             match cmd {
-                Cmd::Upsert(v, _) => upsert(&tx, v)?,
+                Cmd::Upsert(v, _) => upsert(&mut stmt, v)?,
                 Cmd::Purge(cutoff, _) => purged.push(tx.execute(
                     "DELETE FROM pageviews WHERE hour < ?1",
                     params![*cutoff as i64],
@@ -248,6 +250,7 @@ fn run_batch(conn: &mut Connection, batch: Vec<Cmd>) {
                 Cmd::Close => {}
             }
         }
+        drop(stmt);
         tx.commit()
     })()
     .map_err(backend);
@@ -290,6 +293,12 @@ fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageView> {
     let purposes: String = r.get(10)?;
     let features: String = r.get(12)?;
     let ldp: Option<String> = r.get(13)?;
+    let ldp: Vec<LdpReport> = match ldp {
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        None => Vec::new(),
+    };
     let hour: i64 = r.get(5)?;
     Ok(PageView {
         site: r.get(0)?,
@@ -308,20 +317,18 @@ fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageView> {
             .map(str::to_string)
             .collect(),
         segment: r.get(11)?,
-        features: serde_json::from_str::<Map<String, Value>>(&features).unwrap_or_default(),
-        ldp: match ldp {
-            Some(text) => serde_json::from_str(&text).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(13, rusqlite::types::Type::Text, Box::new(e))
-            })?,
-            None => Vec::new(),
-        },
+        features: with_defaults(
+            serde_json::from_str::<Map<String, Value>>(&features).unwrap_or_default(),
+            &ldp,
+        ),
+        ldp,
     })
 }
 
 impl Storage for SqliteStorage {
-    fn upsert(&self, view: PageView) -> Result<Ticket<()>, StorageError> {
+    fn upsert(&self, snapshot: Snapshot) -> Result<Ticket<()>, StorageError> {
         let (reply, ticket) = oneshot::channel();
-        self.send(Cmd::Upsert(Box::new(view), reply))?;
+        self.send(Cmd::Upsert(Box::new(snapshot), reply))?;
         Ok(ticket)
     }
 
@@ -364,9 +371,207 @@ impl Storage for SqliteStorage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::Aggregator;
+    use crate::storage::GroupBy;
+    use iob_sdk::payload::{Features, Mechanism, Payload, CATALOG};
 
-    fn view(site: &str, pv: &str, seq: u32) -> PageView {
+    struct TempDb(PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let dir = std::env::temp_dir().join(format!(
+                "iob-sqlite-{name}-{}-{:?}",
+                std::process::id(),
+                std::time::SystemTime::now()
+            ));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            TempDb(dir)
+        }
+        fn path(&self) -> PathBuf {
+            self.0.join("t.sqlite")
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn all_rows() -> Filter {
+        Filter {
+            site: None,
+            from_day: None,
+            to_day: None,
+            path: None,
+        }
+    }
+
+    /// The stored page view as defined before rows kept only non-default
+    /// features: every clear catalog feature, its default filled in when
+    /// the payload omitted it, at write time. (The code as it was.)
+    fn reference_view(p: &Payload) -> PageView {
+        let sent = serde_json::to_string(&p.f)
+            .ok()
+            .and_then(|text| serde_json::from_str::<Map<String, Value>>(&text).ok())
+            .unwrap_or_default();
+        let features = CATALOG
+            .iter()
+            .filter(|d| !p.ldp.iter().any(|r| r.f == d.name))
+            .map(|d| {
+                let default = if d.json_type == "boolean" {
+                    Value::Bool(false)
+                } else {
+                    Value::from(0)
+                };
+                (d.name.to_string(), sent.get(d.name).cloned().unwrap_or(default))
+            })
+            .collect();
         PageView {
+            site: p.site.clone(),
+            pv: p.pv.clone(),
+            seq: p.seq,
+            vid: p.vid.clone(),
+            sid: p.sid.clone(),
+            hour: p.hour,
+            path: p.ctx.path.clone(),
+            referrer_domain: p.ctx.referrer_domain.clone(),
+            device_class: p.ctx.device_class.as_str().to_string(),
+            browser_family: p.ctx.browser_family.as_str().to_string(),
+            purposes: p.consent.purposes.iter().map(|x| x.as_str().to_string()).collect(),
+            segment: None,
+            features,
+            ldp: p.ldp.clone(),
+        }
+    }
+
+    /// Page view `n`: features of every type, default or not, some
+    /// privatised (with a non-default placeholder left in `f`), some
+    /// without a pseudonym, on three paths.
+    fn varied_payload(n: u32) -> Payload {
+        let mut p = crate::sample::payload("demo").expect("sample");
+        p.pv = format!("{n:032x}");
+        p.vid = (!n.is_multiple_of(7)).then(|| format!("{:032x}", n % 13));
+        p.ctx.path = ["/", "/a", "/b"][n as usize % 3].into();
+        p.f = Features {
+            active_ms: n * 1000,
+            clicks: n % 4,
+            engaged: n.is_multiple_of(2),
+            flag_webdriver: n.is_multiple_of(5),
+            cls: (n % 3) as f32 * 0.1,
+            frustration_score: if n % 4 == 1 { 0.35 } else { 0.0 },
+            interkey_mean_ms: n as f32 * 1.7,
+            ..Features::default()
+        };
+        if n % 3 == 1 {
+            p.ldp = vec![
+                LdpReport { f: "clicks".into(), m: Mechanism::Geo, eps_milli: 1000, hi: Some(20), v: i64::from(n % 11) - 3 },
+                LdpReport { f: "engaged".into(), m: Mechanism::Rr, eps_milli: 1000, hi: None, v: i64::from(n % 2) },
+            ];
+            // A placeholder left in `f` is not a measurement.
+            p.f.clicks = 5;
+        }
+        p
+    }
+
+    fn commit(s: &SqliteStorage, snapshot: Snapshot) {
+        let ticket = s.upsert(snapshot).expect("queue");
+        ticket.blocking_recv().expect("ticket").expect("commit");
+    }
+
+    fn stored_features(db: &Path, pv: &str) -> String {
+        let conn = open_reader(db).expect("reader");
+        conn.query_row("SELECT features FROM pageviews WHERE pv = ?1", params![pv], |r| r.get(0))
+            .expect("row")
+    }
+
+    #[test]
+    fn rows_store_only_non_default_features_and_read_back_in_full() {
+        let dir = TempDb::new("compact");
+        let s = SqliteStorage::open(&dir.path()).expect("open");
+        let payloads: Vec<Payload> = (0..12).map(varied_payload).collect();
+        for p in &payloads {
+            commit(&s, Snapshot::from_payload(p.clone()));
+        }
+        let mut rows = Vec::new();
+        s.scan(&all_rows(), &mut |v| rows.push(v)).expect("scan");
+        let expected: Vec<PageView> = payloads.iter().map(reference_view).collect();
+        assert_eq!(rows, expected);
+        let p0 = &payloads[0];
+        assert_eq!(rows[0].features["visible_ms"], 0);
+        assert_eq!(rows[0].features["flag_untrusted"], false);
+        assert_eq!(rows[3].features["cls"].as_f64(), Some(0.0));
+        assert_eq!(rows[4].features["cls"].as_f64(), Some(0.1), "f32 read back as its shortest decimal");
+        assert!(!rows[1].features.contains_key("clicks"), "privatised: absent, not its placeholder");
+        assert_eq!(
+            stored_features(&dir.path(), &p0.pv),
+            r#"{"engaged":true,"flag_webdriver":true}"#,
+            "defaults are not stored"
+        );
+        let stored1 = stored_features(&dir.path(), &payloads[1].pv);
+        assert!(!stored1.contains("clicks") && !stored1.contains("visible_ms"), "{stored1}");
+        s.close();
+    }
+
+    #[test]
+    fn rows_stored_with_every_feature_read_back_unchanged() {
+        let dir = TempDb::new("full-rows");
+        let s = SqliteStorage::open(&dir.path()).expect("open");
+        let conn = Connection::open(dir.path()).expect("conn");
+        let payloads: Vec<Payload> = (0..6).map(varied_payload).collect();
+        for p in &payloads {
+            // The row as the collector wrote it before: every clear feature.
+            let v = reference_view(p);
+            conn.execute(
+                "INSERT INTO pageviews (site, pv, seq, vid, sid, hour, path, referrer_domain, device_class,
+                                        browser_family, purposes, segment, features, ldp)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, NULL, ?12, ?13)",
+                params![
+                    v.site, v.pv, v.seq, v.vid, v.sid, v.hour as i64, v.path, v.referrer_domain,
+                    v.device_class, v.browser_family, v.purposes.join(","),
+                    serde_json::to_string(&v.features).expect("json"),
+                    (!v.ldp.is_empty()).then(|| serde_json::to_string(&v.ldp).expect("json")),
+                ],
+            )
+            .expect("insert");
+        }
+        assert_eq!(stored_features(&dir.path(), &payloads[2].pv).matches(':').count(), CATALOG.len());
+        let mut rows = Vec::new();
+        s.scan(&all_rows(), &mut |v| rows.push(v)).expect("scan");
+        assert_eq!(rows, payloads.iter().map(reference_view).collect::<Vec<_>>());
+        s.close();
+    }
+
+    #[test]
+    fn aggregates_of_compact_rows_equal_those_of_full_page_views() {
+        let dir = TempDb::new("aggregate");
+        let s = SqliteStorage::open(&dir.path()).expect("open");
+        let payloads: Vec<Payload> = (0..60).map(varied_payload).collect();
+        for p in &payloads {
+            commit(&s, Snapshot::from_payload(p.clone()));
+        }
+        let (mut published, mut suppressed) = (0, 0);
+        for group_by in [GroupBy::Path, GroupBy::All, GroupBy::Day] {
+            for k in [1, 5, 12, 20] {
+                let mut reference = Aggregator::default();
+                for p in &payloads {
+                    let v = reference_view(p);
+                    reference.add(group_by.key(&v), &v);
+                }
+                let reference = reference.finish(k);
+                let report = s.aggregate(&all_rows(), group_by, k).expect("aggregate");
+                assert_eq!(report, reference, "{group_by:?} k={k}");
+                published += report.groups.len();
+                suppressed += report.suppressed_groups
+                    + report.groups.iter().map(|g| g.suppressed_stats).sum::<u64>();
+            }
+        }
+        assert!(published > 0 && suppressed > 0, "both outcomes of k-anonymity compared");
+        s.close();
+    }
+
+    fn view(site: &str, pv: &str, seq: u32) -> Snapshot {
+        Snapshot {
             site: site.into(),
             pv: pv.into(),
             seq,
@@ -375,11 +580,11 @@ mod tests {
             hour: 1_800_000_000,
             path: "/".into(),
             referrer_domain: None,
-            device_class: "desktop".into(),
-            browser_family: "chrome".into(),
-            purposes: vec!["analytics".into()],
+            device_class: iob_sdk::payload::DeviceClass::Desktop,
+            browser_family: iob_sdk::payload::BrowserFamily::Chrome,
+            purposes: vec![iob_sdk::consent::Purpose::Analytics],
             segment: None,
-            features: Map::new(),
+            features: Default::default(),
             ldp: Vec::new(),
         }
     }
