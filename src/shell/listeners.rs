@@ -1,9 +1,14 @@
 //! Passive DOM listeners that translate browser events into core events.
-//! Nothing here reads layout except the scroll reader, which runs at most
-//! once per animation frame. Elements inside `[data-iob-ignore]`, password
-//! and hidden inputs are not observed at all; key values are classified and
-//! dropped at once; form fields are reduced to a hash of form name, field
-//! name and input type.
+//! One small JS snippet (`iobListen`) adds them and reads each event where
+//! reading is cheap (no wasm-JS crossing per field): the time, coordinates,
+//! `isTrusted`, and only for the event types that need it, the target's
+//! selectors, the key's class, the selection or the visibility. The wasm gets
+//! numbers and, for form events only, the form name, field name and input
+//! type, which are hashed here at once. Nothing reads layout except the
+//! scroll reader, which runs at most once per animation frame. Elements
+//! inside `[data-iob-ignore]`, password and hidden inputs are not observed at
+//! all; a key's value never leaves the snippet (only its class does); form
+//! fields are reduced to a hash of form name, field name and input type.
 
 use super::{browser, emit_all, observers::Observers, Emit, Shared};
 use crate::event::{Event, EventKind, KeyClass};
@@ -12,10 +17,25 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, KeyboardEvent, MouseEvent, VisibilityState};
 
-/// The one handler of every feature listener: (index in [`EVENTS`], event).
-type Handler = Closure<dyn FnMut(u32, web_sys::Event)>;
+/// The one handler of every feature listener: (index in [`EVENTS`], time
+/// (page clock, ms), x or the key class, y, flag bits ([`TRUSTED`] …), and
+/// for form events `form name NUL field name NUL input type`).
+type Handler = Closure<dyn FnMut(u32, f64, f64, f64, u32, Option<String>)>;
+
+/// Flag bits set by the snippet.
+const TRUSTED: u32 = 1;
+const NATIVE: u32 = 4;
+const FIELD: u32 = 8;
+const VISIBLE: u32 = 64;
+
+/// What the snippet reads for an event type (bit mask, one column of [`EVENTS`]).
+const XY: u32 = 1;
+const ELEMENT: u32 = 2;
+const KEY: u32 = 4;
+const FORM: u32 = 8;
+const SELECTION: u32 = 16;
+const VISIBILITY: u32 = 32;
 
 /// Shell state of the feature listeners, shared by their closures.
 pub struct Local {
@@ -23,15 +43,6 @@ pub struct Local {
     pub route: RefCell<String>,
     /// When the segment was last evaluated (page clock, ms).
     segment_at: Cell<f64>,
-    /// `window.performance`, looked up once (the getter is slow in the hot path).
-    perf: Option<web_sys::Performance>,
-    selectors: Selectors,
-}
-
-impl Local {
-    fn now(&self) -> f64 {
-        self.perf.as_ref().map_or(0.0, |p| p.now())
-    }
 }
 
 /// Every listener and observer the SDK added, so `shutdown()` can remove them all.
@@ -61,36 +72,71 @@ enum Kind {
     Route,
 }
 
-/// (event, kind, capture, on `document` rather than `window`). Inputs are
-/// observed in the capture phase, so a page that stops propagation still
-/// counts; window focus/blur and `error` must not capture (element focus and
-/// resource errors would look alike).
-const EVENTS: [(&str, Kind, bool, bool); 17] = [
-    ("pointermove", Kind::Pointer, true, false),
-    ("click", Kind::Click, true, false),
-    ("keydown", Kind::Key, true, false),
-    ("wheel", Kind::Wheel, true, false),
-    ("touchstart", Kind::Touch, true, false),
-    ("scroll", Kind::Scroll, true, false),
-    ("focus", Kind::Focus(true), false, false),
-    ("blur", Kind::Focus(false), false, false),
-    ("pagehide", Kind::PageHide, true, false),
-    ("input", Kind::Input, true, false),
-    ("submit", Kind::Submit, true, false),
-    ("error", Kind::Error, false, false),
-    ("unhandledrejection", Kind::Error, false, false),
-    ("popstate", Kind::Route, false, false),
-    ("hashchange", Kind::Route, false, false),
-    ("visibilitychange", Kind::Visibility, true, true),
-    ("selectionchange", Kind::Selection, false, true),
+/// (event, kind, capture, on `document` rather than `window`, what the
+/// snippet reads). Inputs are observed in the capture phase, so a page that
+/// stops propagation still counts; window focus/blur and `error` must not
+/// capture (element focus and resource errors would look alike).
+const EVENTS: [(&str, Kind, bool, bool, u32); 17] = [
+    ("pointermove", Kind::Pointer, true, false, XY),
+    ("click", Kind::Click, true, false, XY | ELEMENT),
+    ("keydown", Kind::Key, true, false, ELEMENT | KEY),
+    ("wheel", Kind::Wheel, true, false, 0),
+    ("touchstart", Kind::Touch, true, false, 0),
+    ("scroll", Kind::Scroll, true, false, 0),
+    ("focus", Kind::Focus(true), false, false, 0),
+    ("blur", Kind::Focus(false), false, false, 0),
+    ("pagehide", Kind::PageHide, true, false, 0),
+    ("input", Kind::Input, true, false, ELEMENT | FORM),
+    ("submit", Kind::Submit, true, false, ELEMENT | FORM),
+    ("error", Kind::Error, false, false, 0),
+    ("unhandledrejection", Kind::Error, false, false, 0),
+    ("popstate", Kind::Route, false, false, 0),
+    ("hashchange", Kind::Route, false, false, 0),
+    ("visibilitychange", Kind::Visibility, true, true, VISIBILITY),
+    ("selectionchange", Kind::Selection, false, true, SELECTION),
 ];
 
+/// Not observed at all; form fields; targets whose native action answers a
+/// click (never dead clicks). Newline-separated, in that order.
+const SELECTORS: &str = "[data-iob-ignore],input[type=password i],input[type=hidden i]\ninput,textarea,select,[contenteditable]\na[href],area[href],input,select,textarea,label,summary,[contenteditable]";
+
 #[wasm_bindgen(inline_js = r#"
-export function iobListen(names, captures, onDocument, handler) {
+export function iobListen(names, captures, onDocument, reads, selectors, handler) {
+  const [ignored, field, native] = selectors.split('\n');
+  const within = (el, sel) => { try { return el.closest(sel) !== null; } catch (_) { return false; } };
+  const attr = (el, a) => el.getAttribute(a) || '';
+  const named = (el) => attr(el, 'name') || attr(el, 'id');
+  const keys = { Backspace: 1, Delete: 1, Enter: 3, Tab: 2, Escape: 2, Home: 2, End: 2, PageUp: 2, PageDown: 2, ArrowUp: 2, ArrowDown: 2, ArrowLeft: 2, ArrowRight: 2 };
+  const perf = performance, masks = reads.split(',');
   const offs = names.split(',').map((name, k) => {
     const target = (onDocument >>> k) & 1 ? document : window;
     const capture = ((captures >>> k) & 1) === 1;
-    const f = (e) => handler(k, e);
+    const r = +masks[k];
+    const f = (e) => {
+      let x = 0, y = 0, flags = e.isTrusted ? 1 : 0, text;
+      if (r & 1) { x = e.clientX; y = e.clientY; }
+      if (r & 2) {
+        const el = e.target instanceof Element ? e.target : null;
+        if (el) {
+          if (within(el, ignored)) return;
+          if (within(el, native)) flags |= 4;
+          if (within(el, field)) flags |= 8;
+          if (r & 8) {
+            const form = el.closest('form'), tag = el.tagName;
+            text = (form ? named(form) : '') + '\0' + named(el) + '\0' + (tag.toLowerCase() === 'input' ? attr(el, 'type') : tag);
+          }
+        } else if (r & 8) return;
+      }
+      if (r & 4) {
+        if (e.repeat || typeof e.key !== 'string') return;
+        const c = keys[e.key] ?? ([...e.key].length === 1 ? 0 : -1);
+        if (c < 0) return;
+        x = c;
+      }
+      if (r & 16) { const s = getSelection(); if (!s || s.isCollapsed) return; }
+      if (r & 32 && document.visibilityState === 'visible') flags |= 64;
+      handler(k, perf.now(), x, y, flags, text);
+    };
     target.addEventListener(name, f, { passive: true, capture });
     return () => target.removeEventListener(name, f, capture);
   });
@@ -99,160 +145,67 @@ export function iobListen(names, captures, onDocument, handler) {
 "#)]
 extern "C" {
     /// Adds one passive listener per name (comma-separated; bit k of
-    /// `captures` / `on_document` is name k's capture flag / target), each
-    /// calling `handler(k, event)`. Returns the function that removes them all.
-    /// One call and one Rust closure instead of one per event type: less
-    /// wasm, and fewer wasm-JS crossings while the SDK starts.
+    /// `captures` / `on_document` is name k's capture flag / target; item k
+    /// of the comma-separated `reads` is what to read for it), each calling
+    /// `handler`. Returns the function that removes them all. One call and
+    /// one Rust closure instead of one per event type; one wasm-JS crossing
+    /// per event instead of one per field read.
     #[wasm_bindgen(js_name = iobListen, catch)]
-    fn iob_listen(names: &str, captures: u32, on_document: u32, handler: &Handler) -> Result<js_sys::Function, JsValue>;
+    fn iob_listen(names: &str, captures: u32, on_document: u32, reads: &str, selectors: &str, handler: &Handler) -> Result<js_sys::Function, JsValue>;
 }
 
-/// Only called for `pointermove` and `click`, which are always `MouseEvent`s
-/// (no `instanceof` check in the hot path).
-fn mouse_xy(e: &web_sys::Event) -> (f32, f32) {
-    let m = e.unchecked_ref::<MouseEvent>();
-    (m.client_x() as f32, m.client_y() as f32)
+/// 32-bit FNV-1a of `bytes`.
+fn fnv(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h: u32, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
 }
 
-fn target(e: &web_sys::Event) -> Option<Element> {
-    e.target().and_then(|t| t.dyn_into::<Element>().ok())
+/// (form hash, field hash) from `form name NUL field name NUL input type`:
+/// names and type only, never a value.
+fn field_ids(text: &str) -> (u32, u32) {
+    let form = text.split('\0').next().unwrap_or("");
+    (fnv(form.as_bytes()), fnv(text.as_bytes()))
 }
 
-fn attr(el: &Element, name: &str) -> String {
-    el.get_attribute(name).unwrap_or_default()
+/// What the snippet read from one event (see [`Handler`]).
+struct Reading {
+    t: f64,
+    x: f64,
+    y: f64,
+    flags: u32,
+    text: Option<String>,
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// An element, seen only through `closest`.
-    type Closest;
-    /// `Element.closest` with a selector kept as a JS string (no string
-    /// conversion per event); a bad selector throws, which is caught.
-    #[wasm_bindgen(method, catch, js_name = closest)]
-    fn closest_js(this: &Closest, selector: &js_sys::JsString) -> Result<JsValue, JsValue>;
-}
-
-/// Selectors, converted to JS strings once.
-struct Selectors {
-    /// Not observed at all: inside `[data-iob-ignore]`, or a password or hidden input.
-    ignored: js_sys::JsString,
-    /// Form fields.
-    field: js_sys::JsString,
-    /// Targets whose native action answers a click: never dead clicks.
-    native: js_sys::JsString,
-}
-
-impl Selectors {
-    fn new() -> Selectors {
-        Selectors {
-            ignored: "[data-iob-ignore],input[type=password i],input[type=hidden i]".into(),
-            field: "input,textarea,select,[contenteditable]".into(),
-            native: "a[href],area[href],input,select,textarea,label,summary,[contenteditable]".into(),
-        }
-    }
-}
-
-fn matches(el: &Element, sel: &js_sys::JsString) -> bool {
-    el.unchecked_ref::<Closest>().closest_js(sel).is_ok_and(|m| !m.is_null())
-}
-
-/// 32-bit FNV-1a over parts separated by NUL.
-fn fnv(parts: &[&str]) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for (i, p) in parts.iter().enumerate() {
-        if i > 0 {
-            h = h.wrapping_mul(0x0100_0193); // a NUL byte between parts
-        }
-        for b in p.bytes() {
-            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-        }
-    }
-    h
-}
-
-/// (form hash, field hash): names and type only, never a value.
-fn field_ids(el: &Element) -> (u32, u32) {
-    let form_name = el.closest("form").ok().flatten().map(|f| {
-        let n = attr(&f, "name");
-        if n.is_empty() { attr(&f, "id") } else { n }
-    });
-    let form_name = form_name.unwrap_or_default();
-    let mut name = attr(el, "name");
-    if name.is_empty() {
-        name = attr(el, "id");
-    }
-    let ty = if el.tag_name().eq_ignore_ascii_case("input") { attr(el, "type") } else { el.tag_name() };
-    (fnv(&[&form_name]), fnv(&[&form_name, &name, &ty]))
-}
-
-/// The class of a pressed key; `None` for lone modifiers and other keys that
-/// are not typing (the value is dropped either way).
-fn key_class(key: &str) -> Option<KeyClass> {
-    Some(match key {
-        "Backspace" | "Delete" => KeyClass::Delete,
-        "Enter" => KeyClass::Enter,
-        "Tab" | "Escape" | "Home" | "End" | "PageUp" | "PageDown" | "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" => KeyClass::Navigation,
-        // One character (`chars().count()` would pull in a large counting routine).
-        k if { let mut c = k.chars(); c.next().is_some() && c.next().is_none() } => KeyClass::Char,
-        _ => return None,
-    })
-}
-
-fn handle(shared: &Shared, local: &Local, kind: Kind, e: &web_sys::Event) {
-    // Only events about an element look at it (motion and page events do not:
-    // cheaper, and they carry nothing of the element).
-    let el = if matches!(kind, Kind::Click | Kind::Key | Kind::Input | Kind::Submit) { target(e) } else { None };
-    let sel = &local.selectors;
-    if el.as_ref().is_some_and(|el| matches(el, &sel.ignored)) {
-        return;
-    }
+fn handle(shared: &Shared, local: &Local, kind: Kind, r: Reading) {
     let Ok(mut inner) = shared.try_borrow_mut() else { return };
-    let t = local.now();
+    let Reading { t, x, y, flags, text } = r;
+    let trusted = flags & TRUSTED != 0;
     let core = match kind {
-        Kind::Pointer => {
-            let (x, y) = mouse_xy(e);
-            EventKind::PointerMove { x, y, trusted: e.is_trusted() }
-        }
-        Kind::Click => {
-            let (x, y) = mouse_xy(e);
-            let link = el.as_ref().is_some_and(|el| matches(el, &sel.native));
-            EventKind::Click { x, y, trusted: e.is_trusted(), link }
-        }
+        Kind::Pointer => EventKind::PointerMove { x: x as f32, y: y as f32, trusted },
+        Kind::Click => EventKind::Click { x: x as f32, y: y as f32, trusted, link: flags & NATIVE != 0 },
         Kind::Key => {
-            let Some(k) = e.dyn_ref::<KeyboardEvent>() else { return };
-            if k.repeat() {
-                return;
-            }
-            let Some(class) = key_class(&k.key()) else { return };
-            EventKind::Key { class, trusted: e.is_trusted(), field: el.as_ref().is_some_and(|el| matches(el, &sel.field)) }
+            let class = [KeyClass::Char, KeyClass::Delete, KeyClass::Navigation, KeyClass::Enter][(x as usize) & 3];
+            EventKind::Key { class, trusted, field: flags & FIELD != 0 }
         }
         Kind::Wheel => EventKind::Wheel,
         Kind::Touch => EventKind::Touch,
         Kind::Focus(f) => EventKind::Focus(f),
         Kind::Error => EventKind::Error,
-        Kind::Selection => {
-            let range = inner.window.get_selection().ok().flatten().is_some_and(|s| !s.is_collapsed());
-            if !range {
-                return;
-            }
-            EventKind::Selection
-        }
+        Kind::Selection => EventKind::Selection,
         Kind::Input => {
-            let Some(el) = el.as_ref().filter(|el| matches(el, &sel.field)) else { return };
-            let (form, field) = field_ids(el);
+            let Some(text) = text.filter(|_| flags & FIELD != 0) else { return };
+            let (form, field) = field_ids(&text);
             EventKind::FieldInput { form, field }
         }
         Kind::Submit => {
-            let Some(el) = el.as_ref() else { return };
-            let (form, _) = field_ids(el);
-            EventKind::FormSubmit { form }
+            let Some(text) = text else { return };
+            EventKind::FormSubmit { form: field_ids(&text).0 }
         }
         Kind::Scroll => {
             inner.request_scroll_read();
             return;
         }
         Kind::Visibility => {
-            let visible = inner.window.document().is_none_or(|d| d.visibility_state() == VisibilityState::Visible);
+            let visible = flags & VISIBLE != 0;
             inner.tracker.on_event(&Event { t, kind: EventKind::Visibility(visible) });
             if !visible {
                 let emits = inner.hide(t);
@@ -334,30 +287,27 @@ impl Listeners {
     pub fn attach(shared: &Shared) -> Listeners {
         let mut l = Listeners { off: None, _handler: None, observers: None };
         let Ok(inner) = shared.try_borrow() else { return l };
-        let local = Rc::new(Local {
-            route: RefCell::new(current_route(&inner.window)),
-            segment_at: Cell::new(f64::NEG_INFINITY),
-            perf: inner.window.performance(),
-            selectors: Selectors::new(),
-        });
+        let local = Rc::new(Local { route: RefCell::new(current_route(&inner.window)), segment_at: Cell::new(f64::NEG_INFINITY) });
         drop(inner);
         let (s, loc) = (shared.clone(), local.clone());
-        let handler: Handler = Closure::new(move |k: u32, e: web_sys::Event| {
-            if let Some((_, kind, _, _)) = EVENTS.get(k as usize) {
-                handle(&s, &loc, *kind, &e);
+        let handler: Handler = Closure::new(move |k: u32, t: f64, x: f64, y: f64, flags: u32, text: Option<String>| {
+            if let Some((_, kind, _, _, _)) = EVENTS.get(k as usize) {
+                handle(&s, &loc, *kind, Reading { t, x, y, flags, text });
             }
         });
-        let mut names = String::new();
+        let (mut names, mut reads) = (String::new(), String::new());
         let (mut captures, mut on_document) = (0u32, 0u32);
-        for (k, (name, _, capture, doc)) in EVENTS.iter().enumerate() {
+        for (k, (name, _, capture, doc, read)) in EVENTS.iter().enumerate() {
             if k > 0 {
                 names.push(',');
+                reads.push(',');
             }
             names.push_str(name);
+            crate::json_out::push_u64(&mut reads, u64::from(*read));
             captures |= u32::from(*capture) << k;
             on_document |= u32::from(*doc) << k;
         }
-        l.off = iob_listen(&names, captures, on_document, &handler).ok();
+        l.off = iob_listen(&names, captures, on_document, &reads, SELECTORS, &handler).ok();
         l._handler = Some(handler);
         l.observers = Some(Observers::attach(shared, &local));
         l
