@@ -125,13 +125,10 @@ impl AppState {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let media = ctype
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if media != "text/plain" && media != "application/json" {
+        let media = ctype.split(';').next().unwrap_or("").trim();
+        if !media.eq_ignore_ascii_case("text/plain")
+            && !media.eq_ignore_ascii_case("application/json")
+        {
             return Err(reject(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "content-type",
@@ -480,16 +477,17 @@ type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
 async fn ingest(
     State(st): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Body,
+    req: axum::extract::Request,
 ) -> Response {
-    let result = st.ingest(peer.ip(), &headers, body).await;
+    // The request's own headers: the `HeaderMap` extractor would copy them.
+    let (parts, body) = req.into_parts();
+    let result = st.ingest(peer.ip(), &parts.headers, body).await;
     st.count(&result);
     let mut resp = match result {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(r) => r.into_response(),
     };
-    st.cors(&headers, &mut resp);
+    st.cors(&parts.headers, &mut resp);
     resp
 }
 

@@ -46,6 +46,30 @@ async fn accepts_text_plain_and_json_and_stores_no_ip_or_ua() {
     s.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_type_is_matched_without_case_and_parameters() {
+    let s = start(|_| {}).await;
+    let accepted = [
+        "TEXT/PLAIN",
+        "Text/Plain; charset=UTF-8",
+        " application/JSON ;charset=utf-8",
+    ];
+    for (i, ctype) in accepted.iter().enumerate() {
+        let body = payload(100 + i as u128, 1, Some(10), "/a", active(10)).to_json();
+        let r = s.post(body.as_bytes(), ctype, Some(ORIGIN)).await;
+        assert_eq!(r.status, 204, "{ctype}: {}", r.text());
+    }
+    let refused = ["text/plainx", "text/html", "application/json-seq", "text /plain"];
+    for (i, ctype) in refused.iter().enumerate() {
+        let body = payload(200 + i as u128, 1, Some(10), "/a", active(10)).to_json();
+        let r = s.post(body.as_bytes(), ctype, Some(ORIGIN)).await;
+        assert_eq!(r.status, 415, "{ctype}: {}", r.text());
+        assert_eq!(r.json()["error"]["field"], "content-type");
+    }
+    assert_eq!(s.rows().len(), accepted.len());
+    s.stop().await;
+}
+
 struct Case {
     name: &'static str,
     content_type: &'static str,
