@@ -268,18 +268,10 @@ impl AppState {
                 ));
             }
         }
-        let st = Arc::clone(self);
         let (site, pv) = (site.to_string(), pv.to_string());
-        let stored = tokio::task::spawn_blocking(move || st.storage.stored_seq(&site, &pv))
-            .await
-            .map_err(|_| {
-                reject(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "storage",
-                    "query task failed",
-                )
-            })?
-            .map_err(storage_rejection)?;
+        let stored = self
+            .blocking(move |st| st.storage.stored_seq(&site, &pv))
+            .await?;
         Ok(stored.is_some_and(|s| s >= seq))
     }
 
@@ -437,8 +429,18 @@ impl AppState {
         filter: Filter,
         group_by: GroupBy,
     ) -> Result<Report, Rejection> {
+        self.blocking(move |st| st.storage.aggregate(&filter, group_by, st.cfg.k))
+            .await
+    }
+
+    /// Runs a storage query on the blocking pool: a failed query is a 503
+    /// (`storage_rejection`), a task that died a 500.
+    async fn blocking<T: Send + 'static>(
+        self: &Arc<Self>,
+        query: impl FnOnce(&AppState) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, Rejection> {
         let st = Arc::clone(self);
-        tokio::task::spawn_blocking(move || st.storage.aggregate(&filter, group_by, st.cfg.k))
+        tokio::task::spawn_blocking(move || query(&st))
             .await
             .map_err(|_| {
                 reject(
@@ -447,7 +449,7 @@ impl AppState {
                     "query task failed",
                 )
             })?
-            .map_err(|e| reject(StatusCode::SERVICE_UNAVAILABLE, "storage", e.to_string()))
+            .map_err(storage_rejection)
     }
 }
 
