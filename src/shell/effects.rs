@@ -2,7 +2,9 @@
 //! the delivery timer. The retry and outbox policy lives in the core
 //! (`transport`, `Tracker::tick`); this layer only sends, reports each
 //! `fetch` result back, and keeps one `setTimeout` armed for
-//! `Tracker::next_wake`. Nothing here throws into the page or logs: a full
+//! `Tracker::next_wake`. Requests go out through one small JS snippet
+//! (`iobRequest`: beacon, post or probe; only the status comes back).
+//! Nothing here throws into the page or logs: a full
 //! storage quota, a refused beacon and an unreachable endpoint are all
 //! swallowed (a failed request is reported to the retry machine).
 
@@ -12,7 +14,7 @@ use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
-use web_sys::{EventTarget, RequestInit, Response, Window};
+use web_sys::{EventTarget, Window};
 
 type Handler = Closure<dyn FnMut(web_sys::Event)>;
 
@@ -21,14 +23,46 @@ type Handler = Closure<dyn FnMut(web_sys::Event)>;
 /// beacon may have been lost; the page view continues).
 const RESUME_ON: [&str; 2] = ["online", "pageshow"];
 
+/// What `iobRequest` sends.
+const BEACON: u32 = 0;
+const POST: u32 = 1;
+const PROBE: u32 = 2;
+
+#[wasm_bindgen(inline_js = r#"
+export function iobRequest(kind, url, body, done) {
+  try {
+    if (kind === 0 && navigator.sendBeacon(url, body)) return;
+  } catch (_) {}
+  const init = { method: kind === 2 ? 'HEAD' : 'POST', mode: kind === 0 ? 'no-cors' : 'cors', credentials: 'omit', keepalive: kind !== 2 };
+  if (kind === 2) init.cache = 'no-store';
+  else init.body = body;
+  const report = kind === 0 ? () => {} : done;
+  try {
+    fetch(url, init).then((r) => report(r.status), () => report(0));
+  } catch (_) {
+    report(0);
+  }
+}
+"#)]
+extern "C" {
+    /// Sends one request; nothing throws into the page or logs, and a post
+    /// or probe always gets its `done` call.
+    /// - `BEACON`: the final snapshot, `sendBeacon` with a `text/plain` body;
+    ///   when the beacon is refused, `fetch` (`no-cors`, `keepalive`). Fire
+    ///   and forget: the payload also stays in the outbox until confirmed.
+    /// - `POST`: `fetch` (`text/plain`, so no preflight; `keepalive`, so it
+    ///   survives an unload; no credentials); `done(status)`, 0 on failure.
+    /// - `PROBE`: `HEAD` with no body and no cache; `done(status)` likewise.
+    #[wasm_bindgen(js_name = iobRequest, catch)]
+    fn iob_request(kind: u32, url: &str, body: &str, done: &Closure<dyn FnMut(u16)>) -> Result<(), JsValue>;
+}
+
 /// The delivery machinery of one SDK instance: the fetch-result callback,
 /// the timer, and the `online` / `pageshow` listener.
 pub struct Transport {
-    /// Receives a post's or probe's `Response`, or its rejection (offline,
+    /// Receives a post's or probe's HTTP status, 0 when it failed (offline,
     /// refused, CORS): one request is out at a time, so no matching is needed.
-    on_result: Closure<dyn FnMut(JsValue)>,
-    /// A no-op rejection handler for fire-and-forget fallback fetches.
-    ignore: Closure<dyn FnMut(JsValue)>,
+    on_result: Closure<dyn FnMut(u16)>,
     tick: Closure<dyn FnMut()>,
     /// The armed timer: (handle, deadline on the page clock).
     timer: Option<(i32, f64)>,
@@ -55,10 +89,7 @@ impl Transport {
     /// Creates the callbacks and adds the `online` / `pageshow` listener.
     pub fn new(shared: &Shared, window: &Window) -> Transport {
         let w = Rc::downgrade(shared);
-        let on_result = Closure::new(move |resp: JsValue| {
-            let status = resp.dyn_ref::<Response>().map_or(0, Response::status);
-            with_inner(&w, |t, now, _| t.on_post_result(status, now));
-        });
+        let on_result = Closure::new(move |status: u16| with_inner(&w, |t, now, _| t.on_post_result(status, now)));
         let w = Rc::downgrade(shared);
         let tick = Closure::new(move || {
             if let Some(s) = w.upgrade() {
@@ -76,7 +107,7 @@ impl Transport {
         for name in RESUME_ON {
             let _ = target.add_event_listener_with_callback(name, resume.as_ref().unchecked_ref());
         }
-        Transport { on_result, ignore: Closure::new(|_: JsValue| {}), tick, timer: None, resume: Some((target, resume)) }
+        Transport { on_result, tick, timer: None, resume: Some((target, resume)) }
     }
 
     /// Executes `effects` in order. `on_sent` receives each new payload body.
@@ -84,16 +115,18 @@ impl Transport {
         for e in effects {
             match e {
                 Effect::Send(body) => {
-                    self.beacon(w, endpoint, &body);
+                    let _ = iob_request(BEACON, endpoint, &body, &self.on_result);
                     on_sent(body);
                 }
                 Effect::Post { body, fresh } => {
-                    self.post(w, endpoint, &body);
+                    let _ = iob_request(POST, endpoint, &body, &self.on_result);
                     if fresh {
                         on_sent(body);
                     }
                 }
-                Effect::Probe(url) => self.probe(w, &url),
+                Effect::Probe(url) => {
+                    let _ = iob_request(PROBE, &url, "", &self.on_result);
+                }
                 Effect::Store { key, value } => {
                     if let Some(s) = browser::local_storage(w) {
                         // A full quota or disabled storage must not break the page.
@@ -107,38 +140,6 @@ impl Transport {
                 }
             }
         }
-    }
-
-    /// `sendBeacon` with a `text/plain` body (no CORS preflight); when the
-    /// beacon is refused, `fetch` with `keepalive`. Fire and forget: the
-    /// payload also stays in the outbox until a post is acknowledged.
-    fn beacon(&self, w: &Window, endpoint: &str, body: &str) {
-        if w.navigator().send_beacon_with_opt_str(endpoint, Some(body)).unwrap_or(false) {
-            return;
-        }
-        let init = request(body);
-        init.set_mode(web_sys::RequestMode::NoCors);
-        let _ = w.fetch_with_str_and_init(endpoint, &init).catch(&self.ignore);
-    }
-
-    /// `fetch` (`text/plain`, so no preflight; `keepalive`, so it survives an
-    /// unload) whose status goes back to the core's retry machine.
-    fn post(&self, w: &Window, endpoint: &str, body: &str) {
-        let init = request(body);
-        init.set_mode(web_sys::RequestMode::Cors);
-        let _ = js_sys::Reflect::set(&init, &"credentials".into(), &"omit".into());
-        let _ = w.fetch_with_str_and_init(endpoint, &init).then2(&self.on_result, &self.on_result);
-    }
-
-    /// `HEAD` with no body: does the collector hold this snapshot? The
-    /// status goes back to the core's retry machine, like a post's.
-    fn probe(&self, w: &Window, url: &str) {
-        let init = RequestInit::new();
-        init.set_method("HEAD");
-        init.set_mode(web_sys::RequestMode::Cors);
-        let _ = js_sys::Reflect::set(&init, &"credentials".into(), &"omit".into());
-        let _ = js_sys::Reflect::set(&init, &"cache".into(), &"no-store".into());
-        let _ = w.fetch_with_str_and_init(url, &init).then2(&self.on_result, &self.on_result);
     }
 
     /// Arms the one timer for `next` (page clock), replacing an earlier one.
@@ -172,12 +173,4 @@ impl Transport {
             }
         }
     }
-}
-
-fn request(body: &str) -> RequestInit {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
-    init
 }
