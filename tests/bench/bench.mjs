@@ -70,6 +70,7 @@ try {
   row('new Iob', t.ctor, '20 instances on one page');
   row('one event', t.event, '20 000 events, timed one by one');
   row('snapshot (flush)', t.snapshot, `300: features, payload JSON (${t.sentBytes} bytes), outbox, fetch`);
+  row('(floor) fetch() alone', t.fetch, '300 plain-JS calls with the same options and an 850-byte body');
   row('explain() + features()', t.reads, '200');
 } finally {
   await browser.close();

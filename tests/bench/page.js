@@ -162,7 +162,14 @@ window.tasks = async (events, snapshots) => {
   for (let i = 0; i < snapshots; i++) {
     mix[9][0].dispatchEvent(mix[9][1]); // new input, so every snapshot is a real one
     snap.push(time(() => iob.flush()));
-    await new Promise((r) => setTimeout(r, 0)); // let the post's result come back
+    await new Promise((r) => setTimeout(r, 20)); // the post's answer comes back, so every flush posts
+  }
+  // The floor of a snapshot: the same fetch() call alone, from plain JS.
+  const body = 'x'.repeat(850);
+  const bare = [];
+  for (let i = 0; i < snapshots; i++) {
+    bare.push(time(() => { fetch('/no-collector', { method: 'POST', body, mode: 'cors', credentials: 'omit', keepalive: true }).catch(() => {}); }));
+    await new Promise((r) => setTimeout(r, 20));
   }
   const reads = [];
   for (let i = 0; i < 200; i++) reads.push(time(() => { iob.explain(); iob.features(); }));
@@ -172,5 +179,5 @@ window.tasks = async (events, snapshots) => {
     const sorted = [...xs].sort((a, b) => a - b);
     return { first: xs[0], median: median(xs), p99: sorted[Math.floor(sorted.length * 0.99)], max: sorted[sorted.length - 1] };
   };
-  return { ctor: stats(ctor), event: stats(ev), snapshot: stats(snap), reads: stats(reads), sentBytes: sent ? sent.length : 0 };
+  return { ctor: stats(ctor), event: stats(ev), snapshot: stats(snap), fetch: stats(bare), reads: stats(reads), sentBytes: sent ? sent.length : 0 };
 };
