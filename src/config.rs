@@ -295,4 +295,87 @@ mod tests {
             assert!(e.to_string().contains(field));
         }
     }
+
+    /// Fuzzing: arbitrary text, random objects over the known keys (and an
+    /// unknown one) with random JSON values, and byte-level mutations of a
+    /// valid config. Parsing never panics; an accepted config is valid; a
+    /// rejected one names the field at fault.
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("null".to_string()),
+                Just("true".to_string()),
+                Just("false".to_string()),
+                any::<i64>().prop_map(|n| n.to_string()),
+                (0u32..100_000_000).prop_map(|n| n.to_string()),
+                any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| f.to_string()),
+                any::<String>().prop_map(|t| serde_json::to_string(&t).unwrap_or_default()),
+                "\"[a-z0-9._:/ -]{0,20}\"",
+                Just("[1]".to_string()),
+                Just("{}".to_string()),
+            ]
+        }
+
+        fn accepted_is_valid(c: &Config) -> Result<(), TestCaseError> {
+            prop_assert!(is_valid_site(&c.site));
+            prop_assert!(c.endpoint.starts_with("https://") || c.endpoint.starts_with("http://") || c.endpoint.starts_with('/'));
+            prop_assert!((1_000..=600_000).contains(&c.idle_timeout_ms));
+            prop_assert!((1..=8_760).contains(&c.rotation_hours));
+            prop_assert!((1_000..=86_400_000).contains(&c.snapshot_interval_ms));
+            prop_assert!(c.tcf_timeout_ms <= 60_000);
+            prop_assert!(c.ldp.cost() <= c.ldp.daily_milli);
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            #[test]
+            fn arbitrary_text_never_panics(text in any::<String>()) {
+                if let Err(e) = Config::from_json(&text) {
+                    prop_assert!(!e.field.is_empty() && e.message().contains(&e.field));
+                }
+            }
+
+            #[test]
+            fn random_objects_are_valid_or_name_a_field(
+                members in proptest::collection::vec((0..KEYS.len() + 1, value()), 0..10),
+            ) {
+                let mut json = String::from("{");
+                let mut keys = Vec::new();
+                for (i, (k, v)) in members.iter().enumerate() {
+                    let key = KEYS.get(*k).copied().unwrap_or("sitee");
+                    keys.push(key);
+                    if i > 0 {
+                        json.push(',');
+                    }
+                    json.push_str(&format!("{key:?}:{v}"));
+                }
+                json.push('}');
+                match Config::from_json(&json) {
+                    Ok(c) => accepted_is_valid(&c)?,
+                    Err(e) => prop_assert!(
+                        keys.contains(&e.field.as_str()) || ["site", "endpoint", "."].contains(&e.field.as_str()),
+                        "{json}: field {:?}", e.field
+                    ),
+                }
+            }
+
+            #[test]
+            fn mutated_valid_configs_never_panic(at in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<bool>()) {
+                let valid = r#"{"site":"shop.example","endpoint":"https://c.example/v1/ingest","consent":"opt-out","idleTimeoutMs":20000,"ldp":"clicks:20","ldpEpsilon":"0.5","gdprApplies":true,"tcfVendorId":755}"#;
+                let mut bytes = valid.as_bytes().to_vec();
+                let i = at.index(bytes.len());
+                if cut { bytes.truncate(i) } else { bytes[i] = byte }
+                let text = String::from_utf8_lossy(&bytes);
+                match Config::from_json(&text) {
+                    Ok(c) => accepted_is_valid(&c)?,
+                    Err(e) => prop_assert!(!e.field.is_empty()),
+                }
+            }
+        }
+    }
 }
