@@ -185,24 +185,7 @@ impl AppState {
         })?;
         let payload =
             parse(&bytes).map_err(|e| reject(StatusCode::BAD_REQUEST, &e.field, e.reason))?;
-        let Some(site_origins) = self.cfg.sites.get(&payload.site) else {
-            return Err(reject(
-                StatusCode::FORBIDDEN,
-                "site",
-                format!("site {} is not configured", quote(&payload.site)),
-            ));
-        };
-        if !site_origins.iter().any(|o| o == origin) {
-            return Err(reject(
-                StatusCode::FORBIDDEN,
-                "origin",
-                format!(
-                    "origin {} is not allowed for site {}",
-                    quote(origin),
-                    quote(&payload.site)
-                ),
-            ));
-        }
+        self.check_site(&payload.site, Some(origin))?;
         let ticket = self
             .storage
             .upsert(Snapshot::from_payload(payload))
@@ -247,6 +230,20 @@ impl AppState {
             .and_then(|s| s.parse::<u32>().ok())
             .filter(|&n| n >= 1)
             .ok_or_else(|| bad("seq", "must be a whole number between 1 and 4294967295"))?;
+        let origin = headers
+            .get(header::ORIGIN)
+            .map(|o| o.to_str().unwrap_or(""));
+        self.check_site(site, origin)?;
+        let (site, pv) = (site.to_string(), pv.to_string());
+        let stored = self
+            .blocking(move |st| st.storage.stored_seq(&site, &pv))
+            .await?;
+        Ok(stored.is_some_and(|s| s >= seq))
+    }
+
+    /// 403 unless `site` is configured and `origin` (when the request has
+    /// one) is among its allowed origins.
+    fn check_site(&self, site: &str, origin: Option<&str>) -> Result<(), Rejection> {
         let Some(site_origins) = self.cfg.sites.get(site) else {
             return Err(reject(
                 StatusCode::FORBIDDEN,
@@ -254,25 +251,18 @@ impl AppState {
                 format!("site {} is not configured", quote(site)),
             ));
         };
-        if let Some(origin) = headers.get(header::ORIGIN) {
-            let origin = origin.to_str().unwrap_or("");
-            if !site_origins.iter().any(|o| o == origin) {
-                return Err(reject(
-                    StatusCode::FORBIDDEN,
-                    "origin",
-                    format!(
-                        "origin {} is not allowed for site {}",
-                        quote(origin),
-                        quote(site)
-                    ),
-                ));
-            }
+        match origin {
+            Some(origin) if !site_origins.iter().any(|o| o == origin) => Err(reject(
+                StatusCode::FORBIDDEN,
+                "origin",
+                format!(
+                    "origin {} is not allowed for site {}",
+                    quote(origin),
+                    quote(site)
+                ),
+            )),
+            _ => Ok(()),
         }
-        let (site, pv) = (site.to_string(), pv.to_string());
-        let stored = self
-            .blocking(move |st| st.storage.stored_seq(&site, &pv))
-            .await?;
-        Ok(stored.is_some_and(|s| s >= seq))
     }
 
     fn count(&self, result: &Result<(), Rejection>) {
