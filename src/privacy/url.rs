@@ -89,7 +89,13 @@ fn truncate_to(mut s: String, max: usize) -> String {
 pub fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> {
     let rest = referrer.get(find(referrer, "://")? + 3..)?;
     let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?.split(':').next()?.to_ascii_lowercase();
+    // After the last `@` (credentials): a forward scan, as a reverse split
+    // costs the wasm a second searcher.
+    let mut after_at = authority;
+    while let Some((_, rest)) = after_at.split_once('@') {
+        after_at = rest;
+    }
+    let host = after_at.split(':').next()?.to_ascii_lowercase();
     let valid = !host.is_empty() && host.len() <= 253 && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     (valid && host != own_host.to_ascii_lowercase()).then_some(host)
 }
