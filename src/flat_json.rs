@@ -51,8 +51,7 @@ impl Reader<'_> {
     fn hex4(&mut self) -> Option<u32> {
         let digits = self.s.get(self.i..self.i + 4)?;
         self.i += 4;
-        let text = core::str::from_utf8(digits).ok()?;
-        u32::from_str_radix(text, 16).ok()
+        digits.iter().try_fold(0u32, |n, b| Some(n * 16 + char::from(*b).to_digit(16)?))
     }
 
     fn string(&mut self) -> Option<String> {
@@ -112,12 +111,13 @@ impl Reader<'_> {
                 if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
                     return Err("must be a whole number");
                 }
-                self.s
-                    .get(start..self.i)
-                    .and_then(|t| core::str::from_utf8(t).ok())
-                    .and_then(|t| t.parse::<i64>().ok())
-                    .map(Scalar::Int)
-                    .ok_or("is not a valid whole number")
+                let text = self.s.get(start..self.i).unwrap_or_default();
+                let (negative, digits) = match text.split_first() {
+                    Some((b'-', rest)) => (true, rest),
+                    _ => (false, text),
+                };
+                let n = parse_digits(digits).and_then(|n| i64::try_from(n).ok());
+                n.map(|n| Scalar::Int(if negative { -n } else { n })).ok_or("is not a valid whole number")
             }
             _ => Err("is not valid JSON"),
         }
@@ -129,6 +129,25 @@ fn fail(key: &str, reason: &'static str) -> FlatJsonError {
 }
 
 /// Parses `{"key": scalar, ...}`. Duplicate keys are rejected.
+/// A non-empty run of ASCII digits as a `u64` (`None` on anything else or
+/// on overflow). Hand-written: the generic integer parser costs the wasm more.
+fn parse_digits(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, b| if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None })
+}
+
+/// A whole number written with ASCII digits only (no sign, no spaces).
+pub fn parse_uint(s: &str) -> Option<u64> {
+    parse_digits(s.as_bytes())
+}
+
+/// [`parse_uint`] into a `u32`.
+pub fn parse_u32(s: &str) -> Option<u32> {
+    parse_uint(s).and_then(|n| u32::try_from(n).ok())
+}
+
 pub fn parse(text: &str) -> Result<Vec<(String, Scalar)>, FlatJsonError> {
     let mut r = Reader { s: text.as_bytes(), i: 0 };
     if !r.eat(b'{') {

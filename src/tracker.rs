@@ -128,7 +128,7 @@ fn encode_id(id: &Id128, at: u64) -> String {
 
 fn decode_id(raw: Option<&str>) -> Option<(Id128, u64)> {
     let (hex, at) = raw?.split_once('.')?;
-    Some((from_hex(hex)?, at.parse().ok()?))
+    Some((from_hex(hex)?, flat_json::parse_uint(at)?))
 }
 
 /// Randomness source: one fresh random 128-bit value per call.

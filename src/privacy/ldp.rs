@@ -164,8 +164,8 @@ impl Settings {
                 ("boolean", None) => None,
                 ("boolean", Some(_)) => return Err("takes no bound for a flag"),
                 ("integer", None) => Some(doc.max as u32),
-                ("integer", Some(b)) => match b.parse::<u32>() {
-                    Ok(v) if v >= 1 && f64::from(v) <= doc.max => Some(v),
+                ("integer", Some(b)) => match crate::flat_json::parse_u32(b) {
+                    Some(v) if v >= 1 && f64::from(v) <= doc.max => Some(v),
                     _ => return Err("has a bound outside 1..the feature's maximum"),
                 },
                 _ => return Err("can only privatise counts, durations and flags"),
@@ -182,7 +182,7 @@ pub fn parse_milli(s: &str) -> Option<u32> {
     if frac.len() > 3 || (int.is_empty() && frac.is_empty()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let whole: u32 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let whole: u32 = if int.is_empty() { 0 } else { crate::flat_json::parse_u32(int)? };
     let mut milli: u32 = 0;
     for b in frac.bytes() {
         milli = milli * 10 + u32::from(b - b'0');
@@ -240,7 +240,7 @@ impl Budget {
 
     pub fn decode(raw: &str) -> Option<Budget> {
         let (day, spent) = raw.split_once('.')?;
-        Some(Budget { day: day.parse().ok()?, spent_milli: spent.parse().ok()? })
+        Some(Budget { day: crate::flat_json::parse_uint(day)?, spent_milli: crate::flat_json::parse_u32(spent)? })
     }
 }
 

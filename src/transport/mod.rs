@@ -272,7 +272,7 @@ impl Outbox {
         let Ok(pairs) = flat_json::parse(raw) else { return };
         for (k, v) in pairs {
             let (pv, seq) = match k.split_once('.') {
-                Some((pv, seq)) => (pv, seq.parse::<u32>().ok()),
+                Some((pv, seq)) => (pv, flat_json::parse_u32(seq)),
                 None => (k.as_str(), Some(0)),
             };
             match (pv, seq, v) {
