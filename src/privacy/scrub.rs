@@ -235,9 +235,11 @@ fn token_at(s: &[u8], i: usize) -> Option<usize> {
     }
     let end = run_end(i, false);
     let run = s.get(i..end)?;
-    if lower_eq(s, i, b"eyj") {
-        let jwt_end = run_end(i, true);
-        if s.get(i..jwt_end).is_some_and(|t| t.iter().filter(|b| **b == b'.').count() >= 2) {
+    // A JWT (`eyJ…`, base64url of `{"`, with two dots), also when glued to
+    // what precedes it in the word (`0eyJ…`, a fuzzing find): the whole run goes.
+    if let Some(k) = (i..end).find(|&k| lower_eq(s, k, b"eyj")) {
+        let jwt_end = run_end(k, true);
+        if s.get(k..jwt_end).is_some_and(|t| t.iter().filter(|b| **b == b'.').count() >= 2) {
             return Some(jwt_end);
         }
     }
@@ -246,9 +248,12 @@ fn token_at(s: &[u8], i: usize) -> Option<usize> {
     (run.len() >= 24 && letters > 0 && digits > 0).then_some(end)
 }
 
-/// `true` when position `i` starts a new word (so `xx1.2.3.4` is not split oddly).
+/// `true` when position `i` starts a new word (so `xx1.2.3.4` is not split
+/// oddly). A percent escape (`%40`, `%2F`) is an encoded separator, so what
+/// follows it starts a word too (a token glued to `%40` was missed before;
+/// found by fuzzing).
 fn word_start(s: &[u8], i: usize) -> bool {
-    i == 0 || !s[i - 1].is_ascii_alphanumeric()
+    i == 0 || !s[i - 1].is_ascii_alphanumeric() || (i >= 3 && s[i - 3] == b'%' && s[i - 2].is_ascii_hexdigit() && s[i - 1].is_ascii_hexdigit())
 }
 
 /// Returns `text` with every email, card number, IBAN, phone number, bearer
@@ -311,7 +316,7 @@ fn scrub_once(text: &str) -> String {
             _ => {
                 // Skip the rest of a word so matches start only at word starts.
                 i += 1;
-                while i < s.len() && s[i - 1].is_ascii_alphanumeric() && s[i].is_ascii_alphanumeric() && (!s[i].is_ascii_digit() || s[i - 1].is_ascii_digit()) {
+                while i < s.len() && !word_start(s, i) && s[i].is_ascii_alphanumeric() && (!s[i].is_ascii_digit() || s[i - 1].is_ascii_digit()) {
                     i += 1;
                 }
             }

@@ -9,6 +9,10 @@ fn replaces_each_kind_of_personal_data() {
         // An email running into digits or letters (a fuzzing find): the whole run goes.
         ("utm_source=jane.doe@example.com0", "utm_source=:email"),
         ("jane@example.com2024x", ":email"),
+        // A token glued to a percent escape (a fuzzing find).
+        ("utm_source=%40eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "utm_source=%:token"),
+        ("ref=%2Fsk_live_4eC39HqLyjWDarjtT1zdp7dc", "ref=%:token"),
+        ("utm_source=0eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "utm_source=:token"),
         ("card 4111 1111 1111 1111 ok", "card :card ok"),
         ("4111-1111-1111-1111", ":card"),
         ("5500005555555559", ":card"),
