@@ -121,7 +121,8 @@ impl Config {
     /// Parses and validates a flat JSON configuration object. `null` values
     /// mean "use the default".
     pub fn from_json(json: &str) -> Result<Config, ConfigError> {
-        let pairs = flat_json::parse(json).map_err(|e| err(&e.key, e.reason))?;
+        // An empty key is named as the whole object (`.`), never as ``.
+        let pairs = flat_json::parse(json).map_err(|e| err(if e.key.is_empty() { "." } else { &e.key }, e.reason))?;
         let mut c = Config {
             site: String::new(),
             endpoint: String::new(),
@@ -194,6 +195,7 @@ impl Config {
                         c.ldp.daily_milli = ok(10, 1_000_000).ok_or_else(|| err(k, "must be a number between 0.01 and 1000"))?;
                     }
                 }
+                "" => return Err(err(".", "has an option with an empty name")),
                 _ => return Err(err(k, "is not a known option")),
             }
         }
@@ -275,6 +277,8 @@ mod tests {
             (r#"{"site":"d","endpoint":{"url":"/x"}}"#, "endpoint"),
             (r#"[1,2]"#, "."),
             (r#"{"site":"d","endpoint":"/x","snapshotIntervalMs":500}"#, "snapshotIntervalMs"),
+            (r#"{"site":"d","endpoint":"/x","":1}"#, "."),
+            (r#"{"site":"d","endpoint":"/x","":1,"":2}"#, "."),
             (r#"{"site":"d","endpoint":"/x","snapshotIntervalMs":"60s"}"#, "snapshotIntervalMs"),
 
             (r#"{"site":"d","endpoint":"/x","gdprApplies":"maybe"}"#, "gdprApplies"),
