@@ -23,6 +23,8 @@ pub struct FlatJsonError {
 }
 
 struct Reader<'a> {
+    /// The text, and the same as bytes for scanning.
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
@@ -58,13 +60,21 @@ impl Reader<'_> {
         if !self.eat(b'"') {
             return None;
         }
-        let mut out = Vec::new();
+        // Unescaped runs are copied as `str` slices (the input is UTF-8 and
+        // a run never ends inside a character, as quotes, backslashes and
+        // controls are ASCII): no UTF-8 validation of the output needed.
+        let mut out = String::new();
+        let mut run = self.i;
         loop {
             let b = self.peek()?;
             self.i += 1;
             match b {
-                b'"' => return String::from_utf8(out).ok(),
+                b'"' => {
+                    out.push_str(self.text.get(run..self.i - 1)?);
+                    return Some(out);
+                }
                 b'\\' => {
+                    out.push_str(self.text.get(run..self.i - 1)?);
                     let e = self.peek()?;
                     self.i += 1;
                     let c = match e {
@@ -79,11 +89,11 @@ impl Reader<'_> {
                         b'u' => char::from_u32(self.hex4()?).unwrap_or('\u{fffd}'),
                         _ => return None,
                     };
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    out.push(c);
+                    run = self.i;
                 }
                 0..=0x1f => return None,
-                _ => out.push(b),
+                _ => {}
             }
         }
     }
@@ -149,7 +159,7 @@ pub fn parse_u32(s: &str) -> Option<u32> {
 }
 
 pub fn parse(text: &str) -> Result<Vec<(String, Scalar)>, FlatJsonError> {
-    let mut r = Reader { s: text.as_bytes(), i: 0 };
+    let mut r = Reader { text, s: text.as_bytes(), i: 0 };
     if !r.eat(b'{') {
         return Err(fail(".", "must be an object"));
     }
