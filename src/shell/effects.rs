@@ -8,7 +8,7 @@
 //! storage quota, a refused beacon and an unreachable endpoint are all
 //! swallowed (a failed request is reported to the retry machine).
 
-use super::{browser, emit_all, Shared};
+use super::{browser, Shared};
 use crate::tracker::{Effect, Tracker};
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
@@ -69,20 +69,11 @@ pub struct Transport {
     resume: Option<(EventTarget, Handler)>,
 }
 
-/// Runs `f` on the live, running instance, carries out the effects it left
-/// and emits the notifications.
+/// [`super::act`] on the instance, if it is still alive.
 fn with_inner(weak: &Weak<core::cell::RefCell<super::Inner>>, f: impl FnOnce(&mut Tracker, f64, f64)) {
-    let Some(shared) = weak.upgrade() else { return };
-    let emits = {
-        let Ok(mut i) = shared.try_borrow_mut() else { return };
-        if i.stopped {
-            return;
-        }
-        let now = browser::now(&i.window);
-        f(&mut i.tracker, now, browser::wall());
-        i.run_effects()
-    };
-    emit_all(&shared, emits);
+    if let Some(shared) = weak.upgrade() {
+        super::act(&shared, f);
+    }
 }
 
 impl Transport {

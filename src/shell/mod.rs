@@ -94,6 +94,21 @@ fn emit_all(shared: &Shared, emits: Vec<Emit>) {
     }
 }
 
+/// Runs `f` on the running instance (with the page clock and wall-clock
+/// time), carries out the effects it left and emits the notifications.
+fn act(shared: &Shared, f: impl FnOnce(&mut Tracker, f64, f64)) {
+    let emits = {
+        let Ok(mut i) = shared.try_borrow_mut() else { return };
+        if i.stopped {
+            return;
+        }
+        let now = browser::now(&i.window);
+        f(&mut i.tracker, now, browser::wall());
+        i.run_effects()
+    };
+    emit_all(shared, emits);
+}
+
 /// Parses a comma-separated purpose list (the facade joins the array).
 fn parse_purposes(purposes: &str) -> Result<Vec<Purpose>, JsValue> {
     purposes
@@ -236,16 +251,7 @@ impl Iob {
 
     /// Sends a snapshot now (when analytics consent allows).
     pub fn flush(&self) {
-        let emits = {
-            let Ok(mut i) = self.shared.try_borrow_mut() else { return };
-            if i.stopped {
-                return;
-            }
-            let t = browser::now(&i.window);
-            i.tracker.flush(t, browser::wall());
-            i.run_effects()
-        };
-        emit_all(&self.shared, emits);
+        act(&self.shared, |t, now, wall| t.flush(now, wall));
     }
 
     /// Removes every listener and timer. The instance is inert afterwards.
