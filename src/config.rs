@@ -1,40 +1,20 @@
 //! SDK configuration: parsed from JSON (the JS layer passes the `init`
 //! options object, or the script tag's `data-*` attributes, as JSON) and
-//! validated. Every error names the offending field.
+//! validated against the one option table ([`crate::options`]): its keys,
+//! kinds, bounds and defaults; every message is built from the bounds and
+//! every error names the offending field.
 
-use crate::consent::Mode;
-use alloc::string::String;
+use crate::consent::{GdprApplies, Mode};
+use crate::error::FieldError;
 use crate::flat_json::{self, Scalar};
+use crate::json_out::push_u64;
+use crate::options::{Opt, OptionDefault, OptionKind, OptionSpec, OPTIONS};
 use crate::payload::is_valid_site;
+use crate::privacy::ldp;
+use alloc::string::String;
 
-/// A rejected configuration: the field and the reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub field: String,
-    pub reason: String,
-}
-
-impl ConfigError {
-    /// "invalid iob config: `field` reason" (built without `format!` to keep wasm small).
-    pub fn message(&self) -> String {
-        let mut m = String::from("invalid iob config: `");
-        m.push_str(&self.field);
-        m.push_str("` ");
-        m.push_str(&self.reason);
-        m
-    }
-}
-
-impl core::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl core::error::Error for ConfigError {}
-
-fn err(field: &str, reason: &str) -> ConfigError {
-    ConfigError { field: field.into(), reason: reason.into() }
+fn err(field: &str, reason: &str) -> FieldError {
+    FieldError::new(field, reason)
 }
 
 /// Whether a visitor pseudonym is sent.
@@ -47,165 +27,257 @@ pub enum Identity {
     None,
 }
 
-/// Whether the GDPR applies, for the TCF reader (`gdprApplies`, `data-gdpr-applies`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum GdprApplies {
-    /// Ask the CMP (its `gdprApplies`); with no CMP, TCF does not restrict.
-    #[default]
-    Auto,
-    /// GDPR applies: no CMP answer within `tcfTimeoutMs` means no consent.
-    Yes,
-    /// GDPR does not apply: TCF never restricts.
-    No,
-}
-
-/// Validated configuration. JSON keys are camelCase (`idleTimeoutMs`).
+/// Validated configuration. JSON keys are camelCase (`idleTimeoutMs`); see
+/// [`crate::OPTIONS`] for each option's kind, bounds and default.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// `site`: 1-64 characters of `a-z 0-9 . _ -`. Required.
     pub site: String,
-    /// `endpoint`: collector ingest URL (`https://…/v1/ingest`, or a same-origin path). Required.
     pub endpoint: String,
-    /// `consent`: `opt-in` (default), `opt-out` or `exempt`.
     pub consent: Mode,
-    /// `idleTimeoutMs`: idle timeout for `active_ms`, ms. Default 15000, 1000-600000.
+    /// ms.
     pub idle_timeout_ms: u32,
-    /// `policyVersion`: the site's privacy-policy version, copied into consent records. Default "1".
     pub policy_version: String,
-    /// `respectGpc`: treat GPC and DNT as refusals of analytics and marketing. Default true.
     pub respect_gpc: bool,
-    /// `identity`: `rotating` (default) or `none` (no visitor or session id).
     pub identity: Identity,
-    /// `rotationHours`: pseudonym rotation period in hours. Default 24, 1-8760.
+    /// Hours.
     pub rotation_hours: u32,
-    /// `snapshotIntervalMs`: periodic cumulative snapshots on long pages, sent
-    /// only when there was activity since the last one. Default 60000,
-    /// 1000-86400000.
+    /// ms.
     pub snapshot_interval_ms: u32,
-    /// `gdprApplies`: `'auto'` (default), `true` or `false` (also the strings `"true"`/`"false"`).
     pub gdpr_applies: GdprApplies,
-    /// `tcfTimeoutMs`: how long to look for a TCF CMP (`__tcfapi`) and wait for
-    /// its answer, ms. Default 3000, 0-60000.
+    /// ms.
     pub tcf_timeout_ms: u32,
-    /// `tcfVendorId`: read `vendor.consents[id]` instead of `publisher.consents`. Default none, 1-65535.
     pub tcf_vendor_id: Option<u32>,
-    /// `ldp` (feature list, `"active_ms:600000,clicks:20"`), `ldpEpsilon` (per
-    /// feature per payload, default 1) and `ldpDailyEpsilon` (default 10):
-    /// local differential privacy, see `privacy::ldp`.
-    pub ldp: crate::privacy::ldp::Settings,
+    /// `ldp`, `ldpEpsilon` and `ldpDailyEpsilon`: see [`crate::ldp`].
+    pub ldp: ldp::Settings,
 }
 
-/// Every accepted key, in documentation order.
-pub const KEYS: [&str; 15] = [
-    "site", "endpoint", "consent", "idleTimeoutMs", "policyVersion", "respectGpc", "identity", "rotationHours",
-    "snapshotIntervalMs",
-    "gdprApplies", "tcfTimeoutMs", "tcfVendorId", "ldp", "ldpEpsilon", "ldpDailyEpsilon",
-];
+/// A value an option's kind accepted: text, or a number (a whole number, a
+/// boolean as 0/1, the index of a word, or thousandths).
+#[derive(Clone, Copy)]
+enum Value<'a> {
+    Text(&'a str),
+    Number(u32),
+}
 
-fn string(v: &Scalar, field: &str) -> Result<String, ConfigError> {
-    match v {
-        Scalar::Str(s) => Ok(s.clone()),
-        _ => Err(err(field, "must be a string")),
+/// Appends `n`, or `n` thousandths as a decimal number when `milli` (`10` → `0.01`).
+fn push_number(m: &mut String, n: u32, milli: bool) {
+    if !milli {
+        return push_u64(m, u64::from(n));
+    }
+    push_u64(m, u64::from(n / 1000));
+    let frac = n % 1000;
+    if frac > 0 {
+        m.push('.');
+        let len = if frac.is_multiple_of(100) {
+            1
+        } else if frac.is_multiple_of(10) {
+            2
+        } else {
+            3
+        };
+        for d in [frac / 100, frac / 10 % 10, frac % 10].iter().take(len) {
+            m.push(char::from(b'0' + *d as u8));
+        }
     }
 }
 
-fn int_in(v: &Scalar, field: &str, lo: i64, hi: i64, reason: &str) -> Result<u32, ConfigError> {
-    match v {
-        Scalar::Int(n) if (lo..=hi).contains(n) => Ok(*n as u32),
-        Scalar::Int(_) => Err(err(field, reason)),
-        _ => Err(err(field, "must be a whole number")),
+/// "must be PREFIXbetween LO and HI", from the bounds.
+fn between(prefix: &str, lo: u32, hi: u32, milli: bool) -> String {
+    let mut m = String::from("must be ");
+    m.push_str(prefix);
+    m.push_str("between ");
+    push_number(&mut m, lo, milli);
+    m.push_str(" and ");
+    push_number(&mut m, hi, milli);
+    m
+}
+
+impl OptionKind {
+    /// Reads `v` for the option `field`; the error says what was expected.
+    fn read<'a>(self, v: &'a Scalar, field: &str) -> Result<Value<'a>, FieldError> {
+        let text = match v {
+            Scalar::Str(s) => Some(s.as_str()),
+            _ => None,
+        };
+        let fail = |reason: &str| Err(err(field, reason));
+        match self {
+            OptionKind::Text { max } => match text {
+                Some(t) if !t.is_empty() && t.len() <= max as usize => Ok(Value::Text(t)),
+                Some(_) => {
+                    let mut m = String::from("must be 1-");
+                    push_u64(&mut m, u64::from(max));
+                    m.push_str(" characters");
+                    fail(&m)
+                }
+                None => fail("must be a string"),
+            },
+            OptionKind::Int { lo, hi } => {
+                // Text from a `data-*` attribute counts when it is all digits.
+                let n = match v {
+                    Scalar::Int(n) => Some(*n),
+                    _ => text
+                        .and_then(flat_json::parse_uint)
+                        .map(|n| n.min(i64::MAX as u64) as i64),
+                };
+                match n {
+                    Some(n) if (i64::from(lo)..=i64::from(hi)).contains(&n) => {
+                        Ok(Value::Number(n as u32))
+                    }
+                    Some(_) => fail(&between("", lo, hi, false)),
+                    None => fail("must be a whole number"),
+                }
+            }
+            // A bare `data-respect-gpc` attribute (empty text) is true.
+            OptionKind::Bool => match (v, text) {
+                (Scalar::Bool(b), _) => Ok(Value::Number(u32::from(*b))),
+                (_, Some("" | "true")) => Ok(Value::Number(1)),
+                (_, Some("false")) => Ok(Value::Number(0)),
+                _ => fail("must be true or false"),
+            },
+            OptionKind::Choice(words) => {
+                let word = match v {
+                    Scalar::Bool(true) => Some("true"),
+                    Scalar::Bool(false) => Some("false"),
+                    _ => text,
+                };
+                match word.and_then(|w| words.iter().position(|x| *x == w)) {
+                    Some(i) => Ok(Value::Number(i as u32)),
+                    None => {
+                        let mut m = String::from("must be ");
+                        for (i, w) in words.iter().enumerate() {
+                            if i > 0 {
+                                m.push_str(if i + 1 == words.len() { " or " } else { ", " });
+                            }
+                            m.push_str(w);
+                        }
+                        fail(&m)
+                    }
+                }
+            }
+            OptionKind::Milli { lo, hi } => {
+                let milli = match v {
+                    Scalar::Int(n) if (0..=i64::from(u32::MAX / 1000)).contains(n) => {
+                        Some(*n as u32 * 1000)
+                    }
+                    _ => text.and_then(ldp::parse_milli),
+                };
+                match milli.filter(|m| (lo..=hi).contains(m)) {
+                    Some(m) => Ok(Value::Number(m)),
+                    None => fail(&between("a number ", lo, hi, true)),
+                }
+            }
+        }
+    }
+}
+
+impl OptionDefault {
+    /// The default as a value, when there is one.
+    fn value(self) -> Option<Value<'static>> {
+        match self {
+            OptionDefault::Required | OptionDefault::Unset => None,
+            OptionDefault::Text(t) => Some(Value::Text(t)),
+            OptionDefault::Int(n) | OptionDefault::Milli(n) => Some(Value::Number(n)),
+            OptionDefault::Bool(b) => Some(Value::Number(u32::from(b))),
+            OptionDefault::Word(i) => Some(Value::Number(u32::from(i))),
+        }
     }
 }
 
 impl Config {
     /// Parses and validates a flat JSON configuration object. `null` values
     /// mean "use the default".
-    pub fn from_json(json: &str) -> Result<Config, ConfigError> {
-        // An empty key is named as the whole object (`.`), never as ``.
-        let pairs = flat_json::parse(json).map_err(|e| err(if e.key.is_empty() { "." } else { &e.key }, e.reason))?;
+    pub fn from_json(json: &str) -> Result<Config, FieldError> {
+        let pairs = flat_json::parse(json)?;
         let mut c = Config {
             site: String::new(),
             endpoint: String::new(),
             consent: Mode::OptIn,
-            idle_timeout_ms: 15_000,
-            policy_version: "1".into(),
-            respect_gpc: true,
+            idle_timeout_ms: 0,
+            policy_version: String::new(),
+            respect_gpc: false,
             identity: Identity::Rotating,
-            rotation_hours: 24,
-            snapshot_interval_ms: 60_000,
+            rotation_hours: 0,
+            snapshot_interval_ms: 0,
             gdpr_applies: GdprApplies::Auto,
-            tcf_timeout_ms: 3_000,
+            tcf_timeout_ms: 0,
             tcf_vendor_id: None,
-            ldp: crate::privacy::ldp::Settings::default(),
+            ldp: ldp::Settings::default(),
         };
-        for (key, v) in &pairs {
-            if *v == Scalar::Null {
-                continue;
+        for spec in OPTIONS {
+            if let Some(v) = spec.default.value() {
+                c.set(spec, v)?;
             }
-            let k = key.as_str();
-            match k {
-                "site" => c.site = string(v, k)?,
-                "endpoint" => c.endpoint = string(v, k)?,
-                "consent" => {
-                    c.consent = match string(v, k)?.as_str() {
-                        "opt-in" => Mode::OptIn,
-                        "opt-out" => Mode::OptOut,
-                        "exempt" => Mode::Exempt,
-                        _ => return Err(err(k, "must be opt-in, opt-out or exempt")),
-                    }
-                }
-                "idleTimeoutMs" => c.idle_timeout_ms = int_in(v, k, 1_000, 600_000, "must be between 1000 and 600000")?,
-                "policyVersion" => c.policy_version = string(v, k)?,
-                "respectGpc" => match v {
-                    Scalar::Bool(b) => c.respect_gpc = *b,
-                    _ => return Err(err(k, "must be true or false")),
-                },
-                "identity" => {
-                    c.identity = match string(v, k)?.as_str() {
-                        "rotating" => Identity::Rotating,
-                        "none" => Identity::None,
-                        _ => return Err(err(k, "must be rotating or none")),
-                    }
-                }
-                "rotationHours" => c.rotation_hours = int_in(v, k, 1, 8_760, "must be between 1 and 8760")?,
-                "snapshotIntervalMs" => c.snapshot_interval_ms = int_in(v, k, 1_000, 86_400_000, "must be between 1000 and 86400000")?,
-                "gdprApplies" => {
-                    c.gdpr_applies = match v {
-                        Scalar::Bool(true) => GdprApplies::Yes,
-                        Scalar::Bool(false) => GdprApplies::No,
-                        Scalar::Str(s) if s == "auto" => GdprApplies::Auto,
-                        Scalar::Str(s) if s == "true" => GdprApplies::Yes,
-                        Scalar::Str(s) if s == "false" => GdprApplies::No,
-                        _ => return Err(err(k, "must be 'auto', true or false")),
-                    }
-                }
-                "tcfTimeoutMs" => c.tcf_timeout_ms = int_in(v, k, 0, 60_000, "must be between 0 and 60000")?,
-                "tcfVendorId" => c.tcf_vendor_id = Some(int_in(v, k, 1, 65_535, "must be between 1 and 65535")?),
-                "ldp" => c.ldp.features = crate::privacy::ldp::Settings::parse_features(&string(v, k)?).map_err(|r| err(k, r))?,
-                "ldpEpsilon" | "ldpDailyEpsilon" => {
-                    let milli = match v {
-                        Scalar::Int(n) if (1..=1_000).contains(n) => Some(*n as u32 * 1000),
-                        Scalar::Str(s) => crate::privacy::ldp::parse_milli(s),
-                        _ => None,
-                    };
-                    let ok = |lo: u32, hi: u32| milli.filter(|m| (lo..=hi).contains(m));
-                    if k == "ldpEpsilon" {
-                        c.ldp.eps_milli = ok(10, 10_000).ok_or_else(|| err(k, "must be a number between 0.01 and 10"))?;
-                    } else {
-                        c.ldp.daily_milli = ok(10, 1_000_000).ok_or_else(|| err(k, "must be a number between 0.01 and 1000"))?;
-                    }
-                }
-                "" => return Err(err(".", "has an option with an empty name")),
-                _ => return Err(err(k, "is not a known option")),
+        }
+        for (key, v) in &pairs {
+            if key.is_empty() {
+                return Err(err(".", "has an option with an empty name"));
+            }
+            let Some(spec) = OPTIONS.iter().find(|o| o.name == key) else {
+                return Err(err(key, "is not a known option"));
+            };
+            if *v != Scalar::Null {
+                let value = spec.kind.read(v, spec.name)?;
+                c.set(spec, value)?;
             }
         }
         c.validate()?;
         Ok(c)
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
-        if self.site.is_empty() {
-            return Err(err("site", "is required"));
+    /// Sets one option from a value its kind accepted (the options tests
+    /// check that every option's kind fits its field).
+    fn set(&mut self, spec: &OptionSpec, v: Value<'_>) -> Result<(), FieldError> {
+        let n = match v {
+            Value::Text(t) => {
+                match spec.id {
+                    Opt::Site => self.site = t.into(),
+                    Opt::Endpoint => self.endpoint = t.into(),
+                    Opt::PolicyVersion => self.policy_version = t.into(),
+                    Opt::Ldp => {
+                        self.ldp.features =
+                            ldp::Settings::parse_features(t).map_err(|r| err(spec.name, r))?
+                    }
+                    _ => {}
+                }
+                return Ok(());
+            }
+            Value::Number(n) => n,
+        };
+        match spec.id {
+            Opt::Consent => {
+                self.consent = [Mode::OptIn, Mode::OptOut, Mode::Exempt][n as usize % 3]
+            }
+            Opt::Identity => self.identity = [Identity::Rotating, Identity::None][n as usize % 2],
+            Opt::GdprApplies => {
+                self.gdpr_applies =
+                    [GdprApplies::Auto, GdprApplies::Yes, GdprApplies::No][n as usize % 3]
+            }
+            Opt::RespectGpc => self.respect_gpc = n != 0,
+            Opt::IdleTimeoutMs => self.idle_timeout_ms = n,
+            Opt::RotationHours => self.rotation_hours = n,
+            Opt::SnapshotIntervalMs => self.snapshot_interval_ms = n,
+            Opt::TcfTimeoutMs => self.tcf_timeout_ms = n,
+            Opt::TcfVendorId => self.tcf_vendor_id = Some(n),
+            Opt::LdpEpsilon => self.ldp.eps_milli = n,
+            Opt::LdpDailyEpsilon => self.ldp.daily_milli = n,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), FieldError> {
+        for spec in OPTIONS
+            .iter()
+            .filter(|o| o.default == OptionDefault::Required)
+        {
+            let given = match spec.id {
+                Opt::Site => !self.site.is_empty(),
+                Opt::Endpoint => !self.endpoint.is_empty(),
+                _ => true,
+            };
+            if !given {
+                return Err(err(spec.name, "is required"));
+            }
         }
         if !is_valid_site(&self.site) {
             return Err(err("site", "must be 1-64 characters of a-z 0-9 . _ -"));
@@ -213,29 +285,30 @@ impl Config {
         let e = self.endpoint.as_str();
         let absolute = e.starts_with("https://") || e.starts_with("http://");
         let relative = e.starts_with('/') && !e.starts_with("//");
-        if e.is_empty() {
-            return Err(err("endpoint", "is required"));
-        }
-        if !(absolute || relative) || e.len() > 2048 || e.chars().any(|c| c.is_control() || c == ' ') {
-            return Err(err("endpoint", "must be an http(s) URL or a path starting with /"));
-        }
-        if self.policy_version.is_empty() || self.policy_version.len() > 32 {
-            return Err(err("policyVersion", "must be 1-32 characters"));
+        if !(absolute || relative) || e.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(err(
+                "endpoint",
+                "must be an http(s) URL or a path starting with /",
+            ));
         }
         if self.ldp.cost() > self.ldp.daily_milli {
-            return Err(err("ldpDailyEpsilon", "is smaller than one payload's cost (ldpEpsilon × the number of ldp features)"));
+            return Err(err(
+                "ldpDailyEpsilon",
+                "is smaller than one payload's cost (ldpEpsilon × the number of ldp features)",
+            ));
         }
         Ok(())
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn minimal_config_gets_safe_defaults() {
-        let c = Config::from_json(r#"{"site":"demo","endpoint":"/v1/ingest","consent":null}"#).unwrap();
+        let c =
+            Config::from_json(r#"{"site":"demo","endpoint":"/v1/ingest","consent":null}"#).unwrap();
         assert_eq!(c.consent, Mode::OptIn);
         assert_eq!(c.idle_timeout_ms, 15_000);
         assert!(c.respect_gpc);
@@ -248,14 +321,72 @@ mod tests {
             r#"{"site":"d","endpoint":"/x","gdprApplies":"true","tcfTimeoutMs":500,"tcfVendorId":755,"ldp":"clicks:20, active_ms","ldpEpsilon":"0.5","ldpDailyEpsilon":4}"#,
         )
         .unwrap();
-        assert_eq!((c.gdpr_applies, c.tcf_timeout_ms, c.tcf_vendor_id), (GdprApplies::Yes, 500, Some(755)));
+        assert_eq!(
+            (c.gdpr_applies, c.tcf_timeout_ms, c.tcf_vendor_id),
+            (GdprApplies::Yes, 500, Some(755))
+        );
         let names: Vec<_> = c.ldp.features.iter().map(|f| (f.name, f.hi)).collect();
-        assert_eq!(names, [("clicks", Some(20)), ("active_ms", Some(crate::payload::DAY_MS))]);
-        assert_eq!((c.ldp.eps_milli, c.ldp.daily_milli, c.ldp.cost()), (500, 4000, 1000));
+        assert_eq!(
+            names,
+            [
+                ("clicks", Some(20)),
+                ("active_ms", Some(crate::catalog::DAY_MS))
+            ]
+        );
+        assert_eq!(
+            (c.ldp.eps_milli, c.ldp.daily_milli, c.ldp.cost()),
+            (500, 4000, 1000)
+        );
         let d = Config::from_json(r#"{"site":"d","endpoint":"/x","gdprApplies":false}"#).unwrap();
-        assert_eq!((d.gdpr_applies, d.tcf_timeout_ms, d.tcf_vendor_id), (GdprApplies::No, 3000, None));
+        assert_eq!(
+            (d.gdpr_applies, d.tcf_timeout_ms, d.tcf_vendor_id),
+            (GdprApplies::No, 3000, None)
+        );
         assert!(d.ldp.features.is_empty());
-        assert_eq!(Config::from_json(r#"{"site":"d","endpoint":"/x"}"#).unwrap().gdpr_applies, GdprApplies::Auto);
+        assert_eq!(
+            Config::from_json(r#"{"site":"d","endpoint":"/x"}"#)
+                .unwrap()
+                .gdpr_applies,
+            GdprApplies::Auto
+        );
+    }
+
+    /// The script tag hands every `data-*` attribute over as text.
+    #[test]
+    fn numbers_and_booleans_are_read_from_attribute_text() {
+        let c = Config::from_json(r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"20000","respectGpc":"false","tcfVendorId":"755","gdprApplies":"true"}"#).unwrap();
+        assert_eq!(
+            (
+                c.idle_timeout_ms,
+                c.respect_gpc,
+                c.tcf_vendor_id,
+                c.gdpr_applies
+            ),
+            (20_000, false, Some(755), GdprApplies::Yes)
+        );
+        assert!(
+            Config::from_json(r#"{"site":"d","endpoint":"/x","respectGpc":""}"#)
+                .unwrap()
+                .respect_gpc,
+            "a bare attribute is true"
+        );
+        let e = Config::from_json(r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"20 s"}"#)
+            .unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.reason.as_str()),
+            ("idleTimeoutMs", "must be a whole number")
+        );
+        let e =
+            Config::from_json(r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"999"}"#).unwrap_err();
+        assert_eq!(
+            e.reason, "must be between 1000 and 600000",
+            "the message is built from the bounds"
+        );
+        let e =
+            Config::from_json(r#"{"site":"d","endpoint":"/x","ldpEpsilon":"0.001"}"#).unwrap_err();
+        assert_eq!(e.reason, "must be a number between 0.01 and 10");
+        let e = Config::from_json(r#"{"site":"d","endpoint":"/x","consent":"maybe"}"#).unwrap_err();
+        assert_eq!(e.reason, "must be opt-in, opt-out or exempt");
     }
 
     #[test]
@@ -265,33 +396,89 @@ mod tests {
             (r#"{"site":"Demo Site","endpoint":"/x"}"#, "site"),
             (r#"{"site":"d","endpoint":"ftp://x"}"#, "endpoint"),
             (r#"{"site":"d","endpoint":"//evil.example/x"}"#, "endpoint"),
-            (r#"{"site":"d","endpoint":"/x","consent":"maybe"}"#, "consent"),
-            (r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"5"}"#, "idleTimeoutMs"),
-            (r#"{"site":"d","endpoint":"/x","idleTimeoutMs":10}"#, "idleTimeoutMs"),
+            (
+                r#"{"site":"d","endpoint":"/x","consent":"maybe"}"#,
+                "consent",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"5"}"#,
+                "idleTimeoutMs",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","idleTimeoutMs":10}"#,
+                "idleTimeoutMs",
+            ),
             (r#"{"site":"d","endpoint":"/x","sitee":1}"#, "sitee"),
-            (r#"{"site":"d","endpoint":"/x","rotationHours":0}"#, "rotationHours"),
-            (r#"{"site":"d","endpoint":"/x","rotationHours":1.5}"#, "rotationHours"),
-            (r#"{"site":"d","endpoint":"/x","respectGpc":"no"}"#, "respectGpc"),
-            (r#"{"site":"d","endpoint":"/x","identity":"email"}"#, "identity"),
-            (r#"{"site":"d","endpoint":"/x","policyVersion":""}"#, "policyVersion"),
+            (
+                r#"{"site":"d","endpoint":"/x","rotationHours":0}"#,
+                "rotationHours",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","rotationHours":1.5}"#,
+                "rotationHours",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","respectGpc":"no"}"#,
+                "respectGpc",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","identity":"email"}"#,
+                "identity",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","policyVersion":""}"#,
+                "policyVersion",
+            ),
             (r#"{"site":"d","endpoint":{"url":"/x"}}"#, "endpoint"),
             (r#"[1,2]"#, "."),
-            (r#"{"site":"d","endpoint":"/x","snapshotIntervalMs":500}"#, "snapshotIntervalMs"),
+            (
+                r#"{"site":"d","endpoint":"/x","snapshotIntervalMs":500}"#,
+                "snapshotIntervalMs",
+            ),
             (r#"{"site":"d","endpoint":"/x","":1}"#, "."),
             (r#"{"site":"d","endpoint":"/x","":1,"":2}"#, "."),
-            (r#"{"site":"d","endpoint":"/x","snapshotIntervalMs":"60s"}"#, "snapshotIntervalMs"),
-
-            (r#"{"site":"d","endpoint":"/x","gdprApplies":"maybe"}"#, "gdprApplies"),
-            (r#"{"site":"d","endpoint":"/x","tcfTimeoutMs":60001}"#, "tcfTimeoutMs"),
-            (r#"{"site":"d","endpoint":"/x","tcfVendorId":0}"#, "tcfVendorId"),
+            (
+                r#"{"site":"d","endpoint":"/x","snapshotIntervalMs":"60s"}"#,
+                "snapshotIntervalMs",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","gdprApplies":"maybe"}"#,
+                "gdprApplies",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","tcfTimeoutMs":60001}"#,
+                "tcfTimeoutMs",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","tcfVendorId":0}"#,
+                "tcfVendorId",
+            ),
             (r#"{"site":"d","endpoint":"/x","ldp":"email"}"#, "ldp"),
             (r#"{"site":"d","endpoint":"/x","ldp":"clicks:0"}"#, "ldp"),
-            (r#"{"site":"d","endpoint":"/x","ldp":"clicks,clicks"}"#, "ldp"),
-            (r#"{"site":"d","endpoint":"/x","ldp":"clicks:200000"}"#, "ldp"),
-            (r#"{"site":"d","endpoint":"/x","ldpEpsilon":"0.001"}"#, "ldpEpsilon"),
-            (r#"{"site":"d","endpoint":"/x","ldpEpsilon":"abc"}"#, "ldpEpsilon"),
-            (r#"{"site":"d","endpoint":"/x","ldpEpsilon":11}"#, "ldpEpsilon"),
-            (r#"{"site":"d","endpoint":"/x","ldp":"clicks,active_ms","ldpEpsilon":2,"ldpDailyEpsilon":"3.5"}"#, "ldpDailyEpsilon"),
+            (
+                r#"{"site":"d","endpoint":"/x","ldp":"clicks,clicks"}"#,
+                "ldp",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","ldp":"clicks:200000"}"#,
+                "ldp",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","ldpEpsilon":"0.001"}"#,
+                "ldpEpsilon",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","ldpEpsilon":"abc"}"#,
+                "ldpEpsilon",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","ldpEpsilon":11}"#,
+                "ldpEpsilon",
+            ),
+            (
+                r#"{"site":"d","endpoint":"/x","ldp":"clicks,active_ms","ldpEpsilon":2,"ldpDailyEpsilon":"3.5"}"#,
+                "ldpDailyEpsilon",
+            ),
         ];
         for (json, field) in cases {
             let e = Config::from_json(json).unwrap_err();
@@ -315,7 +502,9 @@ mod tests {
                 Just("false".to_string()),
                 any::<i64>().prop_map(|n| n.to_string()),
                 (0u32..100_000_000).prop_map(|n| n.to_string()),
-                any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| f.to_string()),
+                any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(|f| f.to_string()),
                 any::<String>().prop_map(|t| serde_json::to_string(&t).unwrap_or_default()),
                 "\"[a-z0-9._:/ -]{0,20}\"",
                 Just("[1]".to_string()),
@@ -325,7 +514,11 @@ mod tests {
 
         fn accepted_is_valid(c: &Config) -> Result<(), TestCaseError> {
             prop_assert!(is_valid_site(&c.site));
-            prop_assert!(c.endpoint.starts_with("https://") || c.endpoint.starts_with("http://") || c.endpoint.starts_with('/'));
+            prop_assert!(
+                c.endpoint.starts_with("https://")
+                    || c.endpoint.starts_with("http://")
+                    || c.endpoint.starts_with('/')
+            );
             prop_assert!((1_000..=600_000).contains(&c.idle_timeout_ms));
             prop_assert!((1..=8_760).contains(&c.rotation_hours));
             prop_assert!((1_000..=86_400_000).contains(&c.snapshot_interval_ms));
@@ -346,12 +539,12 @@ mod tests {
 
             #[test]
             fn random_objects_are_valid_or_name_a_field(
-                members in proptest::collection::vec((0..KEYS.len() + 1, value()), 0..10),
+                members in proptest::collection::vec((0..OPTIONS.len() + 1, value()), 0..10),
             ) {
                 let mut json = String::from("{");
                 let mut keys = Vec::new();
                 for (i, (k, v)) in members.iter().enumerate() {
-                    let key = KEYS.get(*k).copied().unwrap_or("sitee");
+                    let key = OPTIONS.get(*k).map_or("sitee", |o| o.name);
                     keys.push(key);
                     if i > 0 {
                         json.push(',');

@@ -26,16 +26,33 @@ pub enum KeyClass {
 /// the DOM event's `isTrusted` (false when dispatched by script).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EventKind {
-    PointerMove { x: f32, y: f32, trusted: bool },
+    PointerMove {
+        x: f32,
+        y: f32,
+        trusted: bool,
+    },
     /// `link`: the target is inside a link or a form control, whose native
     /// action answers the click (never a dead click).
-    Click { x: f32, y: f32, trusted: bool, link: bool },
+    Click {
+        x: f32,
+        y: f32,
+        trusted: bool,
+        link: bool,
+    },
     /// A key press (auto-repeats excluded). `field`: inside a form field.
-    Key { class: KeyClass, trusted: bool, field: bool },
+    Key {
+        class: KeyClass,
+        trusted: bool,
+        field: bool,
+    },
     Wheel,
     Touch,
     /// A scroll position reading, taken at most once per animation frame.
-    Scroll { scroll_y: f32, viewport_h: f32, doc_h: f32 },
+    Scroll {
+        scroll_y: f32,
+        viewport_h: f32,
+        doc_h: f32,
+    },
     /// `visibilitychange`: `true` when the document became visible.
     Visibility(bool),
     /// Window `focus` (`true`) or `blur` (`false`).
@@ -48,17 +65,28 @@ pub enum EventKind {
     Error,
     /// An edit in a form field. `form`: hash of the form's name; `field`:
     /// hash of form name + field name + input type. Never a value.
-    FieldInput { form: u32, field: u32 },
+    FieldInput {
+        form: u32,
+        field: u32,
+    },
     /// A form was submitted (`form`: hash of its name).
-    FormSubmit { form: u32 },
+    FormSubmit {
+        form: u32,
+    },
     /// The page view ends (`pagehide`, or an SPA route change).
     PageEnd,
     /// A `largest-contentful-paint` entry: its start time, ms.
     Lcp(f32),
     /// A `layout-shift` entry without recent input: value, and start time (ms).
-    LayoutShift { value: f32, at: f32 },
+    LayoutShift {
+        value: f32,
+        at: f32,
+    },
     /// An `event` timing entry with an interaction id: id and duration (ms).
-    Interaction { id: u32, duration: f32 },
+    Interaction {
+        id: u32,
+        duration: f32,
+    },
     /// A `longtask` entry.
     LongTask,
     /// `track(name, props)`: a custom conversion (only counted).

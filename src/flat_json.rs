@@ -3,23 +3,17 @@
 //! own stored values, and keeps serde's deserializer (and its float-parsing
 //! tables) out of the wasm binary. Nested values are rejected with the key.
 
+use crate::error::FieldError;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 /// One scalar value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scalar {
+pub(crate) enum Scalar {
     Str(String),
     Int(i64),
     Bool(bool),
     Null,
-}
-
-/// A parse failure: the key it happened at (or `"."` for the object itself) and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlatJsonError {
-    pub key: String,
-    pub reason: &'static str,
 }
 
 struct Reader<'a> {
@@ -53,7 +47,9 @@ impl Reader<'_> {
     fn hex4(&mut self) -> Option<u32> {
         let digits = self.s.get(self.i..self.i + 4)?;
         self.i += 4;
-        digits.iter().try_fold(0u32, |n, b| Some(n * 16 + char::from(*b).to_digit(16)?))
+        digits
+            .iter()
+            .try_fold(0u32, |n, b| Some(n * 16 + char::from(*b).to_digit(16)?))
     }
 
     fn string(&mut self) -> Option<String> {
@@ -101,11 +97,22 @@ impl Reader<'_> {
     fn scalar(&mut self) -> Result<Scalar, &'static str> {
         self.ws();
         match self.peek() {
-            Some(b'"') => self.string().map(Scalar::Str).ok_or("is not a valid string"),
+            Some(b'"') => self
+                .string()
+                .map(Scalar::Str)
+                .ok_or("is not a valid string"),
             Some(b'{') | Some(b'[') => Err("must be a string, a whole number or a boolean"),
             Some(b't') | Some(b'f') | Some(b'n') => {
-                for (word, v) in [(&b"true"[..], Scalar::Bool(true)), (b"false", Scalar::Bool(false)), (b"null", Scalar::Null)] {
-                    if self.s.get(self.i..).is_some_and(|rest| rest.starts_with(word)) {
+                for (word, v) in [
+                    (&b"true"[..], Scalar::Bool(true)),
+                    (b"false", Scalar::Bool(false)),
+                    (b"null", Scalar::Null),
+                ] {
+                    if self
+                        .s
+                        .get(self.i..)
+                        .is_some_and(|rest| rest.starts_with(word))
+                    {
                         self.i += word.len();
                         return Ok(v);
                     }
@@ -127,15 +134,18 @@ impl Reader<'_> {
                     _ => (false, text),
                 };
                 let n = parse_digits(digits).and_then(|n| i64::try_from(n).ok());
-                n.map(|n| Scalar::Int(if negative { -n } else { n })).ok_or("is not a valid whole number")
+                n.map(|n| Scalar::Int(if negative { -n } else { n }))
+                    .ok_or("is not a valid whole number")
             }
             _ => Err("is not valid JSON"),
         }
     }
 }
 
-fn fail(key: &str, reason: &'static str) -> FlatJsonError {
-    FlatJsonError { key: key.into(), reason }
+/// A parse failure at `key` (`"."` for the object itself; an empty key is
+/// also named `"."`, never as an empty field).
+fn fail(key: &str, reason: &'static str) -> FieldError {
+    FieldError::new(if key.is_empty() { "." } else { key }, reason)
 }
 
 /// Parses `{"key": scalar, ...}`. Duplicate keys are rejected.
@@ -145,21 +155,31 @@ fn parse_digits(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() {
         return None;
     }
-    digits.iter().try_fold(0u64, |n, b| if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None })
+    digits.iter().try_fold(0u64, |n, b| {
+        if b.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
 }
 
 /// A whole number written with ASCII digits only (no sign, no spaces).
-pub fn parse_uint(s: &str) -> Option<u64> {
+pub(crate) fn parse_uint(s: &str) -> Option<u64> {
     parse_digits(s.as_bytes())
 }
 
 /// [`parse_uint`] into a `u32`.
-pub fn parse_u32(s: &str) -> Option<u32> {
+pub(crate) fn parse_u32(s: &str) -> Option<u32> {
     parse_uint(s).and_then(|n| u32::try_from(n).ok())
 }
 
-pub fn parse(text: &str) -> Result<Vec<(String, Scalar)>, FlatJsonError> {
-    let mut r = Reader { text, s: text.as_bytes(), i: 0 };
+pub(crate) fn parse(text: &str) -> Result<Vec<(String, Scalar)>, FieldError> {
+    let mut r = Reader {
+        text,
+        s: text.as_bytes(),
+        i: 0,
+    };
     if !r.eat(b'{') {
         return Err(fail(".", "must be an object"));
     }
@@ -192,11 +212,11 @@ pub fn parse(text: &str) -> Result<Vec<(String, Scalar)>, FlatJsonError> {
 }
 
 /// Looks a key up in parsed pairs.
-pub fn get<'a>(pairs: &'a [(String, Scalar)], key: &str) -> Option<&'a Scalar> {
+pub(crate) fn get<'a>(pairs: &'a [(String, Scalar)], key: &str) -> Option<&'a Scalar> {
     pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -213,13 +233,13 @@ mod tests {
     #[test]
     fn rejects_with_the_key() {
         let e = |s: &str| parse(s).unwrap_err();
-        assert_eq!(e(r#"{"a":{"b":1}}"#).key, "a");
+        assert_eq!(e(r#"{"a":{"b":1}}"#).field, "a");
         assert_eq!(e(r#"{"a":1.5}"#).reason, "must be a whole number");
-        assert_eq!(e(r#"{"a":1,"a":2}"#).key, "a");
-        assert_eq!(e(r#"{"a":99999999999999999999}"#).key, "a");
-        assert_eq!(e("[1]").key, ".");
-        assert_eq!(e(r#"{"a":1} x"#).key, ".");
-        assert_eq!(e(r#"{"a":"unterminated"#).key, "a");
-        assert_eq!(e(r#"{"a":tru}"#).key, "a");
+        assert_eq!(e(r#"{"a":1,"a":2}"#).field, "a");
+        assert_eq!(e(r#"{"a":99999999999999999999}"#).field, "a");
+        assert_eq!(e("[1]").field, ".");
+        assert_eq!(e(r#"{"a":1} x"#).field, ".");
+        assert_eq!(e(r#"{"a":"unterminated"#).field, "a");
+        assert_eq!(e(r#"{"a":tru}"#).field, "a");
     }
 }

@@ -14,7 +14,7 @@ pub type Id128 = [u8; 16];
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// 32 lowercase hex digits.
-pub fn to_hex(id: &Id128) -> String {
+pub(crate) fn to_hex(id: &Id128) -> String {
     let mut s = String::with_capacity(32);
     for b in id {
         s.push(HEX[(b >> 4) as usize] as char);
@@ -24,7 +24,7 @@ pub fn to_hex(id: &Id128) -> String {
 }
 
 /// Parses 32 lowercase hex digits.
-pub fn from_hex(s: &str) -> Option<Id128> {
+pub(crate) fn from_hex(s: &str) -> Option<Id128> {
     let bytes = s.as_bytes();
     if bytes.len() != 32 {
         return None;
@@ -38,7 +38,7 @@ pub fn from_hex(s: &str) -> Option<Id128> {
 }
 
 /// The pseudonym for `period` (e.g. the day number): PRF(seed, label || period).
-pub fn pseudonym(seed: &Id128, label: &[u8], period: u64) -> Id128 {
+pub(crate) fn pseudonym(seed: &Id128, label: &[u8], period: u64) -> Id128 {
     let mut msg = [0u8; 24];
     for (m, l) in msg.iter_mut().zip(label.iter().take(16)) {
         *m = *l;
@@ -64,7 +64,7 @@ fn sipround(v: &mut [u64; 4]) {
 }
 
 /// SipHash-2-4 with 128-bit output (the reference `siphash128`).
-pub fn siphash128(key: &Id128, msg: &[u8]) -> Id128 {
+pub(crate) fn siphash128(key: &Id128, msg: &[u8]) -> Id128 {
     let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
     let k0 = word(&key[..8]);
     let k1 = word(&key[8..]);
@@ -102,13 +102,16 @@ pub fn siphash128(key: &Id128, msg: &[u8]) -> Id128 {
     }
     let out1 = v[0] ^ v[1] ^ v[2] ^ v[3];
     let mut out = [0u8; 16];
-    for (o, b) in out.iter_mut().zip(out0.to_le_bytes().into_iter().chain(out1.to_le_bytes())) {
+    for (o, b) in out
+        .iter_mut()
+        .zip(out0.to_le_bytes().into_iter().chain(out1.to_le_bytes()))
+    {
         *o = b;
     }
     out
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -119,9 +122,18 @@ mod tests {
     #[test]
     fn siphash128_matches_reference_vectors() {
         // Reference vectors (key 00..0f, message 00..len-1) from the SipHash authors.
-        assert_eq!(to_hex(&siphash128(&key(), &[])), "a3817f04ba25a8e66df67214c7550293");
-        assert_eq!(to_hex(&siphash128(&key(), &[0])), "da87c1d86b99af44347659119b22fc45");
-        assert_eq!(to_hex(&siphash128(&key(), &[0, 1, 2])), "9c70b60c5267a94e5f33b6b02985ed51");
+        assert_eq!(
+            to_hex(&siphash128(&key(), &[])),
+            "a3817f04ba25a8e66df67214c7550293"
+        );
+        assert_eq!(
+            to_hex(&siphash128(&key(), &[0])),
+            "da87c1d86b99af44347659119b22fc45"
+        );
+        assert_eq!(
+            to_hex(&siphash128(&key(), &[0, 1, 2])),
+            "9c70b60c5267a94e5f33b6b02985ed51"
+        );
     }
 
     #[test]
@@ -137,9 +149,21 @@ mod tests {
         let seed = key();
         let mut other = seed;
         other[0] ^= 1;
-        assert_eq!(pseudonym(&seed, b"vid", 20_000), pseudonym(&seed, b"vid", 20_000));
-        assert_ne!(pseudonym(&seed, b"vid", 20_000), pseudonym(&seed, b"vid", 20_001));
-        assert_ne!(pseudonym(&seed, b"vid", 20_000), pseudonym(&other, b"vid", 20_000));
-        assert_ne!(pseudonym(&seed, b"vid", 20_000), pseudonym(&seed, b"sid", 20_000));
+        assert_eq!(
+            pseudonym(&seed, b"vid", 20_000),
+            pseudonym(&seed, b"vid", 20_000)
+        );
+        assert_ne!(
+            pseudonym(&seed, b"vid", 20_000),
+            pseudonym(&seed, b"vid", 20_001)
+        );
+        assert_ne!(
+            pseudonym(&seed, b"vid", 20_000),
+            pseudonym(&other, b"vid", 20_000)
+        );
+        assert_ne!(
+            pseudonym(&seed, b"vid", 20_000),
+            pseudonym(&seed, b"sid", 20_000)
+        );
     }
 }

@@ -6,7 +6,7 @@
 use alloc::string::String;
 
 /// Appends `n` in decimal.
-pub fn push_u64(buf: &mut String, mut n: u64) {
+pub(crate) fn push_u64(buf: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -23,7 +23,7 @@ pub fn push_u64(buf: &mut String, mut n: u64) {
 }
 
 /// Appends `s` as a JSON string literal (quotes included).
-pub fn push_str_literal(buf: &mut String, s: &str) {
+pub(crate) fn push_str_literal(buf: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     buf.push('"');
     for c in s.chars() {
@@ -47,7 +47,7 @@ pub fn push_str_literal(buf: &mut String, s: &str) {
 }
 
 /// Writes one JSON object, member by member.
-pub struct ObjectWriter {
+pub(crate) struct ObjectWriter {
     buf: String,
     empty: bool,
 }
@@ -59,12 +59,15 @@ impl Default for ObjectWriter {
 }
 
 impl ObjectWriter {
-    pub fn new() -> ObjectWriter {
-        ObjectWriter { buf: String::from("{"), empty: true }
+    pub(crate) fn new() -> ObjectWriter {
+        ObjectWriter {
+            buf: String::from("{"),
+            empty: true,
+        }
     }
 
     /// Starts a member: writes the separator and `"key":`.
-    pub fn key(&mut self, key: &str) -> &mut String {
+    pub(crate) fn key(&mut self, key: &str) -> &mut String {
         if !self.empty {
             self.buf.push(',');
         }
@@ -74,36 +77,40 @@ impl ObjectWriter {
         &mut self.buf
     }
 
-    pub fn str(&mut self, key: &str, v: &str) -> &mut Self {
+    pub(crate) fn str(&mut self, key: &str, v: &str) -> &mut Self {
         push_str_literal(self.key(key), v);
         self
     }
 
-    pub fn opt_str(&mut self, key: &str, v: Option<&str>) -> &mut Self {
+    pub(crate) fn opt_str(&mut self, key: &str, v: Option<&str>) -> &mut Self {
         if let Some(v) = v {
             self.str(key, v);
         }
         self
     }
 
-    pub fn uint(&mut self, key: &str, v: u64) -> &mut Self {
+    pub(crate) fn uint(&mut self, key: &str, v: u64) -> &mut Self {
         push_u64(self.key(key), v);
         self
     }
 
-    pub fn bool(&mut self, key: &str, v: bool) -> &mut Self {
+    pub(crate) fn bool(&mut self, key: &str, v: bool) -> &mut Self {
         self.key(key).push_str(if v { "true" } else { "false" });
         self
     }
 
     /// A member whose value is already JSON.
-    pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
+    pub(crate) fn raw(&mut self, key: &str, json: &str) -> &mut Self {
         self.key(key).push_str(json);
         self
     }
 
     /// A member holding an array of strings.
-    pub fn str_list<'a>(&mut self, key: &str, items: impl IntoIterator<Item = &'a str>) -> &mut Self {
+    pub(crate) fn str_list<'a>(
+        &mut self,
+        key: &str,
+        items: impl IntoIterator<Item = &'a str>,
+    ) -> &mut Self {
         let buf = self.key(key);
         buf.push('[');
         for (i, s) in items.into_iter().enumerate() {
@@ -116,13 +123,13 @@ impl ObjectWriter {
         self
     }
 
-    pub fn finish(&mut self) -> String {
+    pub(crate) fn finish(&mut self) -> String {
         self.buf.push('}');
         core::mem::take(&mut self.buf)
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -133,12 +140,23 @@ mod tests {
             push_u64(&mut s, n);
             assert_eq!(s, serde_json::to_string(&n).unwrap());
         }
-        for text in ["plain", "q\"b\\s/", "ctl\u{1}\u{1f}\n\t\r\u{8}\u{c}", "é漢🙂"] {
+        for text in [
+            "plain",
+            "q\"b\\s/",
+            "ctl\u{1}\u{1f}\n\t\r\u{8}\u{c}",
+            "é漢🙂",
+        ] {
             let mut s = String::new();
             push_str_literal(&mut s, text);
             assert_eq!(s, serde_json::to_string(text).unwrap());
         }
-        let json = ObjectWriter::new().str("a", "x").uint("b", 2).bool("c", false).str_list("d", ["e", "f"]).raw("g", "{}").finish();
+        let json = ObjectWriter::new()
+            .str("a", "x")
+            .uint("b", 2)
+            .bool("c", false)
+            .str_list("d", ["e", "f"])
+            .raw("g", "{}")
+            .finish();
         assert_eq!(json, r#"{"a":"x","b":2,"c":false,"d":["e","f"],"g":{}}"#);
         assert_eq!(ObjectWriter::new().finish(), "{}");
     }

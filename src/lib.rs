@@ -1,38 +1,95 @@
-//! iob-sdk: a privacy-first behaviour SDK.
+//! # iob-sdk: the pure core
 //!
-//! The crate is a functional core with an imperative shell:
-//! - everything outside [`shell`] is pure Rust, driven by explicit time
-//!   (milliseconds, `f64`) and explicit randomness, and unit-tested natively;
-//! - `shell` (wasm32 only) turns browser events into [`event::Event`]s and
-//!   carries out the core's decisions (send, store, wipe).
+//! A privacy-first behaviour SDK: the browser computes engagement features
+//! and the visitor's consent state, and only aggregated, pseudonymous
+//! payloads leave the device. This crate is the **functional core**: no
+//! browser dependency anywhere in its tree, `no_std` + `alloc` where it
+//! ships, and every input (time, wall-clock time, randomness, what storage
+//! held, what the consent signals said) is an argument, so everything here
+//! is tested natively and deterministically. The browser shell is the
+//! sibling crate `iob-web` (`web/`): it translates DOM events into
+//! [`Event`]s and carries out the [`Effect`]s the core returns.
 //!
-//! The payload schema in [`payload`] is the single source of truth: the
-//! reference collector imports it, and `docs/features.md` and
-//! `docs/payload.schema.json` are generated from it (see `make docs`).
+//! ## Map: how data flows
+//!
+//! ```text
+//!  DOM event ──(iob-web)──▶ Event ──▶ Tracker::on_event ──▶ page view ──▶ aggregators (one per family)
+//!                                         │                                   │ write
+//!  consent signals ──▶ Signals ──▶ Consent │                                   ▼
+//!  (GPC, DNT, TCF, Consent Mode)           │                               Features ──▶ Payload (ids, context,
+//!                                          │                                            consent reference)
+//!                                          ▼                                   │ scrub + LDP
+//!                                      Vec<Effect> ◀── outbox + retry policy ◀─┘
+//!                                 (Send, Post, Probe, Store, Remove)
+//!                                          │
+//!                                  (iob-web) beacon / fetch / localStorage
+//! ```
+//!
+//! - **Input**: [`Event`] and [`EventKind`] (times in ms on the page clock);
+//!   [`Config`], parsed from the `init` options by the one option table
+//!   (documented in [`OPTION_DOCS`]); consent [`Signals`] from [`signals_from_readings`].
+//! - **Decisions**: [`Tracker`] owns one page's consent state machine
+//!   ([`Purpose`], [`Mode`]), its page view and feature aggregators, the
+//!   visitor's identifiers and the delivery outbox.
+//! - **Features**: one row per feature in the catalog ([`CATALOG`] for
+//!   docs, [`SPECS`] at run time) defines the [`Features`] struct.
+//! - **Payload**: [`Payload`] is the one JSON document per page-view
+//!   snapshot; the collector validates it with [`parse`] (feature `std`).
+//! - **Output**: [`Tracker::take_effects`] returns the [`Effect`]s the shell
+//!   must carry out, in order.
+//!
+//! Errors that name a field (bad config, bad payload, bad JSON) are one type,
+//! [`FieldError`].
 
-#![cfg_attr(all(target_arch = "wasm32", feature = "standalone"), no_std)]
+#![cfg_attr(not(feature = "std"), no_std)]
+#![warn(unreachable_pub, missing_debug_implementations)]
 
 extern crate alloc;
 
-pub mod config;
-pub mod consent;
-pub mod event;
-pub mod features;
-pub mod flat_json;
-pub mod ids;
-pub mod json_out;
-pub mod pageview;
-pub mod payload;
-pub mod privacy;
-pub mod seeded;
-pub mod tracker;
-pub mod transport;
+mod catalog;
+mod config;
+mod consent;
+mod delivery;
+mod error;
+mod event;
+mod features;
+mod flat_json;
+mod ids;
+mod json_out;
+mod options;
+mod pageview;
+mod payload;
+mod privacy;
+mod seeded;
+mod tracker;
 
-#[cfg(all(target_arch = "wasm32", feature = "standalone"))]
-mod runtime;
-#[cfg(all(target_arch = "wasm32", not(feature = "size-floor")))]
-mod shell;
-#[cfg(all(target_arch = "wasm32", not(feature = "size-floor")))]
-pub use shell::Iob;
-#[cfg(all(target_arch = "wasm32", feature = "size-floor"))]
-mod size_floor;
+pub use catalog::{
+    FeatureDoc, FeatureSpec, Features, CATALOG, DAY_MS, FRACTION_DIGITS, RETENTION, SPECS,
+};
+pub use config::{Config, Identity};
+pub use consent::{signals_from_readings, ConsentRecord, GdprApplies, Mode, Purpose, Signals};
+pub use error::FieldError;
+pub use event::{Event, EventKind, KeyClass};
+pub use features::segments::{DICTIONARY_SECTION as SEGMENTS_DICTIONARY, SEGMENTS};
+pub use ids::Id128;
+pub use options::{OptionDefault, OptionDoc, OptionKind, OPTION_DOCS};
+#[cfg(feature = "std")]
+pub use payload::parse;
+pub use payload::{
+    is_valid_site, BrowserFamily, ConsentRef, Context, DeviceClass, LdpReport, Mechanism, Payload,
+    MAX_DOMAIN_BYTES, MAX_HOUR, MAX_PATH_BYTES, MAX_PAYLOAD_BYTES, MAX_SITE_BYTES, MIN_HOUR,
+    SCHEMA_VERSION,
+};
+pub use seeded::SplitMix64;
+pub use tracker::{Effect, PageEnv, Stored, Tracker};
+
+/// Local differential privacy: the mechanisms the SDK applies
+/// ([`ldp::privatize`]) and, with feature `std`, the collector's unbiased
+/// estimators.
+pub mod ldp {
+    #[cfg(feature = "std")]
+    pub use crate::privacy::ldp::{
+        geometric_noise_variance, mean_estimate, rr_estimate, rr_keep_probability,
+    };
+    pub use crate::privacy::ldp::{parse_milli, privatize, LdpFeature, Settings};
+}

@@ -1,17 +1,19 @@
 //! One page view: its id, its snapshot sequence and its feature aggregators.
 
+use crate::catalog::Features;
 use crate::event::{Event, EventKind};
 use crate::features::automation::Automation;
 use crate::features::history::{shift_bucket, Longitudinal};
 use crate::features::navigation::Navigation;
 use crate::features::{
-    clicks::Clicks, engagement::Engagement, forms::Forms, pointer::Pointer, scroll::Scroll, typing::Typing, vitals::Vitals, Aggregator,
+    clicks::Clicks, engagement::Engagement, forms::Forms, pointer::Pointer, scroll::Scroll,
+    typing::Typing, vitals::Vitals, Aggregator,
 };
 use crate::ids::Id128;
-use crate::payload::{Context, Features};
+use crate::payload::Context;
 
 #[derive(Debug, Clone)]
-pub struct PageView {
+pub(crate) struct PageView {
     pub id: Id128,
     /// Sequence number of the last snapshot sent (0 = none yet).
     pub seq: u32,
@@ -40,7 +42,14 @@ pub struct PageView {
 }
 
 impl PageView {
-    pub fn new(id: Id128, start: f64, idle_timeout_ms: f64, visible: bool, focused: bool, ctx: Context) -> Self {
+    pub(crate) fn new(
+        id: Id128,
+        start: f64,
+        idle_timeout_ms: f64,
+        visible: bool,
+        focused: bool,
+        ctx: Context,
+    ) -> Self {
         PageView {
             id,
             seq: 0,
@@ -63,12 +72,18 @@ impl PageView {
 
     /// Feeds one event to every aggregator (the hot path: no allocation).
     #[inline]
-    pub fn on_event(&mut self, ev: &Event) {
+    pub(crate) fn on_event(&mut self, ev: &Event) {
         self.engagement.on_event(ev);
         self.scroll.on_event(ev);
         self.clicks.on_event(ev);
         let abandoned = self.forms.abandoned();
-        let entry = matches!(ev.kind, EventKind::Lcp(_) | EventKind::LayoutShift { .. } | EventKind::Interaction { .. } | EventKind::LongTask);
+        let entry = matches!(
+            ev.kind,
+            EventKind::Lcp(_)
+                | EventKind::LayoutShift { .. }
+                | EventKind::Interaction { .. }
+                | EventKind::LongTask
+        );
         let vitals = entry.then(|| self.vitals.shown());
         self.forms.on_event(ev);
         self.typing.on_event(ev);
@@ -83,10 +98,14 @@ impl PageView {
                 self.forms.abandoned() == abandoned
             }
             // Performance entries arrive on their own; only a changed value is new.
-            EventKind::Lcp(_) | EventKind::LayoutShift { .. } | EventKind::Interaction { .. } | EventKind::LongTask => {
-                vitals == Some(self.vitals.shown())
-            }
-            EventKind::Visibility(false) | EventKind::Focus(false) | EventKind::Mutation | EventKind::Selection => true,
+            EventKind::Lcp(_)
+            | EventKind::LayoutShift { .. }
+            | EventKind::Interaction { .. }
+            | EventKind::LongTask => vitals == Some(self.vitals.shown()),
+            EventKind::Visibility(false)
+            | EventKind::Focus(false)
+            | EventKind::Mutation
+            | EventKind::Selection => true,
             _ => false,
         };
         if !quiet {
@@ -95,7 +114,7 @@ impl PageView {
     }
 
     /// The cumulative snapshot as of `now`.
-    pub fn features(&self, now: f64) -> Features {
+    pub(crate) fn features(&self, now: f64) -> Features {
         let mut f = Features::default();
         self.engagement.write(now, &mut f);
         self.scroll.write(now, &mut f);
@@ -103,7 +122,8 @@ impl PageView {
         self.forms.write(now, &mut f);
         self.typing.write(now, &mut f);
         self.pointer.write(now, &mut f);
-        self.automation.write_with(&self.pointer, &self.typing, &mut f);
+        self.automation
+            .write_with(&self.pointer, &self.typing, &mut f);
         self.vitals.write(now, &mut f);
         if let Some(h) = &self.history {
             f.visit_index = h.visit_index.min(1_000_000);

@@ -25,14 +25,18 @@ impl SplitMix64 {
     pub fn id128(&mut self) -> crate::ids::Id128 {
         let z = self.next_u64();
         let mut out = [0u8; 16];
-        for (o, b) in out.iter_mut().zip(z.to_le_bytes().into_iter().chain(z.rotate_left(17).to_le_bytes())) {
+        for (o, b) in out.iter_mut().zip(
+            z.to_le_bytes()
+                .into_iter()
+                .chain(z.rotate_left(17).to_le_bytes()),
+        ) {
             *o = b;
         }
         out
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

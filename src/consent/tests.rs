@@ -9,9 +9,19 @@ fn modes_have_the_documented_defaults() {
     let opt_in = Consent::new(Mode::OptIn, true, "1".into());
     assert_eq!(opt_in.effective().to_vec(), vec![Purpose::Security]);
     let opt_out = Consent::new(Mode::OptOut, true, "1".into());
-    assert_eq!(opt_out.effective().to_vec(), vec![Purpose::Security, Purpose::Analytics, Purpose::Personalization]);
+    assert_eq!(
+        opt_out.effective().to_vec(),
+        vec![
+            Purpose::Security,
+            Purpose::Analytics,
+            Purpose::Personalization
+        ]
+    );
     let exempt = Consent::new(Mode::Exempt, true, "1".into());
-    assert_eq!(exempt.effective().to_vec(), vec![Purpose::Security, Purpose::Analytics]);
+    assert_eq!(
+        exempt.effective().to_vec(),
+        vec![Purpose::Security, Purpose::Analytics]
+    );
 }
 
 #[test]
@@ -20,35 +30,83 @@ fn api_choice_wins_and_the_latest_choice_wins() {
     assert!(c.choose(&[Purpose::Analytics], true, 1, id(1)));
     assert!(c.allows(Purpose::Analytics));
     let r = c.record().unwrap();
-    assert_eq!((r.id.as_str(), r.source, r.policy_version.as_str()), (id(1).as_str(), Source::Api, "v7"));
+    assert_eq!(
+        (r.id.as_str(), r.source, r.policy_version.as_str()),
+        (id(1).as_str(), Source::Api, "v7")
+    );
     assert!(c.choose(&[Purpose::Analytics], false, 2, id(2)));
     assert!(!c.allows(Purpose::Analytics));
-    assert_eq!(c.record().unwrap().denied, vec![Purpose::Analytics, Purpose::Personalization, Purpose::Marketing]);
+    assert_eq!(
+        c.record().unwrap().denied,
+        vec![
+            Purpose::Analytics,
+            Purpose::Personalization,
+            Purpose::Marketing
+        ]
+    );
 }
 
 #[test]
 fn gpc_and_dnt_refuse_analytics_in_opt_out_unless_configured() {
-    let signals = Signals { gpc: true, ..Signals::default() };
+    let signals = Signals {
+        gpc: true,
+        ..Signals::default()
+    };
     let mut c = Consent::new(Mode::OptOut, true, "1".into());
     assert!(c.set_signals(signals.clone(), 1, id(1)));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gpc));
-    assert!(c.allows(Purpose::Personalization), "GPC concerns analytics and marketing");
+    assert!(
+        c.allows(Purpose::Personalization),
+        "GPC concerns analytics and marketing"
+    );
     // An explicit grant still wins over the signal.
     c.choose(&[Purpose::Analytics], true, 2, id(2));
     assert!(c.allows(Purpose::Analytics));
     let mut ignoring = Consent::new(Mode::OptOut, false, "1".into());
-    ignoring.set_signals(Signals { dnt: true, ..Signals::default() }, 1, id(3));
+    ignoring.set_signals(
+        Signals {
+            dnt: true,
+            ..Signals::default()
+        },
+        1,
+        id(3),
+    );
     assert!(ignoring.allows(Purpose::Analytics));
 }
 
 #[test]
 fn tcf_then_consent_mode_then_default() {
     let mut c = Consent::new(Mode::OptOut, true, "1".into());
-    c.set_signals(Signals { tcf: TcfSignal::Answered { purpose1: true, purpose8: false }, gcm_analytics: Some(true), ..Signals::default() }, 1, id(1));
+    c.set_signals(
+        Signals {
+            tcf: TcfSignal::Answered {
+                purpose1: true,
+                purpose8: false,
+            },
+            gcm_analytics: Some(true),
+            ..Signals::default()
+        },
+        1,
+        id(1),
+    );
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
-    c.set_signals(Signals { tcf: TcfSignal::NoAnswer, ..Signals::default() }, 2, id(2));
+    c.set_signals(
+        Signals {
+            tcf: TcfSignal::NoAnswer,
+            ..Signals::default()
+        },
+        2,
+        id(2),
+    );
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
-    c.set_signals(Signals { gcm_analytics: Some(false), ..Signals::default() }, 3, id(3));
+    c.set_signals(
+        Signals {
+            gcm_analytics: Some(false),
+            ..Signals::default()
+        },
+        3,
+        id(3),
+    );
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gcm));
     c.set_signals(Signals::default(), 4, id(4));
     assert_eq!(c.decide(Purpose::Analytics), (true, Source::Default));
@@ -73,8 +131,16 @@ fn gpc_and_every_legacy_dnt_form_are_read() {
     let none = Signals::default();
     assert!(read(r#"{"gpc":true}"#, GdprApplies::Auto, &none).gpc);
     assert!(!read(r#"{"gpc":false,"dnt":",,"}"#, GdprApplies::Auto, &none).dnt);
-    for dnt in [r#""1,,""#, r#""unspecified,yes,""#, r#"",,1""#, r#""null,,YES""#] {
-        assert!(read(&format!(r#"{{"dnt":{dnt}}}"#), GdprApplies::Auto, &none).dnt, "{dnt}");
+    for dnt in [
+        r#""1,,""#,
+        r#""unspecified,yes,""#,
+        r#"",,1""#,
+        r#""null,,YES""#,
+    ] {
+        assert!(
+            read(&format!(r#"{{"dnt":{dnt}}}"#), GdprApplies::Auto, &none).dnt,
+            "{dnt}"
+        );
     }
     assert!(!read(r#"{"dnt":"0,no,unspecified"}"#, GdprApplies::Auto, &none).dnt);
     // Malformed readings are no signal at all, never a panic.
@@ -84,15 +150,39 @@ fn gpc_and_every_legacy_dnt_form_are_read() {
 #[test]
 fn tcf_acts_only_on_tcloaded_and_useractioncomplete_and_needs_purposes_1_and_8() {
     let none = Signals::default();
-    let granted = read(r#"{"cmp":true,"status":"tcloaded","gdpr":true,"tc":"CPgranted","pub1":true,"pub8":true}"#, GdprApplies::Auto, &none);
-    assert_eq!(granted.tcf, TcfSignal::Answered { purpose1: true, purpose8: true });
+    let granted = read(
+        r#"{"cmp":true,"status":"tcloaded","gdpr":true,"tc":"CPgranted","pub1":true,"pub8":true}"#,
+        GdprApplies::Auto,
+        &none,
+    );
+    assert_eq!(
+        granted.tcf,
+        TcfSignal::Answered {
+            purpose1: true,
+            purpose8: true
+        }
+    );
     assert_eq!(granted.tc_string.as_deref(), Some("CPgranted"));
     // cmpuishown is not acted on: the previous answer stands.
-    let shown = read(r#"{"cmp":true,"status":"cmpuishown","gdpr":true,"pub1":false,"pub8":false}"#, GdprApplies::Auto, &granted);
+    let shown = read(
+        r#"{"cmp":true,"status":"cmpuishown","gdpr":true,"pub1":false,"pub8":false}"#,
+        GdprApplies::Auto,
+        &granted,
+    );
     assert_eq!(shown.tcf, granted.tcf);
     // The visitor changes their mind: re-evaluated on every callback.
-    let refused = read(r#"{"cmp":true,"status":"useractioncomplete","gdpr":true,"tc":"CPrefused","pub1":true,"pub8":false}"#, GdprApplies::Auto, &shown);
-    assert_eq!(refused.tcf, TcfSignal::Answered { purpose1: true, purpose8: false });
+    let refused = read(
+        r#"{"cmp":true,"status":"useractioncomplete","gdpr":true,"tc":"CPrefused","pub1":true,"pub8":false}"#,
+        GdprApplies::Auto,
+        &shown,
+    );
+    assert_eq!(
+        refused.tcf,
+        TcfSignal::Answered {
+            purpose1: true,
+            purpose8: false
+        }
+    );
     let mut c = Consent::new(Mode::OptOut, true, "1".into());
     c.set_signals(refused, 1, id(1));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
@@ -102,10 +192,30 @@ fn tcf_acts_only_on_tcloaded_and_useractioncomplete_and_needs_purposes_1_and_8()
 #[test]
 fn tcf_vendor_consent_is_required_when_a_vendor_id_is_configured() {
     let none = Signals::default();
-    let no_vendor = read(r#"{"status":"tcloaded","gdpr":true,"pub1":true,"pub8":true,"pur1":true,"pur8":true,"ven":false}"#, GdprApplies::Auto, &none);
-    assert_eq!(no_vendor.tcf, TcfSignal::Answered { purpose1: false, purpose8: false });
-    let vendor = read(r#"{"status":"tcloaded","gdpr":true,"pur1":true,"pur8":true,"ven":true}"#, GdprApplies::Auto, &none);
-    assert_eq!(vendor.tcf, TcfSignal::Answered { purpose1: true, purpose8: true });
+    let no_vendor = read(
+        r#"{"status":"tcloaded","gdpr":true,"pub1":true,"pub8":true,"pur1":true,"pur8":true,"ven":false}"#,
+        GdprApplies::Auto,
+        &none,
+    );
+    assert_eq!(
+        no_vendor.tcf,
+        TcfSignal::Answered {
+            purpose1: false,
+            purpose8: false
+        }
+    );
+    let vendor = read(
+        r#"{"status":"tcloaded","gdpr":true,"pur1":true,"pur8":true,"ven":true}"#,
+        GdprApplies::Auto,
+        &none,
+    );
+    assert_eq!(
+        vendor.tcf,
+        TcfSignal::Answered {
+            purpose1: true,
+            purpose8: true
+        }
+    );
 }
 
 #[test]
@@ -116,12 +226,30 @@ fn gdpr_applies_config_decides_what_silence_means() {
     assert_eq!(read("{}", GdprApplies::Yes, &none).tcf, TcfSignal::NoAnswer);
     assert_eq!(read("{}", GdprApplies::No, &none).tcf, TcfSignal::Silent);
     // A CMP that answered ping but not (yet) tcloaded, under 'auto': no consent.
-    assert_eq!(read(r#"{"cmp":true}"#, GdprApplies::Auto, &none).tcf, TcfSignal::NoAnswer);
+    assert_eq!(
+        read(r#"{"cmp":true}"#, GdprApplies::Auto, &none).tcf,
+        TcfSignal::NoAnswer
+    );
     // The CMP says GDPR does not apply (update(null)): TCF does not restrict, even when configured true.
-    let not_applying = read(r#"{"cmp":true,"status":"tcloaded","gdpr":false,"tc":""}"#, GdprApplies::Yes, &none);
-    assert_eq!((not_applying.tcf, not_applying.tc_string.as_deref()), (TcfSignal::Silent, None));
+    let not_applying = read(
+        r#"{"cmp":true,"status":"tcloaded","gdpr":false,"tc":""}"#,
+        GdprApplies::Yes,
+        &none,
+    );
+    assert_eq!(
+        (not_applying.tcf, not_applying.tc_string.as_deref()),
+        (TcfSignal::Silent, None)
+    );
     // gdprApplies false in the configuration ignores even a refusal.
-    assert_eq!(read(r#"{"status":"tcloaded","gdpr":true,"pub1":false}"#, GdprApplies::No, &none).tcf, TcfSignal::Silent);
+    assert_eq!(
+        read(
+            r#"{"status":"tcloaded","gdpr":true,"pub1":false}"#,
+            GdprApplies::No,
+            &none
+        )
+        .tcf,
+        TcfSignal::Silent
+    );
     let mut c = Consent::new(Mode::OptOut, true, "1".into());
     c.set_signals(read("{}", GdprApplies::Yes, &none), 1, id(1));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
@@ -135,13 +263,33 @@ fn consent_mode_last_entry_wins_and_ranks_below_tcf_and_gpc() {
     let mut c = Consent::new(Mode::OptIn, true, "1".into());
     c.set_signals(denied, 1, id(1));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gcm));
-    assert!(c.set_signals(granted.clone(), 2, id(2)), "granted later: a change and a record");
+    assert!(
+        c.set_signals(granted.clone(), 2, id(2)),
+        "granted later: a change and a record"
+    );
     assert_eq!(c.decide(Purpose::Analytics), (true, Source::Gcm));
     assert_eq!(c.record().unwrap().source, Source::Gcm);
     // GPC outranks Consent Mode; TCF outranks it too.
-    c.set_signals(Signals { gpc: true, ..granted.clone() }, 3, id(3));
+    c.set_signals(
+        Signals {
+            gpc: true,
+            ..granted.clone()
+        },
+        3,
+        id(3),
+    );
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gpc));
-    c.set_signals(Signals { tcf: TcfSignal::Answered { purpose1: false, purpose8: true }, ..granted }, 4, id(4));
+    c.set_signals(
+        Signals {
+            tcf: TcfSignal::Answered {
+                purpose1: false,
+                purpose8: true,
+            },
+            ..granted
+        },
+        4,
+        id(4),
+    );
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
     // And the visitor's explicit API choice outranks everything.
     c.choose(&[Purpose::Analytics], true, 5, id(5));
@@ -152,17 +300,37 @@ fn consent_mode_last_entry_wins_and_ranks_below_tcf_and_gpc() {
 fn every_change_makes_exactly_one_record_with_the_signal_snapshot() {
     let mut c = Consent::new(Mode::OptOut, true, "v2".into());
     c.ensure_record(0, id(0));
-    let signals = Signals { dnt: true, gpc: true, tc_string: Some("CPx".into()), ..Signals::default() };
+    let signals = Signals {
+        dnt: true,
+        gpc: true,
+        tc_string: Some("CPx".into()),
+        ..Signals::default()
+    };
     assert!(c.set_signals(signals, 10, id(1)));
     let r = c.record().unwrap().clone();
-    assert_eq!((r.id.as_str(), r.at_ms, r.gpc, r.dnt, r.tc_string.as_deref(), r.source), (id(1).as_str(), 10, true, true, Some("CPx"), Source::Gpc));
+    assert_eq!(
+        (
+            r.id.as_str(),
+            r.at_ms,
+            r.gpc,
+            r.dnt,
+            r.tc_string.as_deref(),
+            r.source
+        ),
+        (id(1).as_str(), 10, true, true, Some("CPx"), Source::Gpc)
+    );
     assert_eq!(r.granted, vec![Purpose::Security, Purpose::Personalization]);
     assert_eq!(r.denied, vec![Purpose::Analytics, Purpose::Marketing]);
     assert!(r.to_json().contains(r#""policy_version":"v2""#));
     // Revoking is one call and one record; granting back is one call too.
     assert!(c.revoke(20, id(2)));
     assert_eq!(c.record().unwrap().granted, vec![Purpose::Security]);
-    assert!(c.choose(&[Purpose::Analytics, Purpose::Personalization], true, 30, id(3)));
+    assert!(c.choose(
+        &[Purpose::Analytics, Purpose::Personalization],
+        true,
+        30,
+        id(3)
+    ));
     assert_eq!(c.record().unwrap().id, id(3));
 }
 
@@ -170,8 +338,18 @@ fn every_change_makes_exactly_one_record_with_the_signal_snapshot() {
 fn exempt_mode_analytics_is_on_but_signals_and_opt_out_stop_it() {
     let mut c = Consent::new(Mode::Exempt, true, "1".into());
     assert_eq!(c.decide(Purpose::Analytics), (true, Source::Default));
-    assert!(!c.allows(Purpose::Personalization), "exempt covers audience measurement only");
-    c.set_signals(Signals { gpc: true, ..Signals::default() }, 1, id(1));
+    assert!(
+        !c.allows(Purpose::Personalization),
+        "exempt covers audience measurement only"
+    );
+    c.set_signals(
+        Signals {
+            gpc: true,
+            ..Signals::default()
+        },
+        1,
+        id(1),
+    );
     assert!(!c.allows(Purpose::Analytics));
     let mut d = Consent::new(Mode::Exempt, true, "1".into());
     d.revoke(2, id(2));

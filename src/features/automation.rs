@@ -18,14 +18,14 @@
 //! path over clicks, and the other terms are the flags as 0/1.
 
 use super::{pointer::Pointer, stats::Welford, typing::Typing, Aggregator};
+use crate::catalog::Features;
 use crate::event::{Event, EventKind};
-use crate::payload::Features;
 
-pub const PATH_WINDOW_MS: f64 = 1000.0;
-pub const REGULAR_CV: f64 = 0.05;
+pub(crate) const PATH_WINDOW_MS: f64 = 1000.0;
+pub(crate) const REGULAR_CV: f64 = 0.05;
 
 #[derive(Debug, Clone, Default)]
-pub struct Automation {
+pub(crate) struct Automation {
     pub webdriver: bool,
     inputs: u32,
     untrusted: u32,
@@ -37,8 +37,12 @@ pub struct Automation {
 }
 
 impl Automation {
-    pub fn new(webdriver: bool) -> Self {
-        Automation { webdriver, ..Automation::default() }
+    #[cfg(test)]
+    pub(crate) fn new(webdriver: bool) -> Self {
+        Automation {
+            webdriver,
+            ..Automation::default()
+        }
     }
 
     fn input(&mut self, trusted: bool) {
@@ -49,14 +53,22 @@ impl Automation {
     }
 
     /// Writes the flags and the score; needs the pointer and typing aggregators.
-    pub fn write_with(&self, pointer: &Pointer, typing: &Typing, out: &mut Features) {
-        let share = |n: u32, d: u32| if d == 0 { 0.0 } else { f64::from(n) / f64::from(d) };
+    pub(crate) fn write_with(&self, pointer: &Pointer, typing: &Typing, out: &mut Features) {
+        let share = |n: u32, d: u32| {
+            if d == 0 {
+                0.0
+            } else {
+                f64::from(n) / f64::from(d)
+            }
+        };
         let keys = typing.intervals();
         out.flag_webdriver = self.webdriver;
         out.flag_untrusted = self.untrusted > 0;
         out.flag_click_no_path = self.no_path > 0;
-        out.flag_regular_timing = (keys.n >= 10 && keys.cv() < REGULAR_CV) || (self.click_intervals.n >= 5 && self.click_intervals.cv() < REGULAR_CV);
-        out.flag_straight_path = pointer.long_strokes >= 3 && pointer.straight_strokes == pointer.long_strokes;
+        out.flag_regular_timing = (keys.n >= 10 && keys.cv() < REGULAR_CV)
+            || (self.click_intervals.n >= 5 && self.click_intervals.cv() < REGULAR_CV);
+        out.flag_straight_path =
+            pointer.long_strokes >= 3 && pointer.straight_strokes == pointer.long_strokes;
         out.flag_superhuman = pointer.superhuman;
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         let score = 0.5 * flag(self.webdriver)
@@ -103,13 +115,17 @@ impl Aggregator for Automation {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::event::KeyClass;
 
     fn run(events: &[(f64, EventKind)], webdriver: bool) -> Features {
-        let (mut a, mut p, mut t) = (Automation::new(webdriver), Pointer::default(), Typing::default());
+        let (mut a, mut p, mut t) = (
+            Automation::new(webdriver),
+            Pointer::default(),
+            Typing::default(),
+        );
         for &(at, kind) in events {
             let ev = Event { t: at, kind };
             a.on_event(&ev);
@@ -129,12 +145,39 @@ mod tests {
         for i in 0..40 {
             x += 7.0 + (i % 3) as f32;
             t += 16.0;
-            ev.push((t, EventKind::PointerMove { x, y: 100.0 + ((i * 7) % 11) as f32, trusted: true }));
+            ev.push((
+                t,
+                EventKind::PointerMove {
+                    x,
+                    y: 100.0 + ((i * 7) % 11) as f32,
+                    trusted: true,
+                },
+            ));
         }
-        ev.push((t + 50.0, EventKind::Click { x, y: 100.0, trusted: true, link: false }));
-        for (i, gap) in [120.0, 95.0, 210.0, 88.0, 150.0, 132.0, 99.0, 240.0, 101.0, 180.0, 77.0].iter().enumerate() {
+        ev.push((
+            t + 50.0,
+            EventKind::Click {
+                x,
+                y: 100.0,
+                trusted: true,
+                link: false,
+            },
+        ));
+        for (i, gap) in [
+            120.0, 95.0, 210.0, 88.0, 150.0, 132.0, 99.0, 240.0, 101.0, 180.0, 77.0,
+        ]
+        .iter()
+        .enumerate()
+        {
             t += gap + i as f64;
-            ev.push((t, EventKind::Key { class: KeyClass::Char, trusted: true, field: false }));
+            ev.push((
+                t,
+                EventKind::Key {
+                    class: KeyClass::Char,
+                    trusted: true,
+                    field: false,
+                },
+            ));
         }
         let f = run(&ev, false);
         assert_eq!(f.automation_score, 0.0, "{f:?}");
@@ -142,17 +185,45 @@ mod tests {
 
     #[test]
     fn script_clicks_without_path_and_webdriver_saturate_the_score() {
-        let ev: Vec<_> = (0..6).map(|i| (f64::from(i) * 100.0, EventKind::Click { x: 5.0, y: 5.0, trusted: false, link: false })).collect();
+        let ev: Vec<_> = (0..6)
+            .map(|i| {
+                (
+                    f64::from(i) * 100.0,
+                    EventKind::Click {
+                        x: 5.0,
+                        y: 5.0,
+                        trusted: false,
+                        link: false,
+                    },
+                )
+            })
+            .collect();
         let f = run(&ev, true);
-        assert!(f.flag_webdriver && f.flag_untrusted && f.flag_click_no_path && f.flag_regular_timing);
+        assert!(
+            f.flag_webdriver && f.flag_untrusted && f.flag_click_no_path && f.flag_regular_timing
+        );
         assert_eq!(f.automation_score, 1.0);
         let f = run(&ev[..1], false);
-        assert_eq!(f.automation_score, 0.8, "0.5 * 1 untrusted share + 0.3 * 1 no-path share");
+        assert_eq!(
+            f.automation_score, 0.8,
+            "0.5 * 1 untrusted share + 0.3 * 1 no-path share"
+        );
     }
 
     #[test]
     fn perfectly_regular_keys_are_flagged() {
-        let ev: Vec<_> = (0..12).map(|i| (f64::from(i) * 50.0, EventKind::Key { class: KeyClass::Char, trusted: true, field: false })).collect();
+        let ev: Vec<_> = (0..12)
+            .map(|i| {
+                (
+                    f64::from(i) * 50.0,
+                    EventKind::Key {
+                        class: KeyClass::Char,
+                        trusted: true,
+                        field: false,
+                    },
+                )
+            })
+            .collect();
         let f = run(&ev, false);
         assert!(f.flag_regular_timing);
         assert_eq!(f.automation_score, 0.2);

@@ -12,21 +12,21 @@
 //!   [`QUICK_BACK_MS`] (the visitor left, for another tab or page, and came back).
 
 use super::{clamp_u32, Aggregator};
+use crate::catalog::Features;
 use crate::event::{Event, EventKind};
-use crate::payload::Features;
 
-pub const RAGE_MIN: u32 = 3;
-pub const RAGE_GAP_MS: f64 = 1000.0;
-pub const RAGE_RADIUS_PX: f32 = 30.0;
-pub const DEAD_WINDOW_MS: f64 = 2500.0;
-pub const ERROR_WINDOW_MS: f64 = 1000.0;
-pub const QUICK_BACK_MS: f64 = 5000.0;
+pub(crate) const RAGE_MIN: u32 = 3;
+pub(crate) const RAGE_GAP_MS: f64 = 1000.0;
+pub(crate) const RAGE_RADIUS_PX: f32 = 30.0;
+pub(crate) const DEAD_WINDOW_MS: f64 = 2500.0;
+pub(crate) const ERROR_WINDOW_MS: f64 = 1000.0;
+pub(crate) const QUICK_BACK_MS: f64 = 5000.0;
 /// Most clicks awaiting a dead-click verdict at once (O(1) memory).
-pub const PENDING: usize = 8;
+pub(crate) const PENDING: usize = 8;
 const MAX_COUNT: u32 = 100_000;
 
 #[derive(Debug, Clone, Default)]
-pub struct Clicks {
+pub(crate) struct Clicks {
     clicks: u32,
     rage: u32,
     dead: u32,
@@ -46,7 +46,7 @@ pub struct Clicks {
 /// The frustration score: `x / (1 + x)` with
 /// `x = rage_clicks + error_clicks + 0.5 * (dead_clicks + quick_backs)`.
 /// 0 with no signal, 0.5 after one rage burst or error click, tends to 1.
-pub fn frustration_score(rage: u32, dead: u32, error: u32, quick_backs: u32) -> f32 {
+pub(crate) fn frustration_score(rage: u32, dead: u32, error: u32, quick_backs: u32) -> f32 {
     let x = f64::from(rage) + f64::from(error) + 0.5 * (f64::from(dead) + f64::from(quick_backs));
     (x / (1.0 + x)) as f32
 }
@@ -55,7 +55,10 @@ impl Clicks {
     /// Pending clicks that are dead as of `t` (they are in time order, so
     /// these are the oldest ones).
     fn expire_at(&self, t: f64) -> u32 {
-        self.pending[..self.n_pending].iter().filter(|&&c| t - c > DEAD_WINDOW_MS).count() as u32
+        self.pending[..self.n_pending]
+            .iter()
+            .filter(|&&c| t - c > DEAD_WINDOW_MS)
+            .count() as u32
     }
 
     /// Counts the pending clicks that are dead at `t` and forgets them.
@@ -79,7 +82,8 @@ impl Aggregator for Clicks {
                 let near = match self.last {
                     Some((lt, lx, ly)) => {
                         let (dx, dy) = (x - lx, y - ly);
-                        t - lt <= RAGE_GAP_MS && dx * dx + dy * dy <= RAGE_RADIUS_PX * RAGE_RADIUS_PX
+                        t - lt <= RAGE_GAP_MS
+                            && dx * dx + dy * dy <= RAGE_RADIUS_PX * RAGE_RADIUS_PX
                     }
                     None => false,
                 };
@@ -99,9 +103,11 @@ impl Aggregator for Clicks {
                     self.n_pending += 1;
                 }
             }
-            EventKind::Mutation | EventKind::Scroll { .. } | EventKind::Selection | EventKind::PageEnd | EventKind::FormSubmit { .. } => {
-                self.n_pending = 0
-            }
+            EventKind::Mutation
+            | EventKind::Scroll { .. }
+            | EventKind::Selection
+            | EventKind::PageEnd
+            | EventKind::FormSubmit { .. } => self.n_pending = 0,
             EventKind::Error => {
                 if let Some((lt, _, _)) = self.last {
                     if !self.last_errored && t - lt <= ERROR_WINDOW_MS {
@@ -133,12 +139,20 @@ impl Aggregator for Clicks {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
     fn click(c: &mut Clicks, t: f64, x: f32) {
-        c.on_event(&Event { t, kind: EventKind::Click { x, y: 100.0, trusted: true, link: false } });
+        c.on_event(&Event {
+            t,
+            kind: EventKind::Click {
+                x,
+                y: 100.0,
+                trusted: true,
+                link: false,
+            },
+        });
     }
 
     fn snap(c: &Clicks, now: f64) -> Features {
@@ -189,25 +203,56 @@ mod tests {
         click(&mut c, 1000.0, 0.0);
         assert_eq!(snap(&c, 3500.0).dead_clicks, 0, "exactly 2500 ms: not yet");
         assert_eq!(snap(&c, 3500.5).dead_clicks, 1);
-        c.on_event(&Event { t: 9000.0, kind: EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false } });
+        c.on_event(&Event {
+            t: 9000.0,
+            kind: EventKind::Key {
+                class: crate::event::KeyClass::Char,
+                trusted: true,
+                field: false,
+            },
+        });
         assert_eq!(snap(&c, 9000.0).dead_clicks, 1, "settled once");
         // A mutation exactly 2500 ms later still answers the click.
         let mut c = Clicks::default();
         click(&mut c, 1000.0, 0.0);
-        c.on_event(&Event { t: 3500.0, kind: EventKind::Mutation });
+        c.on_event(&Event {
+            t: 3500.0,
+            kind: EventKind::Mutation,
+        });
         assert_eq!(snap(&c, 10_000.0).dead_clicks, 0);
         // A mutation just after the window does not.
         let mut c = Clicks::default();
         click(&mut c, 1000.0, 0.0);
-        c.on_event(&Event { t: 3501.0, kind: EventKind::Mutation });
+        c.on_event(&Event {
+            t: 3501.0,
+            kind: EventKind::Mutation,
+        });
         assert_eq!(snap(&c, 10_000.0).dead_clicks, 1);
         // Links are never dead; scroll and selection also answer a click.
         let mut c = Clicks::default();
-        c.on_event(&Event { t: 0.0, kind: EventKind::Click { x: 0.0, y: 0.0, trusted: true, link: true } });
+        c.on_event(&Event {
+            t: 0.0,
+            kind: EventKind::Click {
+                x: 0.0,
+                y: 0.0,
+                trusted: true,
+                link: true,
+            },
+        });
         click(&mut c, 100.0, 0.0);
-        c.on_event(&Event { t: 200.0, kind: EventKind::Selection });
+        c.on_event(&Event {
+            t: 200.0,
+            kind: EventKind::Selection,
+        });
         click(&mut c, 300.0, 0.0);
-        c.on_event(&Event { t: 400.0, kind: EventKind::Scroll { scroll_y: 1.0, viewport_h: 1.0, doc_h: 2.0 } });
+        c.on_event(&Event {
+            t: 400.0,
+            kind: EventKind::Scroll {
+                scroll_y: 1.0,
+                viewport_h: 1.0,
+                doc_h: 2.0,
+            },
+        });
         assert_eq!(snap(&c, 10_000.0).dead_clicks, 0);
     }
 
@@ -215,21 +260,42 @@ mod tests {
     fn error_clicks_within_1000_ms_count_once_per_click() {
         let mut c = Clicks::default();
         click(&mut c, 0.0, 0.0);
-        c.on_event(&Event { t: 1000.0, kind: EventKind::Error });
-        c.on_event(&Event { t: 1000.0, kind: EventKind::Error });
+        c.on_event(&Event {
+            t: 1000.0,
+            kind: EventKind::Error,
+        });
+        c.on_event(&Event {
+            t: 1000.0,
+            kind: EventKind::Error,
+        });
         assert_eq!(snap(&c, 1000.0).error_clicks, 1);
         click(&mut c, 5000.0, 0.0);
-        c.on_event(&Event { t: 6000.5, kind: EventKind::Error });
+        c.on_event(&Event {
+            t: 6000.5,
+            kind: EventKind::Error,
+        });
         assert_eq!(snap(&c, 7000.0).error_clicks, 1);
     }
 
     #[test]
     fn quick_back_is_a_return_within_5_s() {
         let mut c = Clicks::default();
-        c.on_event(&Event { t: 0.0, kind: EventKind::Visibility(false) });
-        c.on_event(&Event { t: 5000.0, kind: EventKind::Visibility(true) });
-        c.on_event(&Event { t: 6000.0, kind: EventKind::Visibility(false) });
-        c.on_event(&Event { t: 11_001.0, kind: EventKind::Visibility(true) });
+        c.on_event(&Event {
+            t: 0.0,
+            kind: EventKind::Visibility(false),
+        });
+        c.on_event(&Event {
+            t: 5000.0,
+            kind: EventKind::Visibility(true),
+        });
+        c.on_event(&Event {
+            t: 6000.0,
+            kind: EventKind::Visibility(false),
+        });
+        c.on_event(&Event {
+            t: 11_001.0,
+            kind: EventKind::Visibility(true),
+        });
         assert_eq!(snap(&c, 12_000.0).quick_backs, 1);
     }
 

@@ -7,11 +7,11 @@
 //! visible and focused throughout it (state only changes at events).
 
 use super::{round_u32, Aggregator};
+use crate::catalog::Features;
 use crate::event::{Event, EventKind};
-use crate::payload::Features;
 
 #[derive(Debug, Clone)]
-pub struct Engagement {
+pub(crate) struct Engagement {
     idle_timeout_ms: f64,
     start: f64,
     last_t: f64,
@@ -27,7 +27,7 @@ pub struct Engagement {
 
 impl Engagement {
     /// Starts a page view at `start` (ms) with the document's initial state.
-    pub fn new(start: f64, idle_timeout_ms: f64, visible: bool, focused: bool) -> Self {
+    pub(crate) fn new(start: f64, idle_timeout_ms: f64, visible: bool, focused: bool) -> Self {
         Engagement {
             idle_timeout_ms,
             start,
@@ -95,7 +95,7 @@ impl Aggregator for Engagement {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -119,12 +119,33 @@ mod tests {
     #[test]
     fn idle_gap_counts_exactly_up_to_the_timeout() {
         let mut e = Engagement::new(0.0, 15_000.0, true, true);
-        e.on_event(&ev(1_000.0, EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false }));
+        e.on_event(&ev(
+            1_000.0,
+            EventKind::Key {
+                class: crate::event::KeyClass::Char,
+                trusted: true,
+                field: false,
+            },
+        ));
         // Gap of exactly the timeout: all of it counts.
-        e.on_event(&ev(16_000.0, EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false }));
+        e.on_event(&ev(
+            16_000.0,
+            EventKind::Key {
+                class: crate::event::KeyClass::Char,
+                trusted: true,
+                field: false,
+            },
+        ));
         assert_eq!(snapshot(&e, 16_000.0).active_ms, 15_000);
         // Gap beyond the timeout: only the timeout counts.
-        e.on_event(&ev(46_000.0, EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false }));
+        e.on_event(&ev(
+            46_000.0,
+            EventKind::Key {
+                class: crate::event::KeyClass::Char,
+                trusted: true,
+                field: false,
+            },
+        ));
         assert_eq!(snapshot(&e, 46_000.0).active_ms, 30_000);
         // Open tail: counted up to the timeout, not beyond.
         assert_eq!(snapshot(&e, 50_000.0).active_ms, 34_000);
@@ -134,7 +155,15 @@ mod tests {
     #[test]
     fn hidden_and_blurred_periods_do_not_count_as_active() {
         let mut e = Engagement::new(0.0, 15_000.0, true, true);
-        e.on_event(&ev(0.0, EventKind::Click { x: 0.0, y: 0.0, trusted: true, link: false }));
+        e.on_event(&ev(
+            0.0,
+            EventKind::Click {
+                x: 0.0,
+                y: 0.0,
+                trusted: true,
+                link: false,
+            },
+        ));
         e.on_event(&ev(2_000.0, EventKind::Visibility(false)));
         e.on_event(&ev(5_000.0, EventKind::Visibility(true)));
         e.on_event(&ev(6_000.0, EventKind::Focus(false)));
@@ -149,7 +178,11 @@ mod tests {
     #[test]
     fn a_scroll_reading_without_movement_is_not_input() {
         let mut e = Engagement::new(0.0, 15_000.0, true, true);
-        let at = |y| EventKind::Scroll { scroll_y: y, viewport_h: 800.0, doc_h: 4000.0 };
+        let at = |y| EventKind::Scroll {
+            scroll_y: y,
+            viewport_h: 800.0,
+            doc_h: 4000.0,
+        };
         e.on_event(&ev(10.0, at(0.0))); // the start-up reading
         e.on_event(&ev(5_000.0, at(0.0)));
         assert_eq!(snapshot(&e, 8_000.0).active_ms, 0);

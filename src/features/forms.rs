@@ -12,11 +12,11 @@
 //! first edit to its submission.
 
 use super::{clamp_u32, round_u32, Aggregator};
+use crate::catalog::Features;
 use crate::event::{Event, EventKind, KeyClass};
-use crate::payload::Features;
 
 /// Most distinct forms followed per page view (O(1) memory).
-pub const MAX_FORMS: usize = 8;
+pub(crate) const MAX_FORMS: usize = 8;
 const MAX_COUNT: u32 = 10_000;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,7 +27,7 @@ struct Form {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Forms {
+pub(crate) struct Forms {
     forms: [Form; MAX_FORMS],
     n: usize,
     started: u32,
@@ -48,7 +48,7 @@ impl Forms {
     }
 
     /// `forms_abandoned` so far.
-    pub fn abandoned(&self) -> u32 {
+    pub(crate) fn abandoned(&self) -> u32 {
         self.abandoned
     }
 
@@ -63,7 +63,11 @@ impl Aggregator for Forms {
         match ev.kind {
             EventKind::FieldInput { form, field } => {
                 if self.find(form).is_none() && self.n < MAX_FORMS {
-                    self.forms[self.n] = Form { hash: form, started_at: ev.t, submitted: false };
+                    self.forms[self.n] = Form {
+                        hash: form,
+                        started_at: ev.t,
+                        submitted: false,
+                    };
                     self.n += 1;
                     self.started = self.started.saturating_add(1);
                 }
@@ -76,7 +80,9 @@ impl Aggregator for Forms {
                 }
                 self.edited |= bit;
             }
-            EventKind::Key { class, field: true, .. } => {
+            EventKind::Key {
+                class, field: true, ..
+            } => {
                 let delete = class == KeyClass::Delete;
                 if delete && !self.deleting {
                     self.corrections = self.corrections.saturating_add(1);
@@ -105,11 +111,13 @@ impl Aggregator for Forms {
         out.forms_submitted = clamp_u32(self.submitted, MAX_COUNT);
         out.forms_abandoned = clamp_u32(self.abandoned, MAX_COUNT);
         out.field_corrections = clamp_u32(self.corrections, MAX_COUNT);
-        out.time_to_submit_ms = self.time_to_submit.map_or(0, |t| round_u32(t).min(crate::payload::DAY_MS));
+        out.time_to_submit_ms = self
+            .time_to_submit
+            .map_or(0, |t| round_u32(t).min(crate::catalog::DAY_MS));
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -131,7 +139,15 @@ mod tests {
         feed(&mut f, 4000.0, EventKind::FormSubmit { form: 7 });
         feed(&mut f, 9000.0, EventKind::PageEnd);
         let s = snap(&f);
-        assert_eq!((s.forms_started, s.forms_submitted, s.forms_abandoned, s.time_to_submit_ms), (1, 1, 0, 3000));
+        assert_eq!(
+            (
+                s.forms_started,
+                s.forms_submitted,
+                s.forms_abandoned,
+                s.time_to_submit_ms
+            ),
+            (1, 1, 0, 3000)
+        );
     }
 
     #[test]
@@ -143,7 +159,10 @@ mod tests {
         assert_eq!(snap(&f).forms_abandoned, 0, "still open");
         feed(&mut f, 5000.0, EventKind::PageEnd);
         let s = snap(&f);
-        assert_eq!((s.forms_started, s.forms_submitted, s.forms_abandoned), (2, 1, 1));
+        assert_eq!(
+            (s.forms_started, s.forms_submitted, s.forms_abandoned),
+            (2, 1, 1)
+        );
         // A submit without a start (no edit) is not counted.
         feed(&mut f, 6000.0, EventKind::FormSubmit { form: 11 });
         assert_eq!(snap(&f).forms_submitted, 1);
@@ -152,7 +171,11 @@ mod tests {
     #[test]
     fn corrections_are_delete_runs_and_returns_to_an_edited_field() {
         let mut f = Forms::default();
-        let key = |class| EventKind::Key { class, trusted: true, field: true };
+        let key = |class| EventKind::Key {
+            class,
+            trusted: true,
+            field: true,
+        };
         feed(&mut f, 0.0, EventKind::FieldInput { form: 1, field: 10 });
         feed(&mut f, 1.0, key(KeyClass::Delete));
         feed(&mut f, 2.0, key(KeyClass::Delete));

@@ -21,14 +21,14 @@ use crate::flat_json::{self, Scalar};
 use crate::json_out::ObjectWriter;
 use alloc::string::String;
 
-pub const DAY_MS: u64 = 86_400_000;
-pub const VISIT_IDLE_MS: u64 = 30 * 60_000;
-pub const ALPHA: f64 = 0.3;
-pub const MIN_BASELINE: u32 = 3;
+pub(crate) const DAY_MS: u64 = 86_400_000;
+pub(crate) const VISIT_IDLE_MS: u64 = 30 * 60_000;
+pub(crate) const ALPHA: f64 = 0.3;
+pub(crate) const MIN_BASELINE: u32 = 3;
 const DAYS: usize = 30;
 
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct History {
+pub(crate) struct History {
     /// Visits so far, the current one included.
     pub visits: u32,
     /// Wall-clock ms of the last activity.
@@ -48,7 +48,7 @@ pub struct History {
 
 /// What a page view knows from history.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Longitudinal {
+pub(crate) struct Longitudinal {
     pub visit_index: u32,
     pub days_since_last_visit: u32,
     pub visits_30d: u32,
@@ -62,7 +62,7 @@ pub struct Longitudinal {
 const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
 impl History {
-    pub fn decode(raw: &str) -> Option<History> {
+    pub(crate) fn decode(raw: &str) -> Option<History> {
         let pairs = flat_json::parse(raw).ok()?;
         let int = |k: &str| match flat_json::get(&pairs, k) {
             Some(Scalar::Int(n)) if *n >= 0 => Some(*n as u64),
@@ -79,14 +79,16 @@ impl History {
             base_mean: int("bm")? as f64,
             base_var: int("bv")? as f64,
         };
-        let Some(Scalar::Str(c)) = flat_json::get(&pairs, "c") else { return None };
+        let Some(Scalar::Str(c)) = flat_json::get(&pairs, "c") else {
+            return None;
+        };
         for (slot, b) in h.counts.iter_mut().zip(c.bytes()) {
             *slot = DIGITS.iter().position(|d| *d == b)? as u8;
         }
         Some(h)
     }
 
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         let mut c = String::new();
         for n in self.counts {
             c.push(DIGITS[usize::from(n.min(35))] as char);
@@ -110,7 +112,8 @@ impl History {
         if shift >= DAYS as u64 {
             self.counts = [0; DAYS];
         } else if shift > 0 {
-            self.counts.copy_within(..DAYS - shift as usize, shift as usize);
+            self.counts
+                .copy_within(..DAYS - shift as usize, shift as usize);
             self.counts[..shift as usize].fill(0);
         }
         self.day = self.day.max(today);
@@ -118,10 +121,14 @@ impl History {
 
     /// A page view starts at wall-clock `now` (ms): starts a visit when the
     /// last one has lapsed, and returns what the page view knows.
-    pub fn begin_pageview(&mut self, now: u64) -> Longitudinal {
+    pub(crate) fn begin_pageview(&mut self, now: u64) -> Longitudinal {
         self.roll(now / DAY_MS);
         if self.visits == 0 || now.saturating_sub(self.last_seen) > VISIT_IDLE_MS {
-            self.gap_days = if self.visits == 0 { 0 } else { (now.saturating_sub(self.last_seen) / DAY_MS) as u32 };
+            self.gap_days = if self.visits == 0 {
+                0
+            } else {
+                (now.saturating_sub(self.last_seen) / DAY_MS) as u32
+            };
             self.visits = self.visits.saturating_add(1);
             self.visit_pageviews = 0;
             self.counts[0] = self.counts[0].saturating_add(1).min(35);
@@ -141,7 +148,7 @@ impl History {
     }
 
     /// A page view ends with `active_ms`: the baseline learns it.
-    pub fn end_pageview(&mut self, now: u64, active_ms: f64) {
+    pub(crate) fn end_pageview(&mut self, now: u64, active_ms: f64) {
         self.last_seen = self.last_seen.max(now);
         if self.base_n == 0 {
             self.base_mean = active_ms;
@@ -156,13 +163,13 @@ impl History {
     }
 
     /// Activity without a page view change keeps the visit alive.
-    pub fn touch(&mut self, now: u64) {
+    pub(crate) fn touch(&mut self, now: u64) {
         self.last_seen = self.last_seen.max(now);
     }
 }
 
 /// The `behaviour_shift` bucket (see the module documentation).
-pub fn shift_bucket(l: &Longitudinal, active_ms: f64) -> u32 {
+pub(crate) fn shift_bucket(l: &Longitudinal, active_ms: f64) -> u32 {
     if l.base_n < MIN_BASELINE {
         return 0;
     }
@@ -181,7 +188,7 @@ pub fn shift_bucket(l: &Longitudinal, active_ms: f64) -> u32 {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -191,14 +198,32 @@ mod tests {
     fn visits_days_and_round_trip() {
         let mut h = History::default();
         let a = h.begin_pageview(T0);
-        assert_eq!((a.visit_index, a.days_since_last_visit, a.visits_30d, a.earlier_pageviews), (1, 0, 1, 0));
+        assert_eq!(
+            (
+                a.visit_index,
+                a.days_since_last_visit,
+                a.visits_30d,
+                a.earlier_pageviews
+            ),
+            (1, 0, 1, 0)
+        );
         // 10 minutes later: the same visit, a second page view.
         let b = h.begin_pageview(T0 + 600_000);
         assert_eq!((b.visit_index, b.earlier_pageviews), (1, 1));
         // 3 days later: visit 2.
-        let Some(mut h) = History::decode(&h.encode()) else { panic!("round trip") };
+        let Some(mut h) = History::decode(&h.encode()) else {
+            panic!("round trip")
+        };
         let c = h.begin_pageview(T0 + 600_000 + 3 * DAY_MS);
-        assert_eq!((c.visit_index, c.days_since_last_visit, c.visits_30d, c.earlier_pageviews), (2, 3, 2, 0));
+        assert_eq!(
+            (
+                c.visit_index,
+                c.days_since_last_visit,
+                c.visits_30d,
+                c.earlier_pageviews
+            ),
+            (2, 3, 2, 0)
+        );
         // 40 days later the 30-day window has forgotten both.
         let d = h.begin_pageview(T0 + 45 * DAY_MS);
         assert_eq!((d.visit_index, d.visits_30d), (3, 1));

@@ -2,27 +2,26 @@
 //! event. [`crate::pageview::PageView`] feeds every event to each of them and
 //! asks each to write its part of the snapshot.
 
-pub mod automation;
-pub mod clicks;
-pub mod engagement;
-pub mod forms;
-pub mod history;
-pub mod navigation;
-pub mod ondevice;
-pub mod pointer;
-#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod automation;
+pub(crate) mod clicks;
+pub(crate) mod engagement;
+pub(crate) mod forms;
+pub(crate) mod history;
+pub(crate) mod navigation;
+pub(crate) mod pointer;
+#[cfg(test)]
 mod props;
-pub mod scroll;
-pub mod segments;
-pub mod stats;
-pub mod typing;
-pub mod vitals;
+pub(crate) mod scroll;
+pub(crate) mod segments;
+pub(crate) mod stats;
+pub(crate) mod typing;
+pub(crate) mod vitals;
 
+use crate::catalog::Features;
 use crate::event::Event;
-use crate::payload::Features;
 
 /// A streaming aggregator over one page view's events.
-pub trait Aggregator {
+pub(crate) trait Aggregator {
     /// Feeds one event. Events arrive in non-decreasing time order.
     fn on_event(&mut self, ev: &Event);
     /// Writes this family's cumulative values as of `now` (ms) into `out`.

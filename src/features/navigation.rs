@@ -9,22 +9,26 @@
 //! - `engaged`: `active_ms >= 10000`, or a conversion, or `pageviews >= 2`.
 
 use super::{clamp_u32, Aggregator};
+use crate::catalog::Features;
 use crate::event::{Event, EventKind};
-use crate::payload::Features;
 
 /// `engaged` threshold on `active_ms`.
-pub const ENGAGED_ACTIVE_MS: u32 = 10_000;
+pub(crate) const ENGAGED_ACTIVE_MS: u32 = 10_000;
 
 #[derive(Debug, Clone, Default)]
-pub struct Navigation {
+pub(crate) struct Navigation {
     pub pageviews: u32,
     pub route_changes: u32,
     conversions: u32,
 }
 
 impl Navigation {
-    pub fn new(pageviews: u32, route_changes: u32) -> Self {
-        Navigation { pageviews, route_changes, conversions: 0 }
+    pub(crate) fn new(pageviews: u32, route_changes: u32) -> Self {
+        Navigation {
+            pageviews,
+            route_changes,
+            conversions: 0,
+        }
     }
 }
 
@@ -40,6 +44,7 @@ impl Aggregator for Navigation {
         out.pageviews = clamp_u32(self.pageviews, 100_000);
         out.route_changes = clamp_u32(self.route_changes, 100_000);
         out.conversions = clamp_u32(self.conversions, 100_000);
-        out.engaged = out.active_ms >= ENGAGED_ACTIVE_MS || self.conversions > 0 || self.pageviews >= 2;
+        out.engaged =
+            out.active_ms >= ENGAGED_ACTIVE_MS || self.conversions > 0 || self.pageviews >= 2;
     }
 }

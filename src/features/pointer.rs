@@ -10,14 +10,14 @@
 //! segments of at least [`MIN_SEGMENT_PX`].
 
 use super::{clamp_f32, round_u32, stats::sqrt, Aggregator};
+use crate::catalog::Features;
 use crate::event::{Event, EventKind};
-use crate::payload::Features;
 
-pub const PAUSE_MS: f64 = 250.0;
-pub const MIN_STROKE_PX: f64 = 50.0;
-pub const MIN_SEGMENT_PX: f64 = 2.0;
+pub(crate) const PAUSE_MS: f64 = 250.0;
+pub(crate) const MIN_STROKE_PX: f64 = 50.0;
+pub(crate) const MIN_SEGMENT_PX: f64 = 2.0;
 /// A segment longer than 100 px covered faster than this (px/ms) is superhuman.
-pub const SUPERHUMAN_PX_PER_MS: f64 = 20.0;
+pub(crate) const SUPERHUMAN_PX_PER_MS: f64 = 20.0;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Stroke {
@@ -26,7 +26,7 @@ struct Stroke {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Pointer {
+pub(crate) struct Pointer {
     last: Option<(f64, f32, f32)>,
     stroke: Option<Stroke>,
     distance: f64,
@@ -50,11 +50,6 @@ fn dist(a: (f32, f32), b: (f32, f32)) -> f64 {
 }
 
 impl Pointer {
-    /// Time of the last pointer move (automation asks whether a click had a path).
-    pub fn last_move(&self) -> Option<f64> {
-        self.last.map(|l| l.0)
-    }
-
     /// (displacement, length) of the open stroke when it is long enough.
     fn open_stroke(&self) -> Option<(f64, f64)> {
         let (s, (_, x, y)) = (self.stroke?, self.last?);
@@ -108,7 +103,10 @@ impl Aggregator for Pointer {
                     }
                 }
                 if self.stroke.is_none() {
-                    self.stroke = Some(Stroke { start: (x, y), length: 0.0 });
+                    self.stroke = Some(Stroke {
+                        start: (x, y),
+                        length: 0.0,
+                    });
                 }
                 self.last = Some((ev.t, x, y));
             }
@@ -125,17 +123,28 @@ impl Aggregator for Pointer {
         }
         out.pointer_distance_px = round_u32(self.distance.min(100_000_000.0));
         out.pointer_straightness = if l > 0.0 { clamp_f32(d / l, 1.0) } else { 0.0 };
-        out.pointer_speed_mean = if self.moving_ms > 0.0 { clamp_f32(self.distance / self.moving_ms * 1000.0, 100_000.0) } else { 0.0 };
+        out.pointer_speed_mean = if self.moving_ms > 0.0 {
+            clamp_f32(self.distance / self.moving_ms * 1000.0, 100_000.0)
+        } else {
+            0.0
+        };
         out.direction_changes = self.turns.min(1_000_000);
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
     fn mv(p: &mut Pointer, t: f64, x: f32, y: f32) {
-        p.on_event(&Event { t, kind: EventKind::PointerMove { x, y, trusted: true } });
+        p.on_event(&Event {
+            t,
+            kind: EventKind::PointerMove {
+                x,
+                y,
+                trusted: true,
+            },
+        });
     }
 
     fn snap(p: &Pointer) -> Features {
@@ -155,7 +164,15 @@ mod tests {
         assert_eq!(f.pointer_straightness, 1.0);
         assert_eq!(f.pointer_speed_mean, 1000.0);
         assert_eq!(f.direction_changes, 0);
-        p.on_event(&Event { t: 200.0, kind: EventKind::Click { x: 100.0, y: 0.0, trusted: true, link: false } });
+        p.on_event(&Event {
+            t: 200.0,
+            kind: EventKind::Click {
+                x: 100.0,
+                y: 0.0,
+                trusted: true,
+                link: false,
+            },
+        });
         assert_eq!((p.long_strokes, p.straight_strokes), (1, 1));
     }
 

@@ -1,14 +1,20 @@
 //! Property tests over random event streams: the invariants every snapshot
 //! keeps, whatever the input.
 
+use crate::catalog::Features;
 use crate::event::{Event, EventKind, KeyClass};
 use crate::pageview::PageView;
-use crate::payload::{BrowserFamily, Context, DeviceClass, Features};
+use crate::payload::{BrowserFamily, Context, DeviceClass};
 use proptest::prelude::*;
 
 fn kind() -> impl Strategy<Value = EventKind> {
     let xy = (-50.0f32..3000.0, -50.0f32..3000.0);
-    let class = prop_oneof![Just(KeyClass::Char), Just(KeyClass::Delete), Just(KeyClass::Navigation), Just(KeyClass::Enter)];
+    let class = prop_oneof![
+        Just(KeyClass::Char),
+        Just(KeyClass::Delete),
+        Just(KeyClass::Navigation),
+        Just(KeyClass::Enter)
+    ];
     prop_oneof![
         4 => (xy.clone(), any::<bool>()).prop_map(|((x, y), trusted)| EventKind::PointerMove { x, y, trusted }),
         2 => (xy, any::<bool>(), any::<bool>()).prop_map(|((x, y), trusted, link)| EventKind::Click { x, y, trusted, link }),
@@ -37,17 +43,40 @@ fn stream() -> impl Strategy<Value = Vec<(f64, EventKind)>> {
 }
 
 fn page_view(visible: bool, focused: bool) -> PageView {
-    let ctx = Context { path: "/".into(), referrer_domain: None, device_class: DeviceClass::Desktop, browser_family: BrowserFamily::Chrome };
+    let ctx = Context {
+        path: "/".into(),
+        referrer_domain: None,
+        device_class: DeviceClass::Desktop,
+        browser_family: BrowserFamily::Chrome,
+    };
     PageView::new([1; 16], 0.0, 15_000.0, visible, focused, ctx)
 }
 
 /// Every count, duration and depth that is cumulative.
 fn cumulative(f: &Features) -> [u32; 22] {
     [
-        f.active_ms, f.visible_ms, f.total_ms, f.scroll_depth_max_pct, f.scroll_distance_px, f.scroll_reversals, f.clicks,
-        f.rage_clicks, f.dead_clicks, f.error_clicks, f.quick_backs, f.forms_started, f.forms_submitted, f.forms_abandoned,
-        f.field_corrections, f.keystrokes, f.pointer_distance_px, f.direction_changes, f.pageviews, f.route_changes,
-        f.conversions, f.long_tasks,
+        f.active_ms,
+        f.visible_ms,
+        f.total_ms,
+        f.scroll_depth_max_pct,
+        f.scroll_distance_px,
+        f.scroll_reversals,
+        f.clicks,
+        f.rage_clicks,
+        f.dead_clicks,
+        f.error_clicks,
+        f.quick_backs,
+        f.forms_started,
+        f.forms_submitted,
+        f.forms_abandoned,
+        f.field_corrections,
+        f.keystrokes,
+        f.pointer_distance_px,
+        f.direction_changes,
+        f.pageviews,
+        f.route_changes,
+        f.conversions,
+        f.long_tasks,
     ]
 }
 
@@ -83,11 +112,29 @@ proptest! {
 
 #[test]
 fn typescript_features_type_documents_every_catalog_feature() {
-    let dts = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/pkg-template/index.d.ts")).unwrap_or_default();
-    for d in crate::payload::CATALOG {
-        let decl = format!("  {}?: {};", d.name, if d.json_type == "boolean" { "boolean" } else { "number" });
-        let at = dts.find(&decl).unwrap_or_else(|| panic!("index.d.ts lacks `{decl}`"));
-        assert!(dts[..at].trim_end().ends_with("*/"), "`{}` has no doc comment in index.d.ts", d.name);
+    let dts = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/pkg-template/index.d.ts"
+    ))
+    .unwrap_or_default();
+    for d in crate::catalog::CATALOG {
+        let decl = format!(
+            "  {}?: {};",
+            d.name,
+            if d.json_type == "boolean" {
+                "boolean"
+            } else {
+                "number"
+            }
+        );
+        let at = dts
+            .find(&decl)
+            .unwrap_or_else(|| panic!("index.d.ts lacks `{decl}`"));
+        assert!(
+            dts[..at].trim_end().ends_with("*/"),
+            "`{}` has no doc comment in index.d.ts",
+            d.name
+        );
     }
 }
 
@@ -99,10 +146,32 @@ fn only_events_that_change_the_snapshot_make_the_page_view_dirty() {
         pv.on_event(&Event { t: 100.0, kind });
         assert_eq!(pv.dirty, dirty, "{kind:?}");
     };
-    check(&mut pv, EventKind::Interaction { id: 1, duration: 64.0 }, true);
-    check(&mut pv, EventKind::Interaction { id: 1, duration: 48.0 }, false); // same interaction, shorter
+    check(
+        &mut pv,
+        EventKind::Interaction {
+            id: 1,
+            duration: 64.0,
+        },
+        true,
+    );
+    check(
+        &mut pv,
+        EventKind::Interaction {
+            id: 1,
+            duration: 48.0,
+        },
+        false,
+    ); // same interaction, shorter
     check(&mut pv, EventKind::Mutation, false);
     check(&mut pv, EventKind::PageEnd, false); // no form left open
     check(&mut pv, EventKind::LongTask, true);
-    check(&mut pv, EventKind::Key { class: KeyClass::Char, trusted: true, field: false }, true);
+    check(
+        &mut pv,
+        EventKind::Key {
+            class: KeyClass::Char,
+            trusted: true,
+            field: false,
+        },
+        true,
+    );
 }

@@ -4,11 +4,11 @@
 //! `scroll_reversals`, how often the scrolling direction flips.
 
 use super::{round_u32, Aggregator};
+use crate::catalog::Features;
 use crate::event::{Event, EventKind};
-use crate::payload::Features;
 
 #[derive(Debug, Clone, Default)]
-pub struct Scroll {
+pub(crate) struct Scroll {
     depth_max_pct: u32,
     last_y: Option<f32>,
     distance: f64,
@@ -20,7 +20,7 @@ pub struct Scroll {
 const MAX_DISTANCE_PX: f64 = 10_000_000.0;
 
 /// Depth of one reading in whole percent (0 when the document height is unknown).
-pub fn depth_pct(scroll_y: f32, viewport_h: f32, doc_h: f32) -> u32 {
+pub(crate) fn depth_pct(scroll_y: f32, viewport_h: f32, doc_h: f32) -> u32 {
     if doc_h.is_nan() || doc_h <= 0.0 || !scroll_y.is_finite() || !viewport_h.is_finite() {
         return 0;
     }
@@ -30,8 +30,15 @@ pub fn depth_pct(scroll_y: f32, viewport_h: f32, doc_h: f32) -> u32 {
 
 impl Aggregator for Scroll {
     fn on_event(&mut self, ev: &Event) {
-        if let EventKind::Scroll { scroll_y, viewport_h, doc_h } = ev.kind {
-            self.depth_max_pct = self.depth_max_pct.max(depth_pct(scroll_y, viewport_h, doc_h));
+        if let EventKind::Scroll {
+            scroll_y,
+            viewport_h,
+            doc_h,
+        } = ev.kind
+        {
+            self.depth_max_pct = self
+                .depth_max_pct
+                .max(depth_pct(scroll_y, viewport_h, doc_h));
             if !scroll_y.is_finite() {
                 return;
             }
@@ -57,7 +64,7 @@ impl Aggregator for Scroll {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -74,7 +81,14 @@ mod tests {
     fn keeps_the_maximum() {
         let mut s = Scroll::default();
         for y in [0.0, 1600.0, 400.0] {
-            s.on_event(&Event { t: 0.0, kind: EventKind::Scroll { scroll_y: y, viewport_h: 800.0, doc_h: 4000.0 } });
+            s.on_event(&Event {
+                t: 0.0,
+                kind: EventKind::Scroll {
+                    scroll_y: y,
+                    viewport_h: 800.0,
+                    doc_h: 4000.0,
+                },
+            });
         }
         let mut f = Features::default();
         s.write(0.0, &mut f);

@@ -13,17 +13,25 @@
 //! Otherwise there is no segment (`None`). The page hears every change
 //! through `iob.on('segment', cb)`; segments are never sent.
 
-use crate::payload::Features;
+use crate::catalog::Features;
 
-pub const SEGMENTS: [&str; 5] = ["engaged_reader", "skimmer", "bouncer", "frustrated", "likely_bot"];
+pub const SEGMENTS: [&str; 5] = [
+    "engaged_reader",
+    "skimmer",
+    "bouncer",
+    "frustrated",
+    "likely_bot",
+];
 
 /// The segment of a snapshot; `history` is whether stored history may be used.
-pub fn segment(f: &Features, history: bool) -> Option<&'static str> {
+pub(crate) fn segment(f: &Features, history: bool) -> Option<&'static str> {
     if f.automation_score >= 0.5 {
         Some("likely_bot")
     } else if f.frustration_score >= 0.5 {
         Some("frustrated")
-    } else if (f.active_ms >= 30_000 && f.scroll_depth_max_pct >= 50) || (history && f.engaged && f.visits_30d >= 3) {
+    } else if (f.active_ms >= 30_000 && f.scroll_depth_max_pct >= 50)
+        || (history && f.engaged && f.visits_30d >= 3)
+    {
         Some("engaged_reader")
     } else if f.scroll_depth_max_pct >= 50 && f.scroll_distance_px > 0 {
         Some("skimmer")
@@ -31,49 +39,6 @@ pub fn segment(f: &Features, history: bool) -> Option<&'static str> {
         Some("bouncer")
     } else {
         None
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::*;
-
-    /// Every name SPEC's "Features computed in the browser" lists is in the
-    /// generated dictionary (docs/features.md).
-    #[test]
-    fn the_dictionary_covers_every_feature_spec_lists() {
-        let dict = crate::payload::data_dictionary_markdown();
-        let spec = [
-            "active_ms", "visible_ms", "total_ms", "engaged", "scroll_depth_max_pct", "scroll_distance_px", "scroll_reversals",
-            "clicks", "rage_clicks", "dead_clicks", "error_clicks", "quick_backs", "frustration_score", "forms_started",
-            "forms_submitted", "forms_abandoned", "field_corrections", "time_to_submit_ms", "keystrokes", "interkey_mean_ms",
-            "interkey_cv", "delete_ratio", "pointer_distance_px", "pointer_straightness", "pointer_speed_mean",
-            "direction_changes", "pageviews", "route_changes", "path", "referrer_domain", "device_class", "browser_family",
-            "automation_score", "lcp_ms", "cls", "inp_ms", "long_tasks", "visit_index", "days_since_last_visit", "visits_30d",
-            "behaviour_shift", "engaged_reader", "skimmer", "bouncer", "frustrated", "likely_bot",
-        ];
-        for name in spec {
-            assert!(dict.contains(&format!("| `{name}` |")), "docs/features.md lacks a row for `{name}`");
-        }
-        for name in SEGMENTS {
-            assert!(dict.contains(&format!("| `{name}` |")));
-        }
-    }
-
-    #[test]
-    fn segments_in_priority_order() {
-        let base = Features { pageviews: 1, ..Features::default() };
-        assert_eq!(segment(&base, false), None);
-        assert_eq!(segment(&Features { total_ms: 6_000, scroll_depth_max_pct: 10, ..base }, false), Some("bouncer"));
-        assert_eq!(segment(&Features { scroll_depth_max_pct: 80, scroll_distance_px: 900, active_ms: 5_000, ..base }, false), Some("skimmer"));
-        assert_eq!(segment(&Features { scroll_depth_max_pct: 100, active_ms: 5_000, ..base }, false), None, "a short page, not scrolled");
-        let reader = Features { scroll_depth_max_pct: 80, active_ms: 40_000, engaged: true, ..base };
-        assert_eq!(segment(&reader, false), Some("engaged_reader"));
-        let loyal = Features { engaged: true, visits_30d: 4, active_ms: 12_000, ..base };
-        assert_eq!(segment(&loyal, false), None, "history needs personalization consent");
-        assert_eq!(segment(&loyal, true), Some("engaged_reader"));
-        assert_eq!(segment(&Features { frustration_score: 0.5, ..reader }, false), Some("frustrated"));
-        assert_eq!(segment(&Features { automation_score: 0.9, frustration_score: 0.5, ..reader }, false), Some("likely_bot"));
     }
 }
 
@@ -104,3 +69,92 @@ days since the previous visit, page views in the current visit, per-day visit co
 (count, mean and variance of `active_ms`). It holds no page, no event and no value typed. It is removed when personalization is refused \
 or consent is revoked, and is never sent; only the derived `visit_index`, `days_since_last_visit`, `visits_30d` and `behaviour_shift` \
 go out, inside payloads that also need analytics consent.\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_in_priority_order() {
+        let base = Features {
+            pageviews: 1,
+            ..Features::default()
+        };
+        assert_eq!(segment(&base, false), None);
+        assert_eq!(
+            segment(
+                &Features {
+                    total_ms: 6_000,
+                    scroll_depth_max_pct: 10,
+                    ..base
+                },
+                false
+            ),
+            Some("bouncer")
+        );
+        assert_eq!(
+            segment(
+                &Features {
+                    scroll_depth_max_pct: 80,
+                    scroll_distance_px: 900,
+                    active_ms: 5_000,
+                    ..base
+                },
+                false
+            ),
+            Some("skimmer")
+        );
+        assert_eq!(
+            segment(
+                &Features {
+                    scroll_depth_max_pct: 100,
+                    active_ms: 5_000,
+                    ..base
+                },
+                false
+            ),
+            None,
+            "a short page, not scrolled"
+        );
+        let reader = Features {
+            scroll_depth_max_pct: 80,
+            active_ms: 40_000,
+            engaged: true,
+            ..base
+        };
+        assert_eq!(segment(&reader, false), Some("engaged_reader"));
+        let loyal = Features {
+            engaged: true,
+            visits_30d: 4,
+            active_ms: 12_000,
+            ..base
+        };
+        assert_eq!(
+            segment(&loyal, false),
+            None,
+            "history needs personalization consent"
+        );
+        assert_eq!(segment(&loyal, true), Some("engaged_reader"));
+        assert_eq!(
+            segment(
+                &Features {
+                    frustration_score: 0.5,
+                    ..reader
+                },
+                false
+            ),
+            Some("frustrated")
+        );
+        assert_eq!(
+            segment(
+                &Features {
+                    automation_score: 0.9,
+                    frustration_score: 0.5,
+                    ..reader
+                },
+                false
+            ),
+            Some("likely_bot")
+        );
+    }
+}

@@ -1,14 +1,14 @@
 //! Running mean and variance in O(1) memory (Welford's algorithm).
 
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Welford {
+pub(crate) struct Welford {
     pub n: u32,
     pub mean: f64,
     m2: f64,
 }
 
 impl Welford {
-    pub fn push(&mut self, x: f64) {
+    pub(crate) fn push(&mut self, x: f64) {
         self.n = self.n.saturating_add(1);
         let d = x - self.mean;
         self.mean += d / f64::from(self.n);
@@ -16,7 +16,7 @@ impl Welford {
     }
 
     /// Population variance (0 with fewer than 2 values).
-    pub fn variance(&self) -> f64 {
+    pub(crate) fn variance(&self) -> f64 {
         if self.n < 2 {
             0.0
         } else {
@@ -25,7 +25,7 @@ impl Welford {
     }
 
     /// Coefficient of variation, standard deviation over mean (0 when undefined).
-    pub fn cv(&self) -> f64 {
+    pub(crate) fn cv(&self) -> f64 {
         if self.n < 2 || self.mean <= 0.0 {
             0.0
         } else {
@@ -35,7 +35,7 @@ impl Welford {
 }
 
 /// Square root by Newton's method (`f64::sqrt` is not in `core`).
-pub fn sqrt(x: f64) -> f64 {
+pub(crate) fn sqrt(x: f64) -> f64 {
     if x.is_nan() || x <= 0.0 || !x.is_finite() {
         return 0.0;
     }
@@ -50,14 +50,17 @@ pub fn sqrt(x: f64) -> f64 {
     r
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn sqrt_matches_std() {
         for x in [0.0, 1e-9, 0.25, 1.0, 2.0, 1234.5678, 1e12] {
-            assert!((sqrt(x) - x.sqrt()).abs() <= 1e-9 * x.sqrt().max(1.0), "{x}");
+            assert!(
+                (sqrt(x) - x.sqrt()).abs() <= 1e-9 * x.sqrt().max(1.0),
+                "{x}"
+            );
         }
     }
 

@@ -6,13 +6,13 @@
 //! rhythm); `delete_ratio` is Backspace/Delete presses over all key presses.
 
 use super::{clamp_f32, clamp_u32, stats::Welford, Aggregator};
+use crate::catalog::Features;
 use crate::event::{Event, EventKind, KeyClass};
-use crate::payload::Features;
 
-pub const MAX_INTERVAL_MS: f64 = 2000.0;
+pub(crate) const MAX_INTERVAL_MS: f64 = 2000.0;
 
 #[derive(Debug, Clone, Default)]
-pub struct Typing {
+pub(crate) struct Typing {
     keys: u32,
     deletes: u32,
     last: Option<f64>,
@@ -21,7 +21,7 @@ pub struct Typing {
 
 impl Typing {
     /// The interval statistics (automation reads their regularity).
-    pub fn intervals(&self) -> &Welford {
+    pub(crate) fn intervals(&self) -> &Welford {
         &self.intervals
     }
 }
@@ -47,19 +47,34 @@ impl Aggregator for Typing {
         out.keystrokes = clamp_u32(self.keys, 1_000_000);
         out.interkey_mean_ms = clamp_f32(self.intervals.mean, MAX_INTERVAL_MS);
         out.interkey_cv = clamp_f32(self.intervals.cv(), 10.0);
-        out.delete_ratio = if self.keys == 0 { 0.0 } else { clamp_f32(f64::from(self.deletes) / f64::from(self.keys), 1.0) };
+        out.delete_ratio = if self.keys == 0 {
+            0.0
+        } else {
+            clamp_f32(f64::from(self.deletes) / f64::from(self.keys), 1.0)
+        };
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
     fn typed(times: &[f64]) -> Features {
         let mut t = Typing::default();
         for (i, &at) in times.iter().enumerate() {
-            let class = if i % 5 == 4 { KeyClass::Delete } else { KeyClass::Char };
-            t.on_event(&Event { t: at, kind: EventKind::Key { class, trusted: true, field: false } });
+            let class = if i % 5 == 4 {
+                KeyClass::Delete
+            } else {
+                KeyClass::Char
+            };
+            t.on_event(&Event {
+                t: at,
+                kind: EventKind::Key {
+                    class,
+                    trusted: true,
+                    field: false,
+                },
+            });
         }
         let mut f = Features::default();
         t.write(0.0, &mut f);
@@ -70,20 +85,29 @@ mod tests {
     fn perfectly_regular_timing_has_zero_cv() {
         let times: Vec<f64> = (0..20).map(|i| f64::from(i) * 100.0).collect();
         let f = typed(&times);
-        assert_eq!((f.keystrokes, f.interkey_mean_ms, f.interkey_cv), (20, 100.0, 0.0));
+        assert_eq!(
+            (f.keystrokes, f.interkey_mean_ms, f.interkey_cv),
+            (20, 100.0, 0.0)
+        );
         assert_eq!(f.delete_ratio, 0.2);
     }
 
     #[test]
     fn human_timing_has_a_clearly_positive_cv() {
         // Intervals as measured from a person typing: bursts and hesitations.
-        let gaps = [112.0, 87.0, 240.0, 95.0, 160.0, 71.0, 310.0, 132.0, 98.0, 185.0, 76.0, 143.0];
+        let gaps = [
+            112.0, 87.0, 240.0, 95.0, 160.0, 71.0, 310.0, 132.0, 98.0, 185.0, 76.0, 143.0,
+        ];
         let mut times = vec![0.0];
         for g in gaps {
             times.push(times.last().copied().unwrap_or(0.0) + g);
         }
         let f = typed(&times);
-        assert!(f.interkey_cv > 0.3 && f.interkey_cv < 1.0, "cv {}", f.interkey_cv);
+        assert!(
+            f.interkey_cv > 0.3 && f.interkey_cv < 1.0,
+            "cv {}",
+            f.interkey_cv
+        );
         assert!((f.interkey_mean_ms - 1709.0 / 12.0).abs() < 0.01);
     }
 

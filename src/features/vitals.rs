@@ -12,13 +12,13 @@
 //! - `long_tasks`: the number of `longtask` entries (tasks over 50 ms).
 
 use super::{clamp_f32, clamp_u32, round_u32, Aggregator};
+use crate::catalog::Features;
 use crate::event::{Event, EventKind};
-use crate::payload::Features;
 
 const KEEP: usize = 10;
 
 #[derive(Debug, Clone, Default)]
-pub struct Vitals {
+pub(crate) struct Vitals {
     lcp: f64,
     lcp_final: bool,
     cls_max: f64,
@@ -34,7 +34,10 @@ pub struct Vitals {
 
 impl Vitals {
     fn interaction(&mut self, id: u32, duration: f32) {
-        if let Some(i) = self.longest[..self.n_longest].iter().position(|e| e.0 == id) {
+        if let Some(i) = self.longest[..self.n_longest]
+            .iter()
+            .position(|e| e.0 == id)
+        {
             if duration <= self.longest[i].1 {
                 return;
             }
@@ -54,11 +57,16 @@ impl Vitals {
     }
 
     /// What the snapshot shows of these vitals (to tell whether an entry changed it).
-    pub fn shown(&self) -> (u32, f64, f32, u32) {
-        (round_u32(self.lcp), self.cls_max, self.inp(), self.long_tasks)
+    pub(crate) fn shown(&self) -> (u32, f64, f32, u32) {
+        (
+            round_u32(self.lcp),
+            self.cls_max,
+            self.inp(),
+            self.long_tasks,
+        )
     }
 
-    pub fn inp(&self) -> f32 {
+    pub(crate) fn inp(&self) -> f32 {
         if self.n_longest == 0 {
             return 0.0;
         }
@@ -71,12 +79,15 @@ impl Aggregator for Vitals {
     fn on_event(&mut self, ev: &Event) {
         match ev.kind {
             EventKind::Lcp(at) if !self.lcp_final => self.lcp = f64::from(at).max(0.0),
-            EventKind::Click { trusted: true, .. } | EventKind::Key { trusted: true, .. } | EventKind::Visibility(false) => {
-                self.lcp_final = true
-            }
+            EventKind::Click { trusted: true, .. }
+            | EventKind::Key { trusted: true, .. }
+            | EventKind::Visibility(false) => self.lcp_final = true,
             EventKind::LayoutShift { value, at } if value.is_finite() && value > 0.0 => {
                 let (v, at) = (f64::from(value), f64::from(at));
-                if self.window_sum > 0.0 && at - self.window_last < 1000.0 && at - self.window_start < 5000.0 {
+                if self.window_sum > 0.0
+                    && at - self.window_last < 1000.0
+                    && at - self.window_start < 5000.0
+                {
                     self.window_sum += v;
                 } else {
                     self.window_sum = v;
@@ -85,21 +96,23 @@ impl Aggregator for Vitals {
                 self.window_last = at;
                 self.cls_max = self.cls_max.max(self.window_sum);
             }
-            EventKind::Interaction { id, duration } if duration.is_finite() && duration >= 0.0 => self.interaction(id, duration),
+            EventKind::Interaction { id, duration } if duration.is_finite() && duration >= 0.0 => {
+                self.interaction(id, duration)
+            }
             EventKind::LongTask => self.long_tasks = self.long_tasks.saturating_add(1),
             _ => {}
         }
     }
 
     fn write(&self, _now: f64, out: &mut Features) {
-        out.lcp_ms = round_u32(self.lcp).min(crate::payload::DAY_MS);
+        out.lcp_ms = round_u32(self.lcp).min(crate::catalog::DAY_MS);
         out.cls = clamp_f32(self.cls_max, 100.0);
-        out.inp_ms = round_u32(f64::from(self.inp())).min(crate::payload::DAY_MS);
+        out.inp_ms = round_u32(f64::from(self.inp())).min(crate::catalog::DAY_MS);
         out.long_tasks = clamp_u32(self.long_tasks, 100_000);
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -112,7 +125,15 @@ mod tests {
         let mut v = Vitals::default();
         feed(&mut v, EventKind::Lcp(400.0));
         feed(&mut v, EventKind::Lcp(1200.0));
-        feed(&mut v, EventKind::Click { x: 0.0, y: 0.0, trusted: true, link: false });
+        feed(
+            &mut v,
+            EventKind::Click {
+                x: 0.0,
+                y: 0.0,
+                trusted: true,
+                link: false,
+            },
+        );
         feed(&mut v, EventKind::Lcp(3000.0));
         let mut f = Features::default();
         v.write(0.0, &mut f);
@@ -140,13 +161,35 @@ mod tests {
     #[test]
     fn inp_ignores_one_outlier_per_50_interactions() {
         let mut v = Vitals::default();
-        feed(&mut v, EventKind::Interaction { id: 1, duration: 40.0 });
-        feed(&mut v, EventKind::Interaction { id: 1, duration: 72.0 });
+        feed(
+            &mut v,
+            EventKind::Interaction {
+                id: 1,
+                duration: 40.0,
+            },
+        );
+        feed(
+            &mut v,
+            EventKind::Interaction {
+                id: 1,
+                duration: 72.0,
+            },
+        );
         assert_eq!(v.inp(), 72.0);
         for id in 2..=60 {
-            feed(&mut v, EventKind::Interaction { id, duration: if id == 30 { 900.0 } else { 16.0 } });
+            feed(
+                &mut v,
+                EventKind::Interaction {
+                    id,
+                    duration: if id == 30 { 900.0 } else { 16.0 },
+                },
+            );
         }
         assert_eq!(v.interactions, 60);
-        assert_eq!(v.inp(), 72.0, "the 900 ms outlier is dropped with 60 interactions");
+        assert_eq!(
+            v.inp(),
+            72.0,
+            "the 900 ms outlier is dropped with 60 interactions"
+        );
     }
 }

@@ -1,18 +1,12 @@
 //! Payload schema v1: the one JSON document sent per page view snapshot.
 //!
 //! The SDK builds it, the collector parses and validates it with
-//! [`parse`], and `docs/payload.schema.json` is generated from
-//! [`json_schema`]. A payload is at most [`MAX_PAYLOAD_BYTES`] bytes.
+//! `parse` (feature `std`), and `docs/payload.schema.json` is generated
+//! from it by `make docs`. A payload is at most [`MAX_PAYLOAD_BYTES`] bytes.
 
-mod catalog;
-#[cfg(not(target_arch = "wasm32"))]
-mod schema_doc;
-
-pub use catalog::{FeatureDoc, FeatureSpec, FeatureValue, Features, CATALOG, SPECS, DAY_MS, FRACTION_DIGITS, RETENTION};
-#[cfg(not(target_arch = "wasm32"))]
-pub use schema_doc::{data_dictionary_markdown, json_schema};
-
+use crate::catalog::{Features, SPECS};
 use crate::consent::Purpose;
+use crate::error::FieldError;
 use crate::json_out::{push_u64, ObjectWriter};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -28,27 +22,6 @@ pub const MAX_PATH_BYTES: usize = 256;
 pub const MAX_SITE_BYTES: usize = 64;
 /// Longest referrer domain accepted, in bytes.
 pub const MAX_DOMAIN_BYTES: usize = 253;
-
-/// A rejected payload: which field, and why. The collector answers 400 with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SchemaError {
-    pub field: String,
-    pub reason: String,
-}
-
-impl SchemaError {
-    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        SchemaError { field: field.into(), reason: reason.into() }
-    }
-}
-
-impl core::fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}: {}", self.field, self.reason)
-    }
-}
-
-impl core::error::Error for SchemaError {}
 
 /// Coarse device class, from the user agent's form factor only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -193,11 +166,14 @@ pub const MIN_HOUR: u64 = 1_704_067_200;
 /// Latest accepted `hour` (2100-01-01T00:00:00Z).
 pub const MAX_HOUR: u64 = 4_102_444_800;
 
-fn check_hex_id(field: &str, s: &str) -> Result<(), SchemaError> {
-    if s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+fn check_hex_id(field: &str, s: &str) -> Result<(), FieldError> {
+    if s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
         Ok(())
     } else {
-        Err(SchemaError::new(field, "must be 32 lowercase hex digits"))
+        Err(FieldError::new(field, "must be 32 lowercase hex digits"))
     }
 }
 
@@ -205,22 +181,26 @@ fn check_hex_id(field: &str, s: &str) -> Result<(), SchemaError> {
 pub fn is_valid_site(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_SITE_BYTES
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
 impl Payload {
     /// Checks every field against schema v1 and its bounds.
-    pub fn validate(&self) -> Result<(), SchemaError> {
+    pub fn validate(&self) -> Result<(), FieldError> {
         if self.v != SCHEMA_VERSION {
-            return Err(SchemaError::new("v", "unsupported schema version"));
+            return Err(FieldError::new("v", "unsupported schema version"));
         }
         check_hex_id("id", &self.id)?;
         check_hex_id("pv", &self.pv)?;
         if self.seq == 0 || self.seq > 100_000 {
-            return Err(SchemaError::new("seq", "must be between 1 and 100000"));
+            return Err(FieldError::new("seq", "must be between 1 and 100000"));
         }
         if !is_valid_site(&self.site) {
-            return Err(SchemaError::new("site", "must be 1-64 characters of a-z 0-9 . _ -"));
+            return Err(FieldError::new(
+                "site",
+                "must be 1-64 characters of a-z 0-9 . _ -",
+            ));
         }
         if let Some(vid) = &self.vid {
             check_hex_id("vid", vid)?;
@@ -229,35 +209,53 @@ impl Payload {
             check_hex_id("sid", sid)?;
         }
         if !self.hour.is_multiple_of(3600) || !(MIN_HOUR..=MAX_HOUR).contains(&self.hour) {
-            return Err(SchemaError::new("hour", "must be a whole UTC hour between 2024 and 2100"));
+            return Err(FieldError::new(
+                "hour",
+                "must be a whole UTC hour between 2024 and 2100",
+            ));
         }
         check_hex_id("consent.record", &self.consent.record)?;
         if !self.consent.purposes.contains(&Purpose::Analytics) {
-            return Err(SchemaError::new("consent.purposes", "analytics must be granted for a payload to be sent"));
+            return Err(FieldError::new(
+                "consent.purposes",
+                "analytics must be granted for a payload to be sent",
+            ));
         }
         let path = &self.ctx.path;
-        if !path.starts_with('/') || path.len() > MAX_PATH_BYTES || path.chars().any(char::is_control) {
-            return Err(SchemaError::new("ctx.path", "must start with / and be at most 256 bytes without control characters"));
+        if !path.starts_with('/')
+            || path.len() > MAX_PATH_BYTES
+            || path.chars().any(char::is_control)
+        {
+            return Err(FieldError::new(
+                "ctx.path",
+                "must start with / and be at most 256 bytes without control characters",
+            ));
         }
         if let Some(d) = &self.ctx.referrer_domain {
             let ok = !d.is_empty()
                 && d.len() <= MAX_DOMAIN_BYTES
-                && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+                && d.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
             if !ok {
-                return Err(SchemaError::new("ctx.referrer_domain", "must be a host name"));
+                return Err(FieldError::new(
+                    "ctx.referrer_domain",
+                    "must be a host name",
+                ));
             }
         }
         self.f.validate()?;
         self.validate_ldp()
     }
 
-    fn validate_ldp(&self) -> Result<(), SchemaError> {
-        let err = |reason: &str| Err(SchemaError::new("ldp", reason));
+    fn validate_ldp(&self) -> Result<(), FieldError> {
+        let err = |reason: &str| Err(FieldError::new("ldp", reason));
         if self.ldp.len() > SPECS.len() {
             return err("has more reports than there are features");
         }
         for (i, r) in self.ldp.iter().enumerate() {
-            let Some(doc) = SPECS.iter().find(|d| d.name == r.f) else { return err("names an unknown feature") };
+            let Some(doc) = SPECS.iter().find(|d| d.name == r.f) else {
+                return err("names an unknown feature");
+            };
             if self.ldp.iter().take(i).any(|o| o.f == r.f) {
                 return err("reports a feature twice");
             }
@@ -270,7 +268,10 @@ impl Payload {
             }
             match (r.m, doc.json_type, r.hi) {
                 (Mechanism::Rr, "boolean", None) if (0..=1).contains(&r.v) => {}
-                (Mechanism::Geo, "integer", Some(hi)) if hi >= 1 && f64::from(hi) <= doc.max && r.v.unsigned_abs() <= u64::from(hi) * 10_001 => {}
+                (Mechanism::Geo, "integer", Some(hi))
+                    if hi >= 1
+                        && f64::from(hi) <= doc.max
+                        && r.v.unsigned_abs() <= u64::from(hi) * 10_001 => {}
                 _ => return err("mechanism, bound and value do not fit the feature"),
             }
         }
@@ -281,7 +282,9 @@ impl Payload {
     /// serde would write; a test checks it).
     pub fn to_json(&self) -> String {
         let mut consent = ObjectWriter::new();
-        consent.str("record", &self.consent.record).str_list("purposes", self.consent.purposes.iter().map(|p| p.as_str()));
+        consent
+            .str("record", &self.consent.record)
+            .str_list("purposes", self.consent.purposes.iter().map(|p| p.as_str()));
         let mut ctx = ObjectWriter::new();
         ctx.str("path", &self.ctx.path)
             .opt_str("referrer_domain", self.ctx.referrer_domain.as_deref())
@@ -307,7 +310,9 @@ impl Payload {
                     buf.push(',');
                 }
                 let mut o = ObjectWriter::new();
-                o.str("f", &r.f).str("m", r.m.as_str()).uint("eps_milli", u64::from(r.eps_milli));
+                o.str("f", &r.f)
+                    .str("m", r.m.as_str())
+                    .uint("eps_milli", u64::from(r.eps_milli));
                 if let Some(hi) = r.hi {
                     o.uint("hi", u64::from(hi));
                 }
@@ -332,7 +337,9 @@ impl Payload {
     /// every catalog feature at its maximum leaves room for them.
     pub fn to_json_within_budget(&mut self) -> String {
         let mut body = self.to_json();
-        while body.len() > MAX_PAYLOAD_BYTES && (self.ctx.referrer_domain.is_some() || self.ctx.path.len() > 1) {
+        while body.len() > MAX_PAYLOAD_BYTES
+            && (self.ctx.referrer_domain.is_some() || self.ctx.path.len() > 1)
+        {
             if self.ctx.referrer_domain.take().is_none() {
                 // The excess in bytes, at char boundaries (popping one char per
                 // excess byte would cut multi-byte paths about twice too far); an
@@ -350,10 +357,10 @@ impl Payload {
 }
 
 /// Parses and validates one payload body (the collector's entry point).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn parse(body: &[u8]) -> Result<Payload, SchemaError> {
+#[cfg(feature = "std")]
+pub fn parse(body: &[u8]) -> Result<Payload, FieldError> {
     if body.len() > MAX_PAYLOAD_BYTES {
-        return Err(SchemaError::new("body", "larger than 2048 bytes"));
+        return Err(FieldError::new("body", "larger than 2048 bytes"));
     }
     // Fast path: plain serde. Only a body that fails is parsed a second time
     // with path tracking, to name the offending field.
@@ -366,20 +373,24 @@ pub fn parse(body: &[u8]) -> Result<Payload, SchemaError> {
 }
 
 /// The field and reason of a body that does not decode as a [`Payload`].
-#[cfg(not(target_arch = "wasm32"))]
-fn decode_error(body: &[u8]) -> SchemaError {
+#[cfg(feature = "std")]
+fn decode_error(body: &[u8]) -> FieldError {
     let de = &mut serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, Payload>(de) {
-        Ok(_) => SchemaError::new("body", "is not a valid payload"),
+        Ok(_) => FieldError::new("body", "is not a valid payload"),
         Err(e) => {
             let path = e.path().to_string();
             // "." and "?" are serde_path_to_error's root and unknown
             // positions; "" is an unknown field whose name is empty.
-            let field = if path.is_empty() || path == "." || path == "?" { "body".to_string() } else { path };
-            SchemaError::new(field, e.into_inner().to_string())
+            let field = if path.is_empty() || path == "." || path == "?" {
+                "body".to_string()
+            } else {
+                path
+            };
+            FieldError::new(field, e.into_inner().to_string())
         }
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests;

@@ -18,14 +18,15 @@
 //! The estimators for the collector ([`rr_estimate`], [`mean_estimate`]) are
 //! native-only (they need `f64::exp`).
 
-use crate::payload::{Features, LdpReport, Mechanism, SPECS};
+use crate::catalog::{Features, SPECS};
+use crate::payload::{LdpReport, Mechanism};
 use alloc::vec::Vec;
 
 /// A source of uniformly random 64-bit words.
-pub type Rand<'a> = &'a mut dyn FnMut() -> u64;
+pub(crate) type Rand<'a> = &'a mut dyn FnMut() -> u64;
 
 /// Uniform integer in `[0, n)` (`n >= 1`), by rejection: no modulo bias.
-pub fn uniform_below(rng: Rand, n: u64) -> u64 {
+pub(crate) fn uniform_below(rng: Rand, n: u64) -> u64 {
     if n <= 1 {
         return 0;
     }
@@ -39,12 +40,12 @@ pub fn uniform_below(rng: Rand, n: u64) -> u64 {
 }
 
 /// `true` with probability `num / den`.
-pub fn bernoulli(rng: Rand, num: u64, den: u64) -> bool {
+pub(crate) fn bernoulli(rng: Rand, num: u64, den: u64) -> bool {
     uniform_below(rng, den) < num
 }
 
 /// `true` with probability `exp(-num / den)`, exactly (CKS algorithm 1).
-pub fn bernoulli_exp_neg(rng: Rand, num: u64, den: u64) -> bool {
+pub(crate) fn bernoulli_exp_neg(rng: Rand, num: u64, den: u64) -> bool {
     if den == 0 {
         return false;
     }
@@ -70,7 +71,7 @@ fn bernoulli_exp_neg_le1(rng: Rand, num: u64, den: u64) -> bool {
 }
 
 /// Randomised response: `bit`, flipped with probability `1 / (1 + e^ε)`.
-pub fn randomized_response(rng: Rand, bit: bool, eps_milli: u32) -> bool {
+pub(crate) fn randomized_response(rng: Rand, bit: bool, eps_milli: u32) -> bool {
     // Each round: keep with probability 1/2, flip with probability e^-ε / 2;
     // otherwise try again. Conditioned on stopping, P(flip) = 1 / (1 + e^ε).
     loop {
@@ -84,7 +85,7 @@ pub fn randomized_response(rng: Rand, bit: bool, eps_milli: u32) -> bool {
 }
 
 /// Discrete Laplace noise with scale `t / s`: P(z) ∝ exp(-|z|·s/t) (CKS algorithm 2).
-pub fn discrete_laplace(rng: Rand, t: u64, s: u64) -> i64 {
+pub(crate) fn discrete_laplace(rng: Rand, t: u64, s: u64) -> i64 {
     let (t, s) = (t.max(1), s.max(1));
     loop {
         let u = uniform_below(rng, t);
@@ -109,7 +110,7 @@ pub fn discrete_laplace(rng: Rand, t: u64, s: u64) -> i64 {
 /// Laplace noise of scale `hi / ε` (sensitivity `hi`). The result may be
 /// negative or above `hi`: it must not be clamped again, or the estimate
 /// would be biased.
-pub fn geometric(rng: Rand, value: u64, hi: u32, eps_milli: u32) -> i64 {
+pub(crate) fn geometric(rng: Rand, value: u64, hi: u32, eps_milli: u32) -> i64 {
     let clamped = value.min(u64::from(hi)) as i64;
     clamped + discrete_laplace(rng, u64::from(hi) * 1000, u64::from(eps_milli.max(1)))
 }
@@ -136,7 +137,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { features: Vec::new(), eps_milli: 1000, daily_milli: 10_000 }
+        Settings {
+            features: Vec::new(),
+            eps_milli: 1000,
+            daily_milli: 10_000,
+        }
     }
 }
 
@@ -151,12 +156,19 @@ impl Settings {
     /// durations, none for flags. Fractional features are refused.
     pub fn parse_features(spec: &str) -> Result<Vec<LdpFeature>, &'static str> {
         let mut out: Vec<LdpFeature> = Vec::new();
-        for item in spec.split(',').map(|s| s.trim_matches(' ')).filter(|s| !s.is_empty()) {
+        for item in spec
+            .split(',')
+            .map(|s| s.trim_matches(' '))
+            .filter(|s| !s.is_empty())
+        {
             let (name, bound) = match item.split_once(':') {
                 Some((n, b)) => (n, Some(b)),
                 None => (item, None),
             };
-            let doc = SPECS.iter().find(|d| d.name == name).ok_or("names a feature that does not exist")?;
+            let doc = SPECS
+                .iter()
+                .find(|d| d.name == name)
+                .ok_or("names a feature that does not exist")?;
             if out.iter().any(|f| f.name == doc.name) {
                 return Err("lists a feature twice");
             }
@@ -179,10 +191,17 @@ impl Settings {
 /// Parses a positive decimal with at most 3 decimals (`"0.5"`, `"2"`) into thousandths.
 pub fn parse_milli(s: &str) -> Option<u32> {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if frac.len() > 3 || (int.is_empty() && frac.is_empty()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if frac.len() > 3
+        || (int.is_empty() && frac.is_empty())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
-    let whole: u32 = if int.is_empty() { 0 } else { crate::flat_json::parse_u32(int)? };
+    let whole: u32 = if int.is_empty() {
+        0
+    } else {
+        crate::flat_json::parse_u32(int)?
+    };
     let mut milli: u32 = 0;
     for b in frac.bytes() {
         milli = milli * 10 + u32::from(b - b'0');
@@ -200,17 +219,26 @@ pub fn privatize(f: &mut Features, s: &Settings, rng: Rand) -> Vec<LdpReport> {
     for feat in &s.features {
         let value = f.take(feat.name).unwrap_or(0);
         let (mech, v) = match feat.hi {
-            None => (Mechanism::Rr, i64::from(randomized_response(rng, value != 0, s.eps_milli))),
+            None => (
+                Mechanism::Rr,
+                i64::from(randomized_response(rng, value != 0, s.eps_milli)),
+            ),
             Some(hi) => (Mechanism::Geo, geometric(rng, value, hi, s.eps_milli)),
         };
-        out.push(LdpReport { f: feat.name.into(), m: mech, eps_milli: s.eps_milli, hi: feat.hi, v });
+        out.push(LdpReport {
+            f: feat.name.into(),
+            m: mech,
+            eps_milli: s.eps_milli,
+            hi: feat.hi,
+            v,
+        });
     }
     out
 }
 
 /// The ε a visitor has spent today, in thousandths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// UTC day number (Unix ms / 86 400 000).
     pub day: u64,
     pub spent_milli: u32,
@@ -219,18 +247,21 @@ pub struct Budget {
 impl Budget {
     /// Spends `cost` on `day` if the daily limit allows it; `false` (and no
     /// change) when it would be exceeded. A new day starts from zero.
-    pub fn try_spend(&mut self, day: u64, cost: u32, daily_milli: u32) -> bool {
+    pub(crate) fn try_spend(&mut self, day: u64, cost: u32, daily_milli: u32) -> bool {
         let spent = if day == self.day { self.spent_milli } else { 0 };
         let next = spent.saturating_add(cost);
         if next > daily_milli {
             return false;
         }
-        *self = Budget { day, spent_milli: next };
+        *self = Budget {
+            day,
+            spent_milli: next,
+        };
         true
     }
 
     /// Stored form: `<day>.<spent_milli>`.
-    pub fn encode(&self) -> alloc::string::String {
+    pub(crate) fn encode(&self) -> alloc::string::String {
         let mut s = alloc::string::String::new();
         crate::json_out::push_u64(&mut s, self.day);
         s.push('.');
@@ -238,14 +269,17 @@ impl Budget {
         s
     }
 
-    pub fn decode(raw: &str) -> Option<Budget> {
+    pub(crate) fn decode(raw: &str) -> Option<Budget> {
         let (day, spent) = raw.split_once('.')?;
-        Some(Budget { day: crate::flat_json::parse_uint(day)?, spent_milli: crate::flat_json::parse_u32(spent)? })
+        Some(Budget {
+            day: crate::flat_json::parse_uint(day)?,
+            spent_milli: crate::flat_json::parse_u32(spent)?,
+        })
     }
 }
 
 /// Probability that randomised response reports the true bit.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "std")]
 pub fn rr_keep_probability(eps_milli: u32) -> f64 {
     let e = (f64::from(eps_milli) / 1000.0).exp();
     e / (1.0 + e)
@@ -254,7 +288,7 @@ pub fn rr_keep_probability(eps_milli: u32) -> f64 {
 /// Unbiased estimate of the true share of `true` flags from `ones` reported
 /// ones out of `n` randomised-response reports at one ε, and its standard
 /// error: `(ȳ - (1-p)) / (2p - 1)`.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "std")]
 pub fn rr_estimate(ones: u64, n: u64, eps_milli: u32) -> (f64, f64) {
     if n == 0 {
         return (0.0, 0.0);
@@ -269,24 +303,28 @@ pub fn rr_estimate(ones: u64, n: u64, eps_milli: u32) -> (f64, f64) {
 /// Unbiased estimate of the mean clamped value from geometric-mechanism
 /// reports (the noise has mean zero), and its standard error. Reports are
 /// `(sum, sum of squares, n)` so the collector can aggregate in SQL.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "std")]
 pub fn mean_estimate(sum: f64, sum_sq: f64, n: u64) -> (f64, f64) {
     if n == 0 {
         return (0.0, 0.0);
     }
     let nf = n as f64;
     let mean = sum / nf;
-    let var = if n > 1 { ((sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0) } else { 0.0 };
+    let var = if n > 1 {
+        ((sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0)
+    } else {
+        0.0
+    };
     (mean, (var / nf).sqrt())
 }
 
 /// Variance of the geometric mechanism's noise at `hi` and ε:
 /// `2α / (1-α)²` with `α = exp(-ε/hi)`.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(feature = "std")]
 pub fn geometric_noise_variance(hi: u32, eps_milli: u32) -> f64 {
     let a = (-(f64::from(eps_milli) / 1000.0) / f64::from(hi.max(1))).exp();
     2.0 * a / ((1.0 - a) * (1.0 - a))
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests;

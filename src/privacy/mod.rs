@@ -1,14 +1,14 @@
 //! Privacy transforms applied before anything leaves the device.
 
-pub mod ldp;
-pub mod scrub;
-pub mod ua;
-pub mod url;
+pub(crate) mod ldp;
+pub(crate) mod scrub;
+pub(crate) mod ua;
+pub(crate) mod url;
 
 /// Byte offset of `needle` in `hay`. A plain byte scan: `str::find` with a
 /// string pattern links core's two-way searcher and its panic formatting into
 /// the wasm, which costs kilobytes for a few short needles.
-pub fn find(hay: &str, needle: &str) -> Option<usize> {
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
     let n = needle.as_bytes();
     if n.is_empty() {
         return Some(0);
@@ -17,6 +17,6 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
 }
 
 /// `true` when `needle` occurs in `hay` (see [`find`]).
-pub fn has(hay: &str, needle: &str) -> bool {
+pub(crate) fn has(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }

@@ -70,7 +70,7 @@ fn email_at(s: &[u8], i: usize) -> Option<usize> {
 }
 
 /// Luhn checksum over ASCII digits.
-pub fn luhn_ok(digits: &[u8]) -> bool {
+pub(crate) fn luhn_ok(digits: &[u8]) -> bool {
     let mut sum = 0u32;
     for (n, d) in digits.iter().rev().enumerate() {
         let mut v = u32::from(d - b'0');
@@ -104,7 +104,11 @@ fn digit_run(s: &[u8], i: usize, digits: &mut [u8; 20]) -> (usize, usize, bool) 
             n += 1;
             j += 1;
             last_digit_end = j;
-        } else if b" -.()".contains(&b) && s.get(j + 1).is_some_and(|c| c.is_ascii_digit() || *c == b'(' || *c == b' ') && n > 0 {
+        } else if b" -.()".contains(&b)
+            && s.get(j + 1)
+                .is_some_and(|c| c.is_ascii_digit() || *c == b'(' || *c == b' ')
+            && n > 0
+        {
             sep = true;
             j += 1;
         } else {
@@ -125,7 +129,11 @@ fn iban_ok(chars: &[u8]) -> bool {
             b'a'..=b'z' => u32::from(c - b'a') + 10,
             _ => return false,
         };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem == 1
 }
@@ -133,7 +141,11 @@ fn iban_ok(chars: &[u8]) -> bool {
 /// An IBAN at `i` (groups may be separated by single spaces): returns its end.
 fn iban_at(s: &[u8], i: usize) -> Option<usize> {
     let head = s.get(i..i + 4)?;
-    if !(head[0].is_ascii_alphabetic() && head[1].is_ascii_alphabetic() && head[2].is_ascii_digit() && head[3].is_ascii_digit()) {
+    if !(head[0].is_ascii_alphabetic()
+        && head[1].is_ascii_alphabetic()
+        && head[2].is_ascii_digit()
+        && head[3].is_ascii_digit())
+    {
         return None;
     }
     let mut buf = [0u8; 34];
@@ -180,7 +192,10 @@ fn ipv4_at(s: &[u8], i: usize) -> Option<usize> {
             j += 1;
         }
     }
-    (!s.get(j).is_some_and(|b| b.is_ascii_digit() || *b == b'.' && s.get(j + 1).is_some_and(u8::is_ascii_digit))).then_some(j)
+    (!s.get(j).is_some_and(|b| {
+        b.is_ascii_digit() || *b == b'.' && s.get(j + 1).is_some_and(u8::is_ascii_digit)
+    }))
+    .then_some(j)
 }
 
 /// IPv6 at `i`: a run of hex digits and colons with `::`, or 4+ groups.
@@ -209,13 +224,22 @@ fn ipv6_at(s: &[u8], i: usize) -> Option<usize> {
 }
 
 fn lower_eq(s: &[u8], i: usize, word: &[u8]) -> bool {
-    s.get(i..i + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word))
+    s.get(i..i + word.len())
+        .is_some_and(|w| w.eq_ignore_ascii_case(word))
 }
 
 /// A token at `i`: `Bearer x`, a JWT, or 24+ token characters mixing letters and digits.
 fn token_at(s: &[u8], i: usize) -> Option<usize> {
     let run_end = |mut j: usize, dots: bool| {
-        while j < s.len() && (is_tok(s[j]) || (dots && (s[j] == b'.' || s[j] == b'~' || s[j] == b'+' || s[j] == b'/' || s[j] == b'='))) {
+        while j < s.len()
+            && (is_tok(s[j])
+                || (dots
+                    && (s[j] == b'.'
+                        || s[j] == b'~'
+                        || s[j] == b'+'
+                        || s[j] == b'/'
+                        || s[j] == b'=')))
+        {
             j += 1;
         }
         j
@@ -223,9 +247,15 @@ fn token_at(s: &[u8], i: usize) -> Option<usize> {
     if lower_eq(s, i, b"bearer") {
         let mut j = i + 6;
         let mut sep = 0;
-        while j < s.len() && (s[j] == b' ' || s[j] == b'+' || s[j] == b'%' || s[j] == b'=' || s[j] == b':') {
+        while j < s.len()
+            && (s[j] == b' ' || s[j] == b'+' || s[j] == b'%' || s[j] == b'=' || s[j] == b':')
+        {
             // `Bearer%20x` and `bearer=x` count too.
-            j += if s[j] == b'%' && s.get(j + 1) == Some(&b'2') && s.get(j + 2) == Some(&b'0') { 3 } else { 1 };
+            j += if s[j] == b'%' && s.get(j + 1) == Some(&b'2') && s.get(j + 2) == Some(&b'0') {
+                3
+            } else {
+                1
+            };
             sep += 1;
         }
         let end = run_end(j, true);
@@ -239,7 +269,9 @@ fn token_at(s: &[u8], i: usize) -> Option<usize> {
     // what precedes it in the word (`0eyJ…`, a fuzzing find): the whole run goes.
     if let Some(k) = (i..end).find(|&k| lower_eq(s, k, b"eyj")) {
         let jwt_end = run_end(k, true);
-        if s.get(k..jwt_end).is_some_and(|t| t.iter().filter(|b| **b == b'.').count() >= 2) {
+        if s.get(k..jwt_end)
+            .is_some_and(|t| t.iter().filter(|b| **b == b'.').count() >= 2)
+        {
             return Some(jwt_end);
         }
     }
@@ -253,13 +285,18 @@ fn token_at(s: &[u8], i: usize) -> Option<usize> {
 /// follows it starts a word too (a token glued to `%40` was missed before;
 /// found by fuzzing).
 fn word_start(s: &[u8], i: usize) -> bool {
-    i == 0 || !s[i - 1].is_ascii_alphanumeric() || (i >= 3 && s[i - 3] == b'%' && s[i - 2].is_ascii_hexdigit() && s[i - 1].is_ascii_hexdigit())
+    i == 0
+        || !s[i - 1].is_ascii_alphanumeric()
+        || (i >= 3
+            && s[i - 3] == b'%'
+            && s[i - 2].is_ascii_hexdigit()
+            && s[i - 1].is_ascii_hexdigit())
 }
 
 /// Returns `text` with every email, card number, IBAN, phone number, bearer
 /// token and IP address replaced by a placeholder. Repeated until nothing
 /// changes, since a replacement can complete a new match (`a@b.c:phone`).
-pub fn scrub(text: &str) -> String {
+pub(crate) fn scrub(text: &str) -> String {
     let mut out = scrub_once(text);
     for _ in 0..4 {
         let next = scrub_once(&out);
@@ -284,15 +321,21 @@ fn scrub_once(text: &str) -> String {
                 hit = email_at(s, i).map(|e| (e, ":email"));
             }
             if hit.is_none() && b.is_ascii_alphabetic() {
-                hit = iban_at(s, i).map(|e| (e, ":iban")).or_else(|| token_at(s, i).map(|e| (e, ":token")));
+                hit = iban_at(s, i)
+                    .map(|e| (e, ":iban"))
+                    .or_else(|| token_at(s, i).map(|e| (e, ":token")));
             }
             if hit.is_none() && (b.is_ascii_hexdigit() || b == b':') {
-                hit = ipv4_at(s, i).map(|e| (e, ":ip")).or_else(|| ipv6_at(s, i).map(|e| (e, ":ip")));
+                hit = ipv4_at(s, i)
+                    .map(|e| (e, ":ip"))
+                    .or_else(|| ipv6_at(s, i).map(|e| (e, ":ip")));
             }
         }
         // Digit runs are checked inside words too (`ref4111111111111111`).
-        if hit.is_none() && (i == 0 || !s[i - 1].is_ascii_digit())
-            && (b.is_ascii_digit() || (word_start(s, i) && (b == b'+' || b == b'('))) {
+        if hit.is_none()
+            && (i == 0 || !s[i - 1].is_ascii_digit())
+            && (b.is_ascii_digit() || (word_start(s, i) && (b == b'+' || b == b'(')))
+        {
             let mut digits = [0u8; 20];
             let (end, n, _) = digit_run(s, i, &mut digits);
             if (13..=19).contains(&n) && luhn_ok(&digits[..n]) {
@@ -316,7 +359,11 @@ fn scrub_once(text: &str) -> String {
             _ => {
                 // Skip the rest of a word so matches start only at word starts.
                 i += 1;
-                while i < s.len() && !word_start(s, i) && s[i].is_ascii_alphanumeric() && (!s[i].is_ascii_digit() || s[i - 1].is_ascii_digit()) {
+                while i < s.len()
+                    && !word_start(s, i)
+                    && s[i].is_ascii_alphanumeric()
+                    && (!s[i].is_ascii_digit() || s[i - 1].is_ascii_digit())
+                {
                     i += 1;
                 }
             }
@@ -326,5 +373,5 @@ fn scrub_once(text: &str) -> String {
     out
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests;

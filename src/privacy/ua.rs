@@ -4,7 +4,7 @@
 use super::has;
 use crate::payload::{BrowserFamily, DeviceClass};
 
-pub fn device_class(ua: &str) -> DeviceClass {
+pub(crate) fn device_class(ua: &str) -> DeviceClass {
     if has(ua, "iPad") || (has(ua, "Android") && !has(ua, "Mobile")) || has(ua, "Tablet") {
         DeviceClass::Tablet
     } else if has(ua, "Mobi") || has(ua, "iPhone") || has(ua, "Android") {
@@ -16,7 +16,7 @@ pub fn device_class(ua: &str) -> DeviceClass {
     }
 }
 
-pub fn browser_family(ua: &str) -> BrowserFamily {
+pub(crate) fn browser_family(ua: &str) -> BrowserFamily {
     if has(ua, "Edg/") {
         BrowserFamily::Edge
     } else if has(ua, "Firefox/") || has(ua, "FxiOS") {
@@ -30,7 +30,7 @@ pub fn browser_family(ua: &str) -> BrowserFamily {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -41,10 +41,19 @@ mod tests {
         let ipad = "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Safari/604.1";
         let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36 Edg/120.0";
         let fx = "Mozilla/5.0 (Android 14; Mobile; rv:120.0) Gecko/120.0 Firefox/120.0";
-        assert_eq!((device_class(chrome), browser_family(chrome)), (DeviceClass::Desktop, BrowserFamily::Chrome));
-        assert_eq!((device_class(iphone), browser_family(iphone)), (DeviceClass::Mobile, BrowserFamily::Safari));
+        assert_eq!(
+            (device_class(chrome), browser_family(chrome)),
+            (DeviceClass::Desktop, BrowserFamily::Chrome)
+        );
+        assert_eq!(
+            (device_class(iphone), browser_family(iphone)),
+            (DeviceClass::Mobile, BrowserFamily::Safari)
+        );
         assert_eq!(device_class(ipad), DeviceClass::Tablet);
         assert_eq!(browser_family(edge), BrowserFamily::Edge);
-        assert_eq!((device_class(fx), browser_family(fx)), (DeviceClass::Mobile, BrowserFamily::Firefox));
+        assert_eq!(
+            (device_class(fx), browser_family(fx)),
+            (DeviceClass::Mobile, BrowserFamily::Firefox)
+        );
     }
 }

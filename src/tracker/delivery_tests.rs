@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::event::EventKind;
+use crate::payload::Payload;
 
 const WALL: f64 = 1.8e12;
 const OPT_OUT: &str = r#"{"site":"demo","endpoint":"/v1/ingest","consent":"opt-out"}"#;
@@ -13,11 +14,31 @@ fn rng() -> Rng {
 }
 
 fn tracker(json: &str, stored: Stored) -> Tracker {
-    Tracker::new(Config::from_json(json).unwrap(), &PageEnv { href: "https://x.example/a".into(), visible: true, focused: true, ..PageEnv::default() }, stored, 0.0, WALL, rng())
+    Tracker::new(
+        Config::from_json(json).unwrap(),
+        &PageEnv {
+            href: "https://x.example/a".into(),
+            visible: true,
+            focused: true,
+            ..PageEnv::default()
+        },
+        stored,
+        0.0,
+        WALL,
+        rng(),
+    )
 }
 
 fn click(t: &mut Tracker, at: f64) {
-    t.on_event(&Event { t: at, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true, link: false } });
+    t.on_event(&Event {
+        t: at,
+        kind: EventKind::Click {
+            x: 1.0,
+            y: 1.0,
+            trusted: true,
+            link: false,
+        },
+    });
 }
 
 #[derive(Debug, Default)]
@@ -33,9 +54,13 @@ fn split(t: &mut Tracker) -> Out {
     for e in t.take_effects() {
         match e {
             Effect::Send(b) => o.beacons.push(crate::payload::parse(b.as_bytes()).unwrap()),
-            Effect::Post { body, fresh } => o.posts.push((crate::payload::parse(body.as_bytes()).unwrap(), fresh)),
+            Effect::Post { body, fresh } => o
+                .posts
+                .push((crate::payload::parse(body.as_bytes()).unwrap(), fresh)),
             Effect::Probe(url) => o.probes.push(url),
-            Effect::Store { key, value } if key == "iob:demo:outbox" => o.outbox = Some(Some(value)),
+            Effect::Store { key, value } if key == "iob:demo:outbox" => {
+                o.outbox = Some(Some(value))
+            }
             Effect::Remove(key) if key == "iob:demo:outbox" => o.outbox = Some(None),
             _ => {}
         }
@@ -56,24 +81,47 @@ fn periodic_snapshots_go_out_only_while_there_is_new_activity() {
     let (p, fresh) = &o.posts[0];
     assert!(fresh, "a new snapshot is announced as a payload");
     assert_eq!((p.seq, p.f.clicks), (1, 1));
-    assert!(o.outbox.clone().unwrap().is_some(), "queued and persisted until acknowledged");
+    assert!(
+        o.outbox.clone().unwrap().is_some(),
+        "queued and persisted until acknowledged"
+    );
     t.on_post_result(204, 60_050.0);
-    assert_eq!(split(&mut t).outbox, Some(None), "acknowledged: the outbox is emptied");
+    assert_eq!(
+        split(&mut t).outbox,
+        Some(None),
+        "acknowledged: the outbox is emptied"
+    );
     // A minute with no input: no snapshot.
     t.tick(120_000.0, WALL);
-    assert!(split(&mut t).posts.is_empty(), "no new activity, no periodic snapshot");
+    assert!(
+        split(&mut t).posts.is_empty(),
+        "no new activity, no periodic snapshot"
+    );
     assert_eq!(t.next_wake(), Some(180_000.0));
-    t.on_event(&Event { t: 150_000.0, kind: EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false } });
+    t.on_event(&Event {
+        t: 150_000.0,
+        kind: EventKind::Key {
+            class: crate::event::KeyClass::Char,
+            trusted: true,
+            field: false,
+        },
+    });
     t.tick(180_000.0, WALL);
     let o = split(&mut t);
     assert_eq!(o.posts.len(), 1);
-    assert_eq!(o.posts[0].0.seq, 2, "cumulative snapshots keep one page view and count up");
+    assert_eq!(
+        o.posts[0].0.seq, 2,
+        "cumulative snapshots keep one page view and count up"
+    );
     assert_eq!(o.posts[0].0.pv, p.pv);
 }
 
 #[test]
 fn the_interval_is_configurable() {
-    let mut t = tracker(r#"{"site":"demo","endpoint":"/i","consent":"opt-out","snapshotIntervalMs":5000}"#, Stored::default());
+    let mut t = tracker(
+        r#"{"site":"demo","endpoint":"/i","consent":"opt-out","snapshotIntervalMs":5000}"#,
+        Stored::default(),
+    );
     assert_eq!(t.next_wake(), Some(5_000.0));
     click(&mut t, 10.0);
     t.tick(5_000.0, WALL);
@@ -86,14 +134,20 @@ fn the_final_beacon_stays_queued_and_is_confirmed_by_a_probe_if_the_page_lives_o
     for (answer, reposted) in [(204, false), (404, true)] {
         let mut t = tracker(OPT_OUT, Stored::default());
         click(&mut t, 100.0);
-        t.on_event(&Event { t: 2_000.0, kind: EventKind::Visibility(false) });
+        t.on_event(&Event {
+            t: 2_000.0,
+            kind: EventKind::Visibility(false),
+        });
         t.on_hide(2_000.0, WALL);
         let o = split(&mut t);
         assert_eq!(o.beacons.len(), 1);
         assert!(o.posts.is_empty());
         let pv = o.beacons[0].pv.clone();
         let stored = o.outbox.unwrap().unwrap();
-        assert!(stored.contains(&format!("\"{pv}.1\":")), "persisted before the beacon: {stored}");
+        assert!(
+            stored.contains(&format!("\"{pv}.1\":")),
+            "persisted before the beacon: {stored}"
+        );
         // pagehide right after visibilitychange: nothing new, nothing sent twice.
         t.on_hide(2_010.0, WALL);
         assert!(split(&mut t).beacons.is_empty());
@@ -109,7 +163,11 @@ fn the_final_beacon_stays_queued_and_is_confirmed_by_a_probe_if_the_page_lives_o
         if reposted {
             // The beacon was lost: the same snapshot is posted at once.
             let (p, fresh) = &o.posts[0];
-            assert_eq!((p.pv.as_str(), p.seq, *fresh), (pv.as_str(), 1, false), "a repeat, not a new payload");
+            assert_eq!(
+                (p.pv.as_str(), p.seq, *fresh),
+                (pv.as_str(), 1, false),
+                "a repeat, not a new payload"
+            );
             t.on_post_result(204, wake + 10.0);
             assert_eq!(split(&mut t).outbox, Some(None));
         } else {
@@ -129,7 +187,9 @@ fn a_down_collector_gets_bounded_backed_off_retries_then_online_drains() {
     let mut gaps = Vec::new();
     loop {
         let o = split(&mut t);
-        let Some((p, _)) = o.posts.into_iter().next() else { break };
+        let Some((p, _)) = o.posts.into_iter().next() else {
+            break;
+        };
         assert_eq!(p.seq, 1);
         posts += 1;
         t.on_post_result(0, now); // network error
@@ -142,10 +202,17 @@ fn a_down_collector_gets_bounded_backed_off_retries_then_online_drains() {
             _ => break,
         }
     }
-    assert_eq!(posts, RetryPolicy::default().max_attempts as usize, "bounded attempts");
+    assert_eq!(
+        posts,
+        RetryPolicy::default().max_attempts as usize,
+        "bounded attempts"
+    );
     for (i, g) in gaps.iter().enumerate() {
         let d = 1_000.0 * f64::from(1u32 << i);
-        assert!(*g >= d / 2.0 && *g <= d, "exponential backoff with jitter: gap {i} = {g}");
+        assert!(
+            *g >= d / 2.0 && *g <= d,
+            "exponential backoff with jitter: gap {i} = {g}"
+        );
     }
     // Parked: the periodic timer still ticks, but no retry storm.
     t.tick(59_999.0, WALL);
@@ -159,7 +226,11 @@ fn a_down_collector_gets_bounded_backed_off_retries_then_online_drains() {
     t.tick(71_010.0, WALL);
     assert_eq!(split(&mut t).posts.len(), 1, "retried after the 503");
     t.on_post_result(204, 71_020.0);
-    assert_eq!(split(&mut t).outbox, Some(None), "delivered after the collector came back");
+    assert_eq!(
+        split(&mut t).outbox,
+        Some(None),
+        "delivered after the collector came back"
+    );
 }
 
 #[test]
@@ -169,7 +240,11 @@ fn a_refused_payload_is_not_retried() {
     assert_eq!(split(&mut t).posts.len(), 1);
     t.on_post_result(400, 20.0);
     assert_eq!(split(&mut t).outbox, Some(None));
-    assert_eq!(t.next_wake(), Some(60_010.0), "only the periodic timer remains (60 s after the flush)");
+    assert_eq!(
+        t.next_wake(),
+        Some(60_010.0),
+        "only the periodic timer remains (60 s after the flush)"
+    );
 }
 
 #[test]
@@ -180,21 +255,41 @@ fn the_next_page_load_probes_for_the_persisted_outbox_first() {
         first.on_hide(500.0, WALL); // unload: beacon, fate unknown
         let o = split(&mut first);
         let left = o.outbox.unwrap();
-        let mut second = tracker(OPT_OUT, Stored { outbox: left, ..Stored::default() });
+        let mut second = tracker(
+            OPT_OUT,
+            Stored {
+                outbox: left,
+                ..Stored::default()
+            },
+        );
         assert_eq!(second.next_wake(), Some(0.0), "due at once");
         second.tick(0.0, WALL);
         let o = split(&mut second);
         assert!(o.posts.is_empty());
-        assert_eq!(o.probes, [format!("/v1/ingest?site=demo&pv={}&seq=1", first_pv(&first))], "the previous page's final snapshot");
+        assert_eq!(
+            o.probes,
+            [format!(
+                "/v1/ingest?site=demo&pv={}&seq=1",
+                first_pv(&first)
+            )],
+            "the previous page's final snapshot"
+        );
         second.on_post_result(answer, 5.0);
         let o = split(&mut second);
         if reposted {
             assert_eq!(o.posts.len(), 1, "{answer}");
-            assert_eq!((o.posts[0].0.pv.clone(), o.posts[0].0.seq), (first_pv(&first), 1));
+            assert_eq!(
+                (o.posts[0].0.pv.clone(), o.posts[0].0.seq),
+                (first_pv(&first), 1)
+            );
             assert!(!o.posts[0].1, "not a new payload of this page");
         } else {
             assert!(o.posts.is_empty(), "{answer}: no body re-sent");
-            assert_eq!(o.outbox.is_some(), answer == 204, "{answer}: confirmed entries leave the stored outbox");
+            assert_eq!(
+                o.outbox.is_some(),
+                answer == 204,
+                "{answer}: confirmed entries leave the stored outbox"
+            );
         }
     }
 }
@@ -211,40 +306,72 @@ fn first_pv(t: &Tracker) -> String {
 #[test]
 fn outbox_drops_are_counted_and_reported_in_the_next_payload() {
     let mut t = tracker(OPT_OUT, Stored::default());
-    t.outbox = Outbox::new(Bounds { max_count: 1, max_bytes: 100_000 }, RetryPolicy::default());
+    t.outbox = Outbox::new(
+        Bounds {
+            max_count: 1,
+            max_bytes: 100_000,
+        },
+        RetryPolicy::default(),
+    );
     click(&mut t, 10.0);
     t.flush(100.0, WALL); // pv 1, seq 1: in flight, never acknowledged (offline)
     assert_eq!(split(&mut t).posts.len(), 1);
     t.on_post_result(0, 110.0);
     t.start_page_view(200.0, WALL, "https://x.example/b", true, true); // an SPA route change
-    assert!(split(&mut t).posts.is_empty(), "the old page view had nothing new");
+    assert!(
+        split(&mut t).posts.is_empty(),
+        "the old page view had nothing new"
+    );
     click(&mut t, 300.0);
     t.flush(400.0, WALL); // pv 2, seq 1: evicts pv 1's unacknowledged snapshot
     let p = last(&t);
-    assert_eq!((p.ctx.path.as_str(), p.seq, p.f.clicks), ("/b", 1, 1), "a fresh page view");
-    assert_eq!(p.f.outbox_dropped, 0, "the drop happened after this one was made");
+    assert_eq!(
+        (p.ctx.path.as_str(), p.seq, p.f.clicks),
+        ("/b", 1, 1),
+        "a fresh page view"
+    );
+    assert_eq!(
+        p.f.outbox_dropped, 0,
+        "the drop happened after this one was made"
+    );
     click(&mut t, 500.0);
     t.flush(600.0, WALL);
     assert_eq!(last(&t).f.outbox_dropped, 1, "reported in the next payload");
     click(&mut t, 700.0);
     t.flush(800.0, WALL);
-    assert_eq!(last(&t).f.outbox_dropped, 1, "cumulative per page view, not counted twice");
+    assert_eq!(
+        last(&t).f.outbox_dropped,
+        1,
+        "cumulative per page view, not counted twice"
+    );
 }
 
 #[test]
 fn an_spa_route_change_sends_the_last_snapshot_of_the_old_page_view() {
     let mut t = tracker(OPT_OUT, Stored::default());
     click(&mut t, 10.0);
-    t.start_page_view(1_000.0, WALL, "https://x.example/next?utm_source=n&q=secret", true, true);
+    t.start_page_view(
+        1_000.0,
+        WALL,
+        "https://x.example/next?utm_source=n&q=secret",
+        true,
+        true,
+    );
     let o = split(&mut t);
     assert_eq!(o.posts.len(), 1);
     let old = &o.posts[0].0;
-    assert_eq!((old.ctx.path.as_str(), old.f.clicks, old.f.total_ms), ("/a", 1, 1_000));
+    assert_eq!(
+        (old.ctx.path.as_str(), old.f.clicks, old.f.total_ms),
+        ("/a", 1, 1_000)
+    );
     t.on_hide(3_000.0, WALL);
     let o = split(&mut t);
     let new = &o.beacons[0];
     assert_ne!(new.pv, old.pv);
-    assert_eq!((new.ctx.path.as_str(), new.seq, new.f.clicks, new.f.total_ms), ("/next?utm_source=n", 1, 0, 2_000));
+    assert_eq!(
+        (new.ctx.path.as_str(), new.seq, new.f.clicks, new.f.total_ms),
+        ("/next?utm_source=n", 1, 0, 2_000)
+    );
 }
 
 #[test]
@@ -258,7 +385,13 @@ fn no_outbox_without_storage_consent_and_revoke_wipes_it() {
     assert_eq!(t.next_wake(), None, "no timer without consent");
     // A stored outbox is not even read without consent.
     let raw = r#"{"dropped":0,"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.1":"x"}"#.to_string();
-    let mut t = tracker(r#"{"site":"demo","endpoint":"/i"}"#, Stored { outbox: Some(raw), ..Stored::default() });
+    let mut t = tracker(
+        r#"{"site":"demo","endpoint":"/i"}"#,
+        Stored {
+            outbox: Some(raw),
+            ..Stored::default()
+        },
+    );
     t.tick(0.0, WALL);
     assert!(t.take_effects().is_empty());
     // Granted, queued, then revoked: the queue and its key go, nothing more is sent.
@@ -269,7 +402,9 @@ fn no_outbox_without_storage_consent_and_revoke_wipes_it() {
     t.revoke(WALL);
     let effects = t.take_effects();
     assert!(effects.contains(&Effect::Remove("iob:demo:outbox".into())));
-    assert!(!effects.iter().any(|e| matches!(e, Effect::Send(_) | Effect::Post { .. })));
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::Send(_) | Effect::Post { .. })));
     t.on_post_result(0, 40.0);
     t.resume(50.0);
     t.tick(1e6, WALL);
@@ -288,7 +423,13 @@ fn the_final_snapshot_carries_visible_time_since_the_last_one_even_without_input
     let o = split(&mut t);
     assert_eq!(o.beacons.len(), 1, "the final snapshot goes out");
     assert_eq!((o.beacons[0].seq, o.beacons[0].f.total_ms), (2, 180_000));
-    t.on_event(&Event { t: 180_000.5, kind: EventKind::Visibility(false) });
+    t.on_event(&Event {
+        t: 180_000.5,
+        kind: EventKind::Visibility(false),
+    });
     t.on_hide(180_001.0, WALL);
-    assert!(split(&mut t).beacons.is_empty(), "pagehide + visibilitychange: one snapshot");
+    assert!(
+        split(&mut t).beacons.is_empty(),
+        "pagehide + visibilitychange: one snapshot"
+    );
 }

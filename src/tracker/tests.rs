@@ -1,5 +1,6 @@
 use super::*;
 use crate::event::EventKind;
+use crate::payload::Payload;
 
 fn rng(start: u8) -> Rng {
     let mut n: u8 = start;
@@ -25,7 +26,14 @@ fn tracker(json: &str, stored: Stored) -> Tracker {
 }
 
 fn tracker_from(json: &str, stored: Stored, rng_start: u8) -> Tracker {
-    Tracker::new(Config::from_json(json).unwrap(), &env(), stored, 0.0, WALL, rng(rng_start))
+    Tracker::new(
+        Config::from_json(json).unwrap(),
+        &env(),
+        stored,
+        0.0,
+        WALL,
+        rng(rng_start),
+    )
 }
 
 const OPT_IN: &str = r#"{"site":"demo","endpoint":"/v1/ingest"}"#;
@@ -35,7 +43,9 @@ fn sends(effects: &[Effect]) -> Vec<Payload> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Send(b) | Effect::Post { body: b, .. } => Some(crate::payload::parse(b.as_bytes()).unwrap()),
+            Effect::Send(b) | Effect::Post { body: b, .. } => {
+                Some(crate::payload::parse(b.as_bytes()).unwrap())
+            }
             _ => None,
         })
         .collect()
@@ -44,7 +54,15 @@ fn sends(effects: &[Effect]) -> Vec<Payload> {
 #[test]
 fn opt_in_sends_and_stores_nothing_before_consent() {
     let mut t = tracker(OPT_IN, Stored::default());
-    t.on_event(&Event { t: 10.0, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true, link: false } });
+    t.on_event(&Event {
+        t: 10.0,
+        kind: EventKind::Click {
+            x: 1.0,
+            y: 1.0,
+            trusted: true,
+            link: false,
+        },
+    });
     t.on_hide(5_000.0, WALL);
     t.flush(5_000.0, WALL);
     assert!(t.take_effects().is_empty());
@@ -54,7 +72,15 @@ fn opt_in_sends_and_stores_nothing_before_consent() {
 fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
     let mut t = tracker(OPT_IN, Stored::default());
     t.choose(&[Purpose::Analytics], true, WALL);
-    t.on_event(&Event { t: 1_000.0, kind: EventKind::Click { x: 1.0, y: 1.0, trusted: true, link: false } });
+    t.on_event(&Event {
+        t: 1_000.0,
+        kind: EventKind::Click {
+            x: 1.0,
+            y: 1.0,
+            trusted: true,
+            link: false,
+        },
+    });
     t.on_hide(3_000.0, WALL + 3_000.0);
     let effects = t.take_effects();
     let keys: Vec<_> = effects
@@ -64,7 +90,15 @@ fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
             _ => None,
         })
         .collect();
-    assert_eq!(keys, ["iob:demo:consent", "iob:demo:seed", "iob:demo:session", "iob:demo:outbox"]);
+    assert_eq!(
+        keys,
+        [
+            "iob:demo:consent",
+            "iob:demo:seed",
+            "iob:demo:session",
+            "iob:demo:outbox"
+        ]
+    );
     let p = &sends(&effects)[0];
     assert_eq!(p.seq, 1);
     assert_eq!(p.f.clicks, 1);
@@ -74,11 +108,17 @@ fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
     assert_eq!(p.hour % 3600, 0);
     assert_eq!(p.consent.record, t.consent().record().unwrap().id);
     // Unload fires both pagehide and visibilitychange(hidden): one snapshot only.
-    t.on_event(&Event { t: 3_050.0, kind: EventKind::Visibility(false) });
+    t.on_event(&Event {
+        t: 3_050.0,
+        kind: EventKind::Visibility(false),
+    });
     t.on_hide(3_100.0, WALL + 3_100.0);
     assert!(sends(&t.take_effects()).is_empty());
     // Coming back and leaving again sends the updated snapshot.
-    t.on_event(&Event { t: 9_000.0, kind: EventKind::Visibility(true) });
+    t.on_event(&Event {
+        t: 9_000.0,
+        kind: EventKind::Visibility(true),
+    });
     t.on_hide(9_500.0, WALL + 9_500.0);
     assert_eq!(sends(&t.take_effects())[0].seq, 2);
 }
@@ -91,11 +131,30 @@ fn revoke_wipes_storage_drops_pending_sends_and_stops_sending() {
     t.revoke(WALL);
     let effects = t.take_effects();
     assert!(sends(&effects).is_empty(), "queued payload dropped");
-    let removed: Vec<_> = effects.iter().filter_map(|e| if let Effect::Remove(k) = e { Some(k.clone()) } else { None }).collect();
+    let removed: Vec<_> = effects
+        .iter()
+        .filter_map(|e| {
+            if let Effect::Remove(k) = e {
+                Some(k.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
     for k in Tracker::storage_keys("demo") {
-        assert!(removed.contains(&k), "every key of the site is removed: {k} not in {removed:?}");
+        assert!(
+            removed.contains(&k),
+            "every key of the site is removed: {k} not in {removed:?}"
+        );
     }
-    t.on_event(&Event { t: 200.0, kind: EventKind::Key { class: crate::event::KeyClass::Char, trusted: true, field: false } });
+    t.on_event(&Event {
+        t: 200.0,
+        kind: EventKind::Key {
+            class: crate::event::KeyClass::Char,
+            trusted: true,
+            field: false,
+        },
+    });
     t.on_hide(300.0, WALL);
     assert!(t.take_effects().is_empty());
 }
@@ -126,7 +185,12 @@ fn stored_consent_and_ids_are_restored_on_the_next_page() {
     let effects = second.take_effects();
     assert!(sends(&effects).is_empty(), "one request out at a time");
     let p1_pv = crate::payload::parse(p1.as_bytes()).unwrap().pv;
-    assert!(effects.iter().any(|e| matches!(e, Effect::Probe(u) if u.contains(&p1_pv))), "{effects:?}");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Probe(u) if u.contains(&p1_pv))),
+        "{effects:?}"
+    );
     second.on_post_result(204, 20.0);
     let p2 = &sends(&second.take_effects())[0];
     let p1 = crate::payload::parse(p1.as_bytes()).unwrap();
@@ -137,12 +201,17 @@ fn stored_consent_and_ids_are_restored_on_the_next_page() {
 
 #[test]
 fn no_identifier_mode_sends_no_ids() {
-    let mut t = tracker(r#"{"site":"demo","endpoint":"/i","consent":"opt-out","identity":"none"}"#, Stored::default());
+    let mut t = tracker(
+        r#"{"site":"demo","endpoint":"/i","consent":"opt-out","identity":"none"}"#,
+        Stored::default(),
+    );
     t.flush(10.0, WALL);
     let effects = t.take_effects();
     let p = &sends(&effects)[0];
     assert_eq!((p.vid.as_ref(), p.sid.as_ref()), (None, None));
     // No identifier is stored (the outbox of unacknowledged payloads, which
     // carry no ids in this mode, is).
-    assert!(!effects.iter().any(|e| matches!(e, Effect::Store { key, .. } if key != "iob:demo:outbox")));
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::Store { key, .. } if key != "iob:demo:outbox")));
 }

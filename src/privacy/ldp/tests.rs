@@ -11,10 +11,16 @@ fn bernoulli_exp_matches_its_probability() {
     let mut r = rng(1);
     for (num, den) in [(1u64, 2u64), (1, 1), (5, 2), (0, 3)] {
         let n = 200_000;
-        let hits = (0..n).filter(|_| bernoulli_exp_neg(&mut r, num, den)).count() as f64;
+        let hits = (0..n)
+            .filter(|_| bernoulli_exp_neg(&mut r, num, den))
+            .count() as f64;
         let p = (-(num as f64) / den as f64).exp();
         let se = (p * (1.0 - p) / n as f64).sqrt().max(1e-9);
-        assert!((hits / n as f64 - p).abs() < 5.0 * se + 1e-12, "exp(-{num}/{den}): {} vs {p}", hits / n as f64);
+        assert!(
+            (hits / n as f64 - p).abs() < 5.0 * se + 1e-12,
+            "exp(-{num}/{den}): {} vs {p}",
+            hits / n as f64
+        );
     }
 }
 
@@ -25,7 +31,10 @@ fn uniform_below_covers_the_range_without_bias() {
     for _ in 0..70_000 {
         counts[uniform_below(&mut r, 7) as usize] += 1;
     }
-    assert!(counts.iter().all(|c| (9_500..10_500).contains(c)), "{counts:?}");
+    assert!(
+        counts.iter().all(|c| (9_500..10_500).contains(c)),
+        "{counts:?}"
+    );
     assert_eq!(uniform_below(&mut r, 1), 0);
 }
 
@@ -36,12 +45,22 @@ fn geometric_noise_has_the_documented_variance_and_clamps_first() {
     let n = 100_000;
     let draws: Vec<i64> = (0..n).map(|_| geometric(&mut r, 0, hi, eps)).collect();
     let mean = draws.iter().sum::<i64>() as f64 / n as f64;
-    let var = draws.iter().map(|d| (*d as f64 - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+    let var = draws
+        .iter()
+        .map(|d| (*d as f64 - mean).powi(2))
+        .sum::<f64>()
+        / (n as f64 - 1.0);
     let want = geometric_noise_variance(hi, eps);
     assert!((var / want - 1.0).abs() < 0.05, "variance {var} vs {want}");
-    assert!(draws.iter().any(|d| *d < 0), "noise is not clamped after the fact");
+    assert!(
+        draws.iter().any(|d| *d < 0),
+        "noise is not clamped after the fact"
+    );
     // Clamping: a huge value reports around hi, not around itself.
-    let big: f64 = (0..20_000).map(|_| geometric(&mut r, 1_000_000, hi, eps) as f64).sum::<f64>() / 20_000.0;
+    let big: f64 = (0..20_000)
+        .map(|_| geometric(&mut r, 1_000_000, hi, eps) as f64)
+        .sum::<f64>()
+        / 20_000.0;
     assert!((big - f64::from(hi)).abs() < 2.0, "{big}");
 }
 
@@ -50,9 +69,15 @@ fn randomized_response_keeps_the_bit_with_probability_e_eps_over_1_plus_e_eps() 
     let mut r = rng(4);
     for eps in [500u32, 1000, 3000] {
         let n = 100_000;
-        let kept = (0..n).filter(|_| randomized_response(&mut r, true, eps)).count() as f64 / n as f64;
+        let kept = (0..n)
+            .filter(|_| randomized_response(&mut r, true, eps))
+            .count() as f64
+            / n as f64;
         let p = rr_keep_probability(eps);
-        assert!((kept - p).abs() < 5.0 * (p * (1.0 - p) / n as f64).sqrt(), "eps {eps}: {kept} vs {p}");
+        assert!(
+            (kept - p).abs() < 5.0 * (p * (1.0 - p) / n as f64).sqrt(),
+            "eps {eps}: {kept} vs {p}"
+        );
     }
 }
 
@@ -81,11 +106,17 @@ fn debiased_estimates_over_100k_simulated_visitors_are_unbiased() {
         }
         let (share, share_se) = rr_estimate(rr_ones, VISITORS, eps);
         let truth = true_ones as f64 / VISITORS as f64;
-        assert!((share - truth).abs() <= Z * share_se, "seed {seed}: share {share} ± {share_se} vs {truth}");
+        assert!(
+            (share - truth).abs() <= Z * share_se,
+            "seed {seed}: share {share} ± {share_se} vs {truth}"
+        );
         assert!(share_se < 0.01, "useful precision: {share_se}");
         let (mean, mean_se) = mean_estimate(sum, sum_sq, VISITORS);
         let truth = true_sum / VISITORS as f64;
-        assert!((mean - truth).abs() <= Z * mean_se, "seed {seed}: mean {mean} ± {mean_se} vs {truth}");
+        assert!(
+            (mean - truth).abs() <= Z * mean_se,
+            "seed {seed}: mean {mean} ± {mean_se} vs {truth}"
+        );
         assert!(mean_se < 0.2, "useful precision: {mean_se}");
         // The raw (not debiased) share is visibly biased towards 1/2.
         let raw = rr_ones as f64 / VISITORS as f64;

@@ -58,7 +58,11 @@ fn nasty_urls_leave_only_a_coarse_scrubbed_path() {
 
 #[test]
 fn every_output_is_a_valid_bounded_path_without_personal_data() {
-    let long = format!("https://shop.example/{}?utm_source={}", "segment/".repeat(100), "x".repeat(500));
+    let long = format!(
+        "https://shop.example/{}?utm_source={}",
+        "segment/".repeat(100),
+        "x".repeat(500)
+    );
     let multibyte = format!("https://shop.example/{}", "é".repeat(300));
     let mut inputs: Vec<String> = CORPUS.iter().map(|(h, _)| h.to_string()).collect();
     inputs.push(long);
@@ -66,10 +70,26 @@ fn every_output_is_a_valid_bounded_path_without_personal_data() {
     for href in &inputs {
         let out = scrub(&normalize(href));
         assert!(out.starts_with('/'), "{href}: {out}");
-        assert!(out.len() <= MAX_PATH_BYTES + 16, "{href}: {} bytes", out.len());
+        assert!(
+            out.len() <= MAX_PATH_BYTES + 16,
+            "{href}: {} bytes",
+            out.len()
+        );
         assert!(!out.chars().any(char::is_control));
-        assert!(!out.contains('@') && !out.contains("%40") && !out.contains('#'), "{href}: {out}");
-        for canary in ["jane", "hunter2", "example.com", "4111", "12345", "eyJ", "sk_live", "192.168"] {
+        assert!(
+            !out.contains('@') && !out.contains("%40") && !out.contains('#'),
+            "{href}: {out}"
+        );
+        for canary in [
+            "jane",
+            "hunter2",
+            "example.com",
+            "4111",
+            "12345",
+            "eyJ",
+            "sk_live",
+            "192.168",
+        ] {
             assert!(!out.contains(canary), "{href}: {canary} in {out}");
         }
     }
@@ -119,13 +139,20 @@ mod fuzz {
     fn check(href: &str) -> Result<(), TestCaseError> {
         let out = scrub(&normalize(href));
         prop_assert!(out.starts_with('/'), "{href:?} -> {out:?}");
-        prop_assert!(out.len() <= MAX_PATH_BYTES + 16, "{href:?}: {} bytes", out.len());
+        prop_assert!(
+            out.len() <= MAX_PATH_BYTES + 16,
+            "{href:?}: {} bytes",
+            out.len()
+        );
         prop_assert!(!out.chars().any(char::is_control), "{href:?} -> {out:?}");
         prop_assert!(!out.contains('#'), "{href:?} -> {out:?}");
         // A path segment holding an `@` is id-like (`:id`); in a kept query
         // value a lone `@` is no email (planted emails are checked below).
         let path = out.split('?').next().unwrap_or("");
-        prop_assert!(!path.contains('@') && !path.contains("%40"), "{href:?} -> {out:?}");
+        prop_assert!(
+            !path.contains('@') && !path.contains("%40"),
+            "{href:?} -> {out:?}"
+        );
         Ok(())
     }
 

@@ -33,7 +33,7 @@ use alloc::vec::Vec;
 
 /// Exponential backoff with jitter and a bounded number of attempts.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     /// Delay before the first retry, before jitter, ms.
     pub base_ms: f64,
     /// Cap of the (pre-jitter) delay, ms.
@@ -44,14 +44,18 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { base_ms: 1_000.0, max_delay_ms: 60_000.0, max_attempts: 6 }
+        RetryPolicy {
+            base_ms: 1_000.0,
+            max_delay_ms: 60_000.0,
+            max_attempts: 6,
+        }
     }
 }
 
 impl RetryPolicy {
     /// Delay after the `failures`-th failed attempt (1-based): "equal jitter",
     /// half of `min(cap, base * 2^(failures-1))` plus a random share of the other half.
-    pub fn delay(&self, failures: u32, rand01: f64) -> f64 {
+    pub(crate) fn delay(&self, failures: u32, rand01: f64) -> f64 {
         let exp = failures.saturating_sub(1).min(30);
         let d = (self.base_ms * f64::from(1u32 << exp)).min(self.max_delay_ms);
         d / 2.0 + d / 2.0 * rand01.clamp(0.0, 1.0)
@@ -60,7 +64,7 @@ impl RetryPolicy {
 
 /// What became of one `fetch`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// 2xx: stored (or already stored: the collector acknowledges duplicates).
     Delivered,
     /// A 4xx other than 408/429: the collector will never accept this body.
@@ -71,7 +75,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// From an HTTP status; `0` means the request failed (network, CORS, offline).
-    pub fn from_status(status: u16) -> Outcome {
+    pub(crate) fn from_status(status: u16) -> Outcome {
         match status {
             200..=299 => Outcome::Delivered,
             408 | 429 => Outcome::Failed,
@@ -98,20 +102,23 @@ struct Entry {
 
 /// Bounds of the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bounds {
+pub(crate) struct Bounds {
     pub max_count: u32,
     pub max_bytes: u32,
 }
 
 impl Default for Bounds {
     fn default() -> Self {
-        Bounds { max_count: 20, max_bytes: 24_576 }
+        Bounds {
+            max_count: 20,
+            max_bytes: 24_576,
+        }
     }
 }
 
 /// Unacknowledged payloads, oldest first.
 #[derive(Debug, Clone)]
-pub struct Outbox {
+pub(crate) struct Outbox {
     entries: Vec<Entry>,
     bounds: Bounds,
     policy: RetryPolicy,
@@ -123,7 +130,7 @@ pub struct Outbox {
 
 /// What the outbox wants sent next.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Due {
+pub(crate) enum Due {
     /// Post this body.
     Post(String),
     /// Ask whether the collector holds snapshot `seq` of page view `pv` (see [`probe_url`]).
@@ -132,7 +139,7 @@ pub enum Due {
 
 /// The probe URL: `endpoint` with `site`, `pv` and `seq` added to its query
 /// (before any fragment). `site` and `pv` are URL-safe by validation.
-pub fn probe_url(endpoint: &str, site: &str, pv: &str, seq: u32) -> String {
+pub(crate) fn probe_url(endpoint: &str, site: &str, pv: &str, seq: u32) -> String {
     // `split_once`, not slicing at `find`: no panicking path (and its
     // formatting code) in the wasm.
     let (base, fragment) = endpoint.split_once('#').unwrap_or((endpoint, ""));
@@ -152,15 +159,23 @@ pub fn probe_url(endpoint: &str, site: &str, pv: &str, seq: u32) -> String {
 }
 
 impl Outbox {
-    pub fn new(bounds: Bounds, policy: RetryPolicy) -> Outbox {
-        Outbox { entries: Vec::new(), bounds, policy, dropped: 0, next_token: 1, in_flight: None }
+    pub(crate) fn new(bounds: Bounds, policy: RetryPolicy) -> Outbox {
+        Outbox {
+            entries: Vec::new(),
+            bounds,
+            policy,
+            dropped: 0,
+            next_token: 1,
+            in_flight: None,
+        }
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
@@ -169,15 +184,26 @@ impl Outbox {
     /// Then the oldest entries are dropped, and counted, while over bounds
     /// (the newest is always kept).
     /// `probe`: the body may have reached the collector already (a beacon).
-    pub fn push(&mut self, pv: &str, seq: u32, body: String, due: f64, probe: bool) {
+    pub(crate) fn push(&mut self, pv: &str, seq: u32, body: String, due: f64, probe: bool) {
         if let Some(i) = self.entries.iter().position(|e| e.pv == pv) {
             self.entries.remove(i);
         }
         let token = self.next_token;
         self.next_token += 1;
-        self.entries.push(Entry { token, pv: pv.into(), seq, body, probe: probe && seq > 0, failures: 0, due });
+        self.entries.push(Entry {
+            token,
+            pv: pv.into(),
+            seq,
+            body,
+            probe: probe && seq > 0,
+            failures: 0,
+            due,
+        });
         let mut bytes: usize = self.entries.iter().map(|e| e.body.len()).sum();
-        while self.entries.len() > 1 && (self.entries.len() > self.bounds.max_count as usize || bytes > self.bounds.max_bytes as usize) {
+        while self.entries.len() > 1
+            && (self.entries.len() > self.bounds.max_count as usize
+                || bytes > self.bounds.max_bytes as usize)
+        {
             bytes -= self.entries.remove(0).body.len();
             self.dropped = self.dropped.saturating_add(1);
         }
@@ -186,13 +212,20 @@ impl Outbox {
     /// What to send now, if nothing is out and an entry is due (oldest
     /// first): its body, or a probe when it is unconfirmed. It is then in
     /// flight until [`Outbox::on_result`].
-    pub fn take_due(&mut self, now: f64) -> Option<Due> {
+    pub(crate) fn take_due(&mut self, now: f64) -> Option<Due> {
         if self.in_flight.is_some() {
             return None;
         }
         let e = self.entries.iter().find(|e| e.due <= now)?;
         self.in_flight = Some((e.token, e.probe));
-        Some(if e.probe { Due::Probe { pv: e.pv.clone(), seq: e.seq } } else { Due::Post(e.body.clone()) })
+        Some(if e.probe {
+            Due::Probe {
+                pv: e.pv.clone(),
+                seq: e.seq,
+            }
+        } else {
+            Due::Post(e.body.clone())
+        })
     }
 
     /// Records the HTTP status (0: network error) of what is in flight.
@@ -200,37 +233,51 @@ impl Outbox {
     /// entry may be gone already (replaced by a newer snapshot, or dropped):
     /// then only the slot is freed. A probe refused with a 4xx (the
     /// collector lacks the snapshot) makes the body due at once.
-    pub fn on_result(&mut self, status: u16, now: f64, rand01: f64) -> bool {
-        let Some((token, probe)) = self.in_flight.take() else { return false };
-        let Some(i) = self.entries.iter().position(|e| e.token == token) else { return false };
+    pub(crate) fn on_result(&mut self, status: u16, now: f64, rand01: f64) -> bool {
+        let Some((token, probe)) = self.in_flight.take() else {
+            return false;
+        };
+        let Some(i) = self.entries.iter().position(|e| e.token == token) else {
+            return false;
+        };
         let outcome = Outcome::from_status(status);
         if outcome == Outcome::Delivered || (outcome == Outcome::Refused && !probe) {
             self.entries.remove(i);
             return true;
         }
         let policy = self.policy;
-        let Some(e) = self.entries.get_mut(i) else { return false };
+        let Some(e) = self.entries.get_mut(i) else {
+            return false;
+        };
         if outcome == Outcome::Refused {
             e.probe = false;
             e.due = now;
             return false;
         }
         e.failures += 1;
-        e.due = if e.failures >= policy.max_attempts { f64::INFINITY } else { now + policy.delay(e.failures, rand01) };
+        e.due = if e.failures >= policy.max_attempts {
+            f64::INFINITY
+        } else {
+            now + policy.delay(e.failures, rand01)
+        };
         false
     }
 
     /// When the next post may go out, if one can.
-    pub fn next_due(&self) -> Option<f64> {
+    pub(crate) fn next_due(&self) -> Option<f64> {
         if self.in_flight.is_some() {
             return None;
         }
-        self.entries.iter().map(|e| e.due).reduce(f64::min).filter(|d| d.is_finite())
+        self.entries
+            .iter()
+            .map(|e| e.due)
+            .reduce(f64::min)
+            .filter(|d| d.is_finite())
     }
 
     /// The network is back (`online`): every entry is due now, with a fresh
     /// attempt budget.
-    pub fn wake(&mut self, now: f64) {
+    pub(crate) fn wake(&mut self, now: f64) {
         for e in self.entries.iter_mut() {
             e.failures = 0;
             e.due = now;
@@ -238,19 +285,19 @@ impl Outbox {
     }
 
     /// Drops counted since the last call (they go out in the next payload).
-    pub fn take_dropped(&mut self) -> u32 {
+    pub(crate) fn take_dropped(&mut self) -> u32 {
         core::mem::take(&mut self.dropped)
     }
 
     /// Forgets everything (consent withdrawn).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.entries.clear();
         self.dropped = 0;
     }
 
     /// The persisted form: a flat JSON object, oldest first,
     /// `{"dropped":N,"<pv>.<seq>":"<body>",...}`.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         let mut w = ObjectWriter::new();
         w.uint("dropped", u64::from(self.dropped));
         let mut key = String::new();
@@ -268,21 +315,27 @@ impl Outbox {
     /// entry is due at `now` and unconfirmed (an earlier page may have
     /// delivered it). Malformed members are skipped; a key without `.<seq>`
     /// (an older SDK's form) is posted without a probe.
-    pub fn restore(&mut self, raw: &str, now: f64) {
-        let Ok(pairs) = flat_json::parse(raw) else { return };
+    pub(crate) fn restore(&mut self, raw: &str, now: f64) {
+        let Ok(pairs) = flat_json::parse(raw) else {
+            return;
+        };
         for (k, v) in pairs {
             let (pv, seq) = match k.split_once('.') {
                 Some((pv, seq)) => (pv, flat_json::parse_u32(seq)),
                 None => (k.as_str(), Some(0)),
             };
             match (pv, seq, v) {
-                ("dropped", _, Scalar::Int(n)) => self.dropped = self.dropped.saturating_add(n.max(0) as u32),
-                (pv, Some(seq), Scalar::Str(body)) if crate::ids::from_hex(pv).is_some() => self.push(pv, seq, body, now, true),
+                ("dropped", _, Scalar::Int(n)) => {
+                    self.dropped = self.dropped.saturating_add(n.max(0) as u32)
+                }
+                (pv, Some(seq), Scalar::Str(body)) if crate::ids::from_hex(pv).is_some() => {
+                    self.push(pv, seq, body, now, true)
+                }
                 _ => {}
             }
         }
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests;

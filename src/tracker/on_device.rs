@@ -3,14 +3,14 @@
 //! `navigator.webdriver` reading, the visitor's history (only with
 //! `personalization` consent) and the last segment announced to the page.
 
-use super::history::History;
-use super::segments::segment;
+use crate::catalog::Features;
+use crate::features::history::History;
+use crate::features::segments::segment;
 use crate::pageview::PageView;
-use crate::payload::Features;
 use alloc::string::String;
 
 #[derive(Debug, Clone, Default)]
-pub struct OnDevice {
+pub(super) struct OnDevice {
     pub webdriver: bool,
     /// Page views started in this document, and SPA route changes.
     pub doc_pageviews: u32,
@@ -27,24 +27,35 @@ pub struct OnDevice {
 
 impl OnDevice {
     /// Sets up a page view that starts at wall-clock `wall_ms`.
-    pub fn begin(&mut self, pv: &mut PageView, wall_ms: f64) {
+    pub(super) fn begin(&mut self, pv: &mut PageView, wall_ms: f64) {
         self.doc_pageviews = self.doc_pageviews.saturating_add(1);
         self.learned = false;
         pv.automation.webdriver = self.webdriver;
         pv.nav.route_changes = self.route_changes;
-        pv.history = self.history.as_mut().map(|h| h.begin_pageview(wall_ms.max(0.0) as u64));
+        pv.history = self
+            .history
+            .as_mut()
+            .map(|h| h.begin_pageview(wall_ms.max(0.0) as u64));
         self.set_pageviews(pv);
     }
 
     fn set_pageviews(&self, pv: &mut PageView) {
         // History counts this document's page views too, once it is allowed.
-        let in_visit = pv.history.map_or(0, |h| h.earlier_pageviews.saturating_add(1));
+        let in_visit = pv
+            .history
+            .map_or(0, |h| h.earlier_pageviews.saturating_add(1));
         pv.nav.pageviews = self.doc_pageviews.max(in_visit);
     }
 
     /// Personalization consent was granted (`raw`: the stored history, if
     /// any) or withdrawn (`allowed` false: history forgotten).
-    pub fn set_personalization(&mut self, allowed: bool, raw: Option<&str>, pv: &mut PageView, wall_ms: f64) {
+    pub(super) fn set_personalization(
+        &mut self,
+        allowed: bool,
+        raw: Option<&str>,
+        pv: &mut PageView,
+        wall_ms: f64,
+    ) {
         match (allowed, self.history.is_some()) {
             (true, false) => {
                 let mut h = raw.and_then(History::decode).unwrap_or_default();
@@ -63,7 +74,7 @@ impl OnDevice {
 
     /// The page was hidden or ended: returns the history record to store.
     /// A page view that ended teaches the baseline its `active_ms` once.
-    pub fn on_hide(&mut self, pv: &PageView, now: f64, wall_ms: f64) -> Option<String> {
+    pub(super) fn on_hide(&mut self, pv: &PageView, now: f64, wall_ms: f64) -> Option<String> {
         let h = self.history.as_mut()?;
         self.stored = true;
         let wall = wall_ms.max(0.0) as u64;
@@ -77,7 +88,7 @@ impl OnDevice {
     }
 
     /// The segment now, when it differs from the last one announced.
-    pub fn segment_change(&mut self, f: &Features) -> Option<Option<&'static str>> {
+    pub(super) fn segment_change(&mut self, f: &Features) -> Option<Option<&'static str>> {
         let s = segment(f, self.history.is_some());
         if self.announced == Some(s) {
             return None;
@@ -88,7 +99,7 @@ impl OnDevice {
 }
 
 /// The `features()` JSON: the snapshot plus `"segment"` (on the device only).
-pub fn features_json(f: &Features, history: bool) -> String {
+pub(super) fn features_json(f: &Features, history: bool) -> String {
     let mut json = f.to_json();
     if let Some(s) = segment(f, history) {
         json.pop();
@@ -102,7 +113,7 @@ pub fn features_json(f: &Features, history: bool) -> String {
     json
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use crate::config::Config;
     use crate::consent::Purpose;
@@ -114,13 +125,21 @@ mod tests {
     const WALL: f64 = 1.8e12;
 
     fn tracker(stored: Stored, wall: f64) -> Tracker {
-        let env = PageEnv { href: "https://x.example/a".into(), host: "x.example".into(), visible: true, focused: true, ..PageEnv::default() };
+        let env = PageEnv {
+            href: "https://x.example/a".into(),
+            host: "x.example".into(),
+            visible: true,
+            focused: true,
+            ..PageEnv::default()
+        };
         let mut n = 0u8;
         let rng = Box::new(move || {
             n = n.wrapping_add(1);
             [n; 16]
         });
-        let Ok(cfg) = Config::from_json(r#"{"site":"demo","endpoint":"/i"}"#) else { panic!("config") };
+        let Ok(cfg) = Config::from_json(r#"{"site":"demo","endpoint":"/i"}"#) else {
+            panic!("config")
+        };
         Tracker::new(cfg, &env, stored, 0.0, wall, rng)
     }
 
@@ -138,7 +157,10 @@ mod tests {
         let mut t = tracker(Stored::default(), WALL);
         t.set_environment(false, None, WALL);
         t.choose(&[Purpose::Analytics], true, WALL);
-        t.on_event(&Event { t: 10.0, kind: EventKind::PageEnd });
+        t.on_event(&Event {
+            t: 10.0,
+            kind: EventKind::PageEnd,
+        });
         t.on_hide(20.0, WALL + 20.0);
         assert_eq!(stored_value(&t.take_effects(), &key), None);
         assert_eq!(t.features(30.0).visit_index, 0);
@@ -147,19 +169,43 @@ mod tests {
         let mut t = tracker(Stored::default(), WALL);
         t.set_environment(false, None, WALL);
         t.choose(&[Purpose::Analytics, Purpose::Personalization], true, WALL);
-        assert_eq!((t.features(0.0).visit_index, t.features(0.0).visits_30d), (1, 1));
-        t.on_event(&Event { t: 10.0, kind: EventKind::PageEnd });
+        assert_eq!(
+            (t.features(0.0).visit_index, t.features(0.0).visits_30d),
+            (1, 1)
+        );
+        t.on_event(&Event {
+            t: 10.0,
+            kind: EventKind::PageEnd,
+        });
         t.on_hide(20.0, WALL + 20.0);
         let effects = t.take_effects();
-        let Some(history) = stored_value(&effects, &key) else { panic!("history stored") };
-        let Some(consent) = stored_value(&effects, "iob:demo:consent") else { panic!("consent stored") };
+        let Some(history) = stored_value(&effects, &key) else {
+            panic!("history stored")
+        };
+        let Some(consent) = stored_value(&effects, "iob:demo:consent") else {
+            panic!("consent stored")
+        };
 
         // Two and a half days later: visit 2, its gap and the 30-day count; nothing raw in the payload.
         let later = WALL + 2.5 * DAY; // 2 whole days after the end of visit 1
-        let mut t = tracker(Stored { consent: Some(consent), ..Stored::default() }, later);
+        let mut t = tracker(
+            Stored {
+                consent: Some(consent),
+                ..Stored::default()
+            },
+            later,
+        );
         t.set_environment(false, Some(&history), later);
         let f = t.features(0.0);
-        assert_eq!((f.visit_index, f.days_since_last_visit, f.visits_30d, f.pageviews), (2, 2, 2, 1));
+        assert_eq!(
+            (
+                f.visit_index,
+                f.days_since_last_visit,
+                f.visits_30d,
+                f.pageviews
+            ),
+            (2, 2, 2, 1)
+        );
         assert!(t.features_json(0.0).contains("\"visit_index\":2"));
 
         // Refusing personalization forgets and removes it.
@@ -174,9 +220,21 @@ mod tests {
         t.set_environment(true, None, WALL);
         t.track(5.0);
         let f = t.features(10.0);
-        assert_eq!((f.pageviews, f.conversions, f.engaged, f.flag_webdriver), (1, 1, true, true));
+        assert_eq!(
+            (f.pageviews, f.conversions, f.engaged, f.flag_webdriver),
+            (1, 1, true, true)
+        );
         t.start_page_view(100.0, WALL + 100.0, "https://x.example/b", true, true);
         let f = t.features(200.0);
-        assert_eq!((f.pageviews, f.route_changes, f.conversions, f.engaged, f.flag_webdriver), (2, 1, 0, true, true));
+        assert_eq!(
+            (
+                f.pageviews,
+                f.route_changes,
+                f.conversions,
+                f.engaged,
+                f.flag_webdriver
+            ),
+            (2, 1, 0, true, true)
+        );
     }
 }

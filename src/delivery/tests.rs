@@ -28,7 +28,11 @@ fn outbox() -> Outbox {
 
 #[test]
 fn backoff_doubles_is_capped_and_jitter_stays_in_the_upper_half() {
-    let p = RetryPolicy { base_ms: 1_000.0, max_delay_ms: 8_000.0, max_attempts: 10 };
+    let p = RetryPolicy {
+        base_ms: 1_000.0,
+        max_delay_ms: 8_000.0,
+        max_attempts: 10,
+    };
     assert_eq!(p.delay(1, 0.0), 500.0);
     assert_eq!(p.delay(1, 1.0), 1_000.0);
     assert_eq!(p.delay(2, 0.0), 1_000.0);
@@ -39,8 +43,15 @@ fn backoff_doubles_is_capped_and_jitter_stays_in_the_upper_half() {
     let mut rng = Seeded(42);
     let delays: Vec<f64> = (0..200).map(|_| p.delay(3, rng.next())).collect();
     assert!(delays.iter().all(|d| (2_000.0..=4_000.0).contains(d)));
-    let distinct = delays.iter().map(|d| *d as u64).collect::<std::collections::BTreeSet<_>>().len();
-    assert!(distinct > 100, "jitter spreads retries: {distinct} distinct delays");
+    let distinct = delays
+        .iter()
+        .map(|d| *d as u64)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert!(
+        distinct > 100,
+        "jitter spreads retries: {distinct} distinct delays"
+    );
 }
 
 #[test]
@@ -59,7 +70,11 @@ fn status_codes_map_to_outcomes() {
 /// parked, wake on `online`, deliver.
 #[test]
 fn retry_machine_backs_off_parks_after_bounded_attempts_and_wakes_online() {
-    let policy = RetryPolicy { base_ms: 1_000.0, max_delay_ms: 60_000.0, max_attempts: 4 };
+    let policy = RetryPolicy {
+        base_ms: 1_000.0,
+        max_delay_ms: 60_000.0,
+        max_attempts: 4,
+    };
     let mut o = Outbox::new(Bounds::default(), policy);
     let mut rng = Seeded(7);
     let mut now = 100.0;
@@ -84,13 +99,25 @@ fn retry_machine_backs_off_parks_after_bounded_attempts_and_wakes_online() {
     assert_eq!(gaps.len(), 3);
     for (i, g) in gaps.iter().enumerate() {
         let d = 1_000.0 * f64::from(1u32 << i);
-        assert!(*g >= d / 2.0 && *g <= d, "gap {i}: {g} not within [{}, {d}]", d / 2.0);
+        assert!(
+            *g >= d / 2.0 && *g <= d,
+            "gap {i}: {g} not within [{}, {d}]",
+            d / 2.0
+        );
     }
     assert_eq!(o.len(), 1, "a parked entry is kept, not lost");
     now += 3_600_000.0;
-    assert_eq!(o.take_due(now), None, "parked: no retry storm however long we wait");
+    assert_eq!(
+        o.take_due(now),
+        None,
+        "parked: no retry storm however long we wait"
+    );
     o.wake(now);
-    assert_eq!(post(o.take_due(now)).as_deref(), Some("body-1"), "online makes it due at once");
+    assert_eq!(
+        post(o.take_due(now)).as_deref(),
+        Some("body-1"),
+        "online makes it due at once"
+    );
     assert!(o.on_result(204, now, 0.5));
     assert!(o.is_empty());
     assert_eq!(o.next_due(), None);
@@ -101,7 +128,10 @@ fn one_post_at_a_time_oldest_first_and_refusals_leave() {
     let mut o = outbox();
     o.push(PV_A, 1, "a".into(), 0.0, false);
     o.push(PV_B, 1, "b".into(), 0.0, false);
-    assert!(!o.on_result(204, 0.0, 0.0), "no post out: nothing to record");
+    assert!(
+        !o.on_result(204, 0.0, 0.0),
+        "no post out: nothing to record"
+    );
     assert_eq!(post(o.take_due(0.0)).as_deref(), Some("a"));
     assert_eq!(o.take_due(0.0), None, "b waits for a's result");
     assert!(o.on_result(400, 0.0, 0.0), "a 4xx is final");
@@ -129,7 +159,13 @@ fn a_newer_snapshot_replaces_the_queued_one_of_its_page_view() {
 
 #[test]
 fn bounded_in_count_and_bytes_oldest_dropped_first_and_counted() {
-    let mut o = Outbox::new(Bounds { max_count: 3, max_bytes: 1_000 }, RetryPolicy::default());
+    let mut o = Outbox::new(
+        Bounds {
+            max_count: 3,
+            max_bytes: 1_000,
+        },
+        RetryPolicy::default(),
+    );
     for i in 0..5u8 {
         o.push(&format!("{:032x}", i), 1, format!("body{i}"), 0.0, false);
     }
@@ -143,7 +179,13 @@ fn bounded_in_count_and_bytes_oldest_dropped_first_and_counted() {
     }
     assert_eq!(bodies, ["body2", "body3", "body4"], "oldest dropped first");
 
-    let mut o = Outbox::new(Bounds { max_count: 100, max_bytes: 1_000 }, RetryPolicy::default());
+    let mut o = Outbox::new(
+        Bounds {
+            max_count: 100,
+            max_bytes: 1_000,
+        },
+        RetryPolicy::default(),
+    );
     for i in 0..6u8 {
         o.push(&format!("{:032x}", i), 1, "x".repeat(300), 0.0, false);
     }
@@ -157,31 +199,75 @@ fn bounded_in_count_and_bytes_oldest_dropped_first_and_counted() {
 
 #[test]
 fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entries_are_probed() {
-    let mut o = Outbox::new(Bounds { max_count: 2, max_bytes: 10_000 }, RetryPolicy::default());
-    o.push("cccccccccccccccccccccccccccccccc", 1, "lost".into(), 0.0, false);
+    let mut o = Outbox::new(
+        Bounds {
+            max_count: 2,
+            max_bytes: 10_000,
+        },
+        RetryPolicy::default(),
+    );
+    o.push(
+        "cccccccccccccccccccccccccccccccc",
+        1,
+        "lost".into(),
+        0.0,
+        false,
+    );
     o.push(PV_A, 3, r#"{"v":1,"q":"a\"b"}"#.into(), 0.0, false);
     o.push(PV_B, 1, "second".into(), 0.0, true);
     let raw = o.encode();
-    assert_eq!(raw, format!(r#"{{"dropped":1,"{PV_A}.3":"{{\"v\":1,\"q\":\"a\\\"b\"}}","{PV_B}.1":"second"}}"#));
+    assert_eq!(
+        raw,
+        format!(r#"{{"dropped":1,"{PV_A}.3":"{{\"v\":1,\"q\":\"a\\\"b\"}}","{PV_B}.1":"second"}}"#)
+    );
     let mut next = outbox();
     next.restore(&raw, 5_000.0);
     assert_eq!(next.len(), 2);
-    assert_eq!(next.next_due(), Some(5_000.0), "drained at once on the next load");
+    assert_eq!(
+        next.next_due(),
+        Some(5_000.0),
+        "drained at once on the next load"
+    );
     // An earlier page may have delivered it: ask first; the collector lacks it (404), so post it.
-    assert_eq!(next.take_due(5_000.0), Some(Due::Probe { pv: PV_A.into(), seq: 3 }));
+    assert_eq!(
+        next.take_due(5_000.0),
+        Some(Due::Probe {
+            pv: PV_A.into(),
+            seq: 3
+        })
+    );
     assert!(!next.on_result(404, 5_000.0, 0.0));
-    assert_eq!(post(next.take_due(5_000.0)).as_deref(), Some(r#"{"v":1,"q":"a\"b"}"#));
+    assert_eq!(
+        post(next.take_due(5_000.0)).as_deref(),
+        Some(r#"{"v":1,"q":"a\"b"}"#)
+    );
     assert!(next.on_result(204, 5_001.0, 0.0));
     // The collector holds the second one: it leaves without being posted again.
-    assert_eq!(next.take_due(5_001.0), Some(Due::Probe { pv: PV_B.into(), seq: 1 }));
+    assert_eq!(
+        next.take_due(5_001.0),
+        Some(Due::Probe {
+            pv: PV_B.into(),
+            seq: 1
+        })
+    );
     assert!(next.on_result(204, 5_002.0, 0.0));
     assert!(next.is_empty());
-    assert_eq!(next.take_dropped(), 1, "drops survive the reload and are reported");
+    assert_eq!(
+        next.take_dropped(),
+        1,
+        "drops survive the reload and are reported"
+    );
     // An older SDK's form (no `.seq`) is posted without a probe.
     let mut old = outbox();
     old.restore(&format!(r#"{{"{PV_A}":"body"}}"#), 0.0);
     assert_eq!(post(old.take_due(0.0)).as_deref(), Some("body"));
-    for junk in ["", "{", "[1]", r#"{"dropped":"x","nothex":"b","a.1":3}"#, &format!(r#"{{"{PV_A}.x":"b","{PV_B}.-1":"b"}}"#)] {
+    for junk in [
+        "",
+        "{",
+        "[1]",
+        r#"{"dropped":"x","nothex":"b","a.1":3}"#,
+        &format!(r#"{{"{PV_A}.x":"b","{PV_B}.-1":"b"}}"#),
+    ] {
         let mut o = outbox();
         o.restore(junk, 0.0);
         assert!(o.is_empty(), "{junk}");
@@ -196,9 +282,18 @@ fn unconfirmed_entries_are_probed_before_any_repeat() {
     let mut o = outbox();
     o.push(PV_A, 2, "a".into(), 1_000.0, true);
     assert_eq!(o.take_due(999.0), None);
-    assert_eq!(o.take_due(1_000.0), Some(Due::Probe { pv: PV_A.into(), seq: 2 }));
+    assert_eq!(
+        o.take_due(1_000.0),
+        Some(Due::Probe {
+            pv: PV_A.into(),
+            seq: 2
+        })
+    );
     assert_eq!(o.take_due(1_000.0), None, "one request out at a time");
-    assert!(o.on_result(204, 1_000.0, 0.0), "confirmed: leaves without a repeat");
+    assert!(
+        o.on_result(204, 1_000.0, 0.0),
+        "confirmed: leaves without a repeat"
+    );
     assert!(o.is_empty());
 
     for refusal in [404, 405, 400, 403] {
@@ -206,7 +301,11 @@ fn unconfirmed_entries_are_probed_before_any_repeat() {
         o.push(PV_A, 2, "a".into(), 0.0, true);
         assert!(matches!(o.take_due(0.0), Some(Due::Probe { .. })));
         assert!(!o.on_result(refusal, 10.0, 0.0), "{refusal}: still queued");
-        assert_eq!(o.next_due(), Some(10.0), "{refusal}: the body is due at once");
+        assert_eq!(
+            o.next_due(),
+            Some(10.0),
+            "{refusal}: the body is due at once"
+        );
         assert_eq!(post(o.take_due(10.0)).as_deref(), Some("a"), "{refusal}");
         assert!(o.on_result(204, 11.0, 0.0));
     }
@@ -216,11 +315,20 @@ fn unconfirmed_entries_are_probed_before_any_repeat() {
     o.take_due(0.0);
     assert!(!o.on_result(503, 0.0, 0.5));
     let next = o.next_due().unwrap();
-    assert!((500.0..=1_000.0).contains(&next), "a failed probe backs off like a post: {next}");
-    assert!(matches!(o.take_due(next), Some(Due::Probe { .. })), "and probes again");
+    assert!(
+        (500.0..=1_000.0).contains(&next),
+        "a failed probe backs off like a post: {next}"
+    );
+    assert!(
+        matches!(o.take_due(next), Some(Due::Probe { .. })),
+        "and probes again"
+    );
     // A newer snapshot of the page view replaces the unconfirmed one and is posted.
     o.push(PV_A, 3, "a3".into(), next, false);
-    assert!(!o.on_result(0, next, 0.0), "the probe's late answer only frees the slot");
+    assert!(
+        !o.on_result(0, next, 0.0),
+        "the probe's late answer only frees the slot"
+    );
     assert_eq!(post(o.take_due(next)).as_deref(), Some("a3"));
     // seq 0 (unknown) is never probed.
     let mut o = outbox();
@@ -230,7 +338,10 @@ fn unconfirmed_entries_are_probed_before_any_repeat() {
 
 #[test]
 fn probe_url_adds_the_query_before_any_fragment() {
-    assert_eq!(probe_url("/v1/ingest", "demo", PV_A, 2), format!("/v1/ingest?site=demo&pv={PV_A}&seq=2"));
+    assert_eq!(
+        probe_url("/v1/ingest", "demo", PV_A, 2),
+        format!("/v1/ingest?site=demo&pv={PV_A}&seq=2")
+    );
     assert_eq!(
         probe_url("https://c.example/i?k=1#frag", "a.b-c_d", PV_B, 100_000),
         format!("https://c.example/i?k=1&site=a.b-c_d&pv={PV_B}&seq=100000#frag")
@@ -239,7 +350,13 @@ fn probe_url_adds_the_query_before_any_fragment() {
 
 #[test]
 fn clear_forgets_entries_and_drops() {
-    let mut o = Outbox::new(Bounds { max_count: 1, max_bytes: 100 }, RetryPolicy::default());
+    let mut o = Outbox::new(
+        Bounds {
+            max_count: 1,
+            max_bytes: 100,
+        },
+        RetryPolicy::default(),
+    );
     o.push(PV_A, 1, "a".into(), 0.0, false);
     o.push(PV_B, 1, "b".into(), 0.0, false);
     o.clear();

@@ -1,5 +1,6 @@
 use super::super::*;
 use crate::consent::{Signals, TcfSignal};
+use crate::tracker::snapshot::SEED_MAX_AGE_MS;
 
 const WALL: f64 = 1.8e12;
 const DAY: f64 = 86_400_000.0;
@@ -21,7 +22,14 @@ fn env(href: &str, referrer: &str) -> PageEnv {
 }
 
 fn make(json: &str, href: &str, stored: Stored, wall: f64, seed: u8) -> Tracker {
-    Tracker::new(Config::from_json(json).unwrap(), &env(href, ""), stored, 0.0, wall, counter_rng(seed))
+    Tracker::new(
+        Config::from_json(json).unwrap(),
+        &env(href, ""),
+        stored,
+        0.0,
+        wall,
+        counter_rng(seed),
+    )
 }
 
 /// Flushes and returns the payload sent, if any (`last_sent` is set by every
@@ -34,11 +42,16 @@ fn flush(t: &mut Tracker, now: f64, wall: f64) -> Option<String> {
 
 /// Only storage effects: nothing is delivered in any way.
 fn only_storage(effects: &[Effect]) -> bool {
-    effects.iter().all(|e| matches!(e, Effect::Store { .. } | Effect::Remove(_)))
+    effects
+        .iter()
+        .all(|e| matches!(e, Effect::Store { .. } | Effect::Remove(_)))
 }
 
 fn wheel(t: &mut Tracker, at: f64) {
-    t.on_event(&crate::event::Event { t: at, kind: crate::event::EventKind::Wheel });
+    t.on_event(&crate::event::Event {
+        t: at,
+        kind: crate::event::EventKind::Wheel,
+    });
 }
 
 /// Feeds the stored values of the pending effects into `stored`, like localStorage would.
@@ -61,13 +74,30 @@ const OPT_OUT: &str = r#"{"site":"demo","endpoint":"/i","consent":"opt-out"}"#;
 #[test]
 fn sent_strings_are_scrubbed() {
     let hostile = "https://shop.example/u/jane/reset?utm_source=jane.doe%40example.com&utm_content=4111111111111111&utm_term=+33612345678&token=abc#x";
-    let mut t = Tracker::new(Config::from_json(OPT_OUT).unwrap(), &env(hostile, "http://10.0.0.7/admin"), Stored::default(), 0.0, WALL, counter_rng(1));
+    let mut t = Tracker::new(
+        Config::from_json(OPT_OUT).unwrap(),
+        &env(hostile, "http://10.0.0.7/admin"),
+        Stored::default(),
+        0.0,
+        WALL,
+        counter_rng(1),
+    );
     let body = flush(&mut t, 10.0, WALL).unwrap();
-    for canary in ["jane.doe", "example.com", "4111", "612345678", "abc", "10.0.0.7"] {
+    for canary in [
+        "jane.doe",
+        "example.com",
+        "4111",
+        "612345678",
+        "abc",
+        "10.0.0.7",
+    ] {
         assert!(!body.contains(canary), "{canary} leaked: {body}");
     }
     let p = crate::payload::parse(body.as_bytes()).unwrap();
-    assert_eq!(p.ctx.path, "/u/jane/reset?utm_source=:email&utm_content=:card&utm_term=:phone");
+    assert_eq!(
+        p.ctx.path,
+        "/u/jane/reset?utm_source=:email&utm_content=:card&utm_term=:phone"
+    );
     assert_eq!(p.ctx.referrer_domain, None, "an IP referrer is dropped");
 }
 
@@ -82,13 +112,42 @@ fn ldp_features_leave_only_as_noisy_reports_within_the_daily_budget() {
     assert_eq!(p.f.total_ms, 0, "the clear value is not sent");
     assert!(!sent.contains("\"total_ms\":5000"), "{sent}");
     assert_eq!(p.ldp.len(), 1);
-    assert_eq!((p.ldp[0].f.as_str(), p.ldp[0].m, p.ldp[0].eps_milli, p.ldp[0].hi), ("total_ms", crate::payload::Mechanism::Geo, 1000, Some(60_000)));
+    assert_eq!(
+        (
+            p.ldp[0].f.as_str(),
+            p.ldp[0].m,
+            p.ldp[0].eps_milli,
+            p.ldp[0].hi
+        ),
+        (
+            "total_ms",
+            crate::payload::Mechanism::Geo,
+            1000,
+            Some(60_000)
+        )
+    );
     wheel(&mut t, 6_000.0);
-    assert!(flush(&mut t, 7_000.0, WALL + 1.0).is_some(), "second payload: 2.0 of 2.5 spent");
+    assert!(
+        flush(&mut t, 7_000.0, WALL + 1.0).is_some(),
+        "second payload: 2.0 of 2.5 spent"
+    );
     keep(&mut stored, &mut t);
     // A new page the same day: the stored budget refuses a third payload.
-    let mut next = make(cfg, "https://shop.example/b", Stored { ldp: stored.ldp.clone(), ..Stored::default() }, WALL + 2.0, 3);
-    assert_eq!(flush(&mut next, 50.0, WALL + 2.0), None, "budget spent: nothing is sent");
+    let mut next = make(
+        cfg,
+        "https://shop.example/b",
+        Stored {
+            ldp: stored.ldp.clone(),
+            ..Stored::default()
+        },
+        WALL + 2.0,
+        3,
+    );
+    assert_eq!(
+        flush(&mut next, 50.0, WALL + 2.0),
+        None,
+        "budget spent: nothing is sent"
+    );
     assert!(only_storage(&next.take_effects()));
     assert!(next.explain_json(60.0).contains("iob:demo:ldp"));
     // The next UTC day it sends again.
@@ -107,19 +166,28 @@ fn exempt_identifiers_live_at_most_13_months_and_are_not_extended_by_visits() {
     // Monthly visits for a year: the same seed, its creation time never moves.
     for month in 1..=12 {
         let wall = WALL + f64::from(month) * 30.0 * DAY;
-        let mut t = make(cfg, "https://shop.example/", stored.clone(), wall, 10 + month as u8);
+        let mut t = make(
+            cfg,
+            "https://shop.example/",
+            stored.clone(),
+            wall,
+            10 + month as u8,
+        );
         assert!(flush(&mut t, 10.0, wall).is_some());
         keep(&mut stored, &mut t);
         seeds.push(stored.seed.clone().unwrap());
     }
-    assert!(seeds.iter().all(|s| *s == created), "not re-written with a later time: {seeds:?}");
+    assert!(
+        seeds.iter().all(|s| *s == created),
+        "not re-written with a later time: {seeds:?}"
+    );
     // Past 13 months after creation (not after the last visit): a new seed.
     let wall = WALL + SEED_MAX_AGE_MS + 1.0;
     let mut late = make(cfg, "https://shop.example/", stored.clone(), wall, 40);
     assert!(flush(&mut late, 10.0, wall).is_some());
     keep(&mut stored, &mut late);
     assert_ne!(stored.seed.as_deref(), Some(created.as_str()));
-    assert!(SEED_MAX_AGE_MS <= 13.0 * 30.44 * DAY);
+    const { assert!(SEED_MAX_AGE_MS <= 13.0 * 30.44 * DAY) };
 }
 
 #[test]
@@ -138,9 +206,19 @@ fn pseudonyms_rotate_daily_and_cannot_be_linked_without_the_seed() {
     assert_eq!(a, b, "same UTC day, same pseudonym");
     assert_ne!(a, c, "next day, a new pseudonym");
     // The two pseudonyms share no structure: about half of their bits differ.
-    let (x, y) = (crate::ids::from_hex(&a).unwrap(), crate::ids::from_hex(&c).unwrap());
-    let differing: u32 = x.iter().zip(y.iter()).map(|(p, q)| (p ^ q).count_ones()).sum();
-    assert!((40..=88).contains(&differing), "{differing} of 128 bits differ");
+    let (x, y) = (
+        crate::ids::from_hex(&a).unwrap(),
+        crate::ids::from_hex(&c).unwrap(),
+    );
+    let differing: u32 = x
+        .iter()
+        .zip(y.iter())
+        .map(|(p, q)| (p ^ q).count_ones())
+        .sum();
+    assert!(
+        (40..=88).contains(&differing),
+        "{differing} of 128 bits differ"
+    );
 }
 
 #[test]
@@ -148,18 +226,34 @@ fn a_signal_that_withdraws_wipes_storage_and_stops_sending_in_the_same_call() {
     let mut t = make(OPT_OUT, "https://shop.example/", Stored::default(), WALL, 8);
     assert!(flush(&mut t, 10.0, WALL).is_some());
     t.take_effects();
-    let refused = Signals { tcf: TcfSignal::Answered { purpose1: true, purpose8: false }, tc_string: Some("CP-refused".into()), ..Signals::default() };
+    let refused = Signals {
+        tcf: TcfSignal::Answered {
+            purpose1: true,
+            purpose8: false,
+        },
+        tc_string: Some("CP-refused".into()),
+        ..Signals::default()
+    };
     wheel(&mut t, 15.0);
     assert!(flush(&mut t, 20.0, WALL).is_some()); // queued, not yet carried out
     assert!(t.set_signals(refused.clone(), WALL + 5.0));
     let effects = t.take_effects();
-    assert!(only_storage(&effects), "queued payloads dropped: {effects:?}");
+    assert!(
+        only_storage(&effects),
+        "queued payloads dropped: {effects:?}"
+    );
     for k in Tracker::storage_keys("demo") {
         assert!(effects.contains(&Effect::Remove(k)));
     }
     let r = t.consent().record().unwrap();
-    assert_eq!((r.source, r.tc_string.as_deref()), (crate::consent::Source::Tcf, Some("CP-refused")));
-    assert!(!t.set_signals(refused, WALL + 6.0), "the same snapshot again changes nothing");
+    assert_eq!(
+        (r.source, r.tc_string.as_deref()),
+        (crate::consent::Source::Tcf, Some("CP-refused"))
+    );
+    assert!(
+        !t.set_signals(refused, WALL + 6.0),
+        "the same snapshot again changes nothing"
+    );
     wheel(&mut t, 25.0);
     t.on_hide(30.0, WALL + 7.0);
     assert!(t.last_sent.is_none(), "no final snapshot either");
@@ -169,7 +263,13 @@ fn a_signal_that_withdraws_wipes_storage_and_stops_sending_in_the_same_call() {
 
 #[test]
 fn no_identity_mode_sends_no_ids_even_with_ldp() {
-    let mut t = make(r#"{"site":"demo","endpoint":"/i","consent":"opt-out","identity":"none","ldp":"clicks:5"}"#, "https://shop.example/", Stored::default(), WALL, 9);
+    let mut t = make(
+        r#"{"site":"demo","endpoint":"/i","consent":"opt-out","identity":"none","ldp":"clicks:5"}"#,
+        "https://shop.example/",
+        Stored::default(),
+        WALL,
+        9,
+    );
     let p = crate::payload::parse(flush(&mut t, 10.0, WALL).unwrap().as_bytes()).unwrap();
     assert_eq!((p.vid, p.sid), (None, None));
     assert_eq!(p.ldp.len(), 1);
@@ -187,8 +287,17 @@ fn a_refusal_is_remembered_in_opt_out_and_exempt_but_nothing_is_kept_in_opt_in()
         t.revoke(WALL + 1.0);
         let effects = t.take_effects();
         let last_consent_write = effects.iter().rev().find(|e| matches!(e, Effect::Store { key, .. } | Effect::Remove(key) if key.as_str() == "iob:demo:consent"));
-        assert_eq!(matches!(last_consent_write, Some(Effect::Store { .. })), kept, "{mode}: {effects:?}");
-        assert!(!effects.iter().any(|e| matches!(e, Effect::Store { key, .. } if key.as_str() != "iob:demo:consent")), "{mode}: no identifier is kept");
+        assert_eq!(
+            matches!(last_consent_write, Some(Effect::Store { .. })),
+            kept,
+            "{mode}: {effects:?}"
+        );
+        assert!(
+            !effects.iter().any(
+                |e| matches!(e, Effect::Store { key, .. } if key.as_str() != "iob:demo:consent")
+            ),
+            "{mode}: no identifier is kept"
+        );
         // The next page, with what storage now holds.
         let mut next_stored = Stored::default();
         for e in effects {
@@ -197,10 +306,20 @@ fn a_refusal_is_remembered_in_opt_out_and_exempt_but_nothing_is_kept_in_opt_in()
                 next_stored.consent = Some(value);
             }
         }
-        let mut next = make(&cfg, "https://shop.example/", next_stored, WALL + 60_000.0, 21);
+        let mut next = make(
+            &cfg,
+            "https://shop.example/",
+            next_stored,
+            WALL + 60_000.0,
+            21,
+        );
         let sends = flush(&mut next, 10.0, WALL + 60_000.0).is_some();
         let default_on = mode != "opt-in";
-        assert_eq!(sends, default_on && !kept, "{mode}: the refusal holds on the next page");
+        assert_eq!(
+            sends,
+            default_on && !kept,
+            "{mode}: the refusal holds on the next page"
+        );
         assert!(!sends);
     }
 }

@@ -3,13 +3,13 @@
 //! its validation, the JSON Schema and the data dictionary are all generated
 //! from this table, so they cannot drift apart.
 
-use super::SchemaError;
+use crate::error::FieldError;
 use crate::json_out::{push_u64, ObjectWriter};
 use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 /// How a feature value is encoded in JSON.
-pub trait FeatureValue: Copy + Default + PartialEq {
+pub(crate) trait FeatureValue: Copy + Default + PartialEq {
     /// JSON Schema type name.
     const JSON_TYPE: &'static str;
     /// `true` when the value is the default and can be left out of the payload.
@@ -42,18 +42,26 @@ impl FeatureValue for u32 {
 pub const FRACTION_DIGITS: u32 = 4;
 
 /// Significant decimal digits that always survive a round trip through f32.
-pub const F32_DIGITS: u32 = 6;
+pub(crate) const F32_DIGITS: u32 = 6;
 
 impl FeatureValue for f32 {
     const JSON_TYPE: &'static str = "number";
     fn as_u64(&self) -> u64 {
-        if self.is_finite() && *self > 0.0 { (*self + 0.5) as u64 } else { 0 }
+        if self.is_finite() && *self > 0.0 {
+            (*self + 0.5) as u64
+        } else {
+            0
+        }
     }
     fn in_bounds(&self, max: f64) -> bool {
         self.is_finite() && *self >= 0.0 && f64::from(*self) <= max
     }
     fn write_json(&self, buf: &mut String) {
-        let v = if self.is_finite() && *self > 0.0 { f64::from(*self) } else { 0.0 };
+        let v = if self.is_finite() && *self > 0.0 {
+            f64::from(*self)
+        } else {
+            0.0
+        };
         // At most FRACTION_DIGITS decimals and at most F32_DIGITS significant
         // digits, so the text parses back to an f32 that prints the same (the
         // collector stores f32): 5370.3062 is written 5370.31.
@@ -185,10 +193,10 @@ macro_rules! feature_catalog {
             }
 
             /// Checks every feature against its bound; the error names the field.
-            pub fn validate(&self) -> Result<(), SchemaError> {
+            pub fn validate(&self) -> Result<(), FieldError> {
                 $(
                     if !FeatureValue::in_bounds(&self.$name, $max as f64) {
-                        return Err(SchemaError::new(concat!("f.", stringify!($name)), "out of range"));
+                        return Err(FieldError::new(concat!("f.", stringify!($name)), "out of range"));
                     }
                 )*
                 Ok(())

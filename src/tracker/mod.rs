@@ -1,0 +1,275 @@
+//! The tracker: one page's consent, identifiers and page view, and the
+//! decisions that follow from them. Pure: the shell passes in time, wall-clock
+//! time, randomness and what it read from storage, and carries out the
+//! returned [`Effect`]s (send, post, probe, store, remove).
+//!
+//! One job per file: this file holds the state and the page-view lifecycle;
+//! [`storage`] the key names and stored-value codecs; [`snapshot`] when
+//! snapshots are made and how they are delivered; [`consent_flow`] what a
+//! consent change does; [`privatize`] the last step before a payload leaves
+//! (scrubbing, LDP, the ε budget); [`explain`] the visitor-facing JSON;
+//! [`on_device`] what persists across page views for on-device features.
+
+mod consent_flow;
+mod explain;
+mod on_device;
+mod privatize;
+mod snapshot;
+mod storage;
+
+pub use storage::Stored;
+
+use crate::catalog::Features;
+use crate::config::Config;
+use crate::consent::{Consent, Purpose};
+use crate::delivery::{Bounds, Outbox, RetryPolicy};
+use crate::event::{Event, EventKind};
+use crate::ids::{to_hex, Id128};
+use crate::pageview::PageView;
+use crate::payload::Context;
+use crate::privacy::{ldp::Budget, ua, url};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use on_device::{features_json, OnDevice};
+use storage::{decode_consent, decode_id};
+
+/// Something the shell must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// The final snapshot of a page being hidden or unloaded: `sendBeacon`
+    /// (`text/plain`), or `fetch` with `keepalive` when the beacon is refused.
+    /// Not acknowledged: the payload also stays in the outbox (see [`crate::delivery`]).
+    Send(String),
+    /// POST this body with `fetch` (`text/plain`, `keepalive`) and report the
+    /// HTTP status (0 on a network error) to [`Tracker::on_post_result`].
+    /// One post is out at a time. `fresh` is true for a new snapshot, false
+    /// for a repeat (retry, drain, confirmation of a beacon).
+    Post { body: String, fresh: bool },
+    /// `fetch` this URL with `HEAD` (no body; see `crate::delivery::probe_url`)
+    /// and report the HTTP status, like a post, to [`Tracker::on_post_result`].
+    Probe(String),
+    /// Write `value` under `key` in `localStorage`.
+    Store { key: String, value: String },
+    /// Remove `key` from `localStorage`.
+    Remove(String),
+}
+
+/// The page as the shell sees it at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct PageEnv {
+    pub href: String,
+    pub host: String,
+    pub referrer: String,
+    pub user_agent: String,
+    pub visible: bool,
+    pub focused: bool,
+}
+
+/// Randomness source: one fresh random 128-bit value per call.
+pub(crate) type Rng = Box<dyn FnMut() -> Id128>;
+
+/// One page's SDK state: consent, identifiers, the current page view and
+/// the delivery outbox. See the module documentation.
+pub struct Tracker {
+    cfg: Config,
+    consent: Consent,
+    pv: PageView,
+    seed: Option<(Id128, u64)>,
+    session: Option<(Id128, u64)>,
+    effects: Vec<Effect>,
+    last_sent: Option<String>,
+    rng: Rng,
+    /// Unacknowledged payloads; persisted only with storage consent.
+    outbox: Outbox,
+    /// When the next periodic snapshot is considered (page clock, ms).
+    next_periodic: f64,
+    /// The last snapshot made by `fetch` has not been posted yet (its first
+    /// post is announced as a `payload`).
+    announce: bool,
+    /// `visible_ms` of the current page view's last snapshot.
+    sent_visible_ms: u32,
+    /// The visitor's LDP ε spent today.
+    ldp_budget: Budget,
+    /// Cross-page-view state of the on-device features (history, segments).
+    device: OnDevice,
+}
+
+impl core::fmt::Debug for Tracker {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tracker")
+            .field("site", &self.cfg.site)
+            .field("consent", &self.consent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tracker {
+    pub fn new(
+        cfg: Config,
+        env: &PageEnv,
+        stored: Stored,
+        now: f64,
+        wall_ms: f64,
+        mut rng: Rng,
+    ) -> Tracker {
+        let ctx = Context {
+            path: url::normalize(&env.href),
+            referrer_domain: url::referrer_domain(&env.referrer, &env.host),
+            device_class: ua::device_class(&env.user_agent),
+            browser_family: ua::browser_family(&env.user_agent),
+        };
+        let pv = PageView::new(
+            rng(),
+            now,
+            f64::from(cfg.idle_timeout_ms),
+            env.visible,
+            env.focused,
+            ctx,
+        );
+        let cfg_interval = cfg.snapshot_interval_ms;
+        let mut consent = Consent::new(cfg.consent, cfg.respect_gpc, cfg.policy_version.clone());
+        if let Some((yes, no, record)) = stored.consent.as_deref().and_then(decode_consent) {
+            consent.restore(yes, no, record);
+        }
+        let mut t = Tracker {
+            cfg,
+            consent,
+            pv,
+            seed: decode_id(stored.seed.as_deref()),
+            session: decode_id(stored.session.as_deref()),
+            effects: Vec::new(),
+            last_sent: None,
+            rng,
+            outbox: Outbox::new(Bounds::default(), RetryPolicy::default()),
+            next_periodic: now + f64::from(cfg_interval),
+            announce: false,
+            sent_visible_ms: 0,
+            ldp_budget: stored
+                .ldp
+                .as_deref()
+                .and_then(Budget::decode)
+                .unwrap_or_default(),
+            device: OnDevice::default(),
+        };
+        t.device.begin(&mut t.pv, wall_ms);
+        if t.consent.record().is_none() {
+            let id = t.fresh_hex();
+            t.consent.ensure_record(wall_ms as u64, id);
+        }
+        if !t.consent.allows(Purpose::Analytics) {
+            t.seed = None;
+            t.session = None;
+        } else if let Some(raw) = stored.outbox.as_deref() {
+            // Drained on this page load: what an earlier page left unacknowledged.
+            t.outbox.restore(raw, now);
+        }
+        t
+    }
+
+    fn fresh_hex(&mut self) -> String {
+        to_hex(&(self.rng)())
+    }
+
+    /// Feeds one browser event (hot path).
+    #[inline(never)]
+    pub fn on_event(&mut self, ev: &Event) {
+        self.pv.on_event(ev);
+    }
+
+    pub fn features(&self, now: f64) -> Features {
+        self.pv.features(now)
+    }
+
+    /// What the shell read at start: `navigator.webdriver`, and the stored
+    /// history (used only while personalization is allowed).
+    pub fn set_environment(&mut self, webdriver: bool, history: Option<&str>, wall_ms: f64) {
+        self.device.webdriver = webdriver;
+        self.device.stored = history.is_some();
+        self.pv.automation.webdriver = webdriver;
+        if self.consent.allows(Purpose::Personalization) {
+            self.device
+                .set_personalization(true, history, &mut self.pv, wall_ms);
+        }
+    }
+
+    /// `track(name, props)`: counted as a conversion; nothing else is kept.
+    pub fn track(&mut self, now: f64) {
+        self.on_event(&Event {
+            t: now,
+            kind: EventKind::Conversion,
+        });
+    }
+
+    /// `features()` for the page: the snapshot plus the current segment.
+    pub fn features_json(&self, now: f64) -> String {
+        features_json(&self.pv.features(now), self.device.history.is_some())
+    }
+
+    /// The segment as JSON (a string, or `null` for none), when it changed
+    /// since it was last asked (for `on('segment')`).
+    pub fn segment_change_json(&mut self, now: f64) -> Option<String> {
+        let f = self.pv.features(now);
+        let segment = self.device.segment_change(&f)?;
+        let mut json = String::new();
+        match segment {
+            Some(name) => crate::json_out::push_str_literal(&mut json, name),
+            None => json.push_str("null"),
+        }
+        Some(json)
+    }
+
+    pub fn consent(&self) -> &Consent {
+        &self.consent
+    }
+
+    /// An SPA route change: the current page view ends (its last snapshot is
+    /// queued and posted if anything changed) and a new one starts for `href`.
+    pub fn start_page_view(
+        &mut self,
+        now: f64,
+        wall_ms: f64,
+        href: &str,
+        visible: bool,
+        focused: bool,
+    ) {
+        self.on_event(&Event {
+            t: now,
+            kind: EventKind::PageEnd,
+        });
+        self.save_history(now, wall_ms);
+        if self.pv.dirty {
+            self.send_snapshot(now, wall_ms, false);
+        }
+        let mut ctx = self.pv.ctx.clone();
+        ctx.path = url::normalize(href);
+        let id = (self.rng)();
+        self.pv = PageView::new(
+            id,
+            now,
+            f64::from(self.cfg.idle_timeout_ms),
+            visible,
+            focused,
+            ctx,
+        );
+        self.sent_visible_ms = 0;
+        self.device.route_changes = self.device.route_changes.saturating_add(1);
+        self.device.begin(&mut self.pv, wall_ms);
+        self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
+        self.pump(now);
+    }
+
+    /// Drains the effects the shell must carry out, in order.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        core::mem::take(&mut self.effects)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+}
+
+#[cfg(test)]
+mod delivery_tests;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+//! When snapshots are made (periodic, on hide, on flush, at a route change)
+//! and how they reach the collector: identifiers for the payload, the outbox,
+//! one post or probe in flight, and the results that come back.
+
+use super::storage::{encode_id, key};
+use super::{Effect, Tracker};
+use crate::config::Identity;
+use crate::consent::Purpose;
+use crate::delivery::{probe_url, Due, RetryPolicy};
+use crate::ids::{pseudonym, to_hex, Id128};
+use crate::payload::{ConsentRef, Payload, SCHEMA_VERSION};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A session ends after this much inactivity, ms.
+pub(crate) const SESSION_IDLE_MS: f64 = 30.0 * 60_000.0;
+/// Longest life of a visitor seed, ms (13 months of 30.4 days): never extended.
+pub(crate) const SEED_MAX_AGE_MS: f64 = 395.0 * 86_400_000.0;
+
+impl Tracker {
+    /// The page is being hidden or unloaded: send the final snapshot (by
+    /// beacon) if allowed and if anything happened since the last one.
+    pub fn on_hide(&mut self, now: f64, wall_ms: f64) {
+        self.save_history(now, wall_ms);
+        // A second or more of visible time since the last snapshot is a
+        // change too, so the final snapshot carries the page view's whole
+        // duration (the slack keeps `pagehide` and `visibilitychange`, which
+        // come together at unload, from sending twice).
+        if self.pv.dirty
+            || self.pv.features(now).visible_ms > self.sent_visible_ms.saturating_add(1_000)
+        {
+            self.send_snapshot(now, wall_ms, true);
+        }
+    }
+    /// Sends a snapshot now (when analytics is allowed), by `fetch`.
+    pub fn flush(&mut self, now: f64, wall_ms: f64) {
+        self.send_snapshot(now, wall_ms, false);
+        self.pump(now);
+    }
+    /// Timer: a periodic snapshot when one is due and there was activity since
+    /// the last, then every retry that is due.
+    pub fn tick(&mut self, now: f64, wall_ms: f64) {
+        if now >= self.next_periodic {
+            self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
+            if self.pv.dirty {
+                self.send_snapshot(now, wall_ms, false);
+            }
+        }
+        self.pump(now);
+    }
+    /// When [`Tracker::tick`] should run next (page clock), if ever.
+    pub fn next_wake(&self) -> Option<f64> {
+        let periodic = self.may_store_or_send().then_some(self.next_periodic);
+        match (periodic, self.outbox.next_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+    /// The result of an [`Effect::Post`] or [`Effect::Probe`]: `status` is the
+    /// HTTP status, 0 for a network error.
+    pub fn on_post_result(&mut self, status: u16, now: f64) {
+        let r = self.rand01();
+        if self.outbox.on_result(status, now, r) {
+            self.persist_outbox();
+        }
+        self.pump(now);
+    }
+    /// `online`, or a page restored from the back/forward cache: retry every
+    /// queued payload at once, with a fresh attempt budget.
+    pub fn resume(&mut self, now: f64) {
+        self.outbox.wake(now);
+        self.pump(now);
+    }
+    pub(super) fn may_store_or_send(&self) -> bool {
+        self.consent.allows(Purpose::Analytics)
+    }
+    /// Posts (or probes for) the oldest queued payload that is due, unless a
+    /// request is out.
+    pub(super) fn pump(&mut self, now: f64) {
+        match self.outbox.take_due(now) {
+            Some(Due::Post(body)) => {
+                let fresh = self.announce && self.last_sent.as_ref() == Some(&body);
+                self.announce &= !fresh;
+                self.effects.push(Effect::Post { body, fresh });
+            }
+            Some(Due::Probe { pv, seq }) => {
+                self.effects.push(Effect::Probe(probe_url(
+                    &self.cfg.endpoint,
+                    &self.cfg.site,
+                    &pv,
+                    seq,
+                )));
+            }
+            None => {}
+        }
+    }
+    fn rand01(&mut self) -> f64 {
+        let b = (self.rng)();
+        f64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])) / 4_294_967_296.0
+    }
+    /// Writes the outbox to storage (storage consent only), or removes it when empty.
+    pub(super) fn persist_outbox(&mut self) {
+        if !self.may_store_or_send() {
+            return;
+        }
+        let k = key(&self.cfg.site, "outbox");
+        if self.outbox.is_empty() {
+            self.effects.push(Effect::Remove(k));
+        } else {
+            self.effects.push(Effect::Store {
+                key: k,
+                value: self.outbox.encode(),
+            });
+        }
+    }
+    pub(super) fn send_snapshot(&mut self, now: f64, wall_ms: f64, final_: bool) {
+        if !self.consent.allows(Purpose::Analytics) {
+            return;
+        }
+        let Some(record) = self.consent.record() else {
+            return;
+        };
+        let record = record.id.clone();
+        if !self.spend_ldp_budget(wall_ms) {
+            return;
+        }
+        let (vid, sid) = self.identifiers(wall_ms);
+        self.pv.seq += 1;
+        self.pv.dirty = false;
+        self.pv.dropped = self.pv.dropped.saturating_add(self.outbox.take_dropped());
+        self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
+        let mut payload = Payload {
+            v: SCHEMA_VERSION,
+            id: self.fresh_hex(),
+            pv: to_hex(&self.pv.id),
+            seq: self.pv.seq,
+            site: self.cfg.site.clone(),
+            vid,
+            sid,
+            hour: (wall_ms.max(0.0) as u64 / 3_600_000) * 3600,
+            consent: ConsentRef {
+                record,
+                purposes: self.consent.effective().to_vec(),
+            },
+            ctx: self.pv.ctx.clone(),
+            f: self.pv.features(now),
+            ldp: Vec::new(),
+        };
+        self.sent_visible_ms = payload.f.visible_ms;
+        self.privatize(&mut payload);
+        let body = payload.to_json_within_budget();
+        self.last_sent = Some(body.clone());
+        // A beaconed final snapshot is confirmed by a probe a little later if
+        // the page lives on; otherwise the next page load probes for it.
+        let due = if final_ {
+            now + RetryPolicy::default().base_ms
+        } else {
+            now
+        };
+        self.outbox
+            .push(&payload.pv, payload.seq, body.clone(), due, final_);
+        self.persist_outbox();
+        self.announce = !final_;
+        if final_ {
+            self.effects.push(Effect::Send(body));
+        }
+    }
+    /// Current (pseudonym, session id), creating and persisting the seed and
+    /// session as needed. `None`s in the no-identifier mode.
+    fn identifiers(&mut self, wall_ms: f64) -> (Option<String>, Option<String>) {
+        if self.cfg.identity == Identity::None {
+            return (None, None);
+        }
+        let now = wall_ms.max(0.0) as u64;
+        let seed_ok = matches!(self.seed, Some((_, created)) if (now.saturating_sub(created) as f64) < SEED_MAX_AGE_MS);
+        if !seed_ok {
+            let fresh = (self.rng)();
+            self.seed = Some((fresh, now));
+            self.store_id("seed", &fresh, now);
+        }
+        let session_ok = matches!(self.session, Some((_, last)) if (now.saturating_sub(last) as f64) < SESSION_IDLE_MS);
+        let sid = if session_ok {
+            self.session.map(|s| s.0)
+        } else {
+            None
+        }
+        .unwrap_or_else(|| (self.rng)());
+        self.session = Some((sid, now));
+        self.store_id("session", &sid, now);
+        let period_ms = u64::from(self.cfg.rotation_hours) * 3_600_000;
+        let seed = self.seed.map(|s| s.0).unwrap_or_default();
+        let vid = pseudonym(&seed, b"vid", now / period_ms);
+        (Some(to_hex(&vid)), Some(to_hex(&sid)))
+    }
+    fn store_id(&mut self, name: &str, id: &Id128, at: u64) {
+        self.effects.push(Effect::Store {
+            key: key(&self.cfg.site, name),
+            value: encode_id(id, at),
+        });
+    }
+}
