@@ -1,7 +1,8 @@
-//! Runtime of the shipped cdylib (feature `standalone`, no std): a panic
-//! aborts the wasm instance without formatting anything, and memory comes from
-//! a small free-list allocator. The wasm is single-threaded, so the
-//! allocator's lock-free wrapper is sound.
+//! Runtime of the shipped wasm (feature `standalone`, no std): a panic
+//! aborts the wasm instance without formatting anything, and memory comes
+//! from a small free-list allocator. The wasm is single-threaded, so the
+//! allocator's lock-free wrapper is sound. Also compiled into the core's
+//! size-floor tool (`tools/size-floor`), so both measure the same runtime.
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

@@ -3,7 +3,7 @@
 //! `Iob` with DOM events dispatched in a real page.
 #![cfg(target_arch = "wasm32")]
 
-use iob_sdk::Iob;
+use iob_web::Iob;
 use js_sys::{Array, Function, Reflect, JSON};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -17,12 +17,18 @@ const CONFIG: &str = r#"{"site":"webtest","endpoint":"http://127.0.0.1:9/v1/inge
 /// are tested end to end in tests/e2e/features.test.mjs).
 fn recorder() -> (Function, Array) {
     let log = Array::new();
-    let f = Function::new_with_args("name, json", "if (name !== 'segment') this.push([name, json])").bind0(&log);
+    let f = Function::new_with_args(
+        "name, json",
+        "if (name !== 'segment') this.push([name, json])",
+    )
+    .bind0(&log);
     (f, log)
 }
 
 fn run(js: &str) -> JsValue {
-    Function::new_no_args(js).call0(&JsValue::NULL).unwrap_or(JsValue::UNDEFINED)
+    Function::new_no_args(js)
+        .call0(&JsValue::NULL)
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 fn click() {
@@ -35,18 +41,27 @@ fn field(json: &str, key: &str) -> JsValue {
 }
 
 fn sdk_keys() -> u32 {
-    run("return Object.keys(localStorage).filter(k => k.startsWith('iob:webtest:')).length").as_f64().unwrap() as u32
+    run("return Object.keys(localStorage).filter(k => k.startsWith('iob:webtest:')).length")
+        .as_f64()
+        .unwrap() as u32
 }
 
 fn names(log: &Array) -> Vec<String> {
-    log.iter().map(|e| Array::from(&e).get(0).as_string().unwrap()).collect()
+    log.iter()
+        .map(|e| Array::from(&e).get(0).as_string().unwrap())
+        .collect()
 }
 
 #[wasm_bindgen_test]
 fn bad_config_is_a_typed_error_naming_the_field() {
     let (emit, _) = recorder();
-    let err = Iob::new(r#"{"site":"webtest","endpoint":"ftp://x"}"#, emit).err().unwrap();
-    assert_eq!(Reflect::get(&err, &"name".into()).unwrap(), "IobConfigError");
+    let err = Iob::new(r#"{"site":"webtest","endpoint":"ftp://x"}"#, emit)
+        .err()
+        .unwrap();
+    assert_eq!(
+        Reflect::get(&err, &"name".into()).unwrap(),
+        "IobConfigError"
+    );
     assert_eq!(Reflect::get(&err, &"field".into()).unwrap(), "endpoint");
 }
 
@@ -59,7 +74,11 @@ fn dom_clicks_reach_the_core_and_shutdown_detaches() {
     assert_eq!(field(&iob.features(), "clicks"), 2);
     iob.shutdown();
     click();
-    assert_eq!(field(&iob.features(), "clicks"), 2, "no listener after shutdown");
+    assert_eq!(
+        field(&iob.features(), "clicks"),
+        2,
+        "no listener after shutdown"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -82,7 +101,11 @@ fn opt_in_sends_and_stores_nothing_until_grant_and_revoke_wipes() {
     iob.revoke();
     assert_eq!(sdk_keys(), 0, "withdrawal wipes every key");
     iob.flush();
-    assert_eq!(names(&log), ["consent", "payload", "consent"], "nothing sent after withdrawal");
+    assert_eq!(
+        names(&log),
+        ["consent", "payload", "consent"],
+        "nothing sent after withdrawal"
+    );
     let granted = JSON::stringify(&field(&iob.consent_state(), "granted")).unwrap();
     assert_eq!(String::from(granted), r#"["security"]"#);
     iob.shutdown();
@@ -93,11 +116,17 @@ fn unknown_purpose_is_a_typed_error_and_a_throwing_callback_is_contained() {
     let emit = Function::new_with_args("name, json", "throw new Error('page bug')");
     let mut iob = Iob::new(CONFIG, emit).unwrap();
     let err = iob.grant("analytics,ads").err().unwrap();
-    assert_eq!(Reflect::get(&err, &"name".into()).unwrap(), "IobConsentError");
+    assert_eq!(
+        Reflect::get(&err, &"name".into()).unwrap(),
+        "IobConsentError"
+    );
     assert_eq!(Reflect::get(&err, &"field".into()).unwrap(), "ads");
     iob.grant("analytics").unwrap(); // the callback throws: the SDK carries on
     iob.flush();
-    assert!(iob.explain().contains("last_payload\":\"{"), "the payload was still sent");
+    assert!(
+        iob.explain().contains("last_payload\":\"{"),
+        "the payload was still sent"
+    );
     iob.revoke();
     iob.shutdown();
 }

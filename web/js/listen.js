@@ -1,0 +1,113 @@
+// The DOM listeners of iob-web (imported by web/src/listeners.rs). It only
+// reads events and reports numbers; every decision stays in Rust.
+// Codes shared with Rust are defined in web/src/codes.rs; a test there checks
+// that every `const` below has the same value.
+
+/** Flag bits reported with each event. */
+const TRUSTED = 1;
+const NATIVE = 4;
+const FIELD = 8;
+const VISIBLE = 64;
+/** What to read for an event type (one mask per name, passed in by Rust). */
+const READ_XY = 1;
+const READ_ELEMENT = 2;
+const READ_KEY = 4;
+const READ_FORM = 8;
+const READ_SELECTION = 16;
+const READ_VISIBILITY = 32;
+/** Key classes. */
+const KEY_CHAR = 0;
+const KEY_DELETE = 1;
+const KEY_NAVIGATION = 2;
+const KEY_ENTER = 3;
+
+/** @type {Record<string, number>} */
+const KEYS = {
+  Backspace: KEY_DELETE, Delete: KEY_DELETE, Enter: KEY_ENTER,
+  Tab: KEY_NAVIGATION, Escape: KEY_NAVIGATION, Home: KEY_NAVIGATION, End: KEY_NAVIGATION, PageUp: KEY_NAVIGATION, PageDown: KEY_NAVIGATION,
+  ArrowUp: KEY_NAVIGATION, ArrowDown: KEY_NAVIGATION, ArrowLeft: KEY_NAVIGATION, ArrowRight: KEY_NAVIGATION,
+};
+
+/**
+ * @callback Handler
+ * @param {number} index the event's position in `names`
+ * @param {number} t `performance.now()`, ms
+ * @param {number} x clientX, or the key class
+ * @param {number} y clientY
+ * @param {number} flags TRUSTED | NATIVE | FIELD | VISIBLE bits
+ * @param {string | undefined} text for form events: form name NUL field name NUL input type
+ * @returns {void}
+ */
+
+/**
+ * Adds one passive listener per name, each calling `handler`.
+ * @param {string} names comma-separated event names
+ * @param {number} captures bit k: listener k captures
+ * @param {number} onDocument bit k: listener k is on `document`, else on `window`
+ * @param {string} reads comma-separated READ_* masks, one per name
+ * @param {string} selectors newline-separated: ignored elements, form fields, natively clickable elements
+ * @param {Handler} handler
+ * @returns {() => void} removes every listener added
+ */
+export function iobListen(names, captures, onDocument, reads, selectors, handler) {
+  const [ignored, field, native] = selectors.split('\n');
+  /** @param {Element} el @param {string} sel */
+  const within = (el, sel) => {
+    try {
+      return el.closest(sel) !== null;
+    } catch (_) {
+      return false;
+    }
+  };
+  /** @param {Element} el @param {string} a */
+  const attr = (el, a) => el.getAttribute(a) || '';
+  /** @param {Element} el */
+  const named = (el) => attr(el, 'name') || attr(el, 'id');
+  const perf = performance;
+  const masks = reads.split(',');
+  const offs = names.split(',').map((name, k) => {
+    /** @type {EventTarget} */
+    const target = (onDocument >>> k) & 1 ? document : window;
+    const capture = ((captures >>> k) & 1) === 1;
+    const r = +masks[k];
+    /** @param {Event} e */
+    const f = (e) => {
+      let x = 0, y = 0, flags = e.isTrusted ? TRUSTED : 0;
+      /** @type {string | undefined} */
+      let text;
+      if (r & READ_XY) {
+        const m = /** @type {MouseEvent} */ (e);
+        x = m.clientX;
+        y = m.clientY;
+      }
+      if (r & READ_ELEMENT) {
+        const el = e.target instanceof Element ? e.target : null;
+        if (el) {
+          if (within(el, ignored)) return;
+          if (within(el, native)) flags |= NATIVE;
+          if (within(el, field)) flags |= FIELD;
+          if (r & READ_FORM) {
+            const form = el.closest('form'), tag = el.tagName;
+            text = (form ? named(form) : '') + '\0' + named(el) + '\0' + (tag.toLowerCase() === 'input' ? attr(el, 'type') : tag);
+          }
+        } else if (r & READ_FORM) return;
+      }
+      if (r & READ_KEY) {
+        const key = /** @type {KeyboardEvent} */ (e);
+        if (key.repeat || typeof key.key !== 'string') return;
+        const c = KEYS[key.key] ?? ([...key.key].length === 1 ? KEY_CHAR : -1);
+        if (c < 0) return;
+        x = c;
+      }
+      if (r & READ_SELECTION) {
+        const s = getSelection();
+        if (!s || s.isCollapsed) return;
+      }
+      if (r & READ_VISIBILITY && document.visibilityState === 'visible') flags |= VISIBLE;
+      handler(k, perf.now(), x, y, flags, text);
+    };
+    target.addEventListener(name, f, { passive: true, capture });
+    return () => target.removeEventListener(name, f, capture);
+  });
+  return () => offs.forEach((off) => off());
+}

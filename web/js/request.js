@@ -1,0 +1,41 @@
+// Requests of iob-web (imported by web/src/transport.rs): the unload beacon,
+// posts and delivery probes. Only the status comes back; nothing throws into
+// the page or logs. Codes shared with Rust are defined in web/src/codes.rs.
+
+/** Request kinds. */
+const BEACON = 0;
+const POST = 1;
+const PROBE = 2;
+
+/**
+ * Sends one request. A post or probe always gets its `done(status)` call (0
+ * when the request failed: offline, refused, CORS).
+ * - BEACON: `sendBeacon` with a `text/plain` body; when refused, `fetch`
+ *   (`no-cors`, `keepalive`). Fire and forget.
+ * - POST: `fetch` with a `text/plain` body (no preflight), `keepalive`, no credentials.
+ * - PROBE: `HEAD`, no body, no cache.
+ * @param {number} kind BEACON | POST | PROBE
+ * @param {string} url
+ * @param {string} body
+ * @param {(status: number) => void} done
+ * @returns {void}
+ */
+export function iobRequest(kind, url, body, done) {
+  try {
+    if (kind === BEACON && navigator.sendBeacon(url, body)) return;
+  } catch (_) {}
+  /** @type {RequestInit} */
+  const init = { method: kind === PROBE ? 'HEAD' : 'POST', mode: kind === BEACON ? 'no-cors' : 'cors', credentials: 'omit', keepalive: kind !== PROBE };
+  if (kind === PROBE) init.cache = 'no-store';
+  else init.body = body;
+  /** @type {(status: number) => void} */
+  const report = kind === BEACON ? () => {} : done;
+  try {
+    fetch(url, init).then(
+      (r) => report(r.status),
+      () => report(0),
+    );
+  } catch (_) {
+    report(0);
+  }
+}

@@ -1,0 +1,237 @@
+//! The `#[wasm_bindgen]` API: the `Iob` class the JS facade
+//! (`pkg-template/facade.js`) wraps. Every method goes through
+//! [`act`] (or only reads); none panics or throws into the host page except
+//! `new` on a bad config and the consent methods on an unknown purpose,
+//! typed errors the caller asked for.
+
+use crate::handle::{Attachment, EventListener};
+use crate::instance::{act, act_weak, Inner, Shared};
+use crate::transport::Delivery;
+use crate::{browser, listeners, observers, page, scroll, signals, storage};
+use alloc::boxed::Box;
+use alloc::rc::{Rc, Weak};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+use iob_sdk::{Config, Purpose, Tracker};
+use wasm_bindgen::prelude::*;
+
+/// Window events after which the queue is retried at once: back online, or
+/// shown again (a page restored from the back/forward cache, whose unload
+/// beacon may have been lost; the page view continues).
+const RESUME_ON: [&str; 2] = ["online", "pageshow"];
+
+/// Everything the instance attached to the page; dropping it detaches all.
+struct Attached {
+    _signals: Attachment<signals::Report>,
+    _listeners: Attachment<listeners::Handler>,
+    _observers: Attachment<observers::Report>,
+    _resume: Vec<EventListener>,
+}
+
+/// Parses a comma-separated purpose list (the facade joins the array).
+fn parse_purposes(purposes: &str) -> Result<Vec<Purpose>, JsValue> {
+    purposes
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            Purpose::parse(p).ok_or_else(|| {
+                browser::js_error(
+                    "IobConsentError",
+                    "unknown purpose (expected security, analytics, personalization or marketing)",
+                    Some(p),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The delivery machinery, its callbacks acting on the instance.
+fn delivery(weak: &Weak<RefCell<Inner>>) -> Delivery {
+    let w = weak.clone();
+    let on_result = Closure::new(move |status: u16| {
+        act_weak(&w, |i| {
+            let now = i.now();
+            i.tracker.on_post_result(status, now);
+        })
+    });
+    let w = weak.clone();
+    let tick = Closure::new(move || {
+        act_weak(&w, |i| {
+            if let Some(d) = i.delivery.as_mut() {
+                d.timer_fired();
+            }
+            let now = i.now();
+            i.tracker.tick(now, browser::wall());
+        })
+    });
+    Delivery::new(on_result, tick)
+}
+
+/// The SDK instance.
+#[wasm_bindgen]
+pub struct Iob {
+    shared: Shared,
+    attached: Option<Attached>,
+}
+
+#[wasm_bindgen]
+impl Iob {
+    /// Starts the SDK with a JSON config. `emit(name, json)` receives
+    /// `payload`, `consent` and `segment` notifications. Throws
+    /// `IobConfigError` (with `field`) on a bad config.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str, emit: js_sys::Function) -> Result<Iob, JsValue> {
+        let cfg = Config::from_json(config_json).map_err(|e| {
+            let mut m = String::from("invalid iob config: ");
+            m.push_str(&e.message());
+            browser::js_error("IobConfigError", &m, Some(&e.field))
+        })?;
+        let window =
+            web_sys::window().ok_or_else(|| browser::js_error("IobError", "no window", None))?;
+        let stored = storage::read_stored(&window, &cfg.site);
+        let history = storage::read(&window, &Tracker::history_key(&cfg.site));
+        let env = page::env(&window);
+        let endpoint = cfg.endpoint.clone();
+        let mut tracker = Tracker::new(
+            cfg,
+            &env,
+            stored,
+            browser::now(&window),
+            browser::wall(),
+            Box::new(browser::random_id),
+        );
+        tracker.set_environment(
+            page::webdriver(&window),
+            history.as_deref(),
+            browser::wall(),
+        );
+        let route = page::route(&window);
+        let shared: Shared = Rc::new(RefCell::new(Inner::new(
+            tracker,
+            window.clone(),
+            endpoint,
+            emit,
+            route,
+        )));
+        let weak = Rc::downgrade(&shared);
+        let mut signals = None;
+        // Start-up is one turn: consent signals are read before anything is
+        // sent or stored; then the outbox an earlier page left is drained and
+        // the delivery timer armed.
+        act(&shared, |i| {
+            signals = Some(signals::attach(&shared, i));
+            scroll::start(&shared, i);
+            i.delivery = Some(delivery(&weak));
+        });
+        let resume = RESUME_ON
+            .iter()
+            .map(|name| {
+                let w = weak.clone();
+                let cb = Closure::new(move |_: web_sys::Event| {
+                    act_weak(&w, |i| {
+                        let now = i.now();
+                        i.tracker.resume(now);
+                    })
+                });
+                EventListener::new(&window, name, cb)
+            })
+            .collect();
+        let attached = signals.map(|signals| Attached {
+            _signals: signals,
+            _listeners: listeners::attach(&shared),
+            _observers: observers::attach(&shared),
+            _resume: resume,
+        });
+        Ok(Iob { shared, attached })
+    }
+
+    /// A consent change through the API: carried out at once, then announced.
+    fn consent_change(&self, change: impl FnOnce(&mut Tracker, f64)) {
+        act(&self.shared, |i| {
+            change(&mut i.tracker, browser::wall());
+            i.notify_consent();
+        });
+    }
+
+    /// Grants purposes (`"analytics,personalization"`). Throws `IobConsentError` on an unknown purpose.
+    pub fn grant(&self, purposes: &str) -> Result<(), JsValue> {
+        let ps = parse_purposes(purposes)?;
+        self.consent_change(|t, wall| t.choose(&ps, true, wall));
+        Ok(())
+    }
+
+    /// Denies purposes. Denying analytics wipes storage and stops sending.
+    pub fn deny(&self, purposes: &str) -> Result<(), JsValue> {
+        let ps = parse_purposes(purposes)?;
+        self.consent_change(|t, wall| t.choose(&ps, false, wall));
+        Ok(())
+    }
+
+    /// Withdraws all consent at once: storage wiped, queue dropped, nothing sent after.
+    pub fn revoke(&self) {
+        self.consent_change(|t, wall| t.revoke(wall));
+    }
+
+    /// The consent state and its record, as JSON.
+    #[wasm_bindgen(js_name = consentState)]
+    pub fn consent_state(&self) -> String {
+        self.shared
+            .try_borrow()
+            .map(|i| i.tracker.consent_state_json())
+            .unwrap_or_default()
+    }
+
+    /// The live feature snapshot of this page view plus its `segment`, as JSON.
+    /// Also announces a changed segment to `on('segment')` subscribers.
+    pub fn features(&self) -> String {
+        act(&self.shared, |i| {
+            let now = i.now();
+            i.check_segment(now);
+        });
+        self.shared
+            .try_borrow()
+            .map(|i| i.tracker.features_json(i.now()))
+            .unwrap_or_default()
+    }
+
+    /// `track(name, props)`: counted as a conversion of this page view. The
+    /// name and props never reach the wasm, so they are never stored or sent.
+    pub fn track(&self) {
+        act(&self.shared, |i| {
+            let now = i.now();
+            i.tracker.track(now);
+            i.check_segment(now);
+        });
+    }
+
+    /// What is stored, what was last sent, and why, as JSON.
+    pub fn explain(&self) -> String {
+        self.shared
+            .try_borrow()
+            .map(|i| i.tracker.explain_json(i.now()))
+            .unwrap_or_default()
+    }
+
+    /// Sends a snapshot now (when analytics consent allows).
+    pub fn flush(&self) {
+        act(&self.shared, |i| {
+            let now = i.now();
+            i.tracker.flush(now, browser::wall());
+        });
+    }
+
+    /// Removes every listener, observer and timer (by dropping their
+    /// handles). The instance is inert afterwards.
+    pub fn shutdown(&mut self) {
+        self.attached = None;
+        if let Ok(mut i) = self.shared.try_borrow_mut() {
+            i.stopped = true;
+            i.scroll_frame = None;
+            i.scroll_read = None;
+            if let Some(d) = i.delivery.as_mut() {
+                d.stop();
+            }
+        }
+    }
+}

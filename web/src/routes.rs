@@ -1,0 +1,21 @@
+//! SPA route tracking: after `pushState`/`replaceState` (reported by
+//! `js/observe.js`), `popstate` or `hashchange`, a changed path or fragment
+//! is a route change, which starts a fresh page view (the old one's final
+//! snapshot goes first).
+
+use crate::instance::Inner;
+use crate::{browser, page};
+
+/// Starts a new page view when the route changed since the last check.
+pub(crate) fn check(i: &mut Inner) {
+    let route = page::route(&i.window);
+    if i.route == route {
+        return;
+    }
+    i.route = route;
+    let now = i.now();
+    let env = page::env(&i.window);
+    i.tracker
+        .start_page_view(now, browser::wall(), &env.href, env.visible, env.focused);
+    i.check_segment(now);
+}
