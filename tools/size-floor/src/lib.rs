@@ -1,19 +1,26 @@
-//! The size floor (feature `size-floor`, built only by `scripts/size-floor.sh`):
+//! The size floor, a tool of the core (built only by `scripts/size-floor.sh`):
 //! the whole core behind a bare C ABI, with no browser shell and no
 //! wasm-bindgen, so `make size-floor` can print what the core alone weighs
-//! in the wasm. Every public entry point of the tracker is reachable from an
+//! in the wasm. It links the same runtime as the shipped wasm
+//! (`web/src/runtime.rs`). Every public entry point of the tracker is reachable from an
 //! export, so nothing the shipped SDK uses is left out; numbers in, one
 //! string buffer in and out. Not a product API and never shipped.
 
-use crate::config::Config;
-use crate::consent::{signals_from_readings, Purpose};
-use crate::event::{Event, EventKind, KeyClass};
-use crate::seeded::SplitMix64;
-use crate::tracker::{Effect, PageEnv, Stored, Tracker};
+#![cfg(all(target_arch = "wasm32", not(test)))]
+#![no_std]
+
+extern crate alloc;
+
+#[path = "../../../web/src/runtime.rs"]
+mod runtime;
+
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
+use iob_sdk::{
+    Config, Effect, Event, EventKind, KeyClass, PageEnv, Purpose, SplitMix64, Stored, Tracker,
+};
 
 struct State {
     tracker: Option<Tracker>,
@@ -25,7 +32,11 @@ struct State {
 struct Global(RefCell<State>);
 // SAFETY: wasm32-unknown-unknown without atomics has one thread.
 unsafe impl Sync for Global {}
-static STATE: Global = Global(RefCell::new(State { tracker: None, buf: Vec::new(), out: String::new() }));
+static STATE: Global = Global(RefCell::new(State {
+    tracker: None,
+    buf: Vec::new(),
+    out: String::new(),
+}));
 
 fn with<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
     STATE.0.try_borrow_mut().ok().map(|mut s| f(&mut s))
@@ -77,9 +88,22 @@ pub extern "C" fn start(now: f64, wall: f64, seed: u64) -> usize {
                 return s.out.len();
             }
         };
-        let env = PageEnv { href: next().into(), host: next().into(), referrer: next().into(), user_agent: next().into(), visible: true, focused: true };
+        let env = PageEnv {
+            href: next().into(),
+            host: next().into(),
+            referrer: next().into(),
+            user_agent: next().into(),
+            visible: true,
+            focused: true,
+        };
         let mut opt = || Some(String::from(next())).filter(|v| !v.is_empty());
-        let stored = Stored { consent: opt(), seed: opt(), session: opt(), outbox: opt(), ldp: opt() };
+        let stored = Stored {
+            consent: opt(),
+            seed: opt(),
+            session: opt(),
+            outbox: opt(),
+            ldp: opt(),
+        };
         let history = opt();
         let mut rng = SplitMix64::new(seed);
         let mut t = Tracker::new(cfg, &env, stored, now, wall, Box::new(move || rng.id128()));
@@ -96,23 +120,51 @@ pub extern "C" fn start(now: f64, wall: f64, seed: u64) -> usize {
 pub extern "C" fn event(kind: u32, t: f64, a: f32, b: f32, c: f32, flags: u32) {
     let on = flags & 1 != 0;
     let k = match kind {
-        0 => EventKind::PointerMove { x: a, y: b, trusted: on },
-        1 => EventKind::Click { x: a, y: b, trusted: on, link: flags & 2 != 0 },
-        2 => EventKind::Key { class: [KeyClass::Char, KeyClass::Delete, KeyClass::Navigation, KeyClass::Enter][(flags >> 2) as usize & 3], trusted: on, field: flags & 2 != 0 },
+        0 => EventKind::PointerMove {
+            x: a,
+            y: b,
+            trusted: on,
+        },
+        1 => EventKind::Click {
+            x: a,
+            y: b,
+            trusted: on,
+            link: flags & 2 != 0,
+        },
+        2 => EventKind::Key {
+            class: [
+                KeyClass::Char,
+                KeyClass::Delete,
+                KeyClass::Navigation,
+                KeyClass::Enter,
+            ][(flags >> 2) as usize & 3],
+            trusted: on,
+            field: flags & 2 != 0,
+        },
         3 => EventKind::Wheel,
         4 => EventKind::Touch,
-        5 => EventKind::Scroll { scroll_y: a, viewport_h: b, doc_h: c },
+        5 => EventKind::Scroll {
+            scroll_y: a,
+            viewport_h: b,
+            doc_h: c,
+        },
         6 => EventKind::Visibility(on),
         7 => EventKind::Focus(on),
         8 => EventKind::Mutation,
         9 => EventKind::Selection,
         10 => EventKind::Error,
-        11 => EventKind::FieldInput { form: a as u32, field: b as u32 },
+        11 => EventKind::FieldInput {
+            form: a as u32,
+            field: b as u32,
+        },
         12 => EventKind::FormSubmit { form: a as u32 },
         13 => EventKind::PageEnd,
         14 => EventKind::Lcp(a),
         15 => EventKind::LayoutShift { value: a, at: b },
-        16 => EventKind::Interaction { id: flags, duration: a },
+        16 => EventKind::Interaction {
+            id: flags,
+            duration: a,
+        },
         17 => EventKind::LongTask,
         _ => EventKind::Conversion,
     };
@@ -138,7 +190,12 @@ pub extern "C" fn call(what: u32, now: f64, wall: f64, arg: u32) -> f64 {
             5 => t.revoke(wall),
             6 => t.on_post_result(arg as u16, now),
             _ => {
-                let ps: Vec<Purpose> = Purpose::ALL.into_iter().enumerate().filter(|(i, _)| arg >> i & 1 != 0).map(|(_, p)| p).collect();
+                let ps: Vec<Purpose> = Purpose::ALL
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| arg >> i & 1 != 0)
+                    .map(|(_, p)| p)
+                    .collect();
                 t.choose(&ps, what == 7, wall);
             }
         }
@@ -157,13 +214,15 @@ pub extern "C" fn read(what: u32, now: f64) -> usize {
             0 => t.features_json(now),
             1 => t.explain_json(now),
             2 => t.consent_state_json(),
-            3 => String::from(t.segment_change(now).flatten().unwrap_or("")),
+            3 => t.segment_change_json(now).unwrap_or_default(),
             _ => {
                 let mut o = String::new();
                 for e in t.take_effects() {
                     let (tag, a, b) = match e {
                         Effect::Send(body) => ("S", body, String::new()),
-                        Effect::Post { body, fresh } => (if fresh { "P" } else { "p" }, body, String::new()),
+                        Effect::Post { body, fresh } => {
+                            (if fresh { "P" } else { "p" }, body, String::new())
+                        }
                         Effect::Probe(url) => ("H", url, String::new()),
                         Effect::Store { key, value } => ("W", key, value),
                         Effect::Remove(key) => ("R", key, String::new()),
@@ -190,9 +249,7 @@ pub extern "C" fn page(route: u32, now: f64, wall: f64) {
             if route != 0 {
                 t.start_page_view(now, wall, &text, true, true);
             } else {
-                let prev = t.consent().signals().clone();
-                let signals = signals_from_readings(&text, t.config().gdpr_applies, &prev);
-                t.set_signals(signals, wall);
+                t.on_signal_readings(&text, wall);
             }
         }
     });

@@ -1,12 +1,16 @@
-//! Generated documentation: the JSON Schema of payload v1 and the feature
-//! data dictionary. `make docs` writes them to `docs/`; a test fails when the
-//! committed files differ from what the code generates.
+//! The JSON Schema of the payload and the feature data dictionary, from the
+//! core's catalog and bounds.
 
-use super::{CATALOG, MAX_DOMAIN_BYTES, MAX_HOUR, MAX_PATH_BYTES, MIN_HOUR, RETENTION, SCHEMA_VERSION};
+use crate::markdown::cell;
+use iob_sdk::{
+    CATALOG, MAX_DOMAIN_BYTES, MAX_HOUR, MAX_PATH_BYTES, MIN_HOUR, RETENTION, SCHEMA_VERSION,
+    SEGMENTS_DICTIONARY,
+};
 use serde_json::{json, Map, Value};
 
-/// JSON Schema (draft 2020-12) for payload v1, generated from the types' bounds.
-pub fn json_schema() -> String {
+/// JSON Schema (draft 2020-12) of the payload, as a value (also the source
+/// of the TypeScript `Payload` type).
+pub fn json_schema_value() -> Value {
     let hex = json!({ "type": "string", "pattern": "^[0-9a-f]{32}$" });
     let mut features = Map::new();
     for doc in CATALOG {
@@ -16,10 +20,13 @@ pub fn json_schema() -> String {
             prop.insert("minimum".into(), json!(0));
             prop.insert("maximum".into(), json!(doc.max));
         }
-        prop.insert("description".into(), json!(format!("{} ({})", doc.definition, doc.unit)));
+        prop.insert(
+            "description".into(),
+            json!(format!("{} ({})", doc.definition, doc.unit)),
+        );
         features.insert(doc.name.into(), Value::Object(prop));
     }
-    let schema = json!({
+    json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://iob-sdk.invalid/schema/payload-v1.json",
         "title": "iob-sdk payload v1",
@@ -78,8 +85,12 @@ pub fn json_schema() -> String {
                 }
             }
         }
-    });
-    let mut out = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    })
+}
+
+/// [`json_schema_value`] as the text of `docs/payload.schema.json`.
+pub fn json_schema() -> String {
+    let mut out = serde_json::to_string_pretty(&json_schema_value()).unwrap_or_default();
     out.push('\n');
     out
 }
@@ -88,19 +99,30 @@ pub fn json_schema() -> String {
 pub fn data_dictionary_markdown() -> String {
     let mut out = String::from(
         "# Feature data dictionary\n\n\
-         Generated from `src/payload/catalog.rs` by `make docs`; a test fails if this file drifts from the code.\n\n\
+         Generated from `src/catalog.rs` by `make docs`; a test fails if this file drifts from the code.\n\n\
          Every feature is per page view, cumulative and computed in the browser. Features equal to 0/false are omitted from the payload.\n\n",
     );
     out.push_str("**Retention.** ");
     out.push_str(RETENTION);
-    out.push_str("\n\n| name | type | unit | max | definition | purpose |\n|---|---|---|---|---|---|\n");
+    out.push_str(
+        "\n\n| name | type | unit | max | definition | purpose |\n|---|---|---|---|---|---|\n",
+    );
     for d in CATALOG {
-        let max = if d.json_type == "boolean" { "-".to_string() } else { d.max.to_string() };
+        let max = if d.json_type == "boolean" {
+            "-".to_string()
+        } else {
+            d.max.to_string()
+        };
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} |\n",
-            d.name, d.json_type, d.unit, max, d.definition, d.purpose
+            d.name,
+            d.json_type,
+            cell(d.unit),
+            max,
+            cell(d.definition),
+            cell(d.purpose)
         ));
     }
-    out.push_str(crate::features::segments::DICTIONARY_SECTION);
+    out.push_str(SEGMENTS_DICTIONARY);
     out
 }
