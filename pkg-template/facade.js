@@ -3,8 +3,16 @@
 // turns JSON from the core into objects, and never lets a failure escape into
 // the host page, except the typed errors a caller asked for.
 
+/**
+ * @typedef {import('./index.js').Iob} Iob
+ * @typedef {import('./index.js').IobConfig} IobConfig
+ * @typedef {import('./iob_sdk.js').Iob} WasmIob an instance of the wasm class
+ * @typedef {'segment' | 'payload' | 'consent'} EventName
+ */
+
 /** Base class of every error the SDK throws on purpose. */
 export class IobError extends Error {
+  /** @param {string} message @param {string} [field] */
   constructor(message, field) {
     super(message);
     this.name = 'IobError';
@@ -15,6 +23,7 @@ export class IobError extends Error {
 
 /** A bad `init` configuration; `field` names the option. */
 export class IobConfigError extends IobError {
+  /** @param {string} message @param {string} [field] */
   constructor(message, field) {
     super(message, field);
     this.name = 'IobConfigError';
@@ -23,35 +32,47 @@ export class IobConfigError extends IobError {
 
 /** An unknown purpose passed to `consent.grant`/`deny`; `field` is the purpose. */
 export class IobConsentError extends IobError {
+  /** @param {string} message @param {string} [field] */
   constructor(message, field) {
     super(message, field);
     this.name = 'IobConsentError';
   }
 }
 
+/** @type {Record<string, typeof IobConfigError | typeof IobConsentError>} */
 const TYPED = { IobConfigError, IobConsentError };
 
+/** The typed error for one the wasm threw (it names its class in `name`). @param {any} e */
 function typed(e) {
   const T = e && TYPED[e.name];
   return T ? new T(e.message, e.field) : e;
 }
 
+/** @param {string} json */
 function parse(json) {
   return json ? JSON.parse(json) : null;
 }
 
+/** @type {EventName[]} */
 const EVENTS = ['segment', 'payload', 'consent'];
 
 /**
  * Creates the SDK object at once; `load()` resolves to the wasm `Iob` class.
  * Calls made before it is ready are queued and replayed in order.
+ * @param {() => Promise<typeof import('./iob_sdk.js').Iob>} load
+ * @param {IobConfig} config
+ * @returns {Iob}
  */
 export function createIob(load, config) {
+  /** @type {Record<string, Set<(data: unknown) => void>>} */
   const handlers = {};
   EVENTS.forEach((n) => (handlers[n] = new Set()));
+  /** @type {Array<(i: WasmIob) => void>} */
   const queue = [];
+  /** @type {WasmIob | null} */
   let inner = null;
 
+  /** @param {string} name @param {string} json */
   const emit = (name, json) => {
     const set = handlers[name];
     if (!set || !set.size) return;
@@ -64,11 +85,14 @@ export function createIob(load, config) {
       }
     });
   };
+  /** Runs `fn` now, or queues it until the wasm is ready. @param {(i: WasmIob) => void} fn */
   const later = (fn) => {
     if (inner) return fn(inner);
     queue.push(fn);
   };
+  /** @param {unknown} p */
   const list = (p) => (Array.isArray(p) ? p.map(String) : [String(p)]).join(',');
+  /** @param {() => void} fn */
   const guard = (fn) => {
     try {
       return fn();
@@ -77,6 +101,7 @@ export function createIob(load, config) {
     }
   };
 
+  /** @type {Iob} */
   const iob = {
     consent: {
       /** Grants purposes, e.g. `['analytics']`. */
@@ -96,31 +121,36 @@ export function createIob(load, config) {
     on(name, cb) {
       const set = handlers[name];
       if (!set) throw new IobError('unknown event (expected segment, payload or consent)', String(name));
-      set.add(cb);
-      return () => set.delete(cb);
+      const f = /** @type {(data: unknown) => void} */ (cb);
+      set.add(f);
+      return () => {
+        set.delete(f);
+      };
     },
-    /** Sends a snapshot now, when consent allows. */
     /**
      * Counts a custom conversion (`track('signup', { plan: 'pro' })`). The
      * name and props are never stored or sent: only the count, as `conversions`.
      */
-    track: (name, props) => later((i) => i.track()),
+    track: () => later((i) => i.track()),
+    /** Sends a snapshot now, when consent allows. */
     flush: () => later((i) => i.flush()),
     /** Removes every listener and timer. */
     shutdown: () => later((i) => i.shutdown()),
+    ready: Promise.resolve(/** @type {any} */ (null)),
   };
 
   iob.ready = load().then((Iob) => {
     try {
       // Fractional numbers (ldpEpsilon: 0.5) travel as strings: the core's
       // config reader takes whole numbers, and decimals only where a field allows them.
-      inner = new Iob(JSON.stringify(config || {}, (k, v) => (typeof v === 'number' && !Number.isInteger(v) ? String(v) : v)), emit);
+      inner = new Iob(JSON.stringify(config || {}, (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? String(v) : v)), emit);
     } catch (e) {
       throw typed(e);
     }
+    const ready = inner;
     queue.splice(0).forEach((fn) => {
       try {
-        fn(inner);
+        fn(ready);
       } catch (e) {
         // A queued call with a bad argument is dropped, not thrown later.
       }

@@ -4,150 +4,180 @@ export type ConsentMode = 'opt-in' | 'opt-out' | 'exempt';
 /** A data use the visitor can allow or refuse. */
 export type Purpose = 'security' | 'analytics' | 'personalization' | 'marketing';
 
-/** Options of `init`. Unknown options are rejected with `IobConfigError`. */
+// <generated: IobConfig, from src/options.rs by `make docs`>
+/** Options of `init` (script tag: the `data-*` attributes in kebab-case). Unknown options are rejected with `IobConfigError`. */
 export interface IobConfig {
-  /** Site key: 1-64 characters of `a-z 0-9 . _ -`. */
+  /** Site key: 1-64 characters of `a-z 0-9 . _ -`. (1-64 characters) */
   site: string;
-  /** Collector ingest URL (`https://collector.example/v1/ingest`) or a same-origin path. */
+  /** Collector ingest URL (`https://collector.example/v1/ingest`) or a same-origin path starting with `/`. (1-2048 characters) */
   endpoint: string;
-  /** Consent mode. Default `'opt-in'`. */
-  consent?: ConsentMode;
-  /** Idle timeout of `active_ms`, ms. Default 15000 (1000-600000). */
+  /** Consent mode: `opt-in` (nothing stored or sent before consent), `opt-out` (on unless refused) or `exempt` (CNIL-style audience measurement). Default `'opt-in'`. */
+  consent?: 'opt-in' | 'opt-out' | 'exempt';
+  /** Idle timeout of `active_ms`, ms: time more than this after the last input is not active. Default `15000`. (1000-600000) */
   idleTimeoutMs?: number;
-  /** Version of the site's privacy policy, copied into consent records. Default `'1'`. */
+  /** Version of the site's privacy policy, copied into consent records. Default `'1'`. (1-32 characters) */
   policyVersion?: string;
-  /** Treat GPC and DNT as refusals of analytics and marketing. Default `true`. */
+  /** Treat GPC and DNT as refusals of analytics, marketing and personalization. Default `true`. */
   respectGpc?: boolean;
-  /** `'rotating'` (default): a pseudonym rotating every `rotationHours`; `'none'`: no visitor or session id. */
+  /** `rotating`: a pseudonym rotating every `rotationHours`; `none`: no visitor or session id at all. Default `'rotating'`. */
   identity?: 'rotating' | 'none';
-  /** Pseudonym rotation period in hours. Default 24 (1-8760). */
+  /** How often the sent pseudonym rotates, hours. Default `24`. (1-8760) */
   rotationHours?: number;
-  /**
-   * Whether the GDPR applies, for IAB TCF (script tag: `data-gdpr-applies`).
-   * `'auto'` (default): ask the CMP; `true`: no CMP answer means no consent;
-   * `false`: TCF never restricts.
-   */
-  gdprApplies?: 'auto' | boolean | 'true' | 'false';
-  /** How long to look for a (late) TCF CMP, ms. Default 3000 (0-60000). */
-  tcfTimeoutMs?: number;
-  /** Read `vendor.consents[id]` (with `purpose.consents`) instead of `publisher.consents`. */
-  tcfVendorId?: number;
-  /**
-   * Features reported under local differential privacy instead of in the
-   * clear: `'name[:bound],…'`, e.g. `'clicks:20,active_ms:600000'` (counts
-   * and durations: geometric mechanism after clamping to the bound; flags:
-   * randomised response).
-   */
-  ldp?: string;
-  /** ε per LDP feature per payload. Default 1 (0.01-10). */
-  ldpEpsilon?: number | string;
-  /** The visitor's daily ε budget; a payload that would exceed it is not sent. Default 10. */
-  ldpDailyEpsilon?: number | string;
-  /** Periodic cumulative snapshots on long pages, only while there is new activity, ms. Default 60000 (1000-86400000). */
+  /** Periodic cumulative snapshots on long pages, only while there is new activity, ms. Default `60000`. (1000-86400000) */
   snapshotIntervalMs?: number;
+  /** Whether the GDPR applies, for IAB TCF: `auto` asks the CMP; `true`: no CMP answer within `tcfTimeoutMs` means no consent; `false`: TCF restricts only when a CMP itself says GDPR applies. Default `'auto'`. */
+  gdprApplies?: 'auto' | 'true' | 'false' | boolean;
+  /** How long to look for a (late) TCF CMP and wait for its answer, ms. Default `3000`. (0-60000) */
+  tcfTimeoutMs?: number;
+  /** Read `vendor.consents[id]` (with `purpose.consents`) instead of `publisher.consents`. (1-65535) */
+  tcfVendorId?: number;
+  /** Features reported under local differential privacy instead of in the clear: `name[:bound]`, comma-separated (`clicks:20,active_ms:600000`). (1-2048 characters) */
+  ldp?: string;
+  /** ε per LDP feature per payload. Default `1`. (0.01-10) */
+  ldpEpsilon?: number | string;
+  /** The visitor's daily ε budget; a payload that would exceed it is not sent. Default `10`. (0.01-1000) */
+  ldpDailyEpsilon?: number | string;
 }
+// </generated: IobConfig>
 
+// <generated: Features, Segment, Payload, from docs/payload.schema.json by `make docs`>
 /**
- * Cumulative features of the current page view (docs/features.md has the
- * exact definitions). Absent keys are 0 / false. `features()` adds `segment`.
+ * Cumulative features of a page view (docs/features.md has the exact
+ * definitions). Absent keys are 0 / false. `features()` adds `segment`.
  */
 export interface Features {
-  /** Visible AND focused time within `idleTimeoutMs` of the last input, ms (idle gaps count up to the timeout). */
+  /** Time the page was visible AND focused AND within idle_timeout_ms (default 15000) of the last user input (pointer move, click, key, wheel/scroll, touch). An idle gap counts only up to the timeout; before the first input nothing counts. (ms) */
   active_ms?: number;
-  /** Time the page was visible, ms. */
-  visible_ms?: number;
-  /** Time since the page view started, ms. */
-  total_ms?: number;
-  /** Deepest scroll position reached, percent of the document (0-100). */
-  scroll_depth_max_pct?: number;
-  /** Click count (trusted or not). */
-  clicks?: number;
-  /** `active_ms >= 10000`, or a conversion, or `pageviews >= 2`. */
-  engaged?: boolean;
-  /** Summed |change of scrollY| between readings, px. */
-  scroll_distance_px?: number;
-  /** Times the scrolling direction flipped. */
-  scroll_reversals?: number;
-  /** Bursts of >= 3 clicks, each <= 1000 ms and <= 30 px from the previous (a burst counts once). */
-  rage_clicks?: number;
-  /** Clicks on non-links with no DOM mutation, navigation, scroll or selection change within 2500 ms. */
-  dead_clicks?: number;
-  /** Clicks followed by an uncaught error within 1000 ms. */
-  error_clicks?: number;
-  /** Times the page was hidden and shown again within 5 s. */
-  quick_backs?: number;
-  /** 0-1: x / (1 + x), x = rage_clicks + error_clicks + 0.5 (dead_clicks + quick_backs). */
-  frustration_score?: number;
-  /** Forms with at least one edit (fields known only by a hash of form name, field name and type). */
-  forms_started?: number;
-  /** Started forms that were submitted. */
-  forms_submitted?: number;
-  /** Forms started and not submitted when the page view ended. */
-  forms_abandoned?: number;
-  /** Backspace/Delete runs in fields plus re-edits of a field after leaving it. */
-  field_corrections?: number;
-  /** First edit to submit of the first submitted form, ms. */
-  time_to_submit_ms?: number;
-  /** Key presses (classified char/delete/navigation/enter; never the key value). */
-  keystrokes?: number;
-  /** Mean interval between key presses (intervals <= 2000 ms), ms. */
-  interkey_mean_ms?: number;
-  /** Coefficient of variation of those intervals (near 0 = machine-regular). */
-  interkey_cv?: number;
-  /** Backspace/Delete presses over key presses (0-1). */
-  delete_ratio?: number;
-  /** Summed pointer movement, px. */
-  pointer_distance_px?: number;
-  /** Displacement over path length of pointer strokes >= 50 px (0-1, 1 = straight). */
-  pointer_straightness?: number;
-  /** Pointer distance over moving time, px/s. */
-  pointer_speed_mean?: number;
-  /** Pointer turns of more than 90 degrees. */
-  direction_changes?: number;
-  /** Page views of the session so far, this one included. */
-  pageviews?: number;
-  /** SPA route changes (history API, hashchange) in this document so far. */
-  route_changes?: number;
-  /** `track()` calls in this page view. */
-  conversions?: number;
-  /** 0-1 from the flags below and the shares of untrusted events and clicks without a path. */
+  /** min(1, 0.5 webdriver + 0.5 untrusted_share + 0.3 no_path_share + 0.2 regular + 0.2 straight + 0.2 superhuman): untrusted_share is untrusted input events (pointer moves, clicks, keys) over input events, no_path_share is clicks without a path over clicks, the others are the flags below as 0/1. (score 0-1) */
   automation_score?: number;
-  /** `navigator.webdriver` is true. */
-  flag_webdriver?: boolean;
-  /** An input event was dispatched by script (`isTrusted` false). */
-  flag_untrusted?: boolean;
-  /** A click had no pointer move or touch in the second before it. */
-  flag_click_no_path?: boolean;
-  /** Near-zero variance of key or click timing. */
-  flag_regular_timing?: boolean;
-  /** Every long pointer stroke (>= 3 of them) was perfectly straight. */
-  flag_straight_path?: boolean;
-  /** A pointer segment > 100 px at > 20 px/ms. */
-  flag_superhuman?: boolean;
-  /** Largest Contentful Paint (web-vitals), ms. */
-  lcp_ms?: number;
-  /** Cumulative Layout Shift (web-vitals, largest session window). */
-  cls?: number;
-  /** Interaction to Next Paint (web-vitals), ms. */
-  inp_ms?: number;
-  /** Main-thread tasks over 50 ms. */
-  long_tasks?: number;
-  /** This visit's number for the visitor (personalization consent only). */
-  visit_index?: number;
-  /** Days between the previous visit and this one (personalization consent only). */
-  days_since_last_visit?: number;
-  /** Visits in the last 30 days, this one included (personalization consent only). */
-  visits_30d?: number;
-  /** 0 no baseline; 1-5: z-score bucket of active_ms against the visitor's own baseline (3 = typical). */
+  /** Bucket of the z-score of this page view's active_ms against the visitor's own rolling baseline (exponentially weighted mean and variance, weight 0.3, of earlier page views; sd floored at 10% of the mean and 1 s): 0 no baseline (< 3 page views), 1 z <= -2, 2 -2 < z <= -1, 3 -1 < z < 1, 4 1 <= z < 2, 5 z >= 2. Personalization consent only. (bucket 0-5) */
   behaviour_shift?: number;
-  /** Payloads the bounded outbox dropped (delivery health). */
+  /** Number of click events on the page (trusted or not). (count) */
+  clicks?: number;
+  /** Cumulative Layout Shift (web-vitals): the largest session window of layout-shift values without recent input (shifts < 1 s apart, window <= 5 s). (score) */
+  cls?: number;
+  /** Calls of track(name, props) in the page view; the name and props are never stored or sent. (count) */
+  conversions?: number;
+  /** Whole days between the end of the previous visit and the start of this one (personalization consent only). (days) */
+  days_since_last_visit?: number;
+  /** Clicks on a non-link (not inside a[href], button, input, select, textarea, label, summary) followed within 2500 ms by no DOM mutation, no navigation (page end, SPA route change, form submission), no scroll and no non-empty selection change. Judged once 2500 ms have passed. (count) */
+  dead_clicks?: number;
+  /** Backspace/Delete presses divided by keystrokes. (ratio 0-1) */
+  delete_ratio?: number;
+  /** Turns of more than 90 degrees between consecutive pointer movement segments of >= 2 px. (count) */
+  direction_changes?: number;
+  /** True when active_ms >= 10000, or a conversion (track) happened, or the session has >= 2 page views (pageviews >= 2). (flag) */
+  engaged?: boolean;
+  /** Clicks followed within 1000 ms by an uncaught error or unhandled promise rejection; each click counts at most once. (count) */
+  error_clicks?: number;
+  /** Runs of Backspace/Delete presses inside form fields, plus edits of a field after the visitor had moved on to another field. (count) */
+  field_corrections?: number;
+  /** At least one click had no pointer move or touch in the 1000 ms before it. (flag) */
+  flag_click_no_path?: boolean;
+  /** Near-zero timing variance: >= 10 key intervals with interkey_cv < 0.05, or >= 5 click intervals (each <= 10 s) with a CV < 0.05. (flag) */
+  flag_regular_timing?: boolean;
+  /** >= 3 pointer strokes of >= 50 px, all perfectly straight (displacement >= 0.999 of path length). (flag) */
+  flag_straight_path?: boolean;
+  /** A pointer movement segment longer than 100 px covered at more than 20 px/ms. (flag) */
+  flag_superhuman?: boolean;
+  /** At least one input event (pointer move, click, key) had isTrusted false: it was dispatched by script. (flag) */
+  flag_untrusted?: boolean;
+  /** navigator.webdriver is true. (flag) */
+  flag_webdriver?: boolean;
+  /** Forms started and not submitted when the page view ends (pagehide or SPA route change). (count) */
+  forms_abandoned?: number;
+  /** Forms with at least one edit in an observed field (at most 8 distinct forms per page view). A field is identified only by a hash of form name, field name and input type; password, hidden and data-iob-ignore fields are not observed. (count) */
+  forms_started?: number;
+  /** Started forms that fired a submit event (each form counts once). (count) */
+  forms_submitted?: number;
+  /** x / (1 + x) with x = rage_clicks + error_clicks + 0.5 * (dead_clicks + quick_backs): 0 without frustration, 0.5 after one rage burst or error click, tending to 1. (score 0-1) */
+  frustration_score?: number;
+  /** Interaction to Next Paint (web-vitals): the longest interaction duration (event timing entries grouped by interactionId), ignoring one per 50 interactions. (ms) */
+  inp_ms?: number;
+  /** Coefficient of variation (population standard deviation / mean) of the same intervals; near 0 means machine-regular typing. (ratio) */
+  interkey_cv?: number;
+  /** Mean interval between consecutive key presses, over intervals of at most 2000 ms (longer gaps are pauses). (ms) */
+  interkey_mean_ms?: number;
+  /** Key presses (auto-repeats and lone modifier keys excluded). Keys are classified char/delete/navigation/enter; the key value is never kept. Keys in password, hidden and data-iob-ignore fields are not observed. (count) */
+  keystrokes?: number;
+  /** Largest Contentful Paint (web-vitals): start time of the last largest-contentful-paint entry before the first input or the page being hidden. (ms) */
+  lcp_ms?: number;
+  /** longtask entries (main-thread tasks over 50 ms) observed during the page view. (count) */
+  long_tasks?: number;
+  /** Unacknowledged payloads (of any page view of this site) that the SDK's bounded outbox dropped, oldest first, because it was full; counted on the device and reported once, by the page view that was current when the drop was seen. Cumulative within the page view. (count) */
   outbox_dropped?: number;
+  /** Page views of the session so far, this one included: this document's (1 + SPA route changes), plus earlier ones in the same visit when on-device history is allowed (personalization consent). (count) */
+  pageviews?: number;
+  /** Summed length of pointer movement (pointermove positions), counting only moves less than 250 ms apart (a longer pause is a jump, not movement). (px) */
+  pointer_distance_px?: number;
+  /** pointer_distance_px divided by the time spent moving (intervals between moves of at most 250 ms), in px per second. (px/s) */
+  pointer_speed_mean?: number;
+  /** Over pointer strokes (movement between pauses > 250 ms or clicks) of >= 50 px: total straight-line displacement / total path length. 1 = perfectly straight. (ratio 0-1) */
+  pointer_straightness?: number;
+  /** Times the page was hidden (the visitor left for another tab or page) and visible again within 5000 ms. (count) */
+  quick_backs?: number;
+  /** Bursts of >= 3 clicks, each <= 1000 ms and <= 30 px (CSS) from the previous click; one burst counts once however long it lasts. (count) */
+  rage_clicks?: number;
+  /** SPA route changes in this document so far (pushState, replaceState or popstate changing the path or fragment, or hashchange); each starts a new page view. (count) */
+  route_changes?: number;
+  /** Maximum over the page view of (scrollY + innerHeight) / scrollHeight, as a whole percentage clamped to 0-100. (percent) */
+  scroll_depth_max_pct?: number;
+  /** Sum over consecutive scroll readings (at most one per animation frame) of |change of scrollY|, CSS pixels. (px) */
+  scroll_distance_px?: number;
+  /** Number of times the vertical scrolling direction flips (down to up or up to down) between consecutive readings. (count) */
+  scroll_reversals?: number;
+  /** For the first submitted form: time from its first edit to its submit event. (ms) */
+  time_to_submit_ms?: number;
+  /** Time from the start of the page view to the snapshot. (ms) */
+  total_ms?: number;
+  /** Time the document's visibilityState was 'visible' during the page view. (ms) */
+  visible_ms?: number;
+  /** Number of this visit for the visitor on this site (1 = first); a visit ends after 30 min without activity. Needs personalization consent (history on the device), else absent. (count) */
+  visit_index?: number;
+  /** Visits that started in the last 30 UTC days, this one included (personalization consent only). (count) */
+  visits_30d?: number;
   /** The on-device segment (only in `features()`, never sent). */
   segment?: Segment;
 }
 
 /** On-device segments (see docs/features.md); `null` when none applies. */
 export type Segment = 'engaged_reader' | 'skimmer' | 'bouncer' | 'frustrated' | 'likely_bot';
+
+/** A payload as sent (docs/payload.schema.json). */
+export interface Payload {
+  consent: {
+    purposes: Array<'security' | 'analytics' | 'personalization' | 'marketing'>;
+    record: string;
+  };
+  ctx: {
+    browser_family: 'chrome' | 'edge' | 'firefox' | 'safari' | 'other';
+    device_class: 'desktop' | 'mobile' | 'tablet' | 'other';
+    path: string;
+    referrer_domain?: string;
+  };
+  f: Features;
+  hour: number;
+  id: string;
+  /** Features reported under local differential privacy instead of in f, with the mechanism's parameters for debiasing (see README, Local differential privacy). */
+  ldp?: Array<{
+    /** epsilon of this report, in thousandths */
+    eps_milli: number;
+    f: Features;
+    /** clamp bound (geo only) */
+    hi?: number;
+    /** rr: randomised response on a flag (v is 0 or 1, true bit kept with probability e^eps/(1+e^eps)); geo: value clamped to [0, hi] plus discrete Laplace noise of scale hi/eps */
+    m: 'rr' | 'geo';
+    /** the noisy value; may be negative or above hi */
+    v: number;
+  }>;
+  pv: string;
+  seq: number;
+  sid?: string;
+  site: string;
+  v: 1;
+  vid?: string;
+}
+// </generated: Features, Segment, Payload>
 
 /** The signal that decided analytics. */
 export type ConsentSource = 'api' | 'gpc' | 'dnt' | 'tcf' | 'gcm' | 'default';
@@ -191,23 +221,6 @@ export interface Explanation {
   last_payload: string | null;
   /** Why data is or is not sent, in plain words. */
   why: string;
-}
-
-/** A payload as sent (see docs/payload.schema.json). */
-export interface Payload {
-  v: 1;
-  id: string;
-  pv: string;
-  seq: number;
-  site: string;
-  vid?: string;
-  sid?: string;
-  hour: number;
-  consent: { record: string; purposes: Purpose[] };
-  ctx: { path: string; referrer_domain?: string; device_class: string; browser_family: string };
-  f: Features;
-  /** Features reported under local differential privacy (absent when none), with the parameters needed to debias. */
-  ldp?: Array<{ f: string; m: 'rr' | 'geo'; eps_milli: number; hi?: number; v: number }>;
 }
 
 /** The events of `iob.on(name, cb)` and the data each callback receives. */

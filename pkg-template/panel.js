@@ -8,19 +8,28 @@
 // No inline styles or scripts: it works under a strict CSP.
 (function () {
   if (typeof document === 'undefined' || window.iobPanel) return;
+  /** @type {{ iob: import('./index.js').Iob | null, open: () => void, close: () => void }} */
   const api = (window.iobPanel = { iob: null, open, close });
+  /** @type {HTMLDialogElement | null} */
   let dialog = null;
 
+  /**
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag @param {string | null} text @param {Partial<CSSStyleDeclaration>} [css]
+   * @returns {HTMLElementTagNameMap[K]}
+   */
   const el = (tag, text, css) => {
     const e = document.createElement(tag);
     if (text != null) e.textContent = text;
     if (css) Object.assign(e.style, css);
     return e;
   };
-  const sdk = () => api.iob || window.iob;
+  const sdk = () => api.iob || window.iob || null;
 
-  function render() {
-    const x = (sdk() && sdk().explain && sdk().explain()) || null;
+  /** @param {HTMLDialogElement} dialog */
+  function render(dialog) {
+    const iob = sdk();
+    const x = (iob && iob.explain && iob.explain()) || null;
     dialog.replaceChildren();
     dialog.append(el('h2', 'Your privacy on this site', { margin: '0 0 .5em', fontSize: '1.2em' }));
     if (!x) {
@@ -28,7 +37,8 @@
     } else {
       const granted = x.consent.granted.filter((p) => p !== 'security');
       dialog.append(el('p', x.why));
-      const dl = el('dl');
+      const dl = el('dl', null);
+      /** @param {string} k @param {string} v */
       const row = (k, v) => dl.append(el('dt', k, { fontWeight: 'bold' }), el('dd', v, { margin: '0 0 .5em' }));
       row('Allowed', granted.length ? granted.join(', ') : 'nothing (only on-device security checks)');
       row('Stored on this device', x.stored_keys.length ? x.stored_keys.join(', ') : 'nothing');
@@ -46,8 +56,8 @@
         revoke.type = 'button';
         revoke.className = 'iob-panel-revoke';
         revoke.addEventListener('click', () => {
-          sdk().consent.revoke();
-          render();
+          if (iob) iob.consent.revoke();
+          render(dialog);
         });
         dialog.append(revoke);
       }
@@ -65,7 +75,7 @@
       dialog.setAttribute('aria-label', 'Privacy panel');
       document.body.append(dialog);
     }
-    render();
+    render(dialog);
     if (!dialog.open) {
       if (dialog.showModal) dialog.showModal();
       else dialog.setAttribute('open', '');
@@ -77,7 +87,7 @@
   }
 
   document.addEventListener('click', (e) => {
-    const t = e.target && e.target.closest && e.target.closest('[data-iob-panel], a[href="#iob-privacy"]');
+    const t = e.target instanceof Element && e.target.closest('[data-iob-panel], a[href="#iob-privacy"]');
     if (!t) return;
     e.preventDefault();
     open();

@@ -1,0 +1,12 @@
+// Globals the package's scripts read or set (for type-checking the package
+// sources only; not shipped).
+import type { Iob } from './index.js';
+
+declare global {
+  interface Window {
+    /** The script tag's SDK object (a queue until the wasm is ready), or a page's early queue `{ q }`. */
+    iob?: Iob & { q?: Array<[string, unknown[]?]> };
+    /** The optional privacy panel. */
+    iobPanel?: { iob: Iob | null; open: () => void; close: () => void };
+  }
+}
