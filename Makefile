@@ -5,7 +5,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_PORT ?= 8080
 DEMO_TOKEN ?= demo-read-token
 
-.PHONY: setup pkg size size-floor docs demo test test-native test-wasm test-e2e test-ecosystem examples bench bench-collector bench-bytes
+.PHONY: setup pkg size size-floor docs demo test lint test-native test-wasm test-e2e test-ecosystem examples bench bench-collector bench-bytes
 
 setup:
 	@bash scripts/setup.sh
@@ -18,27 +18,40 @@ pkg: setup
 size: pkg
 	@bash scripts/size.sh
 
-## The core alone, without the browser shell and JS (src/size_floor.rs); last line `core floor gzip bytes: N`
+## The core alone, without the browser shell and JS (tools/size-floor); last line `core floor gzip bytes: N`
 size-floor: setup
 	@bash scripts/size-floor.sh
 
-## Regenerates docs/features.md and docs/payload.schema.json from the code
+## Regenerates every generated file (docs/features.md, docs/payload.schema.json, the
+## options table of docs/api.md, the types in pkg-template/index.d.ts, pkg-template/options.js)
 docs:
-	IOB_WRITE_DOCS=1 cargo test -p iob-sdk --lib generated_docs -q
+	cargo run -q -p iob-xtask -- docs
 
 ## Builds everything and starts the collector with the example site and dashboard
 demo: pkg
 	IOB_READ_TOKEN=$(DEMO_TOKEN) bash examples/collector/demo.sh $(DEMO_PORT)
 
-## Every test layer: native core + collector, wasm in headless Chromium, end-to-end
-test: pkg test-native test-wasm test-e2e test-ecosystem
+## Every test layer: gates, native core + collector + tools, wasm in headless Chromium, end-to-end
+test: pkg lint test-native test-wasm test-e2e test-ecosystem
+
+## Gates: formatting, clippy (native and wasm32, warnings are errors), the crate
+## layout (the core has no browser dependency, one cdylib, no inline JS), and
+## the package's JavaScript type-checked strictly. Module cycles and generated-file
+## drift are tests of tools/xtask (test-native).
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p iob-web -p iob-size-floor --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy -p iob-web --target wasm32-unknown-unknown --features standalone -- -D warnings
+	cargo clippy -p iob-sdk --no-default-features --target wasm32-unknown-unknown -- -D warnings
+	bash scripts/check-layout.sh
+	node_modules/.bin/tsc -p tsconfig.js.json
 
 test-native:
 	cargo test --workspace
 
 test-wasm: setup
-	cargo test -p iob-sdk --target wasm32-unknown-unknown
-	cargo check -q -p iob-sdk --lib --target wasm32-unknown-unknown --features size-floor --target-dir target/size-floor
+	cargo test -p iob-web --target wasm32-unknown-unknown
 
 test-e2e: pkg examples
 	cargo build -p iob-collector

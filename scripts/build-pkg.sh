@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds pkg/ (the npm package and the script-tag bundle) from the crate and pkg-template/:
-# cargo (wasm32, release) -> wasm-bindgen (--target web) -> short import names -> wasm-opt -Oz -> esbuild.
+# cargo (the binding crate iob-web, wasm32, release) -> wasm-bindgen (--target web)
+# -> short import names -> wasm-opt -Oz -> esbuild (the JS glue, web/js snippets and facade in one ESM file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build -p iob-sdk --lib --target wasm32-unknown-unknown --release --features standalone
+cargo build -p iob-web --lib --target wasm32-unknown-unknown --release --features standalone
 # Per-run scratch dirs, so concurrent builds never share files; pkg/ is
 # filled completely in staging and then swapped in, never half-built.
 gen=target/bindgen-$$
@@ -12,7 +13,7 @@ out=target/pkg-staging-$$
 trap 'rm -rf "$gen" "$out"' EXIT
 mkdir -p "$gen" "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$gen" --out-name iob_sdk \
-  target/wasm32-unknown-unknown/release/iob_sdk.wasm
+  target/wasm32-unknown-unknown/release/iob_web.wasm
 node scripts/minify-imports.mjs "$gen/iob_sdk_bg.wasm" "$gen/iob_sdk.js"
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --converge \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
@@ -22,8 +23,8 @@ cp pkg-template/facade.js pkg-template/index.js "$gen/"
 esbuild=node_modules/.bin/esbuild
 # npm entry: ESM; `new URL('iob_sdk_bg.wasm', import.meta.url)` stays, so bundlers copy the wasm.
 "$esbuild" "$gen/index.js" --bundle --format=esm --minify --target=es2020 --outfile="$out/index.js" --log-level=warning
-# Script tag: a small classic script that queues calls and imports index.js from next to itself.
-"$esbuild" pkg-template/loader.js --minify --target=es2020 --outfile="$out/iob.js" --log-level=warning
+# Script tag: a small classic script (with the generated option mapping) that queues calls and imports index.js from next to itself.
+"$esbuild" pkg-template/loader.js --bundle --format=iife --minify --target=es2020 --outfile="$out/iob.js" --log-level=warning
 # The optional privacy panel: a separate file, loaded only by sites that use it (not in the size budget's files).
 "$esbuild" pkg-template/panel.js --minify --target=es2020 --outfile="$out/panel.js" --log-level=warning
 cp pkg-template/index.d.ts pkg-template/README.md "$out/"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, skipping what is already present:
-# the wasm32 target, wasm-bindgen-cli at the version pinned in Cargo.toml,
+# the wasm32 target, wasm-bindgen-cli at the version pinned in web/Cargo.toml,
 # the npm tools (npm ci), and Debian's chromium + chromium-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +10,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-want=$(sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' Cargo.toml)
-if [ -z "$want" ]; then echo "setup: no exact wasm-bindgen version pinned in Cargo.toml" >&2; exit 1; fi
+want=$(sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' web/Cargo.toml)
+if [ -z "$want" ]; then echo "setup: no exact wasm-bindgen version pinned in web/Cargo.toml" >&2; exit 1; fi
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   echo "setup: installing wasm-bindgen-cli $want (found: ${have:-none}); this takes several minutes"

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # The size floor (`make size-floor`): the pure core alone, behind a bare C ABI
-# (src/size_floor.rs, feature `size-floor`), without the browser shell,
+# (tools/size-floor, a tool of the core), without the browser shell,
 # wasm-bindgen or any JS, optimised exactly like the shipped wasm. Prints its
 # raw, gzip and brotli size; the last line is `core floor gzip bytes: N`.
 # Compare with `make size`: the difference is the shell, the bindings and the JS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build -p iob-sdk --lib --target wasm32-unknown-unknown --release --features size-floor --target-dir target/size-floor
+cargo build -p iob-size-floor --lib --target wasm32-unknown-unknown --release
+mkdir -p target/size-floor
 out=target/size-floor/core.wasm
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --converge \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  target/size-floor/wasm32-unknown-unknown/release/iob_sdk.wasm -o "$out"
+  target/wasm32-unknown-unknown/release/iob_size_floor.wasm -o "$out"
 node - "$out" <<'JS'
 const fs = require('fs');
 const zlib = require('zlib');
