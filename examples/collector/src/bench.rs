@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use iob_sdk::payload::{BrowserFamily, Context, DeviceClass, Features};
+use iob_sdk::{BrowserFamily, Context, DeviceClass, Features};
 
 use crate::client::{build_request, resolve, Connection};
 use crate::sample;
@@ -251,7 +251,7 @@ mod tests {
         let t = Template::new(&opts, 1_800_000_000).unwrap();
         let body = |req: Vec<u8>| {
             let at = req.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-            iob_sdk::payload::parse(&req[at..]).unwrap()
+            iob_sdk::parse(&req[at..]).unwrap()
         };
         let (a, b) = (body(t.request(7, 1)), body(t.request(7, 2)));
         assert_ne!(a.pv, b.pv);

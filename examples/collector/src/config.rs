@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use iob_sdk::payload::{is_valid_site, MAX_PAYLOAD_BYTES};
+use iob_sdk::{is_valid_site, MAX_PAYLOAD_BYTES};
 
 /// The smallest k the read API accepts: k = 1 would publish single visitors.
 pub const MIN_K: u32 = 2;

@@ -6,7 +6,7 @@
 //! - [`client`], [`simulate`], [`bench`]: a tiny HTTP/1.1 client and the
 //!   tools built on it (demo data, load test).
 //!
-//! Payloads are parsed and validated only by `iob_sdk::payload::parse`, the
+//! Payloads are parsed and validated only by `iob_sdk::parse`, the
 //! SDK crate's schema, so there is one source of truth.
 
 // Payload features are built with `..Features::default()` on purpose: the

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use iob_sdk::payload::{is_valid_site, parse, CATALOG, MAX_PATH_BYTES, MAX_PAYLOAD_BYTES};
+use iob_sdk::{is_valid_site, parse, CATALOG, MAX_PATH_BYTES, MAX_PAYLOAD_BYTES};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
@@ -602,7 +602,7 @@ fn csv_cell(s: &str) -> String {
 
 /// The same table as `/v1/features`, one row per group.
 pub fn report_csv(group_by: GroupBy, report: &Report) -> String {
-    let purposes = iob_sdk::consent::Purpose::ALL.map(|p| p.as_str());
+    let purposes = iob_sdk::Purpose::ALL.map(|p| p.as_str());
     let mut head = vec![
         group_by.as_str().to_string(),
         "pageviews".into(),
@@ -621,7 +621,10 @@ pub fn report_csv(group_by: GroupBy, report: &Report) -> String {
         .groups
         .iter()
         .flat_map(|g| g.ldp.iter())
-        .flat_map(|(f, sets)| sets.iter().map(move |e| (f.clone(), e.mechanism, e.eps_milli, e.hi)))
+        .flat_map(|(f, sets)| {
+            sets.iter()
+                .map(move |e| (f.clone(), e.mechanism, e.eps_milli, e.hi))
+        })
         .collect();
     for (f, m, eps, hi) in &ldp_sets {
         let hi = hi.map(|h| format!("_hi{h}")).unwrap_or_default();
@@ -657,7 +660,11 @@ pub fn report_csv(group_by: GroupBy, report: &Report) -> String {
                     .find(|e| e.mechanism == *m && e.eps_milli == *eps && e.hi == *hi)
             });
             match e {
-                Some(e) => row.extend([e.n.to_string(), e.estimate.to_string(), e.stderr.to_string()]),
+                Some(e) => row.extend([
+                    e.n.to_string(),
+                    e.estimate.to_string(),
+                    e.stderr.to_string(),
+                ]),
                 None => row.extend([String::new(), String::new(), String::new()]),
             }
         }

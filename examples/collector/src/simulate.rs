@@ -5,19 +5,19 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{
+use iob_sdk::Purpose;
+use iob_sdk::{
     parse, BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, CATALOG, DAY_MS,
 };
 
 use crate::client::{resolve, Connection};
 
 /// The SDK's seeded SplitMix64, with the draws synthetic data needs.
-pub struct Rng(iob_sdk::seeded::SplitMix64);
+pub struct Rng(iob_sdk::SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(iob_sdk::seeded::SplitMix64::new(seed))
+        Rng(iob_sdk::SplitMix64::new(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -75,7 +75,7 @@ pub struct SimOptions {
     pub connections: usize,
     /// `--ldp SPEC` (`--ldp-epsilon E`): privatise these features as the
     /// SDK's `ldp` option does (no daily budget: every payload is sent).
-    pub ldp: Option<iob_sdk::privacy::ldp::Settings>,
+    pub ldp: Option<iob_sdk::ldp::Settings>,
 }
 
 impl SimOptions {
@@ -107,18 +107,20 @@ impl SimOptions {
                 "--seed" => o.seed = num(value)?,
                 "--connections" => o.connections = num(value)?.clamp(1, 64) as usize,
                 "--ldp" => {
-                    let features = iob_sdk::privacy::ldp::Settings::parse_features(value)
+                    let features = iob_sdk::ldp::Settings::parse_features(value)
                         .map_err(|e| format!("--ldp: {e}"))?;
-                    o.ldp = Some(iob_sdk::privacy::ldp::Settings {
+                    o.ldp = Some(iob_sdk::ldp::Settings {
                         features,
                         ..Default::default()
                     });
                 }
                 "--ldp-epsilon" => {
                     eps_milli = Some(
-                        iob_sdk::privacy::ldp::parse_milli(value)
+                        iob_sdk::ldp::parse_milli(value)
                             .filter(|m| (10..=10_000).contains(m))
-                            .ok_or_else(|| format!("--ldp-epsilon: expected 0.01-10, got {value:?}"))?,
+                            .ok_or_else(|| {
+                                format!("--ldp-epsilon: expected 0.01-10, got {value:?}")
+                            })?,
                     )
                 }
                 _ => return Err(format!("unknown option {flag}")),
@@ -460,13 +462,13 @@ pub fn generate(opts: &SimOptions, now: u64) -> Result<Vec<Vec<Payload>>, String
 
 /// Replaces the LDP features of each payload by noisy reports, with the
 /// SDK's own mechanisms; a retried payload (same id) keeps its noise.
-fn privatize_all(rng: &mut Rng, s: &iob_sdk::privacy::ldp::Settings, payloads: &mut [Payload]) {
+fn privatize_all(rng: &mut Rng, s: &iob_sdk::ldp::Settings, payloads: &mut [Payload]) {
     let mut last: Option<Payload> = None;
     for p in payloads.iter_mut() {
         match &last {
             Some(prev) if prev.id == p.id => *p = prev.clone(),
             _ => {
-                p.ldp = iob_sdk::privacy::ldp::privatize(&mut p.f, s, &mut || rng.next_u64());
+                p.ldp = iob_sdk::ldp::privatize(&mut p.f, s, &mut || rng.next_u64());
                 last = Some(p.clone());
             }
         }
@@ -567,10 +569,7 @@ mod tests {
         assert_eq!(visitors.len(), 300);
         let all: Vec<&Payload> = visitors.iter().flatten().collect();
         for p in &all {
-            assert_eq!(
-                iob_sdk::payload::parse(p.to_json().as_bytes()).as_ref(),
-                Ok(*p)
-            );
+            assert_eq!(iob_sdk::parse(p.to_json().as_bytes()).as_ref(), Ok(*p));
             assert!(p.hour <= 1_800_000_000);
         }
         let paths: std::collections::HashSet<_> = all.iter().map(|p| p.ctx.path.as_str()).collect();
@@ -602,15 +601,36 @@ mod tests {
 
     #[test]
     fn ldp_option_privatises_with_the_sdk_mechanisms() {
-        let args: Vec<String> = ["--ldp", "clicks:20,engaged", "--ldp-epsilon", "0.5", "--visitors", "50"]
-            .map(String::from)
-            .into();
+        let args: Vec<String> = [
+            "--ldp",
+            "clicks:20,engaged",
+            "--ldp-epsilon",
+            "0.5",
+            "--visitors",
+            "50",
+        ]
+        .map(String::from)
+        .into();
         let opts = SimOptions::from_args(&args).unwrap();
-        let all: Vec<Payload> = generate(&opts, 1_800_000_000).unwrap().into_iter().flatten().collect();
+        let all: Vec<Payload> = generate(&opts, 1_800_000_000)
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect();
         for p in &all {
-            assert_eq!(iob_sdk::payload::parse(p.to_json().as_bytes()).as_ref(), Ok(p));
-            let params: Vec<_> = p.ldp.iter().map(|r| (r.f.as_str(), r.m.as_str(), r.eps_milli, r.hi)).collect();
-            assert_eq!(params, [("clicks", "geo", 500, Some(20)), ("engaged", "rr", 500, None)]);
+            assert_eq!(iob_sdk::parse(p.to_json().as_bytes()).as_ref(), Ok(p));
+            let params: Vec<_> = p
+                .ldp
+                .iter()
+                .map(|r| (r.f.as_str(), r.m.as_str(), r.eps_milli, r.hi))
+                .collect();
+            assert_eq!(
+                params,
+                [
+                    ("clicks", "geo", 500, Some(20)),
+                    ("engaged", "rr", 500, None)
+                ]
+            );
             assert_eq!((p.f.clicks, p.f.engaged), (0, false), "no clear value");
         }
         assert!(all.iter().any(|p| p.ldp[0].v < 0), "noise is not clamped");
@@ -619,7 +639,13 @@ mod tests {
                 assert_eq!(w[0].ldp, w[1].ldp, "a retried payload keeps its noise");
             }
         }
-        let bad = |a: &[&str]| SimOptions::from_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>()).is_err();
-        assert!(bad(&["--ldp", "nope"]) && bad(&["--ldp-epsilon", "1"]) && bad(&["--ldp", "clicks", "--ldp-epsilon", "50"]));
+        let bad = |a: &[&str]| {
+            SimOptions::from_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>()).is_err()
+        };
+        assert!(
+            bad(&["--ldp", "nope"])
+                && bad(&["--ldp-epsilon", "1"])
+                && bad(&["--ldp", "clicks", "--ldp-epsilon", "50"])
+        );
     }
 }

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use iob_collector::client::request;
 use iob_collector::storage::{Filter, SqliteStorage, Storage};
-use iob_sdk::payload::Features;
+use iob_sdk::Features;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepts_text_plain_and_json_and_stores_no_ip_or_ua() {
@@ -59,7 +59,12 @@ async fn media_type_is_matched_without_case_and_parameters() {
         let r = s.post(body.as_bytes(), ctype, Some(ORIGIN)).await;
         assert_eq!(r.status, 204, "{ctype}: {}", r.text());
     }
-    let refused = ["text/plainx", "text/html", "application/json-seq", "text /plain"];
+    let refused = [
+        "text/plainx",
+        "text/html",
+        "application/json-seq",
+        "text /plain",
+    ];
     for (i, ctype) in refused.iter().enumerate() {
         let body = payload(200 + i as u128, 1, Some(10), "/a", active(10)).to_json();
         let r = s.post(body.as_bytes(), ctype, Some(ORIGIN)).await;
@@ -468,7 +473,7 @@ async fn retention_deletes_old_page_views_at_start() {
     })
     .await;
     let mut old = payload(1, 1, Some(1), "/old", active(1));
-    old.hour = iob_sdk::payload::MIN_HOUR; // 2024-01-01, more than 760 days ago
+    old.hour = iob_sdk::MIN_HOUR; // 2024-01-01, more than 760 days ago
     let recent = payload(2, 1, Some(1), "/recent", active(1));
     assert_eq!(s.ingest(&old.to_json()).await.status, 204);
     assert_eq!(s.ingest(&recent.to_json()).await.status, 204);

@@ -3,8 +3,8 @@
 
 #![allow(clippy::needless_update)] // the catalog grows; new features default
 
-use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{
+use iob_sdk::Purpose;
+use iob_sdk::{
     parse, BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload, DAY_MS, MAX_HOUR,
     MIN_HOUR,
 };

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use iob_sdk::payload::Features;
+use iob_sdk::Features;
 use serde_json::Value;
 
 /// k = 3. Path /k-1 has 2 visitors, /k has 3 (active_ms 1000/2000/3000 and
@@ -293,7 +293,7 @@ async fn dashboard_renders_the_numbers_under_a_strict_csp() {
         ("experience", "lcp_ms"),
         ("form-funnel", "forms_started"),
     ] {
-        let collected = iob_sdk::payload::CATALOG.iter().any(|d| d.name == feature);
+        let collected = iob_sdk::CATALOG.iter().any(|d| d.name == feature);
         let chart = html.contains(&format!("data-chart=\"{feature}-by-page\""));
         let placeholder = html.contains(&format!("data-placeholder=\"{section}\""));
         assert_eq!((chart, placeholder), (collected, !collected), "{section}");

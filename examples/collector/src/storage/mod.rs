@@ -5,8 +5,8 @@ mod sqlite;
 
 pub use sqlite::{scan_file, SqliteStorage};
 
-use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{BrowserFamily, DeviceClass, Features, LdpReport, Payload, CATALOG};
+use iob_sdk::Purpose;
+use iob_sdk::{BrowserFamily, DeviceClass, Features, LdpReport, Payload, CATALOG};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
@@ -133,7 +133,11 @@ impl Snapshot {
     pub fn into_view(self) -> PageView {
         let sent = serde_json::from_str(&self.features_json()).unwrap_or_default();
         PageView {
-            purposes: self.purposes.iter().map(|p| p.as_str().to_string()).collect(),
+            purposes: self
+                .purposes
+                .iter()
+                .map(|p| p.as_str().to_string())
+                .collect(),
             features: with_defaults(sent, &self.ldp),
             site: self.site,
             pv: self.pv,

@@ -10,8 +10,8 @@ use iob_collector::client::{request, Response};
 use iob_collector::config::Config;
 use iob_collector::server;
 use iob_collector::storage::{Filter, PageView, Storage};
-use iob_sdk::consent::Purpose;
-use iob_sdk::payload::{BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload};
+use iob_sdk::Purpose;
+use iob_sdk::{BrowserFamily, ConsentRef, Context, DeviceClass, Features, Payload};
 use tokio::sync::oneshot;
 
 pub const ORIGIN: &str = "http://site.test";
