@@ -24,7 +24,9 @@ fn by_page_heading() -> String {
 
 /// Orders groups by page views (descending, stable) and keeps the top ones.
 pub fn keep_top_pages(report: &mut Report) {
-    report.groups.sort_by_key(|g| std::cmp::Reverse(g.pageviews));
+    report
+        .groups
+        .sort_by_key(|g| std::cmp::Reverse(g.pageviews));
     report.groups.truncate(TOP_PAGES);
 }
 
@@ -406,7 +408,11 @@ fn ldp_section(out: &mut String, data: &Data<'_>) {
     ldp_rows(out, data.all);
     out.push_str("</tbody></table>");
     if any(data.by_path) {
-        let _ = write!(out, r#"{}<table data-table="ldp-by-page">{head}"#, by_page_heading());
+        let _ = write!(
+            out,
+            r#"{}<table data-table="ldp-by-page">{head}"#,
+            by_page_heading()
+        );
         ldp_rows(out, data.by_path);
         out.push_str("</tbody></table>");
     }

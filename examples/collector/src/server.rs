@@ -621,7 +621,10 @@ pub fn report_csv(group_by: GroupBy, report: &Report) -> String {
         .groups
         .iter()
         .flat_map(|g| g.ldp.iter())
-        .flat_map(|(f, sets)| sets.iter().map(move |e| (f.clone(), e.mechanism, e.eps_milli, e.hi)))
+        .flat_map(|(f, sets)| {
+            sets.iter()
+                .map(move |e| (f.clone(), e.mechanism, e.eps_milli, e.hi))
+        })
         .collect();
     for (f, m, eps, hi) in &ldp_sets {
         let hi = hi.map(|h| format!("_hi{h}")).unwrap_or_default();
@@ -657,7 +660,11 @@ pub fn report_csv(group_by: GroupBy, report: &Report) -> String {
                     .find(|e| e.mechanism == *m && e.eps_milli == *eps && e.hi == *hi)
             });
             match e {
-                Some(e) => row.extend([e.n.to_string(), e.estimate.to_string(), e.stderr.to_string()]),
+                Some(e) => row.extend([
+                    e.n.to_string(),
+                    e.estimate.to_string(),
+                    e.stderr.to_string(),
+                ]),
                 None => row.extend([String::new(), String::new(), String::new()]),
             }
         }

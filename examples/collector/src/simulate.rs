@@ -118,7 +118,9 @@ impl SimOptions {
                     eps_milli = Some(
                         iob_sdk::privacy::ldp::parse_milli(value)
                             .filter(|m| (10..=10_000).contains(m))
-                            .ok_or_else(|| format!("--ldp-epsilon: expected 0.01-10, got {value:?}"))?,
+                            .ok_or_else(|| {
+                                format!("--ldp-epsilon: expected 0.01-10, got {value:?}")
+                            })?,
                     )
                 }
                 _ => return Err(format!("unknown option {flag}")),
@@ -602,15 +604,39 @@ mod tests {
 
     #[test]
     fn ldp_option_privatises_with_the_sdk_mechanisms() {
-        let args: Vec<String> = ["--ldp", "clicks:20,engaged", "--ldp-epsilon", "0.5", "--visitors", "50"]
-            .map(String::from)
-            .into();
+        let args: Vec<String> = [
+            "--ldp",
+            "clicks:20,engaged",
+            "--ldp-epsilon",
+            "0.5",
+            "--visitors",
+            "50",
+        ]
+        .map(String::from)
+        .into();
         let opts = SimOptions::from_args(&args).unwrap();
-        let all: Vec<Payload> = generate(&opts, 1_800_000_000).unwrap().into_iter().flatten().collect();
+        let all: Vec<Payload> = generate(&opts, 1_800_000_000)
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect();
         for p in &all {
-            assert_eq!(iob_sdk::payload::parse(p.to_json().as_bytes()).as_ref(), Ok(p));
-            let params: Vec<_> = p.ldp.iter().map(|r| (r.f.as_str(), r.m.as_str(), r.eps_milli, r.hi)).collect();
-            assert_eq!(params, [("clicks", "geo", 500, Some(20)), ("engaged", "rr", 500, None)]);
+            assert_eq!(
+                iob_sdk::payload::parse(p.to_json().as_bytes()).as_ref(),
+                Ok(p)
+            );
+            let params: Vec<_> = p
+                .ldp
+                .iter()
+                .map(|r| (r.f.as_str(), r.m.as_str(), r.eps_milli, r.hi))
+                .collect();
+            assert_eq!(
+                params,
+                [
+                    ("clicks", "geo", 500, Some(20)),
+                    ("engaged", "rr", 500, None)
+                ]
+            );
             assert_eq!((p.f.clicks, p.f.engaged), (0, false), "no clear value");
         }
         assert!(all.iter().any(|p| p.ldp[0].v < 0), "noise is not clamped");
@@ -619,7 +645,13 @@ mod tests {
                 assert_eq!(w[0].ldp, w[1].ldp, "a retried payload keeps its noise");
             }
         }
-        let bad = |a: &[&str]| SimOptions::from_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>()).is_err();
-        assert!(bad(&["--ldp", "nope"]) && bad(&["--ldp-epsilon", "1"]) && bad(&["--ldp", "clicks", "--ldp-epsilon", "50"]));
+        let bad = |a: &[&str]| {
+            SimOptions::from_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>()).is_err()
+        };
+        assert!(
+            bad(&["--ldp", "nope"])
+                && bad(&["--ldp-epsilon", "1"])
+                && bad(&["--ldp", "clicks", "--ldp-epsilon", "50"])
+        );
     }
 }

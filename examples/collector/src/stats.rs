@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use iob_sdk::consent::Purpose;
 use iob_sdk::payload::{FeatureDoc, LdpReport, Mechanism, CATALOG};
-use iob_sdk::privacy::ldp::{geometric_noise_variance, mean_estimate, rr_estimate, rr_keep_probability};
+use iob_sdk::privacy::ldp::{
+    geometric_noise_variance, mean_estimate, rr_estimate, rr_keep_probability,
+};
 use serde::Serialize;
 
 use crate::storage::PageView;
@@ -212,7 +214,10 @@ struct Acc {
 impl Acc {
     fn add_ldp(&mut self, r: &LdpReport, vid: Option<u32>) {
         let key = (r.f.clone(), r.m.as_str(), r.eps_milli, r.hi);
-        let (_, a) = self.ldp.entry(key).or_insert_with(|| (r.m, LdpAcc::default()));
+        let (_, a) = self
+            .ldp
+            .entry(key)
+            .or_insert_with(|| (r.m, LdpAcc::default()));
         a.n += 1;
         a.ones += u64::from(r.v == 1);
         a.sum += i128::from(r.v);
@@ -240,8 +245,15 @@ impl Acc {
                 suppressed += 1;
                 continue;
             }
-            let (estimate, stderr) =
-                ldp_estimate(*m, *eps_milli, *hi, a.n, a.ones, a.sum as f64, a.sum_sq as f64);
+            let (estimate, stderr) = ldp_estimate(
+                *m,
+                *eps_milli,
+                *hi,
+                a.n,
+                a.ones,
+                a.sum as f64,
+                a.sum_sq as f64,
+            );
             out.entry(feature.clone()).or_default().push(LdpEstimate {
                 mechanism: mech_name,
                 eps_milli: *eps_milli,
@@ -381,7 +393,10 @@ mod tests {
         // One geo report: the sample variance is 0, the noise's is not.
         let (est, se) = ldp_estimate(Mechanism::Geo, 1000, Some(20), 1, 0, 7.0, 49.0);
         assert_eq!(est, 7.0);
-        assert!((se - geometric_noise_variance(20, 1000).sqrt()).abs() < 1e-9, "{se}");
+        assert!(
+            (se - geometric_noise_variance(20, 1000).sqrt()).abs() < 1e-9,
+            "{se}"
+        );
         // Every rr report a one: the estimator's own error would be 0.
         let (est, se) = ldp_estimate(Mechanism::Rr, 1000, None, 10, 10, 0.0, 0.0);
         assert!(est > 1.0, "unbiased, hence not clamped: {est}");
@@ -391,7 +406,10 @@ mod tests {
             ldp_estimate(Mechanism::Rr, 1000, None, 1000, 400, 0.0, 0.0),
             rr_estimate(400, 1000, 1000)
         );
-        assert_eq!(ldp_estimate(Mechanism::Geo, 500, Some(5), 0, 0, 0.0, 0.0), (0.0, 0.0));
+        assert_eq!(
+            ldp_estimate(Mechanism::Geo, 500, Some(5), 0, 0, 0.0, 0.0),
+            (0.0, 0.0)
+        );
     }
 
     #[test]

@@ -59,7 +59,12 @@ async fn media_type_is_matched_without_case_and_parameters() {
         let r = s.post(body.as_bytes(), ctype, Some(ORIGIN)).await;
         assert_eq!(r.status, 204, "{ctype}: {}", r.text());
     }
-    let refused = ["text/plainx", "text/html", "application/json-seq", "text /plain"];
+    let refused = [
+        "text/plainx",
+        "text/html",
+        "application/json-seq",
+        "text /plain",
+    ];
     for (i, ctype) in refused.iter().enumerate() {
         let body = payload(200 + i as u128, 1, Some(10), "/a", active(10)).to_json();
         let r = s.post(body.as_bytes(), ctype, Some(ORIGIN)).await;

@@ -77,7 +77,10 @@ async fn debiased_estimates_recover_the_true_values_of_many_visitors() {
             ..Features::default()
         };
         let p = private_payload(v, Some(v), "/ldp", f, &ldp, &mut r);
-        assert!(p.f.clicks == 0 && !p.f.engaged, "privatised values are not sent in the clear");
+        assert!(
+            p.f.clicks == 0 && !p.f.engaged,
+            "privatised values are not sent in the clear"
+        );
         for rep in &p.ldp {
             match rep.f.as_str() {
                 "engaged" => noisy_ones += rep.v,
@@ -99,47 +102,91 @@ async fn debiased_estimates_recover_the_true_values_of_many_visitors() {
     let e = &g["ldp"]["engaged"];
     assert_eq!(e.as_array().map(Vec::len), Some(1), "{e}");
     let e = &e[0];
-    assert_eq!((e["mechanism"].as_str(), e["eps_milli"].as_u64(), e["n"].as_u64()), (Some("rr"), Some(1000), Some(VISITORS as u64)));
+    assert_eq!(
+        (
+            e["mechanism"].as_str(),
+            e["eps_milli"].as_u64(),
+            e["n"].as_u64()
+        ),
+        (Some("rr"), Some(1000), Some(VISITORS as u64))
+    );
     assert!(e.get("hi").is_none());
-    let (est, se) = (e["estimate"].as_f64().unwrap(), e["stderr"].as_f64().unwrap());
+    let (est, se) = (
+        e["estimate"].as_f64().unwrap(),
+        e["stderr"].as_f64().unwrap(),
+    );
     let truth = true_engaged as f64 / n;
     assert!(se > 0.0 && se < 0.05, "useful precision: {se}");
-    assert!((est - truth).abs() <= 4.0 * se, "share {est} ± {se} vs true {truth}");
+    assert!(
+        (est - truth).abs() <= 4.0 * se,
+        "share {est} ± {se} vs true {truth}"
+    );
     let naive = noisy_ones as f64 / n;
-    assert!((naive - truth).abs() > 4.0 * se, "the naive share {naive} is biased (true {truth})");
+    assert!(
+        (naive - truth).abs() > 4.0 * se,
+        "the naive share {naive} is biased (true {truth})"
+    );
     let p = rr_keep_probability(eps);
     let expected_naive = truth * p + (1.0 - truth) * (1.0 - p);
-    assert!((naive - expected_naive).abs() < 0.05, "noisy bits behave as RR: {naive} vs {expected_naive}");
+    assert!(
+        (naive - expected_naive).abs() < 0.05,
+        "noisy bits behave as RR: {naive} vs {expected_naive}"
+    );
 
     // Count (geometric): the estimate of the clamped mean is within 4
     // standard errors; clamping the noisy values (what a naive reader would
     // do to "fix" negative counts) is biased.
     let e = &g["ldp"]["clicks"][0];
-    assert_eq!((e["mechanism"].as_str(), e["hi"].as_u64(), e["n"].as_u64()), (Some("geo"), Some(20), Some(VISITORS as u64)));
-    let (est, se) = (e["estimate"].as_f64().unwrap(), e["stderr"].as_f64().unwrap());
+    assert_eq!(
+        (e["mechanism"].as_str(), e["hi"].as_u64(), e["n"].as_u64()),
+        (Some("geo"), Some(20), Some(VISITORS as u64))
+    );
+    let (est, se) = (
+        e["estimate"].as_f64().unwrap(),
+        e["stderr"].as_f64().unwrap(),
+    );
     let truth = true_clicks as f64 / n;
     assert!(se > 0.0 && se < 1.5, "useful precision: {se}");
-    assert!((est - truth).abs() <= 4.0 * se, "clicks {est} ± {se} vs true {truth}");
-    assert!((est - noisy_sum as f64 / n).abs() < 1e-9, "geo noise has mean 0: the estimate is the mean report");
+    assert!(
+        (est - truth).abs() <= 4.0 * se,
+        "clicks {est} ± {se} vs true {truth}"
+    );
+    assert!(
+        (est - noisy_sum as f64 / n).abs() < 1e-9,
+        "geo noise has mean 0: the estimate is the mean report"
+    );
     let clamped = noisy_clamped_sum as f64 / n;
-    assert!((clamped - truth).abs() > 4.0 * se, "clamping noisy values biases: {clamped} vs {truth}");
+    assert!(
+        (clamped - truth).abs() > 4.0 * se,
+        "clamping noisy values biases: {clamped} vs {truth}"
+    );
 
     // Privatised features are not in the clear statistics (their 0
     // placeholders are not measurements), other features are.
-    assert!(g["features"].get("clicks").is_none(), "{}", g["features"]["clicks"]);
+    assert!(
+        g["features"].get("clicks").is_none(),
+        "{}",
+        g["features"]["clicks"]
+    );
     assert!(g["features"].get("engaged").is_none());
     assert_eq!(g["features"]["active_ms"]["mean"], 1000.0);
     assert_eq!(g["suppressed_stats"], 0);
 
     // CSV: the estimate columns, and no clear numbers for the privatised feature.
-    let csv = s.get("/v1/features.csv?group_by=all", Some(TOKEN)).await.text();
+    let csv = s
+        .get("/v1/features.csv?group_by=all", Some(TOKEN))
+        .await
+        .text();
     let mut lines = csv.lines();
     let head: Vec<&str> = lines.next().unwrap().split(',').collect();
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(head.len(), row.len(), "aligned columns");
     let col = |name: &str| head.iter().position(|h| *h == name).map(|i| row[i]);
     assert_eq!(col("ldp_clicks_geo_eps1000_hi20_n"), Some("1200"));
-    assert_eq!(col("ldp_clicks_geo_eps1000_hi20_estimate").and_then(|x| x.parse::<f64>().ok()), Some(est));
+    assert_eq!(
+        col("ldp_clicks_geo_eps1000_hi20_estimate").and_then(|x| x.parse::<f64>().ok()),
+        Some(est)
+    );
     assert!(col("ldp_engaged_rr_eps1000_stderr").is_some_and(|x| x.parse::<f64>().is_ok()));
     assert_eq!(col("clicks_mean"), Some(""));
     assert_eq!(col("engaged_share"), Some(""));
@@ -148,9 +195,15 @@ async fn debiased_estimates_recover_the_true_values_of_many_visitors() {
     // and under the feature's charts, never as a clear statistic.
     let html = s.get("/dashboard", Some(TOKEN)).await.text();
     assert!(html.contains(r#"<table data-table="ldp">"#));
-    let share_text = format!("{:.1}% ± {:.1}%", est_of(g, "engaged").0 * 100.0, est_of(g, "engaged").1 * 100.0);
+    let share_text = format!(
+        "{:.1}% ± {:.1}%",
+        est_of(g, "engaged").0 * 100.0,
+        est_of(g, "engaged").1 * 100.0
+    );
     assert!(html.contains(&share_text), "dashboard shows {share_text}");
-    assert!(html.contains(&format!(r#"data-ldp-feature="clicks" data-estimate="{est}" data-stderr="{se}""#)));
+    assert!(html.contains(&format!(
+        r#"data-ldp-feature="clicks" data-estimate="{est}" data-stderr="{se}""#
+    )));
     // The clicks chart has no bar: no clear value, and no noisy value drawn as one.
     let chart = html
         .split(r#"data-chart="clicks-by-page""#)
@@ -163,7 +216,10 @@ async fn debiased_estimates_recover_the_true_values_of_many_visitors() {
 
 fn est_of(g: &Value, name: &str) -> (f64, f64) {
     let e = &g["ldp"][name][0];
-    (e["estimate"].as_f64().unwrap_or(f64::NAN), e["stderr"].as_f64().unwrap_or(f64::NAN))
+    (
+        e["estimate"].as_f64().unwrap_or(f64::NAN),
+        e["stderr"].as_f64().unwrap_or(f64::NAN),
+    )
 }
 
 /// k = 5. Every published statistic rests on at least k pseudonyms.
@@ -178,17 +234,38 @@ async fn k_anonymity_applies_to_groups_parameter_sets_and_clear_remainders() {
     // /few: 4 visitors, all privatised: the whole group is below k.
     for v in 1..=4 {
         pv += 1;
-        send.push(private_payload(pv, Some(v), "/few", active(1000), &eps1, &mut r));
+        send.push(private_payload(
+            pv,
+            Some(v),
+            "/few",
+            active(1000),
+            &eps1,
+            &mut r,
+        ));
     }
     // /mixed: 8 visitors at ε = 1 and 3 visitors at ε = 2 (a set below k),
     // plus 3 visitors sending clicks in the clear (a clear remainder below k).
     for v in 10..18 {
         pv += 1;
-        send.push(private_payload(pv, Some(v), "/mixed", active(1000), &eps1, &mut r));
+        send.push(private_payload(
+            pv,
+            Some(v),
+            "/mixed",
+            active(1000),
+            &eps1,
+            &mut r,
+        ));
     }
     for v in 20..23 {
         pv += 1;
-        send.push(private_payload(pv, Some(v), "/mixed", active(1000), &eps2, &mut r));
+        send.push(private_payload(
+            pv,
+            Some(v),
+            "/mixed",
+            active(1000),
+            &eps2,
+            &mut r,
+        ));
     }
     for v in 30..33 {
         pv += 1;
@@ -198,16 +275,46 @@ async fn k_anonymity_applies_to_groups_parameter_sets_and_clear_remainders() {
     // and the clear remainder pass, reported separately.
     for v in 40..46 {
         pv += 1;
-        send.push(payload(pv, 1, Some(v), "/clear", Features { clicks: 3, ..Features::default() }));
+        send.push(payload(
+            pv,
+            1,
+            Some(v),
+            "/clear",
+            Features {
+                clicks: 3,
+                ..Features::default()
+            },
+        ));
         pv += 1;
-        send.push(private_payload(pv, Some(v + 100), "/clear", active(1000), &eps1, &mut r));
+        send.push(private_payload(
+            pv,
+            Some(v + 100),
+            "/clear",
+            active(1000),
+            &eps1,
+            &mut r,
+        ));
         pv += 1;
-        send.push(private_payload(pv, Some(v + 200), "/clear", active(1000), &eps2, &mut r));
+        send.push(private_payload(
+            pv,
+            Some(v + 200),
+            "/clear",
+            active(1000),
+            &eps2,
+            &mut r,
+        ));
     }
     // 6 page views of one visitor: 6 reports, but 1 pseudonym.
     for _ in 0..6 {
         pv += 1;
-        send.push(private_payload(pv, Some(99), "/one", active(1000), &eps1, &mut r));
+        send.push(private_payload(
+            pv,
+            Some(99),
+            "/one",
+            active(1000),
+            &eps1,
+            &mut r,
+        ));
     }
     for v in 50..55 {
         pv += 1;
@@ -221,25 +328,65 @@ async fn k_anonymity_applies_to_groups_parameter_sets_and_clear_remainders() {
     assert!(group(&report, "/few").is_null());
 
     let mixed = group(&report, "/mixed");
-    let sets = mixed["ldp"]["clicks"].as_array().cloned().unwrap_or_default();
-    assert_eq!(sets.len(), 1, "only the ε = 1 set has k pseudonyms: {sets:?}");
-    assert_eq!((sets[0]["eps_milli"].as_u64(), sets[0]["n"].as_u64(), sets[0]["pseudonyms"].as_u64()), (Some(1000), Some(8), Some(8)));
-    assert!(mixed["features"].get("clicks").is_none(), "3 clear senders are below k");
-    assert_eq!(mixed["features"]["active_ms"]["mean"], 1000.0, "clear features of everyone still count");
+    let sets = mixed["ldp"]["clicks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        sets.len(),
+        1,
+        "only the ε = 1 set has k pseudonyms: {sets:?}"
+    );
+    assert_eq!(
+        (
+            sets[0]["eps_milli"].as_u64(),
+            sets[0]["n"].as_u64(),
+            sets[0]["pseudonyms"].as_u64()
+        ),
+        (Some(1000), Some(8), Some(8))
+    );
+    assert!(
+        mixed["features"].get("clicks").is_none(),
+        "3 clear senders are below k"
+    );
+    assert_eq!(
+        mixed["features"]["active_ms"]["mean"], 1000.0,
+        "clear features of everyone still count"
+    );
     assert_eq!(mixed["suppressed_stats"], 2);
 
     let clear = group(&report, "/clear");
-    let sets = clear["ldp"]["clicks"].as_array().cloned().unwrap_or_default();
-    let params: Vec<_> = sets.iter().map(|e| (e["eps_milli"].as_u64(), e["n"].as_u64())).collect();
-    assert_eq!(params, vec![(Some(1000), Some(6)), (Some(2000), Some(6))], "parameter sets are reported separately");
-    assert_eq!(clear["features"]["clicks"]["mean"], 3.0, "clear values only, no privatised placeholder zeros");
+    let sets = clear["ldp"]["clicks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let params: Vec<_> = sets
+        .iter()
+        .map(|e| (e["eps_milli"].as_u64(), e["n"].as_u64()))
+        .collect();
+    assert_eq!(
+        params,
+        vec![(Some(1000), Some(6)), (Some(2000), Some(6))],
+        "parameter sets are reported separately"
+    );
+    assert_eq!(
+        clear["features"]["clicks"]["mean"], 3.0,
+        "clear values only, no privatised placeholder zeros"
+    );
     assert_eq!(clear["features"]["clicks"]["p50"], 3.0);
     assert_eq!(clear["suppressed_stats"], 0);
 
     let one = group(&report, "/one");
     assert_eq!(one["pseudonyms"], 6);
-    assert!(one["ldp"].get("clicks").is_none(), "6 reports of one pseudonym are suppressed: {}", one["ldp"]);
-    assert_eq!(one["features"]["clicks"]["mean"], 2.0, "5 clear senders reach k");
+    assert!(
+        one["ldp"].get("clicks").is_none(),
+        "6 reports of one pseudonym are suppressed: {}",
+        one["ldp"]
+    );
+    assert_eq!(
+        one["features"]["clicks"]["mean"], 2.0,
+        "5 clear senders reach k"
+    );
     assert_eq!(one["suppressed_stats"], 1);
     s.stop().await;
 }
@@ -256,7 +403,13 @@ async fn storage_keeps_the_reports_of_the_highest_seq() {
     let mut stale = first.clone();
     stale.seq = 1;
     stale.id = hex(1);
-    stale.ldp = vec![LdpReport { f: "clicks".into(), m: iob_sdk::payload::Mechanism::Geo, eps_milli: 500, hi: Some(5), v: -3 }];
+    stale.ldp = vec![LdpReport {
+        f: "clicks".into(),
+        m: iob_sdk::payload::Mechanism::Geo,
+        eps_milli: 500,
+        hi: Some(5),
+        v: -3,
+    }];
     assert_eq!(s.ingest(&first.to_json()).await.status, 204);
     assert_eq!(s.ingest(&stale.to_json()).await.status, 204);
     let rows = s.rows();
@@ -286,13 +439,20 @@ fn a_version_1_database_migrates_and_reads_with_no_reports() {
     }
     let storage = iob_collector::storage::SqliteStorage::open(&db).expect("migrates");
     let mut rows = Vec::new();
-    let all = iob_collector::storage::Filter { site: None, from_day: None, to_day: None, path: None };
+    let all = iob_collector::storage::Filter {
+        site: None,
+        from_day: None,
+        to_day: None,
+        path: None,
+    };
     iob_collector::storage::Storage::scan(&storage, &all, &mut |v| rows.push(v)).unwrap();
     assert_eq!(rows.len(), 1);
     assert!(rows[0].ldp.is_empty());
     assert_eq!(rows[0].features["clicks"], 4);
     iob_collector::storage::Storage::close(&storage);
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, 2);
 }

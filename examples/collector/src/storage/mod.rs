@@ -133,7 +133,11 @@ impl Snapshot {
     pub fn into_view(self) -> PageView {
         let sent = serde_json::from_str(&self.features_json()).unwrap_or_default();
         PageView {
-            purposes: self.purposes.iter().map(|p| p.as_str().to_string()).collect(),
+            purposes: self
+                .purposes
+                .iter()
+                .map(|p| p.as_str().to_string())
+                .collect(),
             features: with_defaults(sent, &self.ldp),
             site: self.site,
             pv: self.pv,

@@ -15,7 +15,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::{with_defaults, Filter, PageView, Snapshot, Storage, StorageError, Ticket};
 
 /// Schema migrations; `user_version` is the number applied. Append only.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE pageviews (
         site TEXT NOT NULL,
         pv TEXT NOT NULL,
@@ -34,10 +35,12 @@ const MIGRATIONS: &[&str] = &["
     ) WITHOUT ROWID;
     CREATE INDEX pageviews_site_hour ON pageviews (site, hour);
     CREATE INDEX pageviews_hour ON pageviews (hour);
-", "
+",
+    "
     -- LDP reports of the stored snapshot: a JSON array, NULL when none.
     ALTER TABLE pageviews ADD COLUMN ldp TEXT;
-"];
+",
+];
 
 /// Most commands folded into one transaction.
 const MAX_BATCH: usize = 1024;
@@ -269,7 +272,10 @@ fn upsert(stmt: &mut rusqlite::CachedStatement<'_>, v: &Snapshot) -> rusqlite::R
     let ldp = if v.ldp.is_empty() {
         None
     } else {
-        Some(serde_json::to_string(&v.ldp).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?)
+        Some(
+            serde_json::to_string(&v.ldp)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
+        )
     };
     stmt.execute(params![
         v.site,
@@ -486,7 +492,10 @@ mod tests {
                 } else {
                     Value::from(0)
                 };
-                (d.name.to_string(), sent.get(d.name).cloned().unwrap_or(default))
+                (
+                    d.name.to_string(),
+                    sent.get(d.name).cloned().unwrap_or(default),
+                )
             })
             .collect();
         PageView {
@@ -500,7 +509,12 @@ mod tests {
             referrer_domain: p.ctx.referrer_domain.clone(),
             device_class: p.ctx.device_class.as_str().to_string(),
             browser_family: p.ctx.browser_family.as_str().to_string(),
-            purposes: p.consent.purposes.iter().map(|x| x.as_str().to_string()).collect(),
+            purposes: p
+                .consent
+                .purposes
+                .iter()
+                .map(|x| x.as_str().to_string())
+                .collect(),
             segment: None,
             features,
             ldp: p.ldp.clone(),
@@ -527,8 +541,20 @@ mod tests {
         };
         if n % 3 == 1 {
             p.ldp = vec![
-                LdpReport { f: "clicks".into(), m: Mechanism::Geo, eps_milli: 1000, hi: Some(20), v: i64::from(n % 11) - 3 },
-                LdpReport { f: "engaged".into(), m: Mechanism::Rr, eps_milli: 1000, hi: None, v: i64::from(n % 2) },
+                LdpReport {
+                    f: "clicks".into(),
+                    m: Mechanism::Geo,
+                    eps_milli: 1000,
+                    hi: Some(20),
+                    v: i64::from(n % 11) - 3,
+                },
+                LdpReport {
+                    f: "engaged".into(),
+                    m: Mechanism::Rr,
+                    eps_milli: 1000,
+                    hi: None,
+                    v: i64::from(n % 2),
+                },
             ];
             // A placeholder left in `f` is not a measurement.
             p.f.clicks = 5;
@@ -543,8 +569,12 @@ mod tests {
 
     fn stored_features(db: &Path, pv: &str) -> String {
         let conn = open_reader(db).expect("reader");
-        conn.query_row("SELECT features FROM pageviews WHERE pv = ?1", params![pv], |r| r.get(0))
-            .expect("row")
+        conn.query_row(
+            "SELECT features FROM pageviews WHERE pv = ?1",
+            params![pv],
+            |r| r.get(0),
+        )
+        .expect("row")
     }
 
     #[test]
@@ -571,13 +601,18 @@ mod tests {
                 t.blocking_recv().expect("ticket").expect("commit");
             }
         }
-        let wal = std::fs::metadata(dir.0.join("t.sqlite-wal")).expect("wal").len();
+        let wal = std::fs::metadata(dir.0.join("t.sqlite-wal"))
+            .expect("wal")
+            .len();
         let db = std::fs::metadata(dir.path()).expect("db").len();
         // Without restarts the WAL holds every committed page: many times
         // the database. Starting over, it stays a fraction of it.
         assert!(wal < db, "WAL {wal} bytes, database {db} bytes, {n} rows");
         let rows: u32 = open_reader(&dir.path())
-            .and_then(|c| c.query_row("SELECT count(*) FROM pageviews", [], |r| r.get(0)).map_err(backend))
+            .and_then(|c| {
+                c.query_row("SELECT count(*) FROM pageviews", [], |r| r.get(0))
+                    .map_err(backend)
+            })
             .expect("count");
         assert_eq!(rows, n, "every acknowledged row is stored");
         s.close();
@@ -599,15 +634,25 @@ mod tests {
         assert_eq!(rows[0].features["visible_ms"], 0);
         assert_eq!(rows[0].features["flag_untrusted"], false);
         assert_eq!(rows[3].features["cls"].as_f64(), Some(0.0));
-        assert_eq!(rows[4].features["cls"].as_f64(), Some(0.1), "f32 read back as its shortest decimal");
-        assert!(!rows[1].features.contains_key("clicks"), "privatised: absent, not its placeholder");
+        assert_eq!(
+            rows[4].features["cls"].as_f64(),
+            Some(0.1),
+            "f32 read back as its shortest decimal"
+        );
+        assert!(
+            !rows[1].features.contains_key("clicks"),
+            "privatised: absent, not its placeholder"
+        );
         assert_eq!(
             stored_features(&dir.path(), &p0.pv),
             r#"{"engaged":true,"flag_webdriver":true}"#,
             "defaults are not stored"
         );
         let stored1 = stored_features(&dir.path(), &payloads[1].pv);
-        assert!(!stored1.contains("clicks") && !stored1.contains("visible_ms"), "{stored1}");
+        assert!(
+            !stored1.contains("clicks") && !stored1.contains("visible_ms"),
+            "{stored1}"
+        );
         s.close();
     }
 
@@ -633,10 +678,18 @@ mod tests {
             )
             .expect("insert");
         }
-        assert_eq!(stored_features(&dir.path(), &payloads[2].pv).matches(':').count(), CATALOG.len());
+        assert_eq!(
+            stored_features(&dir.path(), &payloads[2].pv)
+                .matches(':')
+                .count(),
+            CATALOG.len()
+        );
         let mut rows = Vec::new();
         s.scan(&all_rows(), &mut |v| rows.push(v)).expect("scan");
-        assert_eq!(rows, payloads.iter().map(reference_view).collect::<Vec<_>>());
+        assert_eq!(
+            rows,
+            payloads.iter().map(reference_view).collect::<Vec<_>>()
+        );
         s.close();
     }
 
@@ -661,10 +714,17 @@ mod tests {
                 assert_eq!(report, reference, "{group_by:?} k={k}");
                 published += report.groups.len();
                 suppressed += report.suppressed_groups
-                    + report.groups.iter().map(|g| g.suppressed_stats).sum::<u64>();
+                    + report
+                        .groups
+                        .iter()
+                        .map(|g| g.suppressed_stats)
+                        .sum::<u64>();
             }
         }
-        assert!(published > 0 && suppressed > 0, "both outcomes of k-anonymity compared");
+        assert!(
+            published > 0 && suppressed > 0,
+            "both outcomes of k-anonymity compared"
+        );
         s.close();
     }
 
