@@ -45,8 +45,16 @@ async fn probe_answers_204_up_to_the_stored_seq_and_404_beyond() {
         assert_eq!(r.header("vary"), Some("Origin"), "seq {seq}");
         if status == 204 {
             assert!(r.body.is_empty(), "seq {seq}");
+            // Names the snapshot: the page view and its highest stored seq
+            // (2, also when seq 1 was asked).
+            assert_eq!(
+                r.header("iob-stored"),
+                Some(format!("{pv}.2").as_str()),
+                "seq {seq}"
+            );
         } else {
             assert_eq!(r.json()["error"]["field"], "pv", "seq {seq}: {}", r.text());
+            assert!(r.header("iob-stored").is_none(), "seq {seq}");
         }
     }
     let r = probe(&s, "GET", &query("demo", &hex(2), "1"), Some(ORIGIN)).await;
@@ -57,6 +65,17 @@ async fn probe_answers_204_up_to_the_stored_seq_and_404_beyond() {
     // Unknown extra parameters are ignored.
     let r = probe(&s, "GET", &(query("demo", &pv, "2") + "&v=1&x=y"), None).await;
     assert_eq!(r.status, 204, "extra params: {}", r.text());
+    assert_eq!(r.header("iob-stored"), Some(format!("{pv}.2").as_str()));
+    // A later snapshot raises the stored seq the probe names.
+    let r = s
+        .ingest(&payload(1, 5, Some(10), "/a", active(100)).to_json())
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let r = probe(&s, "GET", &query("demo", &pv, "3"), None).await;
+    assert_eq!(
+        (r.status, r.header("iob-stored")),
+        (204, Some(format!("{pv}.5").as_str()))
+    );
     assert_eq!(s.rows().len(), 1, "probes store nothing");
     s.stop().await;
 }
@@ -181,12 +200,33 @@ async fn probe_grants_cors_only_to_an_allowed_origin() {
     assert_eq!(r.status, 204);
     assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
     assert!(r.header("access-control-allow-credentials").is_none());
+    // A cross-origin caller can read Iob-Stored only when it is exposed.
+    assert_eq!(
+        r.header("access-control-expose-headers"),
+        Some("Iob-Stored")
+    );
+    assert_eq!(
+        r.header("iob-stored"),
+        Some(format!("{}.2", hex(1)).as_str())
+    );
+    let r = probe(&s, "GET", &query("demo", &hex(1), "3"), Some(ORIGIN)).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        (
+            r.header("access-control-allow-origin"),
+            r.header("access-control-expose-headers")
+        ),
+        (Some(ORIGIN), Some("Iob-Stored")),
+        "exposed whenever CORS headers are sent"
+    );
     let r = probe(&s, "GET", &path, None).await;
     assert_eq!(r.status, 204, "same-origin requests carry no Origin");
     assert!(r.header("access-control-allow-origin").is_none());
+    assert!(r.header("access-control-expose-headers").is_none());
     let r = probe(&s, "GET", &path, Some("http://evil.test")).await;
     assert_eq!(r.status, 403);
     assert!(r.header("access-control-allow-origin").is_none());
+    assert!(r.header("access-control-expose-headers").is_none());
     assert_eq!(r.header("vary"), Some("Origin"));
     s.stop().await;
 }
@@ -211,6 +251,9 @@ async fn head_probe_answers_like_get_without_a_body() {
         let mut conn = Connection::open(s.addr).await.unwrap();
         let head = conn.send("HEAD", &path, &headers, b"").await.unwrap();
         assert_eq!(head.status, status, "HEAD {path}");
+        let stored = (status == 204).then(|| format!("{pv}.2"));
+        assert_eq!(got.header("iob-stored"), stored.as_deref(), "GET {path}");
+        assert_eq!(head.header("iob-stored"), stored.as_deref(), "HEAD {path}");
         assert_eq!(
             head.header("cache-control"),
             Some("no-store"),
