@@ -2,7 +2,8 @@
 //!
 //! - [`server`]: axum routes (ingest, read API, dashboard, static files).
 //! - [`storage`]: the [`storage::Storage`] trait and its SQLite backend.
-//! - [`stats`]: backend-independent aggregation with k-anonymity.
+//! - [`stats`]: backend-independent aggregation with k-anonymity, counted
+//!   within one pseudonym period ([`period`]).
 //! - [`client`], [`simulate`], [`bench`]: a tiny HTTP/1.1 client and the
 //!   tools built on it (demo data, load test).
 //!
@@ -19,6 +20,7 @@ pub mod config;
 pub mod dashboard;
 pub mod days;
 pub mod log;
+pub mod period;
 pub mod ratelimit;
 pub mod sample;
 pub mod server;

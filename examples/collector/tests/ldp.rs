@@ -449,10 +449,11 @@ fn a_version_1_database_migrates_and_reads_with_no_reports() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0].ldp.is_empty());
     assert_eq!(rows[0].features["clicks"], 4);
+    assert_eq!(rows[0].rot, None, "migration 3: rotation unknown (24 h)");
     iob_collector::storage::Storage::close(&storage);
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 }

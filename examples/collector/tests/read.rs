@@ -300,3 +300,103 @@ async fn dashboard_renders_the_numbers_under_a_strict_csp() {
     }
     s.stop().await;
 }
+
+/// k counts pseudonyms within one pseudonym period (the SDK's rotation,
+/// 24 h unless payloads say otherwise), not over the whole range: one person
+/// seen on many days has a new pseudonym every day but is one person.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn k_counts_pseudonyms_within_one_rotation_period() {
+    let s = start(|c| c.k = 3).await;
+    let day = 86_400;
+    let mut send = Vec::new();
+    // /one: one visitor on 10 days, a fresh pseudonym each day.
+    for d in 0..10u64 {
+        let mut p = payload(
+            100 + u128::from(d),
+            1,
+            Some(100 + u128::from(d)),
+            "/one",
+            active(1000),
+        );
+        p.hour = HOUR + d * day;
+        send.push(p);
+    }
+    // /spread: 2 visitors a day on 4 days: 8 pseudonyms, never 3 in a period.
+    for d in 0..4u64 {
+        for v in 0..2u128 {
+            let mut p = payload(
+                200 + u128::from(d) * 2 + v,
+                1,
+                Some(200 + u128::from(d) * 2 + v),
+                "/spread",
+                active(1000),
+            );
+            p.hour = HOUR + d * day;
+            send.push(p);
+        }
+    }
+    // /three: 3 visitors within one day (different hours of it): shown.
+    for v in 0..3u64 {
+        let mut p = payload(
+            300 + u128::from(v),
+            1,
+            Some(300 + u128::from(v)),
+            "/three",
+            active(2000),
+        );
+        p.hour = HOUR / day * day + v * 3600;
+        send.push(p);
+    }
+    for p in send {
+        let r = s.ingest(&p.to_json()).await;
+        assert_eq!(r.status, 204, "{}", r.text());
+    }
+    let r = s
+        .get("/v1/features?group_by=path", Some(TOKEN))
+        .await
+        .json();
+    let keys: Vec<&str> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["key"].as_str())
+        .collect();
+    assert_eq!(keys, vec!["/three"]);
+    assert_eq!(r["suppressed_groups"], 2);
+    let g = group(&r, "/three");
+    assert_eq!(
+        (
+            g["pseudonyms"].as_u64(),
+            g["max_period_pseudonyms"].as_u64()
+        ),
+        (Some(3), Some(3))
+    );
+
+    // The whole range: /one and /spread add 18 pseudonyms, but the busiest
+    // day still has the 3 of /three (plus /one's and /spread's of that day).
+    let all = s.get("/v1/features?group_by=all", Some(TOKEN)).await.json();
+    let g = group(&all, "all");
+    assert_eq!(
+        (
+            g["pageviews"].as_u64(),
+            g["pseudonyms"].as_u64(),
+            g["max_period_pseudonyms"].as_u64()
+        ),
+        (Some(21), Some(21), Some(6))
+    );
+    // From 2027-01-20 on only /one is left: 5 distinct pseudonyms, at most
+    // 1 a day: suppressed, as one person.
+    let later = s
+        .get("/v1/features?group_by=all&from=2027-01-20", Some(TOKEN))
+        .await
+        .json();
+    assert_eq!(
+        (
+            later["groups"].as_array().map(Vec::len),
+            later["suppressed_groups"].as_u64()
+        ),
+        (Some(0), Some(1)),
+        "{later}"
+    );
+    s.stop().await;
+}
