@@ -4,8 +4,8 @@
 //! - [`storage`]: the [`storage::Storage`] trait and its SQLite backend.
 //! - [`stats`]: backend-independent aggregation with k-anonymity, counted
 //!   within one pseudonym period ([`period`]).
-//! - [`client`], [`simulate`], [`bench`]: a tiny HTTP/1.1 client and the
-//!   tools built on it (demo data, load test).
+//! - [`http1`], [`client`], [`simulate`], [`bench`]: HTTP/1.1 messages, a tiny
+//!   async client and the tools built on it (demo data, load test).
 //!
 //! Payloads are parsed and validated only by `iob_sdk::payload::parse`, the
 //! SDK crate's schema, so there is one source of truth.
@@ -19,6 +19,7 @@ pub mod client;
 pub mod config;
 pub mod dashboard;
 pub mod days;
+pub mod http1;
 pub mod log;
 pub mod period;
 pub mod ratelimit;
