@@ -18,12 +18,14 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 
-use crate::config::Config;
+use crate::config::{Config, StorageKind};
 use crate::days::{format_day, now_unix, parse_day, rfc3339};
 use crate::log;
 use crate::ratelimit::RateLimiter;
 use crate::stats::{FeatureStats, Report};
-use crate::storage::{Filter, GroupBy, Snapshot, SqliteStorage, Storage, StorageError};
+use crate::storage::{
+    ClickHouseStorage, Filter, GroupBy, Snapshot, SqliteStorage, Storage, StorageError,
+};
 
 /// When the policy behind `/.well-known/gpc.json` last changed.
 const GPC_LAST_UPDATE: &str = "2026-11-28";
@@ -807,11 +809,28 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Opens the configured storage backend (SQLite).
+/// Opens the configured storage backend: SQLite at `--db`, or ClickHouse.
 pub fn open_storage(cfg: &Config) -> Result<Arc<dyn Storage>, String> {
-    let s = SqliteStorage::open(&cfg.db)
-        .map_err(|e| format!("cannot open database {}: {e}", cfg.db.display()))?;
-    Ok(Arc::new(s))
+    match cfg.storage {
+        StorageKind::Sqlite => {
+            let s = SqliteStorage::open(&cfg.db)
+                .map_err(|e| format!("cannot open database {}: {e}", cfg.db.display()))?;
+            Ok(Arc::new(s))
+        }
+        StorageKind::ClickHouse => {
+            let settings = cfg
+                .clickhouse
+                .settings()
+                .ok_or("--storage clickhouse needs --clickhouse-url")?;
+            let s = ClickHouseStorage::open(&settings).map_err(|e| {
+                format!(
+                    "cannot open ClickHouse database {} at {}: {e}",
+                    settings.database, settings.url
+                )
+            })?;
+            Ok(Arc::new(s))
+        }
+    }
 }
 
 async fn retention(st: &AppState) {

@@ -1,8 +1,10 @@
-//! Storage behind a small trait, so a backend other than SQLite (ClickHouse,
-//! see the README's design note) can plug in without touching the server.
+//! Storage behind a small trait: SQLite embedded (the default), or
+//! ClickHouse when one machine is not enough; the server does not know which.
 
+pub mod clickhouse;
 mod sqlite;
 
+pub use clickhouse::ClickHouseStorage;
 pub use sqlite::{scan_file, SqliteStorage};
 
 use iob_sdk::consent::Purpose;
