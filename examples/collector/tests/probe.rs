@@ -2,6 +2,7 @@
 //! real server: stored / not stored, parameter checks, origin, CORS, HEAD,
 //! rate limit.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -30,9 +31,8 @@ async fn store_pv1_seq2(s: &TestServer) {
     assert_eq!((rows.len(), rows[0].seq), (1, 2));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn probe_answers_204_up_to_the_stored_seq_and_404_beyond() {
-    let s = start(|_| {}).await;
+async fn probe_answers_204_up_to_the_stored_seq_and_404_beyond(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     let pv = hex(1);
     let r = probe(&s, "GET", &query("demo", &pv, "1"), Some(ORIGIN)).await;
     assert_eq!(r.status, 404, "nothing stored yet: {}", r.text());
@@ -80,9 +80,8 @@ async fn probe_answers_204_up_to_the_stored_seq_and_404_beyond() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn probe_refuses_bad_parameters_and_origins_naming_the_field() {
-    let s = start(|_| {}).await;
+async fn probe_refuses_bad_parameters_and_origins_naming_the_field(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     store_pv1_seq2(&s).await;
     let pv = hex(1);
     let upper = pv.replace('0', "A").to_uppercase();
@@ -191,9 +190,8 @@ async fn probe_refuses_bad_parameters_and_origins_naming_the_field() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn probe_grants_cors_only_to_an_allowed_origin() {
-    let s = start(|_| {}).await;
+async fn probe_grants_cors_only_to_an_allowed_origin(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     store_pv1_seq2(&s).await;
     let path = query("demo", &hex(1), "2");
     let r = probe(&s, "GET", &path, Some(ORIGIN)).await;
@@ -231,9 +229,8 @@ async fn probe_grants_cors_only_to_an_allowed_origin() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn head_probe_answers_like_get_without_a_body() {
-    let s = start(|_| {}).await;
+async fn head_probe_answers_like_get_without_a_body(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     store_pv1_seq2(&s).await;
     let pv = hex(1);
     let cases = [
@@ -270,9 +267,8 @@ async fn head_probe_answers_like_get_without_a_body() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn probes_share_the_ingest_rate_limit() {
-    let s = start(|c| {
+async fn probes_share_the_ingest_rate_limit(backend: Backend) {
+    let s = start_on(backend, |c| {
         c.rate = 0.01;
         c.burst = 4.0;
     })
@@ -302,3 +298,11 @@ async fn probes_share_the_ingest_rate_limit() {
     assert_eq!(s.rows().len(), 1);
     s.stop().await;
 }
+
+on_both_backends!(
+    probe_answers_204_up_to_the_stored_seq_and_404_beyond,
+    probe_refuses_bad_parameters_and_origins_naming_the_field,
+    probe_grants_cors_only_to_an_allowed_origin,
+    head_probe_answers_like_get_without_a_body,
+    probes_share_the_ingest_rate_limit,
+);

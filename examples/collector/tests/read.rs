@@ -1,5 +1,6 @@
 //! Read API, CSV and dashboard: tokens, k-anonymity, statistics, filters.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -9,8 +10,8 @@ use serde_json::Value;
 /// k = 3. Path /k-1 has 2 visitors, /k has 3 (active_ms 1000/2000/3000 and
 /// a second page view of the first visitor), /anon has 5 page views
 /// without a pseudonym.
-async fn seeded() -> TestServer {
-    let s = start(|c| c.k = 3).await;
+async fn seeded(backend: Backend) -> TestServer {
+    let s = start_on(backend, |c| c.k = 3).await;
     let mut pv = 0;
     let mut send = |vid: Option<u128>, path: &'static str, f: Features| {
         pv += 1;
@@ -50,9 +51,8 @@ fn group<'a>(report: &'a Value, key: &str) -> &'a Value {
         .unwrap_or(&Value::Null)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reads_need_the_token_and_no_token_means_no_reads() {
-    let s = start(|_| {}).await;
+async fn reads_need_the_token_and_no_token_means_no_reads(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     for path in ["/v1/features", "/v1/features.csv", "/dashboard"] {
         let r = s.get(path, None).await;
         assert_eq!(
@@ -73,16 +73,15 @@ async fn reads_need_the_token_and_no_token_means_no_reads() {
     }
     s.stop().await;
 
-    let closed = start(|c| c.read_token = None).await;
+    let closed = start_on(backend, |c| c.read_token = None).await;
     for path in ["/v1/features", "/v1/features.csv", "/dashboard"] {
         assert_eq!(closed.get(path, Some(TOKEN)).await.status, 403, "{path}");
     }
     closed.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn groups_below_k_are_suppressed_and_statistics_are_exact() {
-    let s = seeded().await;
+async fn groups_below_k_are_suppressed_and_statistics_are_exact(backend: Backend) {
+    let s = seeded(backend).await;
     let r = s
         .get("/v1/features?group_by=path", Some(TOKEN))
         .await
@@ -144,9 +143,8 @@ async fn groups_below_k_are_suppressed_and_statistics_are_exact() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn filters_and_bad_parameters() {
-    let s = seeded().await;
+async fn filters_and_bad_parameters(backend: Backend) {
+    let s = seeded(backend).await;
     let pageviews = |r: &Value| -> Vec<u64> {
         r["groups"]
             .as_array()
@@ -210,9 +208,8 @@ async fn filters_and_bad_parameters() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csv_export_has_the_same_table() {
-    let s = seeded().await;
+async fn csv_export_has_the_same_table(backend: Backend) {
+    let s = seeded(backend).await;
     let r = s.get("/v1/features.csv?group_by=path", Some(TOKEN)).await;
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let text = r.text();
@@ -240,9 +237,8 @@ async fn csv_export_has_the_same_table() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dashboard_renders_the_numbers_under_a_strict_csp() {
-    let s = seeded().await;
+async fn dashboard_renders_the_numbers_under_a_strict_csp(backend: Backend) {
+    let s = seeded(backend).await;
     for vid in 1..=3 {
         let p = payload(
             100 + vid,
@@ -304,9 +300,8 @@ async fn dashboard_renders_the_numbers_under_a_strict_csp() {
 /// k counts pseudonyms within one pseudonym period (the SDK's rotation,
 /// 24 h unless payloads say otherwise), not over the whole range: one person
 /// seen on many days has a new pseudonym every day but is one person.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn k_counts_pseudonyms_within_one_rotation_period() {
-    let s = start(|c| c.k = 3).await;
+async fn k_counts_pseudonyms_within_one_rotation_period(backend: Backend) {
+    let s = start_on(backend, |c| c.k = 3).await;
     let day = 86_400;
     let mut send = Vec::new();
     // /one: one visitor on 10 days, a fresh pseudonym each day.
@@ -400,3 +395,12 @@ async fn k_counts_pseudonyms_within_one_rotation_period() {
     );
     s.stop().await;
 }
+
+on_both_backends!(
+    reads_need_the_token_and_no_token_means_no_reads,
+    groups_below_k_are_suppressed_and_statistics_are_exact,
+    filters_and_bad_parameters,
+    csv_export_has_the_same_table,
+    dashboard_renders_the_numbers_under_a_strict_csp,
+    k_counts_pseudonyms_within_one_rotation_period,
+);
