@@ -115,19 +115,26 @@ impl Drop for LocalClickHouse {
     }
 }
 
-/// This test process's shared server: `None` (the test skips) when
-/// ClickHouse is not installed and not required. Panics with the reason
-/// when it is required but missing, or installed but does not start.
+/// Whether the ClickHouse variants run: `clickhouse-server` is installed.
+/// When it is not: `false` (skip), or a failure naming the fix when
+/// [`REQUIRE_ENV`] is 1.
+pub fn available() -> bool {
+    if installed() {
+        return true;
+    }
+    assert!(
+        !required(),
+        "{REQUIRE_ENV}=1 but clickhouse-server is not installed: run `apt-get install -y clickhouse-server` (make setup does)"
+    );
+    eprintln!("skipped: clickhouse-server is not installed (set {REQUIRE_ENV}=1 to fail instead)");
+    false
+}
+
+/// This test process's shared server; `None` when the test should skip
+/// ([`available`]). Panics with the reason when it does not start.
 pub fn shared() -> Option<&'static LocalClickHouse> {
     static SHARED: OnceLock<Result<LocalClickHouse, String>> = OnceLock::new();
-    if !installed() {
-        assert!(
-            !required(),
-            "{REQUIRE_ENV}=1 but clickhouse-server is not installed: run `apt-get install -y clickhouse-server` (make setup does)"
-        );
-        eprintln!(
-            "skipped: clickhouse-server is not installed (set {REQUIRE_ENV}=1 to fail instead)"
-        );
+    if !available() {
         return None;
     }
     let server = SHARED.get_or_init(|| {
@@ -138,4 +145,13 @@ pub fn shared() -> Option<&'static LocalClickHouse> {
         Ok(s) => Some(s),
         Err(e) => panic!("{e}"),
     }
+}
+
+/// A server of the test's own (to stop and restart it), with its data in
+/// `dir`; `None` when the test should skip ([`available`]).
+pub fn own(dir: PathBuf) -> Option<LocalClickHouse> {
+    if !available() {
+        return None;
+    }
+    Some(LocalClickHouse::start(dir, false).unwrap_or_else(|e| panic!("{e}")))
 }
