@@ -4,6 +4,7 @@ SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_PORT ?= 8080
 DEMO_TOKEN ?= demo-read-token
+BENCH_STORAGE ?= sqlite
 
 .PHONY: setup pkg size size-floor docs demo test test-native test-wasm test-e2e test-ecosystem examples bench bench-collector bench-bytes
 
@@ -33,8 +34,10 @@ demo: pkg
 ## Every test layer: native core + collector, wasm in headless Chromium, end-to-end
 test: pkg test-native test-wasm test-e2e test-ecosystem
 
-test-native:
-	cargo test --workspace
+## The collector's ClickHouse tests start their own server (scripts/clickhouse.sh);
+## IOB_REQUIRE_CLICKHOUSE=1 makes a missing clickhouse-server a failure, not a skip
+test-native: setup
+	IOB_REQUIRE_CLICKHOUSE=1 cargo test --workspace
 
 test-wasm: setup
 	cargo test -p iob-sdk --target wasm32-unknown-unknown
@@ -58,8 +61,10 @@ test-ecosystem: pkg
 bench:
 	@bash scripts/bench.sh
 
+## Collector load test; BENCH_STORAGE=clickhouse runs it on a throwaway ClickHouse server
 bench-collector:
-	bash examples/collector/bench.sh
+	@if [ "$(BENCH_STORAGE)" = clickhouse ]; then bash scripts/setup.sh; fi
+	BENCH_STORAGE=$(BENCH_STORAGE) bash examples/collector/bench.sh
 
 ## Bytes sent per page view for a standard session (about 70 s: default 60 s snapshot interval)
 bench-bytes: pkg

@@ -28,11 +28,12 @@ if [ -z "$SERVER" ]; then
   exit 3
 fi
 
-# A port nobody listens on (connection refused), from a random start.
+# A port nobody listens on (connection refused), below Linux's ephemeral
+# range (32768 and up), where outgoing connections could be holding it.
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   echo "clickhouse.sh: no free port found" >&2; exit 1
