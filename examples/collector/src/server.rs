@@ -859,7 +859,10 @@ pub async fn run(
     let addr = listener.local_addr()?;
     log::info(
         "started",
-        json!({"addr": addr.to_string(), "sites": state.cfg.sites.keys().collect::<Vec<_>>(), "k": state.cfg.k,
+        json!({"addr": addr.to_string(), "storage": match state.cfg.storage {
+                   StorageKind::Sqlite => "sqlite",
+                   StorageKind::ClickHouse => "clickhouse",
+               }, "sites": state.cfg.sites.keys().collect::<Vec<_>>(), "k": state.cfg.k,
                "retention_days": state.cfg.retention_days, "reads_enabled": state.cfg.read_token.is_some()}),
     );
     let housekeeping = {
