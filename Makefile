@@ -4,6 +4,7 @@ SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 DEMO_PORT ?= 8080
 DEMO_TOKEN ?= demo-read-token
+BENCH_STORAGE ?= sqlite
 
 .PHONY: setup pkg size size-floor docs demo test lint test-native test-wasm test-e2e test-ecosystem examples bench bench-collector bench-bytes
 
@@ -47,8 +48,10 @@ lint: setup
 	bash scripts/check-layout.sh
 	node_modules/.bin/tsc -p tsconfig.js.json
 
-test-native:
-	cargo test --workspace
+## The collector's ClickHouse tests start their own server (scripts/clickhouse.sh);
+## IOB_REQUIRE_CLICKHOUSE=1 makes a missing clickhouse-server a failure, not a skip
+test-native: setup
+	IOB_REQUIRE_CLICKHOUSE=1 cargo test --workspace
 
 test-wasm: setup
 	cargo test -p iob-web --target wasm32-unknown-unknown
@@ -71,8 +74,10 @@ test-ecosystem: pkg
 bench:
 	@bash scripts/bench.sh
 
+## Collector load test; BENCH_STORAGE=clickhouse runs it on a throwaway ClickHouse server
 bench-collector:
-	bash examples/collector/bench.sh
+	@if [ "$(BENCH_STORAGE)" = clickhouse ]; then bash scripts/setup.sh; fi
+	BENCH_STORAGE=$(BENCH_STORAGE) bash examples/collector/bench.sh
 
 ## Bytes sent per page view for a standard session (about 70 s: default 60 s snapshot interval)
 bench-bytes: pkg

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need, skipping what is already present:
 # the wasm32 target, wasm-bindgen-cli at the version pinned in web/Cargo.toml,
-# the npm tools (npm ci), and Debian's chromium + chromium-driver.
+# the npm tools (npm ci), Debian's chromium + chromium-driver, and Debian's
+# clickhouse-server (the collector's ClickHouse tests start their own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,4 +38,13 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
+fi
+
+# The collector's ClickHouse backend is tested against a real server, which the
+# tests start themselves (scripts/clickhouse.sh): only the binary is needed.
+if ! command -v clickhouse-server >/dev/null 2>&1; then
+  echo "setup: installing clickhouse-server"
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clickhouse-server
 fi

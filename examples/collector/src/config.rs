@@ -7,6 +7,7 @@
 //! ```text
 //! listen = 127.0.0.1:8080
 //! db = iob.sqlite
+//! # or: storage = clickhouse, clickhouse-url = http://127.0.0.1:8123
 //! site = demo=http://127.0.0.1:8080
 //! read-token = change-me
 //! ```
@@ -20,13 +21,67 @@ use std::path::PathBuf;
 
 use iob_sdk::{is_valid_site, MAX_PAYLOAD_BYTES};
 
+use crate::storage::clickhouse::{self, Batching, Credentials, ServerUrl};
+
 /// The smallest k the read API accepts: k = 1 would publish single visitors.
 pub const MIN_K: u32 = 2;
+
+/// Which storage backend the collector uses (`--storage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageKind {
+    /// Embedded SQLite at `--db` (the default).
+    Sqlite,
+    /// A ClickHouse server at `--clickhouse-url`.
+    ClickHouse,
+}
+
+/// The `--clickhouse-*` options.
+#[derive(Debug, Clone)]
+pub struct ClickHouseOptions {
+    pub url: Option<ServerUrl>,
+    pub database: String,
+    pub user: Option<String>,
+    pub password: String,
+    pub batching: Batching,
+}
+
+impl Default for ClickHouseOptions {
+    fn default() -> Self {
+        ClickHouseOptions {
+            url: None,
+            database: clickhouse::DEFAULT_DATABASE.into(),
+            user: None,
+            password: String::new(),
+            batching: clickhouse::DEFAULT_BATCHING,
+        }
+    }
+}
+
+impl ClickHouseOptions {
+    /// The backend's settings; `None` without a URL.
+    pub fn settings(&self) -> Option<clickhouse::Settings> {
+        Some(clickhouse::Settings {
+            url: self.url.clone()?,
+            database: self.database.clone(),
+            credentials: self.user.as_ref().map(|user| Credentials {
+                user: user.clone(),
+                password: self.password.clone(),
+            }),
+            batching: self.batching,
+        })
+    }
+}
+
+/// Longest `--clickhouse-flush-ms`.
+pub const MAX_FLUSH_MS: u64 = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
+    pub storage: StorageKind,
+    /// SQLite database file (`--storage sqlite`).
     pub db: PathBuf,
+    pub clickhouse: ClickHouseOptions,
     /// Site key -> allowed `Origin` values (`scheme://host[:port]`).
     pub sites: BTreeMap<String, Vec<String>>,
     /// Bearer token of the read API and dashboard; `None` disables reads.
@@ -46,7 +101,9 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            storage: StorageKind::Sqlite,
             db: PathBuf::from("iob.sqlite"),
+            clickhouse: ClickHouseOptions::default(),
             sites: BTreeMap::new(),
             read_token: None,
             k: 5,
@@ -106,6 +163,49 @@ impl Config {
                     .or_else(|_| err(key, "expected IP:PORT, e.g. 127.0.0.1:8080"))?
             }
             "db" => self.db = PathBuf::from(value.trim()),
+            "storage" => {
+                self.storage = match value.trim() {
+                    "sqlite" => StorageKind::Sqlite,
+                    "clickhouse" => StorageKind::ClickHouse,
+                    other => return err(key, format!("{other:?} is not sqlite or clickhouse")),
+                }
+            }
+            "clickhouse-url" => {
+                self.clickhouse.url = Some(ServerUrl::parse(value).or_else(|e| err(key, e))?)
+            }
+            "clickhouse-db" => {
+                let db = value.trim();
+                if !clickhouse::sql::is_identifier(db) {
+                    return err(
+                        key,
+                        format!(
+                            "{db:?} must be 1-64 letters, digits and _, not starting with a digit"
+                        ),
+                    );
+                }
+                self.clickhouse.database = db.to_string();
+            }
+            "clickhouse-user" => {
+                let user = value.trim();
+                if user.is_empty() || !user.bytes().all(|b| b.is_ascii_graphic()) {
+                    return err(key, "must be non-empty printable ASCII without spaces");
+                }
+                self.clickhouse.user = Some(user.to_string());
+            }
+            "clickhouse-password" => {
+                let password = value.trim();
+                if !password.bytes().all(|b| b.is_ascii_graphic()) {
+                    return err(key, "must be printable ASCII without spaces");
+                }
+                self.clickhouse.password = password.to_string();
+            }
+            "clickhouse-flush-ms" => {
+                let ms: u64 = number(key, value)?;
+                if ms > MAX_FLUSH_MS {
+                    return err(key, format!("must be at most {MAX_FLUSH_MS}"));
+                }
+                self.clickhouse.batching.interval = std::time::Duration::from_millis(ms);
+            }
             "site" => {
                 let (site, origins) = value.split_once('=').map_or((value, ""), |(s, o)| (s, o));
                 let site = site.trim();
@@ -239,6 +339,15 @@ impl Config {
         if self.sites.is_empty() {
             return err("site", "at least one --site SITE=ORIGIN is required");
         }
+        if self.storage == StorageKind::ClickHouse && self.clickhouse.url.is_none() {
+            return err(
+                "clickhouse-url",
+                "required with --storage clickhouse, e.g. http://127.0.0.1:8123",
+            );
+        }
+        if !self.clickhouse.password.is_empty() && self.clickhouse.user.is_none() {
+            return err("clickhouse-password", "needs --clickhouse-user");
+        }
         Ok(())
     }
 }
@@ -269,6 +378,22 @@ mod tests {
             "no token by default: reads are refused"
         );
 
+        let c = Config::from_args(&args(
+            "--site demo=http://a.test --storage clickhouse --clickhouse-url http://127.0.0.1:8123 --clickhouse-db iob_2 --clickhouse-flush-ms 0",
+        ))
+        .unwrap();
+        assert_eq!(c.storage, StorageKind::ClickHouse);
+        let ch = c.clickhouse.settings().unwrap();
+        assert_eq!(
+            (
+                ch.url.port,
+                ch.database.as_str(),
+                ch.batching.interval.as_millis()
+            ),
+            (8123, "iob_2", 0)
+        );
+        assert!(ch.credentials.is_none());
+
         let mut f = Config::default();
         f.apply_file_text("# comment\nsite = demo=http://x.test\nread-token = abc\nrate = 5\n")
             .unwrap();
@@ -287,5 +412,18 @@ mod tests {
         assert!(e("--bogus 1").starts_with("--bogus:"));
         assert!(e("--k 5").starts_with("--site:"));
         assert!(e("--site demo=http://a.test --body-limit 100000").starts_with("--body-limit:"));
+        assert!(e("--site demo=http://a.test --storage mysql").starts_with("--storage:"));
+        assert!(
+            e("--site demo=http://a.test --storage clickhouse").starts_with("--clickhouse-url:")
+        );
+        assert!(
+            e("--site demo=http://a.test --clickhouse-url https://db:8443")
+                .starts_with("--clickhouse-url:")
+        );
+        assert!(e("--site demo=http://a.test --clickhouse-db a-b").starts_with("--clickhouse-db:"));
+        assert!(e("--site demo=http://a.test --clickhouse-flush-ms 20000")
+            .starts_with("--clickhouse-flush-ms:"));
+        assert!(e("--site demo=http://a.test --clickhouse-password x")
+            .starts_with("--clickhouse-password:"));
     }
 }

@@ -397,7 +397,7 @@ fn ldp_rows(out: &mut String, report: &Report) {
 }
 
 fn ldp_section(out: &mut String, data: &Data<'_>) {
-    out.push_str(r#"<section id="ldp"><h2>Locally privatised features</h2><p class="about">Features the SDK noised on the device (randomised response for flags, geometric noise for clamped counts and durations). Individual values are noise; only these debiased estimates, with their standard error (±), say something, and only in aggregate. They are never mixed into the other charts, percentiles or histograms. A parameter set reported by fewer than k pseudonyms is suppressed.</p>"#);
+    out.push_str(r#"<section id="ldp"><h2>Locally privatised features</h2><p class="about">Features the SDK noised on the device (randomised response for flags, geometric noise for clamped counts and durations). Individual values are noise; only these debiased estimates, with their standard error (±), say something, and only in aggregate. They are never mixed into the other charts, percentiles or histograms. A parameter set reported by fewer than k pseudonyms within one pseudonym period is suppressed.</p>"#);
     let any = |r: &Report| r.groups.iter().any(|g| !g.ldp.is_empty());
     if !any(data.all) {
         out.push_str(r#"<p class="empty" data-table="ldp">No feature reported under local differential privacy in range (or every parameter set is below k).</p></section>"#);
@@ -625,7 +625,7 @@ pub fn render(data: &Data<'_>) -> String {
     ldp_section(&mut out, data);
     consent_section(&mut out, data);
     every_feature_table(&mut out, data);
-    out.push_str("<footer><p>Groups with fewer than k distinct pseudonyms are suppressed. Page views without a pseudonym count in totals but not toward k.</p></footer></body></html>");
+    out.push_str("<footer><p>Groups with fewer than k distinct pseudonyms within one pseudonym period (a pseudonym rotates, by default daily: one person seen on several days is still one person) are suppressed. Page views without a pseudonym count in totals but not toward k.</p></footer></body></html>");
     out
 }
 
@@ -638,6 +638,7 @@ mod tests {
             key: key.into(),
             pageviews,
             pseudonyms: 5,
+            max_period_pseudonyms: 5,
             pageviews_without_vid: 0,
             consent: Default::default(),
             features: Default::default(),

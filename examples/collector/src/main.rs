@@ -4,17 +4,20 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use iob_collector::bench::{self, BenchOptions};
-use iob_collector::config::Config;
+use iob_collector::config::{Config, StorageKind};
 use iob_collector::server;
 use iob_collector::simulate::{self, SimOptions};
-use iob_collector::storage::{scan_file, Filter};
+use iob_collector::storage::{scan_file, Filter, PageView};
 
 const USAGE: &str = "\
 usage:
   iob-collector --site SITE=ORIGIN[,ORIGIN..] [--listen 127.0.0.1:8080] [--db iob.sqlite]
+                [--storage sqlite|clickhouse --clickhouse-url http://127.0.0.1:8123 [--clickhouse-db iob]
+                 [--clickhouse-user U --clickhouse-password P] [--clickhouse-flush-ms 100]]
                 [--read-token TOKEN] [--k 5] [--retention-days 760] [--body-limit 2048]
                 [--rate 50 --burst 200] [--serve PREFIX=DIR ..] [--config FILE]
   iob-collector dump --db FILE
+  iob-collector dump --clickhouse-url URL [--clickhouse-db iob]
   iob-collector simulate [--url http://127.0.0.1:8080] [--site demo] [--origin URL] [--visitors 300]
                 [--days 14] [--seed 42] [--connections 4] [--ldp clicks:20,engaged [--ldp-epsilon 1]]
   iob-collector bench [--url http://127.0.0.1:8080] [--site demo] [--origin URL] [--seconds 5]
@@ -44,14 +47,32 @@ fn serve(args: &[String]) -> Result<(), String> {
     })
 }
 
-/// Prints every stored page view as one JSON object per line.
+/// Prints every stored page view as one JSON object per line, from a
+/// SQLite file (`--db`) or a ClickHouse database (`--clickhouse-url`,
+/// `--clickhouse-db`).
 fn dump(args: &[String]) -> Result<(), String> {
-    let db = match args {
-        [flag, path] if flag == "--db" => std::path::PathBuf::from(path),
-        _ => return Err(format!("expected: dump --db FILE\n\n{USAGE}")),
-    };
-    if !db.exists() {
-        return Err(format!("no database at {}", db.display()));
+    let mut cfg = Config::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let key = arg.strip_prefix("--").unwrap_or("");
+        if ![
+            "db",
+            "clickhouse-url",
+            "clickhouse-db",
+            "clickhouse-user",
+            "clickhouse-password",
+        ]
+        .contains(&key)
+        {
+            return Err(format!("dump: unexpected argument {arg:?}\n\n{USAGE}"));
+        }
+        let value = it
+            .next()
+            .ok_or_else(|| format!("dump: --{key} needs a value"))?;
+        cfg.apply(key, value).map_err(|e| e.to_string())?;
+        if key == "clickhouse-url" {
+            cfg.storage = StorageKind::ClickHouse;
+        }
     }
     let filter = Filter {
         site: None,
@@ -61,14 +82,32 @@ fn dump(args: &[String]) -> Result<(), String> {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut result = Ok(());
-    scan_file(&db, &filter, &mut |v| {
+    let mut print = |v: PageView| {
         let mut row = serde_json::to_value(&v).unwrap_or_default();
         row["day"] = iob_collector::days::format_day(v.day()).into();
         if result.is_ok() {
             result = writeln!(out, "{row}");
         }
-    })
-    .map_err(|e| e.to_string())?;
+    };
+    match cfg.storage {
+        StorageKind::Sqlite => {
+            if !args.iter().any(|a| a == "--db") {
+                return Err(format!(
+                    "dump: expected --db FILE or --clickhouse-url URL\n\n{USAGE}"
+                ));
+            }
+            if !cfg.db.exists() {
+                return Err(format!("no database at {}", cfg.db.display()));
+            }
+            scan_file(&cfg.db, &filter, &mut print).map_err(|e| e.to_string())?;
+        }
+        StorageKind::ClickHouse => {
+            let storage = server::open_storage(&cfg)?;
+            let scanned = storage.scan(&filter, &mut print);
+            storage.close();
+            scanned.map_err(|e| e.to_string())?;
+        }
+    }
     result.and_then(|()| out.flush()).map_err(|e| e.to_string())
 }
 

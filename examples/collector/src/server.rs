@@ -18,12 +18,14 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 
-use crate::config::Config;
+use crate::config::{Config, StorageKind};
 use crate::days::{format_day, now_unix, parse_day, rfc3339};
 use crate::log;
 use crate::ratelimit::RateLimiter;
 use crate::stats::{FeatureStats, Report};
-use crate::storage::{Filter, GroupBy, Snapshot, SqliteStorage, Storage, StorageError};
+use crate::storage::{
+    ClickHouseStorage, Filter, GroupBy, Snapshot, SqliteStorage, Storage, StorageError,
+};
 
 /// When the policy behind `/.well-known/gpc.json` last changed.
 const GPC_LAST_UPDATE: &str = "2026-11-28";
@@ -196,8 +198,9 @@ impl AppState {
             .map_err(storage_rejection)
     }
 
-    /// The delivery probe: `Ok(true)` when a snapshot of `(site, pv)` with
-    /// at least the asked `seq` is stored. Same rate limit as ingest; an
+    /// The delivery probe: `Ok(Some(stored))` when a snapshot of `(site,
+    /// pv)` with at least the asked `seq` is stored (its `pv` and highest
+    /// stored seq), `Ok(None)` when not. Same rate limit as ingest; an
     /// `Origin`, when sent, must be allowed for the site (same-origin
     /// HEAD/GET requests send none).
     async fn probe(
@@ -205,7 +208,7 @@ impl AppState {
         ip: std::net::IpAddr,
         headers: &HeaderMap,
         params: Result<HashMap<String, String>, Rejection>,
-    ) -> Result<bool, Rejection> {
+    ) -> Result<Option<StoredSnapshot>, Rejection> {
         if !self.limiter.allow(ip, Instant::now()) {
             return Err(reject(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -235,10 +238,13 @@ impl AppState {
             .map(|o| o.to_str().unwrap_or(""));
         self.check_site(site, origin)?;
         let (site, pv) = (site.to_string(), pv.to_string());
+        let key = pv.clone();
         let stored = self
-            .blocking(move |st| st.storage.stored_seq(&site, &pv))
+            .blocking(move |st| st.storage.stored_seq(&site, &key))
             .await?;
-        Ok(stored.is_some_and(|s| s >= seq))
+        Ok(stored
+            .filter(|&s| s >= seq)
+            .map(|seq| StoredSnapshot { pv, seq }))
     }
 
     /// 403 unless `site` is configured and `origin` (when the request has
@@ -279,10 +285,10 @@ impl AppState {
         }
     }
 
-    fn count_probe(&self, result: &Result<bool, Rejection>) {
+    fn count_probe(&self, result: &Result<Option<StoredSnapshot>, Rejection>) {
         let i = match result {
-            Ok(true) => 0,
-            Ok(false) => 1,
+            Ok(Some(_)) => 0,
+            Ok(None) => 1,
             Err(_) => 2,
         };
         self.probes[i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -483,11 +489,24 @@ async fn ingest(
     resp
 }
 
-/// `GET`/`HEAD /v1/ingest?site=&pv=&seq=`: 204 when a snapshot of the page
-/// view with at least `seq` is stored, else 404. Lets the SDK skip
-/// re-posting a snapshot its unload beacon already delivered. A miss may be
-/// a write not yet committed: harmless, the SDK posts and upsert is
-/// idempotent.
+/// The probe's answer header naming the stored snapshot: `<pv>.<seq>`, the
+/// highest stored seq of the page view. The SDK takes only a 2xx carrying a
+/// matching one as confirmation, so a server that answers 2xx to anything
+/// cannot fool it.
+pub const STORED_HEADER: &str = "iob-stored";
+
+/// What the probe found: the page view and its highest stored seq.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSnapshot {
+    pub pv: String,
+    pub seq: u32,
+}
+
+/// `GET`/`HEAD /v1/ingest?site=&pv=&seq=`: 204 with `Iob-Stored: <pv>.<seq>`
+/// when a snapshot of the page view with at least `seq` is stored, else 404.
+/// Lets the SDK skip re-posting a snapshot its unload beacon already
+/// delivered. A miss may be a write not yet committed: harmless, the SDK
+/// posts and upsert is idempotent.
 async fn probe(
     State(st): Shared,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -497,8 +516,15 @@ async fn probe(
     let result = st.probe(peer.ip(), &headers, query_params(q)).await;
     st.count_probe(&result);
     let mut resp = match result {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => reject(
+        Ok(Some(stored)) => {
+            let mut resp = StatusCode::NO_CONTENT.into_response();
+            // pv is 32 hex digits (checked), so the value is a valid header.
+            if let Ok(v) = HeaderValue::from_str(&format!("{}.{}", stored.pv, stored.seq)) {
+                resp.headers_mut().insert(STORED_HEADER, v);
+            }
+            resp
+        }
+        Ok(None) => reject(
             StatusCode::NOT_FOUND,
             "pv",
             "no stored snapshot of this page view with at least this seq",
@@ -509,6 +535,15 @@ async fn probe(
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     st.cors(&headers, &mut resp);
+    if resp
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    {
+        resp.headers_mut().insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Iob-Stored"),
+        );
+    }
     resp
 }
 
@@ -774,11 +809,28 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Opens the configured storage backend (SQLite).
+/// Opens the configured storage backend: SQLite at `--db`, or ClickHouse.
 pub fn open_storage(cfg: &Config) -> Result<Arc<dyn Storage>, String> {
-    let s = SqliteStorage::open(&cfg.db)
-        .map_err(|e| format!("cannot open database {}: {e}", cfg.db.display()))?;
-    Ok(Arc::new(s))
+    match cfg.storage {
+        StorageKind::Sqlite => {
+            let s = SqliteStorage::open(&cfg.db)
+                .map_err(|e| format!("cannot open database {}: {e}", cfg.db.display()))?;
+            Ok(Arc::new(s))
+        }
+        StorageKind::ClickHouse => {
+            let settings = cfg
+                .clickhouse
+                .settings()
+                .ok_or("--storage clickhouse needs --clickhouse-url")?;
+            let s = ClickHouseStorage::open(&settings).map_err(|e| {
+                format!(
+                    "cannot open ClickHouse database {} at {}: {e}",
+                    settings.database, settings.url
+                )
+            })?;
+            Ok(Arc::new(s))
+        }
+    }
 }
 
 async fn retention(st: &AppState) {
@@ -807,7 +859,10 @@ pub async fn run(
     let addr = listener.local_addr()?;
     log::info(
         "started",
-        json!({"addr": addr.to_string(), "sites": state.cfg.sites.keys().collect::<Vec<_>>(), "k": state.cfg.k,
+        json!({"addr": addr.to_string(), "storage": match state.cfg.storage {
+                   StorageKind::Sqlite => "sqlite",
+                   StorageKind::ClickHouse => "clickhouse",
+               }, "sites": state.cfg.sites.keys().collect::<Vec<_>>(), "k": state.cfg.k,
                "retention_days": state.cfg.retention_days, "reads_enabled": state.cfg.read_token.is_some()}),
     );
     let housekeeping = {

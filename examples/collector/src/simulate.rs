@@ -569,7 +569,10 @@ mod tests {
         assert_eq!(visitors.len(), 300);
         let all: Vec<&Payload> = visitors.iter().flatten().collect();
         for p in &all {
-            assert_eq!(iob_sdk::parse(p.to_json().as_bytes()).as_ref(), Ok(*p));
+            assert_eq!(
+                iob_sdk::parse(p.to_json().as_bytes()).as_ref(),
+                Ok(*p)
+            );
             assert!(p.hour <= 1_800_000_000);
         }
         let paths: std::collections::HashSet<_> = all.iter().map(|p| p.ctx.path.as_str()).collect();
@@ -618,7 +621,10 @@ mod tests {
             .flatten()
             .collect();
         for p in &all {
-            assert_eq!(iob_sdk::parse(p.to_json().as_bytes()).as_ref(), Ok(p));
+            assert_eq!(
+                iob_sdk::parse(p.to_json().as_bytes()).as_ref(),
+                Ok(p)
+            );
             let params: Vec<_> = p
                 .ldp
                 .iter()

@@ -1,16 +1,17 @@
 //! Ingest against the real server: acceptance, hostile input, idempotency,
 //! floods, CORS, static files, shutdown.
 
+#[macro_use]
 mod common;
 
 use common::*;
 use iob_collector::client::request;
-use iob_collector::storage::{Filter, SqliteStorage, Storage};
+use iob_collector::server;
+use iob_collector::storage::Filter;
 use iob_sdk::Features;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn accepts_text_plain_and_json_and_stores_no_ip_or_ua() {
-    let s = start(|_| {}).await;
+async fn accepts_text_plain_and_json_and_stores_no_ip_or_ua(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     let p = payload(1, 1, Some(10), "/a", active(1500));
     let r = s.ingest(&p.to_json()).await;
     assert_eq!(r.status, 204, "{}", r.text());
@@ -46,9 +47,8 @@ async fn accepts_text_plain_and_json_and_stores_no_ip_or_ua() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn media_type_is_matched_without_case_and_parameters() {
-    let s = start(|_| {}).await;
+async fn media_type_is_matched_without_case_and_parameters(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     let accepted = [
         "TEXT/PLAIN",
         "Text/Plain; charset=UTF-8",
@@ -84,9 +84,8 @@ struct Case {
     field: &'static str,
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_input_gets_4xx_with_field_and_leaves_data_unchanged() {
-    let s = start(|_| {}).await;
+async fn hostile_input_gets_4xx_with_field_and_leaves_data_unchanged(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     let good = payload(1, 1, Some(10), "/a", active(1500)).to_json();
     assert_eq!(s.ingest(&good).await.status, 204);
     let before = s.rows();
@@ -241,9 +240,8 @@ async fn hostile_input_gets_4xx_with_field_and_leaves_data_unchanged() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn oversized_declared_length_is_refused_before_reading() {
-    let s = start(|c| c.body_limit = 512).await;
+async fn oversized_declared_length_is_refused_before_reading(backend: Backend) {
+    let s = start_on(backend, |c| c.body_limit = 512).await;
     let p = payload(1, 1, Some(10), "/a", active(1)).to_json();
     assert!(p.len() < 512);
     assert_eq!(s.ingest(&p).await.status, 204);
@@ -276,9 +274,8 @@ async fn oversized_declared_length_is_refused_before_reading() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idempotent_per_page_view_and_sequence() {
-    let s = start(|_| {}).await;
+async fn idempotent_per_page_view_and_sequence(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     let first = payload(1, 1, Some(10), "/a", active(1000)).to_json();
     for _ in 0..3 {
         assert_eq!(s.ingest(&first).await.status, 204);
@@ -314,9 +311,8 @@ async fn idempotent_per_page_view_and_sequence() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flood_gets_429_and_the_server_survives() {
-    let s = start(|c| {
+async fn a_flood_gets_429_and_the_server_survives(backend: Backend) {
+    let s = start_on(backend, |c| {
         c.rate = 5.0;
         c.burst = 10.0;
     })
@@ -378,9 +374,8 @@ async fn cors_answers_only_what_the_sdk_needs() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shutdown_flushes_every_acknowledged_write() {
-    let s = start(|_| {}).await;
+async fn shutdown_flushes_every_acknowledged_write(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     let addr = s.addr;
     let senders: Vec<_> = (0..8u128)
         .map(|lane| {
@@ -400,16 +395,16 @@ async fn shutdown_flushes_every_acknowledged_write() {
         })
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    let dir = s.stop().await;
+    let cfg = s.cfg.clone();
+    let _dir = s.stop().await;
     let mut acked = 0;
     for t in senders {
         acked += t.await.unwrap();
     }
     assert!(acked > 0);
-    // Reopen the database file: every acknowledged write is there, nothing else.
-    let db = dir.0.join("test.sqlite");
+    // Reopen the store: every acknowledged write is there, nothing else.
     let stored = tokio::task::spawn_blocking(move || {
-        let reopened = SqliteStorage::open(&db).unwrap();
+        let reopened = server::open_storage(&cfg).unwrap();
         let mut stored = 0;
         let all = Filter {
             site: None,
@@ -463,12 +458,8 @@ async fn serves_static_files_with_wasm_and_js_types() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retention_deletes_old_page_views_at_start() {
-    let keep = TempDir::new();
-    let db = keep.0.join("kept.sqlite");
-    let s = start(|c| {
-        c.db = db.clone();
+async fn retention_deletes_old_page_views_at_start(backend: Backend) {
+    let s = start_on(backend, |c| {
         c.retention_days = 100_000; // keep everything on the first run
     })
     .await;
@@ -478,9 +469,10 @@ async fn retention_deletes_old_page_views_at_start() {
     assert_eq!(s.ingest(&old.to_json()).await.status, 204);
     assert_eq!(s.ingest(&recent.to_json()).await.status, 204);
     assert_eq!(s.rows().len(), 2);
-    s.stop().await;
+    let first = s.cfg.clone();
+    let _kept = s.stop().await;
 
-    let s = start(|c| c.db = db.clone()).await;
+    let s = start_on(backend, |c| same_store(&first, c)).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while s.rows().len() == 2 && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -489,3 +481,14 @@ async fn retention_deletes_old_page_views_at_start() {
     assert_eq!(paths, vec!["/recent"]);
     s.stop().await;
 }
+
+on_both_backends!(
+    accepts_text_plain_and_json_and_stores_no_ip_or_ua,
+    media_type_is_matched_without_case_and_parameters,
+    hostile_input_gets_4xx_with_field_and_leaves_data_unchanged,
+    oversized_declared_length_is_refused_before_reading,
+    idempotent_per_page_view_and_sequence,
+    a_flood_gets_429_and_the_server_survives,
+    shutdown_flushes_every_acknowledged_write,
+    retention_deletes_old_page_views_at_start,
+);

@@ -1,11 +1,12 @@
 //! LDP debiasing: payloads privatised with the SDK's own mechanisms, from
 //! simulated visitors whose true values are known, read back debiased.
 
+#[macro_use]
 mod common;
 
 use common::*;
-use iob_sdk::ldp::{privatize, rr_keep_probability, LdpFeature, Settings};
 use iob_sdk::{Features, LdpReport, Payload};
+use iob_sdk::ldp::{privatize, rr_keep_probability, LdpFeature, Settings};
 use serde_json::Value;
 
 /// The SDK's deterministic generator (SplitMix64), as in its own tests.
@@ -55,9 +56,8 @@ async fn features(s: &TestServer, query: &str) -> Value {
 
 const VISITORS: u128 = 1200;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn debiased_estimates_recover_the_true_values_of_many_visitors() {
-    let s = start(|c| c.k = 5).await;
+async fn debiased_estimates_recover_the_true_values_of_many_visitors(backend: Backend) {
+    let s = start_on(backend, |c| c.k = 5).await;
     let mut r = rng(2026);
     let eps = 1000;
     let ldp = settings(eps, &[("engaged", None), ("clicks", Some(20))]);
@@ -223,9 +223,8 @@ fn est_of(g: &Value, name: &str) -> (f64, f64) {
 }
 
 /// k = 5. Every published statistic rests on at least k pseudonyms.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn k_anonymity_applies_to_groups_parameter_sets_and_clear_remainders() {
-    let s = start(|c| c.k = 5).await;
+async fn k_anonymity_applies_to_groups_parameter_sets_and_clear_remainders(backend: Backend) {
+    let s = start_on(backend, |c| c.k = 5).await;
     let mut r = rng(7);
     let eps1 = settings(1000, &[("clicks", Some(20))]);
     let eps2 = settings(2000, &[("clicks", Some(20))]);
@@ -392,9 +391,8 @@ async fn k_anonymity_applies_to_groups_parameter_sets_and_clear_remainders() {
 }
 
 /// The stored row keeps the reports of the highest seq only.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn storage_keeps_the_reports_of_the_highest_seq() {
-    let s = start(|_| {}).await;
+async fn storage_keeps_the_reports_of_the_highest_seq(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     let mut r = rng(1);
     let set = settings(1000, &[("clicks", Some(20)), ("engaged", None)]);
     let mut first = private_payload(1, Some(1), "/a", active(1000), &set, &mut r);
@@ -449,10 +447,17 @@ fn a_version_1_database_migrates_and_reads_with_no_reports() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0].ldp.is_empty());
     assert_eq!(rows[0].features["clicks"], 4);
+    assert_eq!(rows[0].rot, None, "migration 3: rotation unknown (24 h)");
     iob_collector::storage::Storage::close(&storage);
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 }
+
+on_both_backends!(
+    debiased_estimates_recover_the_true_values_of_many_visitors,
+    k_anonymity_applies_to_groups_parameter_sets_and_clear_remainders,
+    storage_keeps_the_reports_of_the_highest_seq,
+);

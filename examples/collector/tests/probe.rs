@@ -2,6 +2,7 @@
 //! real server: stored / not stored, parameter checks, origin, CORS, HEAD,
 //! rate limit.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -30,9 +31,8 @@ async fn store_pv1_seq2(s: &TestServer) {
     assert_eq!((rows.len(), rows[0].seq), (1, 2));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn probe_answers_204_up_to_the_stored_seq_and_404_beyond() {
-    let s = start(|_| {}).await;
+async fn probe_answers_204_up_to_the_stored_seq_and_404_beyond(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     let pv = hex(1);
     let r = probe(&s, "GET", &query("demo", &pv, "1"), Some(ORIGIN)).await;
     assert_eq!(r.status, 404, "nothing stored yet: {}", r.text());
@@ -45,8 +45,16 @@ async fn probe_answers_204_up_to_the_stored_seq_and_404_beyond() {
         assert_eq!(r.header("vary"), Some("Origin"), "seq {seq}");
         if status == 204 {
             assert!(r.body.is_empty(), "seq {seq}");
+            // Names the snapshot: the page view and its highest stored seq
+            // (2, also when seq 1 was asked).
+            assert_eq!(
+                r.header("iob-stored"),
+                Some(format!("{pv}.2").as_str()),
+                "seq {seq}"
+            );
         } else {
             assert_eq!(r.json()["error"]["field"], "pv", "seq {seq}: {}", r.text());
+            assert!(r.header("iob-stored").is_none(), "seq {seq}");
         }
     }
     let r = probe(&s, "GET", &query("demo", &hex(2), "1"), Some(ORIGIN)).await;
@@ -57,13 +65,23 @@ async fn probe_answers_204_up_to_the_stored_seq_and_404_beyond() {
     // Unknown extra parameters are ignored.
     let r = probe(&s, "GET", &(query("demo", &pv, "2") + "&v=1&x=y"), None).await;
     assert_eq!(r.status, 204, "extra params: {}", r.text());
+    assert_eq!(r.header("iob-stored"), Some(format!("{pv}.2").as_str()));
+    // A later snapshot raises the stored seq the probe names.
+    let r = s
+        .ingest(&payload(1, 5, Some(10), "/a", active(100)).to_json())
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text());
+    let r = probe(&s, "GET", &query("demo", &pv, "3"), None).await;
+    assert_eq!(
+        (r.status, r.header("iob-stored")),
+        (204, Some(format!("{pv}.5").as_str()))
+    );
     assert_eq!(s.rows().len(), 1, "probes store nothing");
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn probe_refuses_bad_parameters_and_origins_naming_the_field() {
-    let s = start(|_| {}).await;
+async fn probe_refuses_bad_parameters_and_origins_naming_the_field(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     store_pv1_seq2(&s).await;
     let pv = hex(1);
     let upper = pv.replace('0', "A").to_uppercase();
@@ -172,28 +190,47 @@ async fn probe_refuses_bad_parameters_and_origins_naming_the_field() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn probe_grants_cors_only_to_an_allowed_origin() {
-    let s = start(|_| {}).await;
+async fn probe_grants_cors_only_to_an_allowed_origin(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     store_pv1_seq2(&s).await;
     let path = query("demo", &hex(1), "2");
     let r = probe(&s, "GET", &path, Some(ORIGIN)).await;
     assert_eq!(r.status, 204);
     assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
     assert!(r.header("access-control-allow-credentials").is_none());
+    // A cross-origin caller can read Iob-Stored only when it is exposed.
+    assert_eq!(
+        r.header("access-control-expose-headers"),
+        Some("Iob-Stored")
+    );
+    assert_eq!(
+        r.header("iob-stored"),
+        Some(format!("{}.2", hex(1)).as_str())
+    );
+    let r = probe(&s, "GET", &query("demo", &hex(1), "3"), Some(ORIGIN)).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        (
+            r.header("access-control-allow-origin"),
+            r.header("access-control-expose-headers")
+        ),
+        (Some(ORIGIN), Some("Iob-Stored")),
+        "exposed whenever CORS headers are sent"
+    );
     let r = probe(&s, "GET", &path, None).await;
     assert_eq!(r.status, 204, "same-origin requests carry no Origin");
     assert!(r.header("access-control-allow-origin").is_none());
+    assert!(r.header("access-control-expose-headers").is_none());
     let r = probe(&s, "GET", &path, Some("http://evil.test")).await;
     assert_eq!(r.status, 403);
     assert!(r.header("access-control-allow-origin").is_none());
+    assert!(r.header("access-control-expose-headers").is_none());
     assert_eq!(r.header("vary"), Some("Origin"));
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn head_probe_answers_like_get_without_a_body() {
-    let s = start(|_| {}).await;
+async fn head_probe_answers_like_get_without_a_body(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     store_pv1_seq2(&s).await;
     let pv = hex(1);
     let cases = [
@@ -211,6 +248,9 @@ async fn head_probe_answers_like_get_without_a_body() {
         let mut conn = Connection::open(s.addr).await.unwrap();
         let head = conn.send("HEAD", &path, &headers, b"").await.unwrap();
         assert_eq!(head.status, status, "HEAD {path}");
+        let stored = (status == 204).then(|| format!("{pv}.2"));
+        assert_eq!(got.header("iob-stored"), stored.as_deref(), "GET {path}");
+        assert_eq!(head.header("iob-stored"), stored.as_deref(), "HEAD {path}");
         assert_eq!(
             head.header("cache-control"),
             Some("no-store"),
@@ -227,9 +267,8 @@ async fn head_probe_answers_like_get_without_a_body() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn probes_share_the_ingest_rate_limit() {
-    let s = start(|c| {
+async fn probes_share_the_ingest_rate_limit(backend: Backend) {
+    let s = start_on(backend, |c| {
         c.rate = 0.01;
         c.burst = 4.0;
     })
@@ -259,3 +298,11 @@ async fn probes_share_the_ingest_rate_limit() {
     assert_eq!(s.rows().len(), 1);
     s.stop().await;
 }
+
+on_both_backends!(
+    probe_answers_204_up_to_the_stored_seq_and_404_beyond,
+    probe_refuses_bad_parameters_and_origins_naming_the_field,
+    probe_grants_cors_only_to_an_allowed_origin,
+    head_probe_answers_like_get_without_a_body,
+    probes_share_the_ingest_rate_limit,
+);

@@ -1,5 +1,6 @@
 //! Read API, CSV and dashboard: tokens, k-anonymity, statistics, filters.
 
+#[macro_use]
 mod common;
 
 use common::*;
@@ -9,8 +10,8 @@ use serde_json::Value;
 /// k = 3. Path /k-1 has 2 visitors, /k has 3 (active_ms 1000/2000/3000 and
 /// a second page view of the first visitor), /anon has 5 page views
 /// without a pseudonym.
-async fn seeded() -> TestServer {
-    let s = start(|c| c.k = 3).await;
+async fn seeded(backend: Backend) -> TestServer {
+    let s = start_on(backend, |c| c.k = 3).await;
     let mut pv = 0;
     let mut send = |vid: Option<u128>, path: &'static str, f: Features| {
         pv += 1;
@@ -50,9 +51,8 @@ fn group<'a>(report: &'a Value, key: &str) -> &'a Value {
         .unwrap_or(&Value::Null)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reads_need_the_token_and_no_token_means_no_reads() {
-    let s = start(|_| {}).await;
+async fn reads_need_the_token_and_no_token_means_no_reads(backend: Backend) {
+    let s = start_on(backend, |_| {}).await;
     for path in ["/v1/features", "/v1/features.csv", "/dashboard"] {
         let r = s.get(path, None).await;
         assert_eq!(
@@ -73,16 +73,15 @@ async fn reads_need_the_token_and_no_token_means_no_reads() {
     }
     s.stop().await;
 
-    let closed = start(|c| c.read_token = None).await;
+    let closed = start_on(backend, |c| c.read_token = None).await;
     for path in ["/v1/features", "/v1/features.csv", "/dashboard"] {
         assert_eq!(closed.get(path, Some(TOKEN)).await.status, 403, "{path}");
     }
     closed.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn groups_below_k_are_suppressed_and_statistics_are_exact() {
-    let s = seeded().await;
+async fn groups_below_k_are_suppressed_and_statistics_are_exact(backend: Backend) {
+    let s = seeded(backend).await;
     let r = s
         .get("/v1/features?group_by=path", Some(TOKEN))
         .await
@@ -144,9 +143,8 @@ async fn groups_below_k_are_suppressed_and_statistics_are_exact() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn filters_and_bad_parameters() {
-    let s = seeded().await;
+async fn filters_and_bad_parameters(backend: Backend) {
+    let s = seeded(backend).await;
     let pageviews = |r: &Value| -> Vec<u64> {
         r["groups"]
             .as_array()
@@ -210,9 +208,8 @@ async fn filters_and_bad_parameters() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csv_export_has_the_same_table() {
-    let s = seeded().await;
+async fn csv_export_has_the_same_table(backend: Backend) {
+    let s = seeded(backend).await;
     let r = s.get("/v1/features.csv?group_by=path", Some(TOKEN)).await;
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let text = r.text();
@@ -240,9 +237,8 @@ async fn csv_export_has_the_same_table() {
     s.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dashboard_renders_the_numbers_under_a_strict_csp() {
-    let s = seeded().await;
+async fn dashboard_renders_the_numbers_under_a_strict_csp(backend: Backend) {
+    let s = seeded(backend).await;
     for vid in 1..=3 {
         let p = payload(
             100 + vid,
@@ -300,3 +296,111 @@ async fn dashboard_renders_the_numbers_under_a_strict_csp() {
     }
     s.stop().await;
 }
+
+/// k counts pseudonyms within one pseudonym period (the SDK's rotation,
+/// 24 h unless payloads say otherwise), not over the whole range: one person
+/// seen on many days has a new pseudonym every day but is one person.
+async fn k_counts_pseudonyms_within_one_rotation_period(backend: Backend) {
+    let s = start_on(backend, |c| c.k = 3).await;
+    let day = 86_400;
+    let mut send = Vec::new();
+    // /one: one visitor on 10 days, a fresh pseudonym each day.
+    for d in 0..10u64 {
+        let mut p = payload(
+            100 + u128::from(d),
+            1,
+            Some(100 + u128::from(d)),
+            "/one",
+            active(1000),
+        );
+        p.hour = HOUR + d * day;
+        send.push(p);
+    }
+    // /spread: 2 visitors a day on 4 days: 8 pseudonyms, never 3 in a period.
+    for d in 0..4u64 {
+        for v in 0..2u128 {
+            let mut p = payload(
+                200 + u128::from(d) * 2 + v,
+                1,
+                Some(200 + u128::from(d) * 2 + v),
+                "/spread",
+                active(1000),
+            );
+            p.hour = HOUR + d * day;
+            send.push(p);
+        }
+    }
+    // /three: 3 visitors within one day (different hours of it): shown.
+    for v in 0..3u64 {
+        let mut p = payload(
+            300 + u128::from(v),
+            1,
+            Some(300 + u128::from(v)),
+            "/three",
+            active(2000),
+        );
+        p.hour = HOUR / day * day + v * 3600;
+        send.push(p);
+    }
+    for p in send {
+        let r = s.ingest(&p.to_json()).await;
+        assert_eq!(r.status, 204, "{}", r.text());
+    }
+    let r = s
+        .get("/v1/features?group_by=path", Some(TOKEN))
+        .await
+        .json();
+    let keys: Vec<&str> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["key"].as_str())
+        .collect();
+    assert_eq!(keys, vec!["/three"]);
+    assert_eq!(r["suppressed_groups"], 2);
+    let g = group(&r, "/three");
+    assert_eq!(
+        (
+            g["pseudonyms"].as_u64(),
+            g["max_period_pseudonyms"].as_u64()
+        ),
+        (Some(3), Some(3))
+    );
+
+    // The whole range: /one and /spread add 18 pseudonyms, but the busiest
+    // day still has the 3 of /three (plus /one's and /spread's of that day).
+    let all = s.get("/v1/features?group_by=all", Some(TOKEN)).await.json();
+    let g = group(&all, "all");
+    assert_eq!(
+        (
+            g["pageviews"].as_u64(),
+            g["pseudonyms"].as_u64(),
+            g["max_period_pseudonyms"].as_u64()
+        ),
+        (Some(21), Some(21), Some(6))
+    );
+    // From 2027-01-20 on only /one is left: 5 distinct pseudonyms, at most
+    // 1 a day: suppressed, as one person.
+    let later = s
+        .get("/v1/features?group_by=all&from=2027-01-20", Some(TOKEN))
+        .await
+        .json();
+    assert_eq!(
+        (
+            later["groups"].as_array().map(Vec::len),
+            later["suppressed_groups"].as_u64()
+        ),
+        (Some(0), Some(1)),
+        "{later}"
+    );
+    s.stop().await;
+}
+
+on_both_backends!(
+    reads_need_the_token_and_no_token_means_no_reads,
+    groups_below_k_are_suppressed_and_statistics_are_exact,
+    filters_and_bad_parameters,
+    csv_export_has_the_same_table,
+    dashboard_renders_the_numbers_under_a_strict_csp,
+    k_counts_pseudonyms_within_one_rotation_period,
+);

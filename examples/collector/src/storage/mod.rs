@@ -1,8 +1,10 @@
-//! Storage behind a small trait, so a backend other than SQLite (ClickHouse,
-//! see the README's design note) can plug in without touching the server.
+//! Storage behind a small trait: SQLite embedded (the default), or
+//! ClickHouse when one machine is not enough; the server does not know which.
 
+pub mod clickhouse;
 mod sqlite;
 
+pub use clickhouse::ClickHouseStorage;
 pub use sqlite::{scan_file, SqliteStorage};
 
 use iob_sdk::Purpose;
@@ -26,6 +28,11 @@ pub struct PageView {
     pub sid: Option<String>,
     /// Start of the UTC hour, Unix seconds.
     pub hour: u64,
+    /// The SDK's pseudonym rotation in hours, when the payload said (`None`:
+    /// unknown, counted as 24); with `hour` it gives the pseudonym period
+    /// ([`crate::period::pseudonym_period`]) k-anonymity counts within.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rot: Option<u32>,
     pub path: String,
     pub referrer_domain: Option<String>,
     pub device_class: String,
@@ -72,6 +79,8 @@ pub struct Snapshot {
     pub vid: Option<String>,
     pub sid: Option<String>,
     pub hour: u64,
+    /// Rotation of the pseudonym in hours (see [`PageView::rot`]).
+    pub rot: Option<u32>,
     pub path: String,
     pub referrer_domain: Option<String>,
     pub device_class: DeviceClass,
@@ -97,6 +106,8 @@ impl Snapshot {
             vid: p.vid,
             sid: p.sid,
             hour: p.hour,
+            // The core's Payload has no `rot` yet; once it does: `rot: p.rot,`.
+            rot: None,
             path: p.ctx.path,
             referrer_domain: p.ctx.referrer_domain,
             device_class: p.ctx.device_class,
@@ -145,6 +156,7 @@ impl Snapshot {
             vid: self.vid,
             sid: self.sid,
             hour: self.hour,
+            rot: self.rot,
             path: self.path,
             referrer_domain: self.referrer_domain,
             device_class: self.device_class.as_str().to_string(),

@@ -40,6 +40,11 @@ const MIGRATIONS: &[&str] = &[
     -- LDP reports of the stored snapshot: a JSON array, NULL when none.
     ALTER TABLE pageviews ADD COLUMN ldp TEXT;
 ",
+    "
+    -- The SDK's pseudonym rotation in hours, NULL when the payload did not
+    -- say (counted as 24): k-anonymity counts within one rotation period.
+    ALTER TABLE pageviews ADD COLUMN rot INTEGER;
+",
 ];
 
 /// Most commands folded into one transaction.
@@ -49,14 +54,14 @@ const QUEUE: usize = 16_384;
 
 const UPSERT: &str = "
     INSERT INTO pageviews (site, pv, seq, vid, sid, hour, path, referrer_domain, device_class,
-                           browser_family, purposes, segment, features, ldp)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                           browser_family, purposes, segment, features, ldp, rot)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
     ON CONFLICT (site, pv) DO UPDATE SET
         seq = excluded.seq, vid = excluded.vid, sid = excluded.sid, hour = excluded.hour,
         path = excluded.path, referrer_domain = excluded.referrer_domain,
         device_class = excluded.device_class, browser_family = excluded.browser_family,
         purposes = excluded.purposes, segment = excluded.segment, features = excluded.features,
-        ldp = excluded.ldp
+        ldp = excluded.ldp, rot = excluded.rot
     WHERE excluded.seq > pageviews.seq";
 
 enum Cmd {
@@ -252,7 +257,7 @@ pub fn scan_file(
     let mut stmt = conn
         .prepare(
             "SELECT site, pv, seq, vid, sid, hour, path, referrer_domain, device_class, browser_family,
-                    purposes, segment, features, ldp
+                    purposes, segment, features, ldp, rot
              FROM pageviews
              WHERE (?1 IS NULL OR site = ?1) AND hour >= ?2 AND hour < ?3 AND (?4 IS NULL OR path = ?4)
              ORDER BY site, hour, pv",
@@ -292,6 +297,7 @@ fn upsert(stmt: &mut rusqlite::CachedStatement<'_>, v: &Snapshot) -> rusqlite::R
         v.segment,
         v.features_json(),
         ldp,
+        v.rot,
     ])?;
     Ok(())
 }
@@ -375,6 +381,7 @@ fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<PageView> {
         vid: r.get(3)?,
         sid: r.get(4)?,
         hour: hour.max(0) as u64,
+        rot: r.get(14)?,
         path: r.get(6)?,
         referrer_domain: r.get(7)?,
         device_class: r.get(8)?,
@@ -505,6 +512,7 @@ mod tests {
             vid: p.vid.clone(),
             sid: p.sid.clone(),
             hour: p.hour,
+            rot: None,
             path: p.ctx.path.clone(),
             referrer_domain: p.ctx.referrer_domain.clone(),
             device_class: p.ctx.device_class.as_str().to_string(),
@@ -736,6 +744,7 @@ mod tests {
             vid: None,
             sid: None,
             hour: 1_800_000_000,
+            rot: None,
             path: "/".into(),
             referrer_domain: None,
             device_class: iob_sdk::DeviceClass::Desktop,

@@ -1,5 +1,9 @@
-//! Starts the real server in-process on 127.0.0.1:0 with a throwaway database.
+//! Starts the real server in-process on 127.0.0.1:0 with a throwaway
+//! database, on either storage backend: a SQLite file, or a fresh database
+//! on a real ClickHouse server ([`clickhouse`]).
 #![allow(dead_code)] // each test binary uses a different subset
+
+pub mod clickhouse;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use iob_collector::client::{request, Response};
-use iob_collector::config::Config;
+use iob_collector::config::{Config, StorageKind};
 use iob_collector::server;
 use iob_collector::storage::{Filter, PageView, Storage};
 use iob_sdk::Purpose;
@@ -45,8 +49,90 @@ impl Drop for TempDir {
     }
 }
 
+/// The storage a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    ClickHouse,
+}
+
+impl Backend {
+    /// ClickHouse when a server is available (see [`clickhouse::shared`]),
+    /// `None` when the test should skip.
+    pub fn clickhouse() -> Option<Backend> {
+        clickhouse::shared().map(|_| Backend::ClickHouse)
+    }
+
+    /// Points `cfg` at a new, empty store: a SQLite file in `dir`, or a
+    /// database of its own on the shared ClickHouse server, whose inserts
+    /// go out as soon as the previous one is done (no interval: tests send
+    /// one request after another).
+    pub fn fresh_store(self, cfg: &mut Config, dir: &TempDir) {
+        match self {
+            Backend::Sqlite => {
+                cfg.storage = StorageKind::Sqlite;
+                cfg.db = dir.0.join("test.sqlite");
+            }
+            Backend::ClickHouse => {
+                let server = clickhouse::shared().expect("ClickHouse server");
+                cfg.storage = StorageKind::ClickHouse;
+                cfg.apply("clickhouse-url", &server.url).expect("url");
+                cfg.clickhouse.database = unique_name("t");
+                cfg.clickhouse.batching.interval = std::time::Duration::ZERO;
+            }
+        }
+    }
+}
+
+/// A name unique in this test run: letters, digits and _.
+pub fn unique_name(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Copies the store `from` uses into `to` (to reopen it).
+pub fn same_store(from: &Config, to: &mut Config) {
+    to.storage = from.storage;
+    to.db = from.db.clone();
+    to.clickhouse = from.clickhouse.clone();
+}
+
+/// Generates, for each async test function `name(backend: Backend)`, a
+/// module `name` with the tests `sqlite` and `clickhouse` (which skips
+/// without a server, unless one is required).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(super::common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn clickhouse() {
+                    if let Some(b) = super::common::Backend::clickhouse() {
+                        super::$name(b).await
+                    }
+                }
+            }
+        )*
+    };
+}
+
 pub struct TestServer {
     pub addr: SocketAddr,
+    pub backend: Backend,
+    /// The configuration it runs with (its store, to reopen it).
+    pub cfg: Config,
     pub storage: Arc<dyn Storage>,
     stop: oneshot::Sender<()>,
     handle: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -54,14 +140,20 @@ pub struct TestServer {
 }
 
 /// A config with sites `demo` (ORIGIN) and `other` (OTHER_ORIGIN), a read
-/// token and a generous rate limit; `tweak` adjusts it.
+/// token and a generous rate limit, on SQLite; `tweak` adjusts it.
 pub async fn start(tweak: impl FnOnce(&mut Config)) -> TestServer {
+    start_on(Backend::Sqlite, tweak).await
+}
+
+/// [`start`] on `backend`, with a new, empty store (`tweak` may point it
+/// at an existing one with [`same_store`]).
+pub async fn start_on(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
     let dir = TempDir::new();
     let mut cfg = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        db: dir.0.join("test.sqlite"),
         ..Config::default()
     };
+    backend.fresh_store(&mut cfg, &dir);
     cfg.apply("site", &format!("demo={ORIGIN}")).unwrap();
     cfg.apply("site", &format!("other={OTHER_ORIGIN}")).unwrap();
     cfg.read_token = Some(TOKEN.into());
@@ -75,11 +167,18 @@ pub async fn start(tweak: impl FnOnce(&mut Config)) -> TestServer {
         .expect("bind");
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let handle = tokio::spawn(server::run(cfg, Arc::clone(&storage), listener, async {
-        let _ = stopped.await;
-    }));
+    let handle = tokio::spawn(server::run(
+        cfg.clone(),
+        Arc::clone(&storage),
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+    ));
     TestServer {
         addr,
+        backend,
+        cfg,
         storage,
         stop,
         handle,
