@@ -60,13 +60,19 @@ fn email_at(s: &[u8], i: usize) -> Option<usize> {
     while k > host_start && s[k - 1] == b'.' {
         k -= 1;
     }
-    let host = s.get(host_start..k)?;
-    let dot = host.iter().rposition(|b| *b == b'.')?;
     // The last label starts with two letters: `com`, but also `com0` when
     // an email runs into other characters (found by fuzzing), so the whole
-    // run goes.
-    let tld = host.get(dot + 1..)?;
-    (dot > 0 && tld.len() >= 2 && tld.iter().take(2).all(u8::is_ascii_alphabetic)).then_some(k)
+    // run goes. A trailing label that does not qualify (`example.com.a`, a
+    // fuzzing find) ends the email before it.
+    loop {
+        let host = s.get(host_start..k)?;
+        let dot = host.iter().rposition(|b| *b == b'.')?;
+        let tld = host.get(dot + 1..)?;
+        if dot > 0 && tld.len() >= 2 && tld.iter().take(2).all(u8::is_ascii_alphabetic) {
+            return Some(k);
+        }
+        k = host_start + dot;
+    }
 }
 
 /// Luhn checksum over ASCII digits.
@@ -228,7 +234,8 @@ fn lower_eq(s: &[u8], i: usize, word: &[u8]) -> bool {
         .is_some_and(|w| w.eq_ignore_ascii_case(word))
 }
 
-/// A token at `i`: `Bearer x`, a JWT, or 24+ token characters mixing letters and digits.
+/// A token at `i`: `Bearer x`, a JWT, a known API-key prefix, or a long run
+/// mixing letters and digits (see the end of the function).
 fn token_at(s: &[u8], i: usize) -> Option<usize> {
     let run_end = |mut j: usize, dots: bool| {
         while j < s.len()
@@ -275,10 +282,20 @@ fn token_at(s: &[u8], i: usize) -> Option<usize> {
             return Some(jwt_end);
         }
     }
-    let letters = run.iter().filter(|b| b.is_ascii_alphabetic()).count();
-    let digits = run.iter().filter(|b| b.is_ascii_digit()).count();
-    (run.len() >= 24 && letters > 0 && digits > 0).then_some(end)
+    // An API key with a known prefix (`sk_live_…`, `ghp_…`), or a run of 20+
+    // token characters in which some `-`/`_`-separated part mixes letters and
+    // digits (a slug such as `summer-sale-2024-collection` does not).
+    if KEY_PREFIXES.iter().any(|p| lower_eq(s, i, p.as_bytes()) && run.len() >= p.len() + 8) {
+        return Some(end);
+    }
+    let mixed_part = run.split(|b| *b == b'-' || *b == b'_').any(|part| {
+        part.iter().any(u8::is_ascii_alphabetic) && part.iter().any(u8::is_ascii_digit)
+    });
+    (run.len() >= 20 && mixed_part).then_some(end)
 }
+
+/// Prefixes of well-known API keys and tokens (Stripe, GitHub, Slack, AWS, Google).
+const KEY_PREFIXES: [&str; 12] = ["sk_live_", "sk_test_", "rk_live_", "pk_live_", "ghp_", "gho_", "ghs_", "github_pat_", "xoxb-", "xoxp-", "akia", "aiza"];
 
 /// `true` when position `i` starts a new word (so `xx1.2.3.4` is not split
 /// oddly). A percent escape (`%40`, `%2F`) is an encoded separator, so what
@@ -294,9 +311,98 @@ fn word_start(s: &[u8], i: usize) -> bool {
 }
 
 /// Returns `text` with every email, card number, IBAN, phone number, bearer
-/// token and IP address replaced by a placeholder. Repeated until nothing
-/// changes, since a replacement can complete a new match (`a@b.c:phone`).
+/// token, API key and IP address replaced by a placeholder, in plain form
+/// and in URL-encoded forms: the text is also percent-decoded (repeatedly,
+/// at most [`DECODE_ROUNDS`] times, `+` as a space), and when the decoded
+/// text hides personal data, the scrubbed decoded text is returned
+/// (re-encoded where a character could not stand in a path).
 pub(crate) fn scrub(text: &str) -> String {
+    let mut out = scrub_step(text);
+    for _ in 0..DECODE_ROUNDS {
+        let next = scrub_step(&out);
+        if next == out {
+            break;
+        }
+        out = next;
+    }
+    out
+}
+
+/// One round of [`scrub`]: the plain scrub, unless decoding reveals
+/// personal data that the plain text hides; then the decoded text, scrubbed
+/// and made safe for a path ([`path_safe`]).
+fn scrub_step(text: &str) -> String {
+    let plain = scrub_plain(text);
+    let decoded = decode(&plain);
+    if decoded == plain || scrub_plain(&decoded) == decoded {
+        return plain;
+    }
+    path_safe(&scrub_plain(&decode(text)))
+}
+
+/// Decoding rounds: `%2540` is `%40` after one, `@` after two.
+pub(crate) const DECODE_ROUNDS: usize = 4;
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// `text` percent-decoded until stable (bounded); a `+` of the text itself
+/// reads as a space (form encoding), one decoded from `%2B` stays a `+`;
+/// invalid escapes stay as they are.
+fn decode(text: &str) -> String {
+    let mut cur = String::from(text);
+    for round in 0..DECODE_ROUNDS {
+        let b = cur.as_bytes();
+        let mut out = alloc::vec::Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let escaped = (b[i] == b'%').then(|| Some(hex_value(*b.get(i + 1)?)? * 16 + hex_value(*b.get(i + 2)?)?)).flatten();
+            match (b[i], escaped) {
+                (_, Some(v)) => {
+                    out.push(v);
+                    i += 3;
+                }
+                (b'+', None) if round == 0 => {
+                    out.push(b' ');
+                    i += 1;
+                }
+                (c, None) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        let next = String::from_utf8_lossy(&out).into_owned();
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur
+}
+
+/// Decoded text made safe to send as part of a path: whitespace becomes
+/// `-`; `%`, `+`, `#`, quotes, angle brackets, backslashes, backticks and
+/// controls are dropped (so the result decodes to itself).
+fn path_safe(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            c if c.is_whitespace() => Some('-'),
+            c if c.is_control() || matches!(c, '%' | '+' | '#' | '"' | '\'' | '<' | '>' | '\\' | '`') => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// [`scrub`] on the text as it stands: repeated until nothing changes,
+/// since a replacement can complete a new match (`a@b.c:phone`).
+fn scrub_plain(text: &str) -> String {
     let mut out = scrub_once(text);
     for _ in 0..4 {
         let next = scrub_once(&out);

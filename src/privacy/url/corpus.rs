@@ -14,7 +14,20 @@ const CORPUS: &[(&str, &str)] = &[
     ("https://shop.example/#/users/12345/edit", "/"),
     // Kept parameters are scrubbed.
     ("https://shop.example/l?utm_source=jane.doe%40example.com", "/l?utm_source=:email"),
-    ("https://shop.example/l?utm_content=4111-1111-1111-1111&ref=+1%20555%20123%204567", "/l?utm_content=:card&ref=+1%20555%20123%204567"),
+    ("https://shop.example/l?utm_content=4111-1111-1111-1111&ref=+1%20555%20123%204567", "/l?utm_content=:card&ref=-:phone"),
+    // Encoded forms: percent-decoded (repeatedly) with `+` as a space before matching.
+    ("https://shop.example/l?utm_source=4111%201111%201111%201111", "/l?utm_source=:card"),
+    ("https://shop.example/l?utm_source=4111+1111+1111+1111", "/l?utm_source=:card"),
+    ("https://shop.example/l?utm_term=%2B33%206%2012%2034%2056%2078", "/l?utm_term=:phone"),
+    ("https://shop.example/l?utm_campaign=DE89%203704%200044%200532%200130%2000", "/l?utm_campaign=:iban"),
+    ("https://shop.example/l?ref=john.smith%2540gmail.com", "/l?ref=:email"),
+    ("https://shop.example/l?ref=john.smith%252540gmail.com", "/l?ref=:email"),
+    // API keys and long mixed tokens, in values and paths; slugs survive.
+    ("https://shop.example/l?utm_content=ghp_16C7e42F292c6912E7710c838347Ae178B4a", "/l?utm_content=:token"),
+    ("https://shop.example/l?utm_term=a1b2c3d4e5f6g7h8i9j0", "/l?utm_term=:token"),
+    ("https://shop.example/l?ref=sk_test_51HqLyjWDarjt", "/l?ref=:token"),
+    ("https://shop.example/keys/sk_live_4eC39HqLyjWDarjtT1zdp7dc/show", "/keys/:id/show"),
+    ("https://shop.example/l?utm_campaign=summer-sale-2024-collection", "/l?utm_campaign=summer-sale-2024-collection"),
     ("https://shop.example/l?utm_term=Bearer%20sk_live_abcdef&ref=10.1.2.3", "/l?utm_term=:token&ref=:ip"),
     ("https://shop.example/l?utm_campaign=DE89370400440532013000", "/l?utm_campaign=:iban"),
     // Credentials, ports, schemes.
@@ -106,7 +119,7 @@ mod fuzz {
 
     /// Personal data that must never survive (each is caught by a rule:
     /// email, Luhn-valid card, IBAN, JWT, long token, IP, id-like segment).
-    const CANARIES: [&str; 7] = [
+    const CANARIES: [&str; 8] = [
         "jane.doe@example.com",
         "4111111111111111",
         "DE89370400440532013000",
@@ -114,7 +127,29 @@ mod fuzz {
         "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
         "192.168.10.77",
         "5551234567",
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
     ];
+
+    /// The same data in encoded forms (`(planted text, the canary it hides)`):
+    /// percent-encoded separators, `+` for spaces, a double-encoded `@`.
+    const ENCODED: [(&str, &str); 6] = [
+        ("4111%201111%201111%201111", "4111111111111111"),
+        ("4111+1111+1111+1111", "4111111111111111"),
+        ("jane.doe%2540example.com", "jane.doe@example.com"),
+        ("jane.doe%252540example.com", "jane.doe@example.com"),
+        ("DE89%203704%200044%200532%200130%2000", "DE89370400440532013000"),
+        ("%2B1%20555%20123%204567", "5551234567"),
+    ];
+
+    /// What a reader of the output could recover: percent-decoded (twice
+    /// more than the scrubber would need), `+` as space, separators removed.
+    fn recoverable(out: &str) -> String {
+        let mut t = out.to_string();
+        for _ in 0..6 {
+            t = t.replace("%25", "%").replace("%20", " ").replace("%40", "@").replace("%2B", "+").replace('+', " ");
+        }
+        t.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect()
+    }
 
     fn piece() -> impl Strategy<Value = String> {
         prop_oneof![
@@ -133,6 +168,7 @@ mod fuzz {
             Just("https://".to_string()),
             any::<char>().prop_map(String::from),
             (0..CANARIES.len()).prop_map(|i| CANARIES[i].to_string()),
+            (0..ENCODED.len()).prop_map(|i| ENCODED[i].0.to_string()),
         ]
     }
 
@@ -174,6 +210,13 @@ mod fuzz {
             let out = scrub(&normalize(&href));
             for canary in CANARIES {
                 prop_assert!(!out.contains(canary), "{href:?} -> {out:?} keeps {canary}");
+            }
+            let seen = recoverable(&out);
+            for (planted, canary) in ENCODED {
+                let bare: String = canary.chars().filter(|c| !matches!(c, '.' | '-')).collect();
+                if href.contains(planted) {
+                    prop_assert!(!seen.contains(&bare), "{href:?} -> {out:?} keeps {canary} (encoded)");
+                }
             }
         }
     }
