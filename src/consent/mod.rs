@@ -4,11 +4,16 @@
 //!
 //! Precedence, per purpose (first that speaks wins):
 //! 1. the visitor's explicit choice through the API (latest wins);
-//! 2. GPC / DNT: a refusal of `analytics` and `marketing` (unless the site
-//!    configured `respectGpc: false`);
+//! 2. GPC / DNT (unless the site configured `respectGpc: false`);
 //! 3. IAB TCF (analytics needs purposes 1 and 8);
-//! 4. Google Consent Mode (`analytics_storage`, last entry wins);
+//! 4. Google Consent Mode (`analytics_storage`; an `update` wins over
+//!    `default`s, and a region-scoped denial fails closed);
 //! 5. the mode's default.
+//!
+//! A signal that says no (GPC, DNT, a TCF refusal or a CMP that has not
+//! answered while GDPR applies, a Consent Mode denial) refuses every
+//! optional purpose, personalization included: nothing is sent and nothing
+//! is written. A signal that says yes grants only analytics.
 
 mod purpose;
 mod record;
@@ -214,8 +219,9 @@ impl Consent {
         if let Some(v) = self.api[p.index()] {
             return (v, Source::Api);
         }
-        let refusable = matches!(p, Purpose::Analytics | Purpose::Marketing);
-        if refusable && self.respect_gpc {
+        // A signal that says no refuses every optional purpose (nothing is
+        // sent and nothing is written); one that says yes grants analytics.
+        if self.respect_gpc {
             if self.signals.gpc {
                 return (false, Source::Gpc);
             }
@@ -223,17 +229,18 @@ impl Consent {
                 return (false, Source::Dnt);
             }
         }
-        if p == Purpose::Analytics {
-            match self.signals.tcf {
-                TcfSignal::Silent => {}
-                TcfSignal::NoAnswer => return (false, Source::Tcf),
-                TcfSignal::Answered { purpose1, purpose8 } => {
-                    return (purpose1 && purpose8, Source::Tcf)
-                }
+        match self.signals.tcf {
+            TcfSignal::Silent => {}
+            TcfSignal::NoAnswer | TcfSignal::Answered { purpose1: false, .. } | TcfSignal::Answered { purpose8: false, .. } => {
+                return (false, Source::Tcf)
             }
-            if let Some(v) = self.signals.gcm_analytics {
-                return (v, Source::Gcm);
-            }
+            TcfSignal::Answered { .. } if p == Purpose::Analytics => return (true, Source::Tcf),
+            TcfSignal::Answered { .. } => {}
+        }
+        match self.signals.gcm_analytics {
+            Some(false) => return (false, Source::Gcm),
+            Some(true) if p == Purpose::Analytics => return (true, Source::Gcm),
+            _ => {}
         }
         let default = match (self.mode, p) {
             (Mode::OptIn, _) => false,

@@ -74,7 +74,10 @@ pub struct Signals {
     pub tcf: TcfSignal,
     /// The TC string of the last actionable TCF answer, kept in the record.
     pub tc_string: Option<String>,
-    /// Last Google Consent Mode `analytics_storage` value (`Some(true)` = granted).
+    /// Google Consent Mode's `analytics_storage` in effect (`Some(true)` =
+    /// granted): the last `update` if any; else denied when a region-scoped
+    /// `default` denied it (the visitor's region is unknown on the device, so
+    /// it fails closed); else the last global `default`.
     pub gcm_analytics: Option<bool>,
     /// A CMP has given an actionable answer (`tcloaded`/`useractioncomplete`) on this page.
     pub tcf_answered: bool,
@@ -93,15 +96,19 @@ pub struct Signals {
 ///   id): the latest `addEventListener` callback's `eventStatus`,
 ///   `gdprApplies`, `tcString`, `publisher.consents[1|8]`,
 ///   `purpose.consents[1|8]` and `vendor.consents[id]`;
-/// - `gcm` (string): the last Consent Mode `analytics_storage` in `dataLayer`.
+/// - `gcmu` (string): the `analytics_storage` of the last Consent Mode
+///   `update` in `dataLayer`; `gcmd` (string): that of the last `default`
+///   without `region`; `gcmr` (bool): some `default` scoped with `region`
+///   denied it.
 ///
 /// TCF rules: only `tcloaded` and `useractioncomplete` are acted on (any
 /// other status keeps the previous TCF state); `gdprApplies === false` means
 /// TCF does not restrict; analytics needs purposes 1 and 8 (from
 /// `publisher.consents`, or from `purpose.consents` and the vendor's consent
-/// when a vendor id is configured). With no actionable answer, TCF means "no
-/// consent" when GDPR applies: `gdprApplies: true` in the configuration, or
-/// `'auto'` and a CMP was detected.
+/// when a vendor id is configured). A CMP's own answer always wins over the
+/// configuration: `gdprApplies: false` only decides what silence means. With
+/// no actionable answer, TCF means "no consent" when GDPR applies:
+/// `gdprApplies: true` in the configuration, or `'auto'` and a CMP was detected.
 pub fn signals_from_readings(readings: &str, gdpr: GdprApplies, prev: &Signals) -> Signals {
     let pairs = parse(readings).unwrap_or_default();
     let flag = |k: &str| matches!(get(&pairs, k), Some(Scalar::Bool(true)));
@@ -123,10 +130,13 @@ pub fn signals_from_readings(readings: &str, gdpr: GdprApplies, prev: &Signals) 
         tcf: prev.tcf,
         tc_string: prev.tc_string.clone(),
         tcf_answered: prev.tcf_answered,
-        gcm_analytics: match text("gcm") {
-            Some("granted") => Some(true),
-            Some("denied") => Some(false),
-            _ => None,
+        gcm_analytics: {
+            let value = |k: &str| match text(k) {
+                Some("granted") => Some(true),
+                Some("denied") => Some(false),
+                _ => None,
+            };
+            value("gcmu").or(if flag("gcmr") { Some(false) } else { value("gcmd") })
         },
     };
     if actionable {
@@ -161,9 +171,6 @@ pub fn signals_from_readings(readings: &str, gdpr: GdprApplies, prev: &Signals) 
         } else {
             TcfSignal::Silent
         };
-    }
-    if gdpr == GdprApplies::No {
-        next.tcf = TcfSignal::Silent;
     }
     next
 }

@@ -56,8 +56,8 @@ fn gpc_and_dnt_refuse_analytics_in_opt_out_unless_configured() {
     assert!(c.set_signals(signals.clone(), 1, id(1)));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gpc));
     assert!(
-        c.allows(Purpose::Personalization),
-        "GPC concerns analytics and marketing"
+        !c.allows(Purpose::Personalization),
+        "GPC means do not track: no history either (nothing persistent is written)"
     );
     // An explicit grant still wins over the signal.
     c.choose(&[Purpose::Analytics], true, 2, id(2));
@@ -240,16 +240,23 @@ fn gdpr_applies_config_decides_what_silence_means() {
         (not_applying.tcf, not_applying.tc_string.as_deref()),
         (TcfSignal::Silent, None)
     );
-    // gdprApplies false in the configuration ignores even a refusal.
-    assert_eq!(
-        read(
-            r#"{"status":"tcloaded","gdpr":true,"pub1":false}"#,
-            GdprApplies::No,
-            &none
-        )
-        .tcf,
-        TcfSignal::Silent
+    // A CMP's own answer wins over the configuration: with gdprApplies false,
+    // a CMP that says GDPR applies and consent is refused still refuses.
+    let refused = read(
+        r#"{"status":"tcloaded","gdpr":true,"pub1":false,"pub8":true}"#,
+        GdprApplies::No,
+        &none,
     );
+    assert_eq!(
+        refused.tcf,
+        TcfSignal::Answered {
+            purpose1: false,
+            purpose8: true
+        }
+    );
+    let mut site_says_no_gdpr = Consent::new(Mode::OptOut, true, "1".into());
+    site_says_no_gdpr.set_signals(refused, 1, id(1));
+    assert_eq!(site_says_no_gdpr.decide(Purpose::Analytics), (false, Source::Tcf));
     let mut c = Consent::new(Mode::OptOut, true, "1".into());
     c.set_signals(read("{}", GdprApplies::Yes, &none), 1, id(1));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
@@ -258,8 +265,8 @@ fn gdpr_applies_config_decides_what_silence_means() {
 #[test]
 fn consent_mode_last_entry_wins_and_ranks_below_tcf_and_gpc() {
     let none = Signals::default();
-    let denied = read(r#"{"gcm":"denied"}"#, GdprApplies::Auto, &none);
-    let granted = read(r#"{"gcm":"granted"}"#, GdprApplies::Auto, &denied);
+    let denied = read(r#"{"gcmd":"denied"}"#, GdprApplies::Auto, &none);
+    let granted = read(r#"{"gcmd":"denied","gcmu":"granted"}"#, GdprApplies::Auto, &denied);
     let mut c = Consent::new(Mode::OptIn, true, "1".into());
     c.set_signals(denied, 1, id(1));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gcm));
@@ -319,11 +326,13 @@ fn every_change_makes_exactly_one_record_with_the_signal_snapshot() {
         ),
         (id(1).as_str(), 10, true, true, Some("CPx"), Source::Gpc)
     );
-    assert_eq!(r.granted, vec![Purpose::Security, Purpose::Personalization]);
-    assert_eq!(r.denied, vec![Purpose::Analytics, Purpose::Marketing]);
+    assert_eq!(r.granted, vec![Purpose::Security]);
+    assert_eq!(r.denied, vec![Purpose::Analytics, Purpose::Personalization, Purpose::Marketing]);
     assert!(r.to_json().contains(r#""policy_version":"v2""#));
     // Revoking is one call and one record; granting back is one call too.
-    assert!(c.revoke(20, id(2)));
+    // (GPC already refused everything: the set does not change, the record does.)
+    assert!(!c.revoke(20, id(2)));
+    assert_eq!((c.record().unwrap().id.as_str(), c.record().unwrap().source), (id(2).as_str(), Source::Api));
     assert_eq!(c.record().unwrap().granted, vec![Purpose::Security]);
     assert!(c.choose(
         &[Purpose::Analytics, Purpose::Personalization],
@@ -354,4 +363,47 @@ fn exempt_mode_analytics_is_on_but_signals_and_opt_out_stop_it() {
     let mut d = Consent::new(Mode::Exempt, true, "1".into());
     d.revoke(2, id(2));
     assert!(!d.allows(Purpose::Analytics), "one-call opt-out");
+}
+
+/// Google's documented pattern: a region-scoped `default` denial for the EEA,
+/// then a global `default` grant. The visitor's region is unknown on the
+/// device, so the region-scoped denial must fail closed until an `update`
+/// grants.
+#[test]
+fn a_region_scoped_consent_mode_denial_fails_closed_until_an_update_grants() {
+    let none = Signals::default();
+    let eea_then_global = read(r#"{"gcmd":"granted","gcmr":true}"#, GdprApplies::Auto, &none);
+    assert_eq!(eea_then_global.gcm_analytics, Some(false));
+    let mut c = Consent::new(Mode::OptIn, true, "1".into());
+    c.set_signals(eea_then_global, 1, id(1));
+    assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gcm));
+    assert!(!c.allows(Purpose::Personalization), "a denial writes nothing");
+    let updated = read(r#"{"gcmd":"granted","gcmr":true,"gcmu":"granted"}"#, GdprApplies::Auto, &none);
+    c.set_signals(updated, 2, id(2));
+    assert_eq!(c.decide(Purpose::Analytics), (true, Source::Gcm));
+    let updated_denied = read(r#"{"gcmd":"granted","gcmu":"denied"}"#, GdprApplies::Auto, &none);
+    assert_eq!(updated_denied.gcm_analytics, Some(false), "an update wins over a default");
+    assert_eq!(read(r#"{"gcmd":"granted"}"#, GdprApplies::Auto, &none).gcm_analytics, Some(true));
+}
+
+/// A refusing signal refuses every optional purpose (nothing is written);
+/// a granting one grants only analytics.
+#[test]
+fn refusing_signals_refuse_personalization_too_and_granting_ones_only_analytics() {
+    for signals in [
+        Signals { dnt: true, ..Signals::default() },
+        Signals { tcf: TcfSignal::NoAnswer, ..Signals::default() },
+        Signals { tcf: TcfSignal::Answered { purpose1: true, purpose8: false }, ..Signals::default() },
+        Signals { gcm_analytics: Some(false), ..Signals::default() },
+    ] {
+        let mut c = Consent::new(Mode::OptOut, true, "1".into());
+        c.set_signals(signals.clone(), 1, id(1));
+        for p in [Purpose::Analytics, Purpose::Personalization, Purpose::Marketing] {
+            assert!(!c.allows(p), "{signals:?} must refuse {p:?}");
+        }
+    }
+    let mut c = Consent::new(Mode::OptIn, true, "1".into());
+    c.set_signals(Signals { gcm_analytics: Some(true), ..Signals::default() }, 1, id(1));
+    assert!(c.allows(Purpose::Analytics));
+    assert!(!c.allows(Purpose::Personalization), "Consent Mode's analytics_storage says nothing about personalization");
 }
