@@ -58,7 +58,7 @@ export interface Features {
   cls?: number;
   /** Calls of track(name, props) in the page view; the name and props are never stored or sent. (count) */
   conversions?: number;
-  /** Whole days between the end of the previous visit and the start of this one (personalization consent only). (days) */
+  /** Whole days between the end of the previous visit and the start of this one, sent as the lower bound of its bucket: 0, 1, 2 (2-6), 7 (7-29) or 30 (30 or more); exact on the device. Personalization consent only. (bucket of days) */
   days_since_last_visit?: number;
   /** Clicks on a non-link (not inside a[href], button, input, select, textarea, label, summary) followed within 2500 ms by no DOM mutation, no navigation (page end, SPA route change, form submission), no scroll and no non-empty selection change. Judged once 2500 ms have passed. (count) */
   dead_clicks?: number;
@@ -132,9 +132,9 @@ export interface Features {
   total_ms?: number;
   /** Time the document's visibilityState was 'visible' during the page view. (ms) */
   visible_ms?: number;
-  /** Number of this visit for the visitor on this site (1 = first); a visit ends after 30 min without activity. Needs personalization consent (history on the device), else absent. (count) */
+  /** Number of this visit for the visitor on this site (1 = first; a visit ends after 30 min without activity), sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device (features()). Needs personalization consent (history on the device), else absent. (bucket) */
   visit_index?: number;
-  /** Visits that started in the last 30 UTC days, this one included (personalization consent only). (count) */
+  /** Visits that started in the last 30 UTC days, this one included, sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device. Personalization consent only. (bucket) */
   visits_30d?: number;
   /** The on-device segment (only in `features()`, never sent). */
   segment?: Segment;
@@ -145,9 +145,12 @@ export type Segment = 'engaged_reader' | 'skimmer' | 'bouncer' | 'frustrated' | 
 
 /** A payload as sent (docs/payload.schema.json). */
 export interface Payload {
+  /** The SDK build that sent the payload */
+  build: 'full' | 'lite';
   consent: {
     purposes: Array<'security' | 'analytics' | 'personalization' | 'marketing'>;
-    record: string;
+    /** Per-period consent reference: a keyed hash of the local consent record's id and the pseudonym period */
+    ref: string;
   };
   ctx: {
     browser_family: 'chrome' | 'edge' | 'firefox' | 'safari' | 'other';
@@ -158,7 +161,7 @@ export interface Payload {
   f: Features;
   hour: number;
   id: string;
-  /** Features reported under local differential privacy instead of in f, with the mechanism's parameters for debiasing (see README, Local differential privacy). */
+  /** Features reported under local differential privacy instead of in f, with the mechanism's parameters for debiasing (see docs/consent-and-privacy.md, Local differential privacy). */
   ldp?: Array<{
     /** epsilon of this report, in thousandths */
     eps_milli: number;
@@ -171,10 +174,12 @@ export interface Payload {
     v: number;
   }>;
   pv: string;
+  /** The pseudonym period in hours (rotationHours); present exactly when vid is */
+  rot?: number;
   seq: number;
   sid?: string;
   site: string;
-  v: 1;
+  v: 2;
   vid?: string;
 }
 // </generated: Features, Segment, Payload>

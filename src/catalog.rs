@@ -329,14 +329,14 @@ feature_catalog! {
     long_tasks: u32, "count", max 100_000,
         "longtask entries (main-thread tasks over 50 ms) observed during the page view.",
         "Main-thread congestion.";
-    visit_index: u32, "count", max 1_000_000,
-        "Number of this visit for the visitor on this site (1 = first); a visit ends after 30 min without activity. Needs personalization consent (history on the device), else absent.",
-        "New vs returning, without a cross-session identifier leaving the device.";
-    days_since_last_visit: u32, "days", max 400,
-        "Whole days between the end of the previous visit and the start of this one (personalization consent only).",
+    visit_index: u32, "bucket", max 8,
+        "Number of this visit for the visitor on this site (1 = first; a visit ends after 30 min without activity), sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device (features()). Needs personalization consent (history on the device), else absent.",
+        "New vs returning, without a cross-session identifier or an exact counter leaving the device.";
+    days_since_last_visit: u32, "bucket of days", max 30,
+        "Whole days between the end of the previous visit and the start of this one, sent as the lower bound of its bucket: 0, 1, 2 (2-6), 7 (7-29) or 30 (30 or more); exact on the device. Personalization consent only.",
         "Recency.";
-    visits_30d: u32, "count", max 1_080,
-        "Visits that started in the last 30 UTC days, this one included (personalization consent only).",
+    visits_30d: u32, "bucket", max 8,
+        "Visits that started in the last 30 UTC days, this one included, sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device. Personalization consent only.",
         "Frequency.";
     behaviour_shift: u32, "bucket 0-5", max 5,
         "Bucket of the z-score of this page view's active_ms against the visitor's own rolling baseline (exponentially weighted mean and variance, weight 0.3, of earlier page views; sd floored at 10% of the mean and 1 s): 0 no baseline (< 3 page views), 1 z <= -2, 2 -2 < z <= -1, 3 -1 < z < 1, 4 1 <= z < 2, 5 z >= 2. Personalization consent only.",

@@ -95,8 +95,14 @@ impl Consent {
         self.record.as_ref()
     }
 
-    /// Restores a visitor's earlier explicit choices (from storage) without a new record.
-    pub fn restore(&mut self, chose_yes: PurposeSet, chose_no: PurposeSet, record: ConsentRecord) {
+    /// Restores a visitor's earlier explicit choices (from storage) without a
+    /// new record (`None`: a bare refusal was stored, without a record).
+    pub fn restore(
+        &mut self,
+        chose_yes: PurposeSet,
+        chose_no: PurposeSet,
+        record: Option<ConsentRecord>,
+    ) {
         for p in Purpose::ALL {
             if chose_yes.contains(p) {
                 self.api[p.index()] = Some(true);
@@ -105,7 +111,7 @@ impl Consent {
             }
         }
         self.effective = self.compute();
-        self.record = Some(record);
+        self.record = record;
     }
 
     /// The visitor's explicit choices (granted, denied), for persisting.
@@ -211,6 +217,13 @@ impl Consent {
         set
     }
 
+    /// Analytics is refused only because a TCF CMP has not answered yet:
+    /// a pause, not a refusal that removes anything.
+    pub fn pending(&self) -> bool {
+        self.decide(Purpose::Analytics) == (false, Source::Tcf)
+            && self.signals.tcf == TcfSignal::Pending
+    }
+
     /// Decides one purpose and names the signal that decided it.
     pub fn decide(&self, p: Purpose) -> (bool, Source) {
         if p == Purpose::Security {
@@ -231,9 +244,14 @@ impl Consent {
         }
         match self.signals.tcf {
             TcfSignal::Silent => {}
-            TcfSignal::NoAnswer | TcfSignal::Answered { purpose1: false, .. } | TcfSignal::Answered { purpose8: false, .. } => {
-                return (false, Source::Tcf)
+            TcfSignal::Pending
+            | TcfSignal::NoAnswer
+            | TcfSignal::Answered {
+                purpose1: false, ..
             }
+            | TcfSignal::Answered {
+                purpose8: false, ..
+            } => return (false, Source::Tcf),
             TcfSignal::Answered { .. } if p == Purpose::Analytics => return (true, Source::Tcf),
             TcfSignal::Answered { .. } => {}
         }

@@ -60,6 +60,9 @@ pub enum TcfSignal {
     /// No CMP detected (yet), or GDPR configured as not applying: TCF does not restrict.
     #[default]
     Silent,
+    /// GDPR applies and the CMP has not answered yet (within `tcfTimeoutMs`):
+    /// nothing is sent or written, but nothing stored is removed either.
+    Pending,
     /// GDPR applies and no CMP answered in time: no consent.
     NoAnswer,
     /// `tcloaded` / `useractioncomplete` with `gdprApplies` true.
@@ -91,6 +94,7 @@ pub struct Signals {
 /// - `dnt` (string): `navigator.doNotTrack`, `window.doNotTrack` and
 ///   `navigator.msDoNotTrack` joined by `,`; `"1"` or `"yes"` in any of them is DNT;
 /// - `cmp` (bool): a TCF CMP was detected (`__tcfapi` answered `ping`);
+/// - `waited` (bool): `tcfTimeoutMs` has passed;
 /// - `status` (string), `gdpr` (bool), `tc` (string), `pub1`, `pub8`,
 ///   `pur1`, `pur8` (bool) and `ven` (bool, only with a configured vendor
 ///   id): the latest `addEventListener` callback's `eventStatus`,
@@ -136,7 +140,11 @@ pub fn signals_from_readings(readings: &str, gdpr: GdprApplies, prev: &Signals) 
                 Some("denied") => Some(false),
                 _ => None,
             };
-            value("gcmu").or(if flag("gcmr") { Some(false) } else { value("gcmd") })
+            value("gcmu").or(if flag("gcmr") {
+                Some(false)
+            } else {
+                value("gcmd")
+            })
         },
     };
     if actionable {
@@ -166,10 +174,10 @@ pub fn signals_from_readings(readings: &str, gdpr: GdprApplies, prev: &Signals) 
             GdprApplies::No => false,
             GdprApplies::Auto => flag("cmp"),
         };
-        next.tcf = if applies {
-            TcfSignal::NoAnswer
-        } else {
-            TcfSignal::Silent
+        next.tcf = match (applies, flag("waited")) {
+            (false, _) => TcfSignal::Silent,
+            (true, false) => TcfSignal::Pending,
+            (true, true) => TcfSignal::NoAnswer,
         };
     }
     next

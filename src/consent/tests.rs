@@ -223,11 +223,24 @@ fn gdpr_applies_config_decides_what_silence_means() {
     let none = Signals::default();
     // No CMP: 'auto' does not restrict, true means no consent, false never restricts.
     assert_eq!(read("{}", GdprApplies::Auto, &none).tcf, TcfSignal::Silent);
-    assert_eq!(read("{}", GdprApplies::Yes, &none).tcf, TcfSignal::NoAnswer);
-    assert_eq!(read("{}", GdprApplies::No, &none).tcf, TcfSignal::Silent);
-    // A CMP that answered ping but not (yet) tcloaded, under 'auto': no consent.
+    // With true, silence is a pause until tcfTimeoutMs, then no consent.
+    assert_eq!(read("{}", GdprApplies::Yes, &none).tcf, TcfSignal::Pending);
+    assert_eq!(
+        read(r#"{"waited":true}"#, GdprApplies::Yes, &none).tcf,
+        TcfSignal::NoAnswer
+    );
+    assert_eq!(
+        read(r#"{"waited":true}"#, GdprApplies::No, &none).tcf,
+        TcfSignal::Silent
+    );
+    // A CMP that answered ping but not (yet) tcloaded, under 'auto': no
+    // consent, pending until the timeout.
     assert_eq!(
         read(r#"{"cmp":true}"#, GdprApplies::Auto, &none).tcf,
+        TcfSignal::Pending
+    );
+    assert_eq!(
+        read(r#"{"cmp":true,"waited":true}"#, GdprApplies::Auto, &none).tcf,
         TcfSignal::NoAnswer
     );
     // The CMP says GDPR does not apply (update(null)): TCF does not restrict, even when configured true.
@@ -256,17 +269,34 @@ fn gdpr_applies_config_decides_what_silence_means() {
     );
     let mut site_says_no_gdpr = Consent::new(Mode::OptOut, true, "1".into());
     site_says_no_gdpr.set_signals(refused, 1, id(1));
-    assert_eq!(site_says_no_gdpr.decide(Purpose::Analytics), (false, Source::Tcf));
+    assert_eq!(
+        site_says_no_gdpr.decide(Purpose::Analytics),
+        (false, Source::Tcf)
+    );
     let mut c = Consent::new(Mode::OptOut, true, "1".into());
     c.set_signals(read("{}", GdprApplies::Yes, &none), 1, id(1));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Tcf));
+    assert!(c.pending(), "no answer yet: a pause");
+    c.set_signals(
+        read(r#"{"waited":true}"#, GdprApplies::Yes, &none),
+        2,
+        id(2),
+    );
+    assert_eq!(
+        (c.decide(Purpose::Analytics), c.pending()),
+        ((false, Source::Tcf), false)
+    );
 }
 
 #[test]
 fn consent_mode_last_entry_wins_and_ranks_below_tcf_and_gpc() {
     let none = Signals::default();
     let denied = read(r#"{"gcmd":"denied"}"#, GdprApplies::Auto, &none);
-    let granted = read(r#"{"gcmd":"denied","gcmu":"granted"}"#, GdprApplies::Auto, &denied);
+    let granted = read(
+        r#"{"gcmd":"denied","gcmu":"granted"}"#,
+        GdprApplies::Auto,
+        &denied,
+    );
     let mut c = Consent::new(Mode::OptIn, true, "1".into());
     c.set_signals(denied, 1, id(1));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gcm));
@@ -327,12 +357,22 @@ fn every_change_makes_exactly_one_record_with_the_signal_snapshot() {
         (id(1).as_str(), 10, true, true, Some("CPx"), Source::Gpc)
     );
     assert_eq!(r.granted, vec![Purpose::Security]);
-    assert_eq!(r.denied, vec![Purpose::Analytics, Purpose::Personalization, Purpose::Marketing]);
+    assert_eq!(
+        r.denied,
+        vec![
+            Purpose::Analytics,
+            Purpose::Personalization,
+            Purpose::Marketing
+        ]
+    );
     assert!(r.to_json().contains(r#""policy_version":"v2""#));
     // Revoking is one call and one record; granting back is one call too.
     // (GPC already refused everything: the set does not change, the record does.)
     assert!(!c.revoke(20, id(2)));
-    assert_eq!((c.record().unwrap().id.as_str(), c.record().unwrap().source), (id(2).as_str(), Source::Api));
+    assert_eq!(
+        (c.record().unwrap().id.as_str(), c.record().unwrap().source),
+        (id(2).as_str(), Source::Api)
+    );
     assert_eq!(c.record().unwrap().granted, vec![Purpose::Security]);
     assert!(c.choose(
         &[Purpose::Analytics, Purpose::Personalization],
@@ -372,18 +412,40 @@ fn exempt_mode_analytics_is_on_but_signals_and_opt_out_stop_it() {
 #[test]
 fn a_region_scoped_consent_mode_denial_fails_closed_until_an_update_grants() {
     let none = Signals::default();
-    let eea_then_global = read(r#"{"gcmd":"granted","gcmr":true}"#, GdprApplies::Auto, &none);
+    let eea_then_global = read(
+        r#"{"gcmd":"granted","gcmr":true}"#,
+        GdprApplies::Auto,
+        &none,
+    );
     assert_eq!(eea_then_global.gcm_analytics, Some(false));
     let mut c = Consent::new(Mode::OptIn, true, "1".into());
     c.set_signals(eea_then_global, 1, id(1));
     assert_eq!(c.decide(Purpose::Analytics), (false, Source::Gcm));
-    assert!(!c.allows(Purpose::Personalization), "a denial writes nothing");
-    let updated = read(r#"{"gcmd":"granted","gcmr":true,"gcmu":"granted"}"#, GdprApplies::Auto, &none);
+    assert!(
+        !c.allows(Purpose::Personalization),
+        "a denial writes nothing"
+    );
+    let updated = read(
+        r#"{"gcmd":"granted","gcmr":true,"gcmu":"granted"}"#,
+        GdprApplies::Auto,
+        &none,
+    );
     c.set_signals(updated, 2, id(2));
     assert_eq!(c.decide(Purpose::Analytics), (true, Source::Gcm));
-    let updated_denied = read(r#"{"gcmd":"granted","gcmu":"denied"}"#, GdprApplies::Auto, &none);
-    assert_eq!(updated_denied.gcm_analytics, Some(false), "an update wins over a default");
-    assert_eq!(read(r#"{"gcmd":"granted"}"#, GdprApplies::Auto, &none).gcm_analytics, Some(true));
+    let updated_denied = read(
+        r#"{"gcmd":"granted","gcmu":"denied"}"#,
+        GdprApplies::Auto,
+        &none,
+    );
+    assert_eq!(
+        updated_denied.gcm_analytics,
+        Some(false),
+        "an update wins over a default"
+    );
+    assert_eq!(
+        read(r#"{"gcmd":"granted"}"#, GdprApplies::Auto, &none).gcm_analytics,
+        Some(true)
+    );
 }
 
 /// A refusing signal refuses every optional purpose (nothing is written);
@@ -391,19 +453,48 @@ fn a_region_scoped_consent_mode_denial_fails_closed_until_an_update_grants() {
 #[test]
 fn refusing_signals_refuse_personalization_too_and_granting_ones_only_analytics() {
     for signals in [
-        Signals { dnt: true, ..Signals::default() },
-        Signals { tcf: TcfSignal::NoAnswer, ..Signals::default() },
-        Signals { tcf: TcfSignal::Answered { purpose1: true, purpose8: false }, ..Signals::default() },
-        Signals { gcm_analytics: Some(false), ..Signals::default() },
+        Signals {
+            dnt: true,
+            ..Signals::default()
+        },
+        Signals {
+            tcf: TcfSignal::NoAnswer,
+            ..Signals::default()
+        },
+        Signals {
+            tcf: TcfSignal::Answered {
+                purpose1: true,
+                purpose8: false,
+            },
+            ..Signals::default()
+        },
+        Signals {
+            gcm_analytics: Some(false),
+            ..Signals::default()
+        },
     ] {
         let mut c = Consent::new(Mode::OptOut, true, "1".into());
         c.set_signals(signals.clone(), 1, id(1));
-        for p in [Purpose::Analytics, Purpose::Personalization, Purpose::Marketing] {
+        for p in [
+            Purpose::Analytics,
+            Purpose::Personalization,
+            Purpose::Marketing,
+        ] {
             assert!(!c.allows(p), "{signals:?} must refuse {p:?}");
         }
     }
     let mut c = Consent::new(Mode::OptIn, true, "1".into());
-    c.set_signals(Signals { gcm_analytics: Some(true), ..Signals::default() }, 1, id(1));
+    c.set_signals(
+        Signals {
+            gcm_analytics: Some(true),
+            ..Signals::default()
+        },
+        1,
+        id(1),
+    );
     assert!(c.allows(Purpose::Analytics));
-    assert!(!c.allows(Purpose::Personalization), "Consent Mode's analytics_storage says nothing about personalization");
+    assert!(
+        !c.allows(Purpose::Personalization),
+        "Consent Mode's analytics_storage says nothing about personalization"
+    );
 }

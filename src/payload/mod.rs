@@ -1,4 +1,4 @@
-//! Payload schema v1: the one JSON document sent per page view snapshot.
+//! The payload schema (version [`SCHEMA_VERSION`]): the one JSON document sent per page view snapshot.
 //!
 //! The SDK builds it, the collector parses and validates it with
 //! `parse` (feature `std`), and `docs/payload.schema.json` is generated
@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 /// Current payload schema version (`v`).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Hard upper bound on one serialised payload, in bytes.
 pub const MAX_PAYLOAD_BYTES: usize = 2048;
 /// Longest normalised path accepted, in bytes.
@@ -73,8 +73,12 @@ impl BrowserFamily {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRef {
-    /// Id of the local consent record (32 lowercase hex digits).
-    pub record: String,
+    /// The per-period consent reference (32 lowercase hex digits): a keyed
+    /// hash of the local consent record's id and the pseudonym period. The
+    /// visitor's device can recompute it from the record (proof of consent
+    /// on request); the collector cannot link periods with it.
+    #[serde(rename = "ref")]
+    pub reference: String,
     /// Purposes granted at the time of the snapshot.
     pub purposes: Vec<Purpose>,
 }
@@ -130,12 +134,37 @@ pub struct LdpReport {
     pub v: i64,
 }
 
-/// Payload schema v1.
+/// Which build of the SDK sent a payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Build {
+    /// Every feature family.
+    #[default]
+    Full,
+    /// Engagement, scroll, clicks and frustration, navigation, consent and delivery.
+    Lite,
+}
+
+impl Build {
+    /// The build this crate was compiled as.
+    pub const CURRENT: Build = Build::Full;
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Build::Full => "full",
+            Build::Lite => "lite",
+        }
+    }
+}
+
+/// The payload schema.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payload {
     /// Schema version, always [`SCHEMA_VERSION`].
     pub v: u32,
+    /// The SDK build that sent it.
+    pub build: Build,
     /// Random id of this payload (32 hex).
     pub id: String,
     /// Random id of the page view (32 hex); the collector keeps the highest `seq` per `pv`.
@@ -147,9 +176,15 @@ pub struct Payload {
     /// Rotating visitor pseudonym (32 hex), absent in the no-identifier mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vid: Option<String>,
-    /// Session id (32 hex), absent in the no-identifier mode.
+    /// Session id (32 hex), absent in the no-identifier mode; it rotates after
+    /// 30 minutes of inactivity and at every pseudonym period boundary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// The pseudonym period in hours (the SDK's `rotationHours`), present
+    /// exactly when `vid` is: the collector counts k-anonymity within one
+    /// period (`floor(hour / (rot * 3600))`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rot: Option<u32>,
     /// Start of the UTC hour of the snapshot, in Unix seconds (a multiple of 3600).
     pub hour: u64,
     pub consent: ConsentRef,
@@ -186,7 +221,7 @@ pub fn is_valid_site(s: &str) -> bool {
 }
 
 impl Payload {
-    /// Checks every field against schema v1 and its bounds.
+    /// Checks every field against the schema and its bounds.
     pub fn validate(&self) -> Result<(), FieldError> {
         if self.v != SCHEMA_VERSION {
             return Err(FieldError::new("v", "unsupported schema version"));
@@ -214,7 +249,18 @@ impl Payload {
                 "must be a whole UTC hour between 2024 and 2100",
             ));
         }
-        check_hex_id("consent.record", &self.consent.record)?;
+        match (self.vid.is_some(), self.rot) {
+            (true, Some(r)) if (1..=8_760).contains(&r) => {}
+            (true, _) => {
+                return Err(FieldError::new(
+                    "rot",
+                    "must be between 1 and 8760 when vid is present",
+                ))
+            }
+            (false, Some(_)) => return Err(FieldError::new("rot", "must be absent without vid")),
+            (false, None) => {}
+        }
+        check_hex_id("consent.ref", &self.consent.reference)?;
         if !self.consent.purposes.contains(&Purpose::Analytics) {
             return Err(FieldError::new(
                 "consent.purposes",
@@ -283,7 +329,7 @@ impl Payload {
     pub fn to_json(&self) -> String {
         let mut consent = ObjectWriter::new();
         consent
-            .str("record", &self.consent.record)
+            .str("ref", &self.consent.reference)
             .str_list("purposes", self.consent.purposes.iter().map(|p| p.as_str()));
         let mut ctx = ObjectWriter::new();
         ctx.str("path", &self.ctx.path)
@@ -292,13 +338,17 @@ impl Payload {
             .str("browser_family", self.ctx.browser_family.as_str());
         let mut w = ObjectWriter::new();
         w.uint("v", u64::from(self.v))
+            .str("build", self.build.as_str())
             .str("id", &self.id)
             .str("pv", &self.pv)
             .uint("seq", u64::from(self.seq))
             .str("site", &self.site)
             .opt_str("vid", self.vid.as_deref())
-            .opt_str("sid", self.sid.as_deref())
-            .uint("hour", self.hour)
+            .opt_str("sid", self.sid.as_deref());
+        if let Some(r) = self.rot {
+            w.uint("rot", u64::from(r));
+        }
+        w.uint("hour", self.hour)
             .raw("consent", &consent.finish())
             .raw("ctx", &ctx.finish())
             .raw("f", &self.f.to_json());

@@ -4,15 +4,17 @@ use crate::catalog::{FeatureValue, CATALOG, DAY_MS};
 fn valid() -> Payload {
     Payload {
         v: SCHEMA_VERSION,
+        build: Build::Full,
         id: "0123456789abcdef0123456789abcdef".into(),
         pv: "fedcba9876543210fedcba9876543210".into(),
         seq: 1,
         site: "demo".into(),
         vid: Some("00000000000000000000000000000001".into()),
         sid: None,
+        rot: Some(24),
         hour: 1_800_000_000,
         consent: ConsentRef {
-            record: "0000000000000000000000000000000a".into(),
+            reference: "0000000000000000000000000000000a".into(),
             purposes: vec![Purpose::Analytics],
         },
         ctx: Context {
@@ -103,7 +105,33 @@ fn field_of(json: &str) -> String {
 fn rejections_name_the_field() {
     let good = valid().to_json();
     let swap = |from: &str, to: &str| good.replacen(from, to, 1);
-    assert_eq!(field_of(&swap("\"v\":1", "\"v\":2")), "v");
+    assert_eq!(
+        field_of(&swap("\"v\":2", "\"v\":1")),
+        "v",
+        "an older schema is refused"
+    );
+    assert_eq!(
+        field_of(&swap("\"build\":\"full\"", "\"build\":\"max\"")),
+        "build"
+    );
+    assert_eq!(field_of(&swap("\"rot\":24", "\"rot\":0")), "rot");
+    assert_eq!(
+        field_of(&swap(",\"rot\":24", "")),
+        "rot",
+        "rot goes with vid"
+    );
+    assert_eq!(
+        field_of(&swap(
+            "\"ref\":\"0000000000000000000000000000000a\"",
+            "\"ref\":\"x\""
+        )),
+        "consent.ref"
+    );
+    assert_eq!(
+        field_of(&swap("\"ref\"", "\"record\"")),
+        "consent.record",
+        "the record id is not part of the schema"
+    );
     assert_eq!(field_of(&swap("\"seq\":1", "\"seq\":0")), "seq");
     assert_eq!(field_of(&swap("\"seq\":1", "\"seq\":\"1\"")), "seq");
     assert_eq!(

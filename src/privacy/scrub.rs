@@ -285,7 +285,10 @@ fn token_at(s: &[u8], i: usize) -> Option<usize> {
     // An API key with a known prefix (`sk_live_…`, `ghp_…`), or a run of 20+
     // token characters in which some `-`/`_`-separated part mixes letters and
     // digits (a slug such as `summer-sale-2024-collection` does not).
-    if KEY_PREFIXES.iter().any(|p| lower_eq(s, i, p.as_bytes()) && run.len() >= p.len() + 8) {
+    if KEY_PREFIXES
+        .iter()
+        .any(|p| lower_eq(s, i, p.as_bytes()) && run.len() >= p.len() + 8)
+    {
         return Some(end);
     }
     let mixed_part = run.split(|b| *b == b'-' || *b == b'_').any(|part| {
@@ -295,7 +298,20 @@ fn token_at(s: &[u8], i: usize) -> Option<usize> {
 }
 
 /// Prefixes of well-known API keys and tokens (Stripe, GitHub, Slack, AWS, Google).
-const KEY_PREFIXES: [&str; 12] = ["sk_live_", "sk_test_", "rk_live_", "pk_live_", "ghp_", "gho_", "ghs_", "github_pat_", "xoxb-", "xoxp-", "akia", "aiza"];
+const KEY_PREFIXES: [&str; 12] = [
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "pk_live_",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "github_pat_",
+    "xoxb-",
+    "xoxp-",
+    "akia",
+    "aiza",
+];
 
 /// `true` when position `i` starts a new word (so `xx1.2.3.4` is not split
 /// oddly). A percent escape (`%40`, `%2F`) is an encoded separator, so what
@@ -362,7 +378,9 @@ fn decode(text: &str) -> String {
         let mut out = alloc::vec::Vec::with_capacity(b.len());
         let mut i = 0;
         while i < b.len() {
-            let escaped = (b[i] == b'%').then(|| Some(hex_value(*b.get(i + 1)?)? * 16 + hex_value(*b.get(i + 2)?)?)).flatten();
+            let escaped = (b[i] == b'%')
+                .then(|| Some(hex_value(*b.get(i + 1)?)? * 16 + hex_value(*b.get(i + 2)?)?))
+                .flatten();
             match (b[i], escaped) {
                 (_, Some(v)) => {
                     out.push(v);
@@ -394,7 +412,11 @@ fn path_safe(text: &str) -> String {
     text.chars()
         .filter_map(|c| match c {
             c if c.is_whitespace() => Some('-'),
-            c if c.is_control() || matches!(c, '%' | '+' | '#' | '"' | '\'' | '<' | '>' | '\\' | '`') => None,
+            c if c.is_control()
+                || matches!(c, '%' | '+' | '#' | '"' | '\'' | '<' | '>' | '\\' | '`') =>
+            {
+                None
+            }
             c => Some(c),
         })
         .collect()

@@ -2,30 +2,36 @@
 //! snapshot of the external signals, and their consequences for storage
 //! (persist the record, or wipe everything) and for on-device history.
 
-use super::storage::{encode_consent, key};
+use super::storage::{encode_consent, encode_refusal};
 use super::{Effect, Tracker};
 use crate::consent::{Mode, Purpose, Source};
 
 impl Tracker {
-    /// Keeps the history in step with personalization consent; a refusal removes it.
+    /// Keeps the history in step with personalization consent: loaded from
+    /// what was stored once allowed; forgotten once refused, and removed once
+    /// the refusal is definitive.
     pub(super) fn sync_personalization(&mut self, wall_ms: f64) {
-        let allowed = self.consent.allows(Purpose::Personalization);
-        self.device
-            .set_personalization(allowed, None, &mut self.pv, wall_ms);
-        if !allowed && self.device.stored {
-            self.device.stored = false;
-            self.effects
-                .push(Effect::Remove(Tracker::history_key(&self.cfg.site)));
+        if self.consent.allows(Purpose::Personalization) {
+            let raw = self.history_raw.take();
+            self.device
+                .set_personalization(true, raw.as_deref(), &mut self.pv, wall_ms);
+        } else {
+            self.device
+                .set_personalization(false, None, &mut self.pv, wall_ms);
+            if self.definitive_refusal() {
+                self.history_raw = None;
+                self.erase("history");
+            }
         }
     }
+
+    /// Stores the history record a hidden or ended page view leaves.
     pub(super) fn save_history(&mut self, now: f64, wall_ms: f64) {
         if let Some(value) = self.device.on_hide(&self.pv, now, wall_ms) {
-            self.effects.push(Effect::Store {
-                key: Tracker::history_key(&self.cfg.site),
-                value,
-            });
+            self.write("history", value);
         }
     }
+
     /// The visitor grants (`granted = true`) or denies purposes through the API.
     pub fn choose(&mut self, purposes: &[Purpose], granted: bool, wall_ms: f64) {
         let id = self.fresh_hex();
@@ -33,6 +39,7 @@ impl Tracker {
         self.after_consent_change();
         self.sync_personalization(wall_ms);
     }
+
     /// Withdraws all consent: wipes every stored key, forgets ids, sends nothing more.
     pub fn revoke(&mut self, wall_ms: f64) {
         let id = self.fresh_hex();
@@ -40,43 +47,58 @@ impl Tracker {
         self.after_consent_change();
         self.sync_personalization(wall_ms);
     }
+
+    /// A refusal that takes effect now: anything but a TCF CMP that has not
+    /// answered yet (within `tcfTimeoutMs`), which only pauses.
+    fn definitive_refusal(&self) -> bool {
+        !self.consent.pending()
+    }
+
+    /// What the purposes now in effect mean for storage and sending. A
+    /// refusal of analytics forgets the ids, drops the queue and removes
+    /// their keys; with no purpose left that stores anything, the consent
+    /// key goes too (in `opt-out` and `exempt` mode a visitor's explicit
+    /// refusal is then kept, without any identifier: see `keep_refusal`).
     pub(super) fn after_consent_change(&mut self) {
-        if self.consent.allows(Purpose::Analytics) {
-            self.persist_consent();
-        } else {
-            // Withdrawal (or refusal): wipe everything; only an explicit refusal
-            // in opt-out/exempt mode is kept (see `keep_refusal`).
+        let analytics = self.consent.allows(Purpose::Analytics);
+        if !analytics && self.definitive_refusal() {
             self.seed = None;
             self.session = None;
             self.effects
-                .retain(|e| !matches!(e, Effect::Send(_) | Effect::Post { .. }));
+                .retain(|e| !matches!(e, Effect::Send(_) | Effect::Post { .. } | Effect::Probe(_)));
             self.outbox.clear();
-            for k in Tracker::storage_keys(&self.cfg.site) {
-                self.effects.push(Effect::Remove(k));
+            for name in ["seed", "session", "outbox", "ldp"] {
+                self.erase(name);
             }
+        }
+        if self.storage_allowed() {
+            self.persist_consent();
+        } else if self.definitive_refusal() {
+            self.erase("consent");
             self.keep_refusal();
         }
     }
+
+    /// Stores the choices and the latest record (while storage is allowed).
     pub(super) fn persist_consent(&mut self) {
         if let Some(value) = encode_consent(&self.consent) {
-            self.effects.push(Effect::Store {
-                key: key(&self.cfg.site, "consent"),
-                value,
-            });
+            self.write("consent", value);
         }
     }
 
-    /// After a wipe: in `opt-out` and `exempt` mode an explicit refusal
-    /// through the API is stored again (only the choice and its record, no
-    /// identifier), or the next page would fall back to the mode's default
-    /// and measure a visitor who objected. In `opt-in` the default already
-    /// refuses, so nothing at all is kept.
-    pub(super) fn keep_refusal(&mut self) {
+    /// In `opt-out` and `exempt` mode, a visitor's explicit refusal through
+    /// the API is kept (the choices only, no record id and no time), or the
+    /// next page would fall back to the mode's default and measure a visitor
+    /// who objected. That one value is all that is written; nothing follows
+    /// it. In `opt-in` the default already refuses, so nothing is kept.
+    fn keep_refusal(&mut self) {
         let refused_by_visitor = self.consent.decide(Purpose::Analytics) == (false, Source::Api);
         if self.consent.mode() != Mode::OptIn && refused_by_visitor {
-            self.persist_consent();
+            let value = encode_refusal(&self.consent);
+            self.write_anyway("consent", value);
         }
     }
+
     /// A new snapshot of the external consent signals (GPC, DNT, TCF, Consent
     /// Mode). When it changes the purposes in effect, a consent record is made
     /// and a withdrawal takes effect at once (storage wiped, queue dropped).
@@ -89,6 +111,7 @@ impl Tracker {
         let changed = self.consent.set_signals(signals, wall_ms as u64, id);
         if changed {
             self.after_consent_change();
+            self.sync_personalization(wall_ms);
         }
         changed
     }

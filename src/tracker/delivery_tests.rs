@@ -2,6 +2,7 @@
 //! a fake clock (explicit `now`) and seeded randomness.
 
 use super::*;
+use crate::consent::Purpose;
 use crate::event::EventKind;
 use crate::payload::Payload;
 

@@ -1,12 +1,10 @@
 //! The visitor-facing JSON: `consent.state()` and `explain()` (what is
 //! stored, where data goes, the last payload sent, and why).
 
-use super::storage::key;
 use super::Tracker;
 use crate::consent::{Purpose, Source};
 use crate::json_out::ObjectWriter;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 impl Tracker {
     /// `consent.state()`: `{mode, granted, denied, record}` as JSON.
@@ -35,28 +33,19 @@ impl Tracker {
         w.finish()
     }
     /// Stored keys right now, what was last sent, and why: `explain()`.
+    /// The keys are exactly those the tracker wrote or found and has not
+    /// removed (the same record every storage write goes through).
     pub fn explain_json(&self, now: f64) -> String {
         let analytics = self.consent.allows(Purpose::Analytics);
-        let mut stored_keys = Vec::new();
-        if analytics {
-            stored_keys.push(key(&self.cfg.site, "consent"));
-            if self.seed.is_some() {
-                stored_keys.push(key(&self.cfg.site, "seed"));
-                stored_keys.push(key(&self.cfg.site, "session"));
-            }
-            if !self.outbox.is_empty() {
-                stored_keys.push(key(&self.cfg.site, "outbox"));
-            }
-            stored_keys.extend(self.ldp_key());
-        }
-        if self.device.history.is_some() {
-            stored_keys.push(Tracker::history_key(&self.cfg.site));
-        }
+        let stored_keys = self.present_keys();
         let why = match (analytics, self.consent.decide(Purpose::Analytics).1) {
             (true, Source::Api) => "You allowed analytics: aggregated features of this page are sent, never raw events or text.",
+            (true, Source::Tcf) | (true, Source::Gcm) => "Your consent choice on this site allows analytics: aggregated features of this page are sent, never raw events or text.",
             (true, _) => "The site measures its audience by default: aggregated features are sent; revoke to stop.",
-            (false, Source::Gpc) | (false, Source::Dnt) => "Your browser's privacy signal (GPC/DNT) is honoured: nothing is sent or stored.",
-            (false, _) => "No analytics consent: nothing is sent or stored; features stay on this device.",
+            (false, Source::Gpc) | (false, Source::Dnt) => "Your browser's privacy signal (GPC/DNT) is honoured: nothing is sent and nothing is written.",
+            (false, Source::Tcf) | (false, Source::Gcm) => "Your consent choice on this site refuses analytics: nothing is sent and nothing is written.",
+            (false, _) if self.consent.allows(Purpose::Personalization) => "No analytics consent: nothing is sent; with personalization allowed, your visit history stays on this device.",
+            (false, _) => "No analytics consent: nothing is sent; features stay on this device.",
         };
         let mut w = ObjectWriter::new();
         w.raw("consent", &self.consent_state_json())

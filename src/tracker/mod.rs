@@ -21,7 +21,7 @@ pub use storage::Stored;
 
 use crate::catalog::Features;
 use crate::config::Config;
-use crate::consent::{Consent, Purpose};
+use crate::consent::Consent;
 use crate::delivery::{Bounds, Outbox, RetryPolicy};
 use crate::event::{Event, EventKind};
 use crate::ids::{to_hex, Id128};
@@ -32,7 +32,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use on_device::{features_json, OnDevice};
-use storage::{decode_consent, decode_id};
+use storage::{decode_consent, decode_id, Present};
 
 /// Something the shell must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +93,10 @@ pub struct Tracker {
     ldp_budget: Budget,
     /// Cross-page-view state of the on-device features (history, segments).
     device: OnDevice,
+    /// The stored history as read at start-up, used once personalization is allowed.
+    history_raw: Option<String>,
+    /// Which of the SDK's keys are in storage (see [`storage`]).
+    present: Present,
 }
 
 impl core::fmt::Debug for Tracker {
@@ -132,6 +136,7 @@ impl Tracker {
         if let Some((yes, no, record)) = stored.consent.as_deref().and_then(decode_consent) {
             consent.restore(yes, no, record);
         }
+        let present = Present::from_stored(&stored, false);
         let mut t = Tracker {
             cfg,
             consent,
@@ -151,17 +156,19 @@ impl Tracker {
                 .and_then(Budget::decode)
                 .unwrap_or_default(),
             device: OnDevice::default(),
+            history_raw: None,
+            present,
         };
         t.device.begin(&mut t.pv, wall_ms);
         if t.consent.record().is_none() {
             let id = t.fresh_hex();
             t.consent.ensure_record(wall_ms as u64, id);
         }
-        if !t.consent.allows(Purpose::Analytics) {
-            t.seed = None;
-            t.session = None;
-        } else if let Some(raw) = stored.outbox.as_deref() {
-            // Drained on this page load: what an earlier page left unacknowledged.
+        // What an earlier page left is kept as read, even while analytics is
+        // not (yet) allowed: the consent signals (a TCF CMP, Consent Mode)
+        // answer after start-up. It is used only once allowed, and removed
+        // only when a refusal takes effect.
+        if let Some(raw) = stored.outbox.as_deref() {
             t.outbox.restore(raw, now);
         }
         t
@@ -185,12 +192,10 @@ impl Tracker {
     /// history (used only while personalization is allowed).
     pub fn set_environment(&mut self, webdriver: bool, history: Option<&str>, wall_ms: f64) {
         self.device.webdriver = webdriver;
-        self.device.stored = history.is_some();
+        self.present.set("history", history.is_some());
+        self.history_raw = history.map(String::from);
         self.pv.automation.webdriver = webdriver;
-        if self.consent.allows(Purpose::Personalization) {
-            self.device
-                .set_personalization(true, history, &mut self.pv, wall_ms);
-        }
+        self.sync_personalization(wall_ms);
     }
 
     /// `track(name, props)`: counted as a conversion; nothing else is kept.
@@ -271,5 +276,9 @@ impl Tracker {
 
 #[cfg(test)]
 mod delivery_tests;
+#[cfg(test)]
+mod guarantee_tests;
+#[cfg(test)]
+mod storage_sim;
 #[cfg(test)]
 mod tests;

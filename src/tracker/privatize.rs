@@ -1,8 +1,7 @@
 //! The tracker's last step before a payload leaves: strings scrubbed, LDP
 //! features replaced by noisy reports, and the visitor's daily ε budget.
 
-use super::storage::key;
-use super::{Effect, Tracker};
+use super::Tracker;
 use crate::payload::Payload;
 use crate::privacy::{ldp, scrub::scrub};
 
@@ -21,15 +20,15 @@ impl Tracker {
         {
             return false;
         }
-        self.effects.push(Effect::Store {
-            key: key(&self.cfg.site, "ldp"),
-            value: self.ldp_budget.encode(),
-        });
+        let value = self.ldp_budget.encode();
+        self.write("ldp", value);
         true
     }
 
-    /// Scrubs every free-form string of `p` and privatises its LDP features.
+    /// Scrubs every free-form string of `p`, coarsens the longitudinal
+    /// counters to buckets and privatises its LDP features.
     pub(super) fn privatize(&mut self, p: &mut Payload) {
+        bucket_longitudinal(&mut p.f);
         p.ctx.path = scrub(&p.ctx.path);
         // A referrer "domain" that is an IP address (or anything else the
         // scrubber recognises) is dropped, not sent as a placeholder.
@@ -49,12 +48,24 @@ impl Tracker {
             p.ldp = ldp::privatize(&mut p.f, &self.cfg.ldp, &mut r64);
         }
     }
-
-    /// The stored budget key, when a budget has been spent (for `explain()`).
-    pub(super) fn ldp_key(&self) -> Option<alloc::string::String> {
-        (self.ldp_budget != ldp::Budget::default()).then(|| key(&self.cfg.site, "ldp"))
-    }
 }
 
 #[cfg(test)]
 mod tests;
+
+/// The lower bound of `n`'s bucket among `bounds` (ascending, from 0).
+fn bucket(n: u32, bounds: &[u32]) -> u32 {
+    bounds.iter().rev().find(|b| n >= **b).copied().unwrap_or(0)
+}
+
+/// Visit counters leave the device only as coarse buckets (their lower
+/// bounds), so consecutive visits cannot be chained by an exact counter:
+/// `visit_index` and `visits_30d` as 1, 2-3, 4-7, 8+; `days_since_last_visit`
+/// as 0, 1, 2-6, 7-29, 30+. On the device (`features()`) they stay exact.
+pub(crate) fn bucket_longitudinal(f: &mut crate::catalog::Features) {
+    const COUNTS: [u32; 5] = [0, 1, 2, 4, 8];
+    const DAYS: [u32; 5] = [0, 1, 2, 7, 30];
+    f.visit_index = bucket(f.visit_index, &COUNTS);
+    f.visits_30d = bucket(f.visits_30d, &COUNTS);
+    f.days_since_last_visit = bucket(f.days_since_last_visit, &DAYS);
+}

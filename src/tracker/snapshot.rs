@@ -2,13 +2,13 @@
 //! and how they reach the collector: identifiers for the payload, the outbox,
 //! one post or probe in flight, and the results that come back.
 
-use super::storage::{encode_id, key};
+use super::storage::encode_id;
 use super::{Effect, Tracker};
 use crate::config::Identity;
 use crate::consent::Purpose;
 use crate::delivery::{probe_url, Due, RetryPolicy};
-use crate::ids::{pseudonym, to_hex, Id128};
-use crate::payload::{ConsentRef, Payload, SCHEMA_VERSION};
+use crate::ids::{from_hex, pseudonym, to_hex, Id128};
+use crate::payload::{Build, ConsentRef, Payload, SCHEMA_VERSION};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -50,8 +50,10 @@ impl Tracker {
     }
     /// When [`Tracker::tick`] should run next (page clock), if ever.
     pub fn next_wake(&self) -> Option<f64> {
-        let periodic = self.may_store_or_send().then_some(self.next_periodic);
-        match (periodic, self.outbox.next_due()) {
+        if !self.may_store_or_send() {
+            return None;
+        }
+        match (Some(self.next_periodic), self.outbox.next_due()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
@@ -77,6 +79,10 @@ impl Tracker {
     /// Posts (or probes for) the oldest queued payload that is due, unless a
     /// request is out.
     pub(super) fn pump(&mut self, now: f64) {
+        // What an earlier page left waits until analytics is allowed.
+        if !self.may_store_or_send() {
+            return;
+        }
         match self.outbox.take_due(now) {
             Some(Due::Post(body)) => {
                 let fresh = self.announce && self.last_sent.as_ref() == Some(&body);
@@ -103,24 +109,20 @@ impl Tracker {
         if !self.may_store_or_send() {
             return;
         }
-        let k = key(&self.cfg.site, "outbox");
         if self.outbox.is_empty() {
-            self.effects.push(Effect::Remove(k));
+            self.erase("outbox");
         } else {
-            self.effects.push(Effect::Store {
-                key: k,
-                value: self.outbox.encode(),
-            });
+            let value = self.outbox.encode();
+            self.write("outbox", value);
         }
     }
     pub(super) fn send_snapshot(&mut self, now: f64, wall_ms: f64, final_: bool) {
         if !self.consent.allows(Purpose::Analytics) {
             return;
         }
-        let Some(record) = self.consent.record() else {
+        let Some(reference) = self.consent_reference(wall_ms) else {
             return;
         };
-        let record = record.id.clone();
         if !self.spend_ldp_budget(wall_ms) {
             return;
         }
@@ -129,17 +131,20 @@ impl Tracker {
         self.pv.dirty = false;
         self.pv.dropped = self.pv.dropped.saturating_add(self.outbox.take_dropped());
         self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
+        let rot = vid.as_ref().map(|_| self.cfg.rotation_hours);
         let mut payload = Payload {
             v: SCHEMA_VERSION,
+            build: Build::CURRENT,
             id: self.fresh_hex(),
             pv: to_hex(&self.pv.id),
             seq: self.pv.seq,
             site: self.cfg.site.clone(),
             vid,
             sid,
+            rot,
             hour: (wall_ms.max(0.0) as u64 / 3_600_000) * 3600,
             consent: ConsentRef {
-                record,
+                reference,
                 purposes: self.consent.effective().to_vec(),
             },
             ctx: self.pv.ctx.clone(),
@@ -165,20 +170,42 @@ impl Tracker {
             self.effects.push(Effect::Send(body));
         }
     }
+
+    /// The pseudonym period (`rotationHours` long, counted from the Unix
+    /// epoch) that wall-clock time `wall` (Unix ms) falls in.
+    pub(super) fn period(&self, wall: u64) -> u64 {
+        wall / (u64::from(self.cfg.rotation_hours) * 3_600_000)
+    }
+
+    /// The per-period consent reference of the current record: SipHash keyed
+    /// with the record's random id, over the period. The device can show the
+    /// record and recompute the reference; without the id, two periods'
+    /// references cannot be linked.
+    pub(super) fn consent_reference(&self, wall_ms: f64) -> Option<String> {
+        let record = from_hex(&self.consent.record()?.id)?;
+        let period = self.period(wall_ms.max(0.0) as u64);
+        Some(to_hex(&pseudonym(&record, b"consent", period)))
+    }
+
     /// Current (pseudonym, session id), creating and persisting the seed and
     /// session as needed. `None`s in the no-identifier mode.
+    /// - The seed lives at most 13 months from its creation, never extended;
+    ///   one dated in the future (a clock set back) is invalid and replaced.
+    /// - The session ends after 30 minutes without activity and at every
+    ///   pseudonym period boundary, so no session id spans two periods.
     fn identifiers(&mut self, wall_ms: f64) -> (Option<String>, Option<String>) {
         if self.cfg.identity == Identity::None {
             return (None, None);
         }
         let now = wall_ms.max(0.0) as u64;
-        let seed_ok = matches!(self.seed, Some((_, created)) if (now.saturating_sub(created) as f64) < SEED_MAX_AGE_MS);
+        let seed_ok = matches!(self.seed, Some((_, created)) if created <= now && ((now - created) as f64) < SEED_MAX_AGE_MS);
         if !seed_ok {
             let fresh = (self.rng)();
             self.seed = Some((fresh, now));
             self.store_id("seed", &fresh, now);
         }
-        let session_ok = matches!(self.session, Some((_, last)) if (now.saturating_sub(last) as f64) < SESSION_IDLE_MS);
+        let period = self.period(now);
+        let session_ok = matches!(self.session, Some((_, last)) if last <= now && ((now - last) as f64) < SESSION_IDLE_MS && self.period(last) == period);
         let sid = if session_ok {
             self.session.map(|s| s.0)
         } else {
@@ -187,15 +214,12 @@ impl Tracker {
         .unwrap_or_else(|| (self.rng)());
         self.session = Some((sid, now));
         self.store_id("session", &sid, now);
-        let period_ms = u64::from(self.cfg.rotation_hours) * 3_600_000;
         let seed = self.seed.map(|s| s.0).unwrap_or_default();
-        let vid = pseudonym(&seed, b"vid", now / period_ms);
+        let vid = pseudonym(&seed, b"vid", period);
         (Some(to_hex(&vid)), Some(to_hex(&sid)))
     }
-    fn store_id(&mut self, name: &str, id: &Id128, at: u64) {
-        self.effects.push(Effect::Store {
-            key: key(&self.cfg.site, name),
-            value: encode_id(id, at),
-        });
+
+    fn store_id(&mut self, name: &'static str, id: &Id128, at: u64) {
+        self.write(name, encode_id(id, at));
     }
 }

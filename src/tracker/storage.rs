@@ -1,8 +1,15 @@
-//! What the tracker keeps in `localStorage`: the key names (`iob:<site>:<name>`)
-//! and the codecs of the stored values. Decoding never fails loudly: a
-//! malformed value reads as absent.
+//! What the tracker keeps in `localStorage`: the key names (`iob:<site>:<name>`),
+//! the codecs of the stored values, and the one gate every write goes
+//! through. Decoding never fails loudly: a malformed value reads as absent.
+//!
+//! The tracker knows which of its keys are in storage ([`Present`]: what it
+//! read at start-up, then every write and removal it asked for), so
+//! `explain()` lists exactly those, a removal is asked only for a key that
+//! is there, and nothing is written unless a purpose that needs storage is
+//! allowed ([`Tracker::storage_allowed`]).
 
-use super::Tracker;
+use super::{Effect, Tracker};
+use crate::consent::Purpose;
 use crate::consent::{Consent, ConsentRecord, PurposeSet, Source};
 use crate::flat_json::{self, Scalar};
 use crate::ids::{from_hex, to_hex, Id128};
@@ -18,6 +25,45 @@ pub struct Stored {
     pub outbox: Option<String>,
     /// The LDP budget spent today (`<day>.<milli-ε>`).
     pub ldp: Option<String>,
+}
+
+/// The names of the SDK's keys (`iob:<site>:<name>`), in [`Present`] bit order.
+pub(crate) const NAMES: [&str; 6] = ["consent", "seed", "session", "outbox", "ldp", "history"];
+
+/// Which of the SDK's keys are in storage, as far as this tracker knows
+/// (bit `i` stands for `NAMES[i]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Present(u8);
+
+impl Present {
+    fn bit(name: &str) -> u8 {
+        NAMES.iter().position(|n| *n == name).map_or(0, |i| 1 << i)
+    }
+    pub(crate) fn has(self, name: &str) -> bool {
+        self.0 & Present::bit(name) != 0
+    }
+    pub(crate) fn set(&mut self, name: &str, present: bool) {
+        if present {
+            self.0 |= Present::bit(name);
+        } else {
+            self.0 &= !Present::bit(name);
+        }
+    }
+    /// What the shell read at start-up.
+    pub(crate) fn from_stored(s: &Stored, history: bool) -> Present {
+        let mut p = Present::default();
+        for (name, v) in [
+            ("consent", &s.consent),
+            ("seed", &s.seed),
+            ("session", &s.session),
+            ("outbox", &s.outbox),
+            ("ldp", &s.ldp),
+        ] {
+            p.set(name, v.is_some());
+        }
+        p.set("history", history);
+        p
+    }
 }
 
 /// The stored consent: the visitor's choices and the latest record, as a flat
@@ -43,8 +89,24 @@ pub(super) fn encode_consent(c: &Consent) -> Option<String> {
         .finish();
     Some(json)
 }
-/// Decodes what [`encode_consent`] wrote; anything malformed is ignored (as if never stored).
-pub(super) fn decode_consent(raw: &str) -> Option<(PurposeSet, PurposeSet, ConsentRecord)> {
+/// A refusal kept in `opt-out` and `exempt` mode so the next page honours
+/// it: the visitor's choices only (no record id, no time: nothing that
+/// identifies or dates anyone).
+pub(super) fn encode_refusal(c: &Consent) -> String {
+    let (yes, no) = c.choices();
+    ObjectWriter::new()
+        .uint("chose_yes", u64::from(yes.bits()))
+        .uint("chose_no", u64::from(no.bits()))
+        .finish()
+}
+
+/// What the stored consent holds: the visitor's choices, and the record
+/// unless it is a bare refusal ([`encode_refusal`]).
+pub(super) type StoredConsent = (PurposeSet, PurposeSet, Option<ConsentRecord>);
+
+/// Decodes what [`encode_consent`] or [`encode_refusal`] wrote; anything
+/// malformed is ignored (as if never stored).
+pub(super) fn decode_consent(raw: &str) -> Option<StoredConsent> {
     let pairs = flat_json::parse(raw).ok()?;
     let get = |k: &str| flat_json::get(&pairs, k);
     let text = |k: &str| match get(k) {
@@ -57,6 +119,10 @@ pub(super) fn decode_consent(raw: &str) -> Option<(PurposeSet, PurposeSet, Conse
     };
     let flag = |k: &str| matches!(get(k), Some(Scalar::Bool(true)));
     let bits = |k: &str| int(k).map(|n| PurposeSet::from_bits(n as u8));
+    let choices = (bits("chose_yes")?, bits("chose_no")?);
+    if get("id").is_none() {
+        return Some((choices.0, choices.1, None));
+    }
     let id = text("id").filter(|s| from_hex(s).is_some())?;
     let record = ConsentRecord {
         id,
@@ -69,7 +135,7 @@ pub(super) fn decode_consent(raw: &str) -> Option<(PurposeSet, PurposeSet, Conse
         dnt: flag("dnt"),
         tc_string: text("tc"),
     };
-    Some((bits("chose_yes")?, bits("chose_no")?, record))
+    Some((choices.0, choices.1, Some(record)))
 }
 /// A stored identifier: `<32 hex>.<unix ms>` (creation time for the seed,
 /// last activity for the session).
@@ -93,14 +159,48 @@ pub(super) fn key(site: &str, name: &str) -> String {
 
 impl Tracker {
     /// Every `localStorage` key the SDK may write for this site.
-    pub fn storage_keys(site: &str) -> [String; 5] {
-        [
-            key(site, "consent"),
-            key(site, "seed"),
-            key(site, "session"),
-            key(site, "outbox"),
-            key(site, "ldp"),
-        ]
+    pub fn storage_keys(site: &str) -> [String; 6] {
+        NAMES.map(|n| key(site, n))
+    }
+
+    /// Storage may be written: a purpose that keeps something on the device
+    /// (analytics: ids, outbox, budget; personalization: history) is allowed.
+    /// Under a refusing signal (GPC, DNT, TCF, Consent Mode) neither is.
+    pub(super) fn storage_allowed(&self) -> bool {
+        self.consent.allows(Purpose::Analytics) || self.consent.allows(Purpose::Personalization)
+    }
+
+    /// Writes `value` under `name`, if storage may be written.
+    pub(super) fn write(&mut self, name: &'static str, value: String) {
+        if self.storage_allowed() {
+            self.write_anyway(name, value);
+        }
+    }
+
+    /// Writes without the gate: only for the refusal that must be remembered.
+    pub(super) fn write_anyway(&mut self, name: &'static str, value: String) {
+        self.present.set(name, true);
+        self.effects.push(Effect::Store {
+            key: key(&self.cfg.site, name),
+            value,
+        });
+    }
+
+    /// Removes `name` from storage, if it is there.
+    pub(super) fn erase(&mut self, name: &'static str) {
+        if self.present.has(name) {
+            self.present.set(name, false);
+            self.effects.push(Effect::Remove(key(&self.cfg.site, name)));
+        }
+    }
+
+    /// The keys in storage now (what `explain()` lists).
+    pub(super) fn present_keys(&self) -> alloc::vec::Vec<String> {
+        NAMES
+            .iter()
+            .filter(|n| self.present.has(n))
+            .map(|n| key(&self.cfg.site, n))
+            .collect()
     }
     /// The `localStorage` key of `name` (one of [`Tracker::storage_keys`]) for `site`.
     pub fn storage_key(site: &str, name: &str) -> String {

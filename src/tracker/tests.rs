@@ -1,4 +1,5 @@
 use super::*;
+use crate::consent::Purpose;
 use crate::event::EventKind;
 use crate::payload::Payload;
 
@@ -106,7 +107,17 @@ fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
     assert_eq!(p.ctx.path, "/cart/:id?utm_source=x");
     assert_eq!(p.ctx.referrer_domain.as_deref(), Some("search.example"));
     assert_eq!(p.hour % 3600, 0);
-    assert_eq!(p.consent.record, t.consent().record().unwrap().id);
+    assert_ne!(
+        p.consent.reference,
+        t.consent().record().unwrap().id,
+        "the record id never leaves the device"
+    );
+    assert_eq!(
+        Some(p.consent.reference.clone()),
+        t.consent_reference(WALL),
+        "the device recomputes the reference"
+    );
+    assert_eq!((p.rot, p.build), (Some(24), crate::payload::Build::Full));
     // Unload fires both pagehide and visibilitychange(hidden): one snapshot only.
     t.on_event(&Event {
         t: 3_050.0,
@@ -125,28 +136,29 @@ fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
 
 #[test]
 fn revoke_wipes_storage_drops_pending_sends_and_stops_sending() {
-    let mut t = tracker(OPT_IN, Stored::default());
+    let stored = Stored {
+        ldp: Some("20000.500".into()),
+        ..Stored::default()
+    };
+    let mut t = tracker(OPT_IN, stored);
+    let mut storage = crate::tracker::storage_sim::Storage::with(&[("iob:demo:ldp", "20000.500")]);
     t.choose(&[Purpose::Analytics], true, WALL);
     t.flush(100.0, WALL);
+    storage.apply(&t.take_effects());
+    assert!(
+        storage.len() >= 4,
+        "consent, seed, session, outbox and the budget: {storage:?}"
+    );
+    t.flush(150.0, WALL);
     t.revoke(WALL);
     let effects = t.take_effects();
     assert!(sends(&effects).is_empty(), "queued payload dropped");
-    let removed: Vec<_> = effects
-        .iter()
-        .filter_map(|e| {
-            if let Effect::Remove(k) = e {
-                Some(k.clone())
-            } else {
-                None
-            }
-        })
-        .collect();
-    for k in Tracker::storage_keys("demo") {
-        assert!(
-            removed.contains(&k),
-            "every key of the site is removed: {k} not in {removed:?}"
-        );
-    }
+    storage.apply(&effects);
+    assert_eq!(
+        storage.len(),
+        0,
+        "every key of the site is removed, including one found at start: {storage:?}"
+    );
     t.on_event(&Event {
         t: 200.0,
         kind: EventKind::Key {

@@ -8,9 +8,15 @@
 // - TCF: __tcfapi('ping', 2, cb) only to detect the CMP, then
 //   __tcfapi('addEventListener', 2, cb); every callback is reported. A CMP
 //   that installs itself late is looked for every 100 ms until the timeout.
+//   Inside an iframe without its own __tcfapi, the CMP of an ancestor frame
+//   is reached through the TCF frame protocol: the nearest ancestor holding
+//   a frame named `__tcfapiLocator` gets `{__tcfapiCall: {...}}` messages and
+//   answers with `{__tcfapiReturn: {returnValue, success, callId}}`.
 // - Consent Mode: dataLayer entries ['consent', 'default'|'update', {...}]
 //   (arrays or gtag's `arguments`); later pushes are noticed by wrapping
-//   dataLayer.push (the original is called first and restored on stop).
+//   dataLayer.push (the original is called first and restored on stop). The
+//   last `update`, the last `default` without `region`, and whether a
+//   region-scoped `default` denied are reported separately: the core decides.
 
 /**
  * @param {number} vendor TCF vendor id whose consent is read (0: publisher consents)
@@ -23,8 +29,16 @@ export function iobSignals(vendor, timeoutMs, report) {
   /** @type {Record<string, unknown>} */
   let tcf = {};
   let cmp = false, asked = false, done = false;
+  /** Consent Mode analytics_storage: last update, last global default; a region-scoped default denied. */
   /** @type {string | undefined} */
-  let gcm;
+  let gcmu;
+  /** @type {string | undefined} */
+  let gcmd;
+  let gcmr = false;
+  /** The TCF API: the page's own, or a proxy to an ancestor frame's CMP. @type {Function | undefined} */
+  let tcfapi;
+  /** @type {((e: MessageEvent) => void) | undefined} */
+  let onMessage;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   /** @type {unknown} */
@@ -40,15 +54,19 @@ export function iobSignals(vendor, timeoutMs, report) {
   const send = () => {
     if (done) return;
     try {
-      report(JSON.stringify(Object.assign({ gpc: n.globalPrivacyControl === true, dnt: [n.doNotTrack, w.doNotTrack, n.msDoNotTrack].map(str).join(','), cmp, gcm }, tcf)));
+      report(JSON.stringify(Object.assign({ gpc: n.globalPrivacyControl === true, dnt: [n.doNotTrack, w.doNotTrack, n.msDoNotTrack].map(str).join(','), cmp, gcmu, gcmd, gcmr }, tcf)));
     } catch (_) {}
   };
   /** @param {any} e */
   const seen = (e) => {
     if (e && e[0] === 'consent' && (e[1] === 'default' || e[1] === 'update') && e[2] && typeof e[2].analytics_storage === 'string') {
-      gcm = e[2].analytics_storage;
+      const v = e[2].analytics_storage;
+      if (e[1] === 'update') gcmu = v;
+      else if (e[2].region == null) gcmd = v;
+      else if (v === 'denied') gcmr = true;
     }
   };
+  const gcmState = () => `${gcmu}|${gcmd}|${gcmr}`;
   const hookLayer = () => {
     const l = w.dataLayer;
     if (!Array.isArray(l) || l === dl) return;
@@ -58,11 +76,11 @@ export function iobSignals(vendor, timeoutMs, report) {
     each.call(l, seen);
     ours = l.push = function (/** @type {any[]} */ ...items) {
       const r = original.apply(this, items);
-      const before = gcm;
+      const before = gcmState();
       try {
         items.forEach(seen);
       } catch (_) {}
-      if (gcm !== before) send();
+      if (gcmState() !== before) send();
       return r;
     };
   };
@@ -81,17 +99,58 @@ export function iobSignals(vendor, timeoutMs, report) {
     cmp = true;
     send();
   };
+  /** The nearest frame (this one or an ancestor) holding `__tcfapiLocator`. */
+  const locatorFrame = () => {
+    /** @type {any} */
+    let f = w;
+    for (;;) {
+      try {
+        if (f.frames.__tcfapiLocator) return f;
+      } catch (_) {}
+      if (f === w.top || !f.parent) return null;
+      f = f.parent;
+    }
+  };
+  /** `__tcfapi` through postMessage to a CMP in `frame` (the TCF frame protocol). @param {any} frame */
+  const proxy = (frame) => {
+    /** @type {Record<string, Function>} */
+    const calls = {};
+    let next = 0;
+    onMessage = (e) => {
+      let d = e.data;
+      try {
+        if (typeof d === 'string') d = JSON.parse(d);
+      } catch (_) {
+        return;
+      }
+      const ret = d && d.__tcfapiReturn;
+      if (ret && calls[ret.callId]) calls[ret.callId](ret.returnValue, ret.success);
+    };
+    w.addEventListener('message', onMessage);
+    return (/** @type {string} */ command, /** @type {number} */ version, /** @type {Function} */ callback, /** @type {unknown} */ parameter) => {
+      const callId = 'iob' + next++;
+      calls[callId] = callback;
+      frame.postMessage({ __tcfapiCall: { command, parameter, version, callId } }, '*');
+    };
+  };
   const findCmp = () => {
-    if (asked || typeof w.__tcfapi !== 'function') return;
+    if (asked) return;
+    if (typeof w.__tcfapi === 'function') tcfapi = w.__tcfapi;
+    else {
+      const frame = w !== w.top ? locatorFrame() : null;
+      if (!frame) return;
+      tcfapi = proxy(frame);
+    }
     asked = true;
+    const api = /** @type {Function} */ (tcfapi);
     try {
-      w.__tcfapi('ping', 2, (/** @type {unknown} */ p) => {
+      api('ping', 2, (/** @type {unknown} */ p) => {
         if (p && !cmp) {
           cmp = true;
           send();
         }
       });
-      w.__tcfapi('addEventListener', 2, onTc);
+      api('addEventListener', 2, onTc);
     } catch (_) {}
   };
   let left = Math.ceil(timeoutMs / 100);
@@ -109,10 +168,11 @@ export function iobSignals(vendor, timeoutMs, report) {
     done = true;
     clearTimeout(timer);
     if (dl && dl.push === ours) dl.push = /** @type {any} */ (push);
-    if (lid != null && typeof w.__tcfapi === 'function') {
+    if (lid != null && tcfapi) {
       try {
-        w.__tcfapi('removeEventListener', 2, () => {}, lid);
+        tcfapi('removeEventListener', 2, () => {}, lid);
       } catch (_) {}
     }
+    if (onMessage) w.removeEventListener('message', onMessage);
   };
 }

@@ -98,6 +98,7 @@ impl Template {
         let mut p = sample::payload(&opts.site).map_err(|e| format!("--site: {e}"))?;
         p.pv = PV_PLACEHOLDER.into();
         p.vid = Some(format!("{:032x}", 2));
+        p.rot = Some(24);
         p.sid = Some(format!("{:032x}", 3));
         p.hour = hour;
         p.ctx = Context {

@@ -10,7 +10,7 @@ use iob_sdk::{parse, FieldError, Payload, SCHEMA_VERSION};
 pub fn payload(site: &str) -> Result<Payload, FieldError> {
     let id = "00000000000000000000000000000001";
     let json = format!(
-        r#"{{"v":{SCHEMA_VERSION},"id":"{id}","pv":"{id}","seq":1,"site":{},"hour":1800000000,"consent":{{"record":"{id}","purposes":["analytics"]}},"ctx":{{"path":"/","device_class":"desktop","browser_family":"chrome"}},"f":{{}}}}"#,
+        r#"{{"v":{SCHEMA_VERSION},"build":"full","id":"{id}","pv":"{id}","seq":1,"site":{},"hour":1800000000,"consent":{{"ref":"{id}","purposes":["analytics"]}},"ctx":{{"path":"/","device_class":"desktop","browser_family":"chrome"}},"f":{{}}}}"#,
         serde_json::Value::from(site)
     );
     parse(json.as_bytes())

@@ -193,7 +193,7 @@ fn visitor(rng: &mut Rng, base: &Payload, hour: u64) -> Vec<Payload> {
         purposes.push(Purpose::Marketing);
     }
     let consent = ConsentRef {
-        record: rng.hex128(),
+        reference: rng.hex128(),
         purposes,
     };
     let referrer = rng.pick(&[
@@ -254,6 +254,7 @@ fn visitor(rng: &mut Rng, base: &Payload, hour: u64) -> Vec<Payload> {
             p.pv = pv.clone();
             p.seq = i as u32 + 1;
             p.vid = vid.clone();
+            p.rot = vid.as_ref().map(|_| 24);
             p.sid = sid.clone();
             p.hour = hour + u64::from(page) / 6 * 3600;
             p.consent = consent.clone();
@@ -569,10 +570,7 @@ mod tests {
         assert_eq!(visitors.len(), 300);
         let all: Vec<&Payload> = visitors.iter().flatten().collect();
         for p in &all {
-            assert_eq!(
-                iob_sdk::parse(p.to_json().as_bytes()).as_ref(),
-                Ok(*p)
-            );
+            assert_eq!(iob_sdk::parse(p.to_json().as_bytes()).as_ref(), Ok(*p));
             assert!(p.hour <= 1_800_000_000);
         }
         let paths: std::collections::HashSet<_> = all.iter().map(|p| p.ctx.path.as_str()).collect();
@@ -621,10 +619,7 @@ mod tests {
             .flatten()
             .collect();
         for p in &all {
-            assert_eq!(
-                iob_sdk::parse(p.to_json().as_bytes()).as_ref(),
-                Ok(p)
-            );
+            assert_eq!(iob_sdk::parse(p.to_json().as_bytes()).as_ref(), Ok(p));
             let params: Vec<_> = p
                 .ldp
                 .iter()

@@ -147,7 +147,7 @@ async fn hostile_input_gets_4xx_with_field_and_leaves_data_unchanged(backend: Ba
             "unknown schema version",
             400,
             "v",
-            swap("\"v\":1", "\"v\":2"),
+            swap("\"v\":2", "\"v\":1"),
         ),
         case(
             "unknown field",

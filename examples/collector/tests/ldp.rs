@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use iob_sdk::{Features, LdpReport, Payload};
 use iob_sdk::ldp::{privatize, rr_keep_probability, LdpFeature, Settings};
+use iob_sdk::{Features, LdpReport, Payload};
 use serde_json::Value;
 
 /// The SDK's deterministic generator (SplitMix64), as in its own tests.

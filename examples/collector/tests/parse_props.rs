@@ -67,7 +67,11 @@ fn payload() -> impl Strategy<Value = Payload> {
             }
             let mut q = iob_collector::sample::payload(&site).expect("sample payload");
             (q.id, q.pv, q.seq, q.vid, q.sid, q.hour) = (id, pv, seq, vid, sid, h * 3600);
-            q.consent = ConsentRef { record, purposes };
+            q.rot = q.vid.as_ref().map(|_| 1 + (h % 8760) as u32);
+            q.consent = ConsentRef {
+                reference: record,
+                purposes,
+            };
             q.ctx = Context {
                 path,
                 referrer_domain,

@@ -79,6 +79,7 @@ fn varied(n: u32) -> Snapshot {
     p.pv = format!("{:032x}", 0xabc000 + n);
     p.seq = 1 + n % 3;
     p.vid = (n % 6 != 5).then(|| format!("{:032x}", n % 9));
+    p.rot = p.vid.as_ref().map(|_| 24);
     p.sid = p.vid.clone();
     p.hour = HOUR + u64::from(n % 4) * DAY + u64::from(n % 3) * 3600;
     p.ctx.path = match n % 4 {
@@ -88,10 +89,8 @@ fn varied(n: u32) -> Snapshot {
         _ => "/a".into(),
     };
     p.ctx.referrer_domain = n.is_multiple_of(3).then(|| "search.example".into());
-    p.ctx.device_class = [
-        iob_sdk::DeviceClass::Desktop,
-        iob_sdk::DeviceClass::Mobile,
-    ][n as usize % 2];
+    p.ctx.device_class =
+        [iob_sdk::DeviceClass::Desktop, iob_sdk::DeviceClass::Mobile][n as usize % 2];
     p.f = Features {
         active_ms: n * 1370 % 200_000,
         clicks: n % 7,

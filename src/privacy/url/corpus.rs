@@ -137,7 +137,10 @@ mod fuzz {
         ("4111+1111+1111+1111", "4111111111111111"),
         ("jane.doe%2540example.com", "jane.doe@example.com"),
         ("jane.doe%252540example.com", "jane.doe@example.com"),
-        ("DE89%203704%200044%200532%200130%2000", "DE89370400440532013000"),
+        (
+            "DE89%203704%200044%200532%200130%2000",
+            "DE89370400440532013000",
+        ),
         ("%2B1%20555%20123%204567", "5551234567"),
     ];
 
@@ -146,9 +149,16 @@ mod fuzz {
     fn recoverable(out: &str) -> String {
         let mut t = out.to_string();
         for _ in 0..6 {
-            t = t.replace("%25", "%").replace("%20", " ").replace("%40", "@").replace("%2B", "+").replace('+', " ");
+            t = t
+                .replace("%25", "%")
+                .replace("%20", " ")
+                .replace("%40", "@")
+                .replace("%2B", "+")
+                .replace('+', " ");
         }
-        t.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect()
+        t.chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+            .collect()
     }
 
     fn piece() -> impl Strategy<Value = String> {

@@ -28,26 +28,29 @@ pub fn json_schema_value() -> Value {
     }
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://iob-sdk.invalid/schema/payload-v1.json",
-        "title": "iob-sdk payload v1",
+        "$id": "https://iob-sdk.invalid/schema/payload.json",
+        "title": "iob-sdk payload",
         "type": "object",
         "additionalProperties": false,
-        "required": ["v", "id", "pv", "seq", "site", "hour", "consent", "ctx", "f"],
+        "required": ["v", "build", "id", "pv", "seq", "site", "hour", "consent", "ctx", "f"],
+        "dependentRequired": { "vid": ["rot"], "rot": ["vid"] },
         "properties": {
             "v": { "const": SCHEMA_VERSION },
+            "build": { "enum": ["full", "lite"], "description": "The SDK build that sent the payload" },
             "id": hex,
             "pv": hex,
             "seq": { "type": "integer", "minimum": 1, "maximum": 100000 },
             "site": { "type": "string", "pattern": "^[a-z0-9._-]{1,64}$" },
             "vid": hex,
             "sid": hex,
+            "rot": { "type": "integer", "minimum": 1, "maximum": 8760, "description": "The pseudonym period in hours (rotationHours); present exactly when vid is" },
             "hour": { "type": "integer", "minimum": MIN_HOUR, "maximum": MAX_HOUR, "multipleOf": 3600 },
             "consent": {
                 "type": "object",
                 "additionalProperties": false,
-                "required": ["record", "purposes"],
+                "required": ["ref", "purposes"],
                 "properties": {
-                    "record": hex,
+                    "ref": { "type": "string", "pattern": "^[0-9a-f]{32}$", "description": "Per-period consent reference: a keyed hash of the local consent record's id and the pseudonym period" },
                     "purposes": {
                         "type": "array",
                         "items": { "enum": ["security", "analytics", "personalization", "marketing"] },
@@ -68,7 +71,7 @@ pub fn json_schema_value() -> Value {
             },
             "f": { "type": "object", "additionalProperties": false, "properties": Value::Object(features) },
             "ldp": {
-                "description": "Features reported under local differential privacy instead of in f, with the mechanism's parameters for debiasing (see README, Local differential privacy).",
+                "description": "Features reported under local differential privacy instead of in f, with the mechanism's parameters for debiasing (see docs/consent-and-privacy.md, Local differential privacy).",
                 "type": "array",
                 "maxItems": CATALOG.len(),
                 "items": {

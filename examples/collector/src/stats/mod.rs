@@ -34,11 +34,9 @@ pub use fold::Aggregator;
 
 use std::collections::BTreeMap;
 
+use iob_sdk::ldp::{geometric_noise_variance, mean_estimate, rr_estimate, rr_keep_probability};
 use iob_sdk::Purpose;
 use iob_sdk::{FeatureDoc, Mechanism, CATALOG};
-use iob_sdk::ldp::{
-    geometric_noise_variance, mean_estimate, rr_estimate, rr_keep_probability,
-};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -106,8 +106,7 @@ impl Snapshot {
             vid: p.vid,
             sid: p.sid,
             hour: p.hour,
-            // The core's Payload has no `rot` yet; once it does: `rot: p.rot,`.
-            rot: None,
+            rot: p.rot,
             path: p.ctx.path,
             referrer_domain: p.ctx.referrer_domain,
             device_class: p.ctx.device_class,

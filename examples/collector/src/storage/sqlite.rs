@@ -512,7 +512,7 @@ mod tests {
             vid: p.vid.clone(),
             sid: p.sid.clone(),
             hour: p.hour,
-            rot: None,
+            rot: p.rot,
             path: p.ctx.path.clone(),
             referrer_domain: p.ctx.referrer_domain.clone(),
             device_class: p.ctx.device_class.as_str().to_string(),
@@ -536,6 +536,7 @@ mod tests {
         let mut p = crate::sample::payload("demo").expect("sample");
         p.pv = format!("{n:032x}");
         p.vid = (!n.is_multiple_of(7)).then(|| format!("{:032x}", n % 13));
+        p.rot = p.vid.as_ref().map(|_| 24);
         p.ctx.path = ["/", "/a", "/b"][n as usize % 3].into();
         p.f = Features {
             active_ms: n * 1000,
@@ -694,9 +695,16 @@ mod tests {
         );
         let mut rows = Vec::new();
         s.scan(&all_rows(), &mut |v| rows.push(v)).expect("scan");
+        // Rows written before migration 3 have no `rot`.
         assert_eq!(
             rows,
-            payloads.iter().map(reference_view).collect::<Vec<_>>()
+            payloads
+                .iter()
+                .map(|p| PageView {
+                    rot: None,
+                    ..reference_view(p)
+                })
+                .collect::<Vec<_>>()
         );
         s.close();
     }

@@ -253,10 +253,11 @@ pub fn payload(pv: u128, seq: u32, vid: Option<u128>, path: &str, f: Features) -
     p.pv = hex(pv);
     p.seq = seq;
     p.vid = vid.map(hex);
+    p.rot = vid.map(|_| 24);
     p.sid = vid.map(|v| hex(v + 1_000_000));
     p.hour = HOUR;
     p.consent = ConsentRef {
-        record: hex(7),
+        reference: hex(7),
         purposes: vec![Purpose::Analytics, Purpose::Personalization],
     };
     p.ctx = Context {

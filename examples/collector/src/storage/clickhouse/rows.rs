@@ -155,6 +155,7 @@ mod tests {
     fn snapshot() -> Snapshot {
         let mut p = crate::sample::payload("demo").expect("sample");
         p.vid = Some(format!("{:032x}", 5));
+        p.rot = Some(24);
         p.ctx.path = "/it's \"quoted\" \\ \u{0} \u{1F600}".into();
         p.f = Features {
             active_ms: 86_400_000,

@@ -1,0 +1,385 @@
+//! The privacy guarantees of the tracker, checked against a stand-in for
+//! `localStorage` (the effects carried out as the shell would): what is
+//! stored, what the consent state says and what `explain()` lists agree
+//! after every transition; refusing signals and an exempt-mode opt-out write
+//! nothing; stored identifiers survive until a refusal takes effect.
+
+use super::storage_sim::Storage;
+use super::*;
+use crate::consent::Purpose;
+use crate::event::EventKind;
+
+const WALL: f64 = 1.8e12;
+const SITE: &str = "demo";
+
+fn rng(seed: u64) -> Rng {
+    let mut r = crate::seeded::SplitMix64::new(seed);
+    Box::new(move || r.id128())
+}
+
+fn env() -> PageEnv {
+    PageEnv {
+        href: "https://shop.example/a".into(),
+        host: "shop.example".into(),
+        visible: true,
+        focused: true,
+        ..PageEnv::default()
+    }
+}
+
+fn config(mode: &str) -> Config {
+    Config::from_json(&format!(
+        r#"{{"site":"{SITE}","endpoint":"/i","consent":"{mode}"}}"#
+    ))
+    .unwrap()
+}
+
+/// A page load with what `storage` holds.
+fn load(mode: &str, storage: &Storage, wall: f64, seed: u64) -> Tracker {
+    let (stored, history) = storage.stored(SITE);
+    let mut t = Tracker::new(config(mode), &env(), stored, 0.0, wall, rng(seed));
+    t.set_environment(false, history.as_deref(), wall);
+    t
+}
+
+fn activity(t: &mut Tracker, at: f64) {
+    t.on_event(&Event {
+        t: at,
+        kind: EventKind::Click {
+            x: 1.0,
+            y: 1.0,
+            trusted: true,
+            link: false,
+        },
+    });
+    t.on_event(&Event {
+        t: at + 1.0,
+        kind: EventKind::Wheel,
+    });
+}
+
+/// Everything a page does that could store or send: input, a flush, a
+/// route change, a delivery result, the end of the page.
+fn live_a_page(t: &mut Tracker, storage: &mut Storage, wall: f64) {
+    activity(t, 100.0);
+    t.flush(200.0, wall + 200.0);
+    t.on_post_result(204, 300.0);
+    t.start_page_view(400.0, wall + 400.0, "https://shop.example/b", true, true);
+    activity(t, 500.0);
+    t.tick(70_000.0, wall + 70_000.0);
+    t.on_event(&Event {
+        t: 80_000.0,
+        kind: EventKind::PageEnd,
+    });
+    t.on_hide(80_000.0, wall + 80_000.0);
+    storage.apply(&t.take_effects());
+}
+
+/// `explain()`'s `stored_keys`.
+fn explained(t: &Tracker) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(&t.explain_json(0.0)).unwrap();
+    let mut keys: Vec<String> = json["stored_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Storage, consent state and `explain()` agree: the keys listed are the
+/// keys stored; something is stored only while a purpose that stores is
+/// allowed, except a bare refusal (no id, no time) in opt-out/exempt mode.
+fn agree(t: &Tracker, storage: &Storage, step: &str) {
+    assert_eq!(
+        explained(t),
+        storage.keys(),
+        "{step}: explain() lists exactly what is stored"
+    );
+    let allowed =
+        t.consent().allows(Purpose::Analytics) || t.consent().allows(Purpose::Personalization);
+    if !allowed {
+        let consent_only = storage.keys().iter().all(|k| k == "iob:demo:consent");
+        assert!(
+            consent_only,
+            "{step}: with nothing allowed, at most the refusal stays: {storage:?}"
+        );
+        if let Some(v) = storage.items.get("iob:demo:consent") {
+            assert!(
+                !v.contains("\"id\"") && !v.contains("\"at\""),
+                "{step}: a kept refusal holds no id and no time: {v}"
+            );
+        }
+    }
+    if !t.consent().allows(Purpose::Analytics) {
+        for name in ["seed", "session", "outbox", "ldp"] {
+            let key = format!("iob:demo:{name}");
+            assert!(
+                !storage.items.contains_key(&key) || t.consent().pending(),
+                "{step}: {key} stored without analytics"
+            );
+        }
+    }
+    if !t.consent().allows(Purpose::Personalization) && !t.consent().pending() {
+        assert!(
+            !storage.items.contains_key("iob:demo:history"),
+            "{step}: history stored without personalization"
+        );
+    }
+}
+
+/// Every transition the visitor and the signals can make, in each mode;
+/// after each one (and a page's worth of activity), storage, consent state
+/// and `explain()` agree.
+#[test]
+fn storage_consent_state_and_explain_agree_after_every_transition() {
+    // (name, the API call, or the signal readings the page now reports: the
+    // CMP and Consent Mode answer the same on the next page load).
+    type Step = (&'static str, Option<fn(&mut Tracker)>, Option<&'static str>);
+    let steps: [Step; 10] = [
+        (
+            "grant analytics",
+            Some(|t| t.choose(&[Purpose::Analytics], true, WALL)),
+            None,
+        ),
+        (
+            "grant personalization",
+            Some(|t| t.choose(&[Purpose::Personalization], true, WALL)),
+            None,
+        ),
+        (
+            "deny analytics",
+            Some(|t| t.choose(&[Purpose::Analytics], false, WALL)),
+            None,
+        ),
+        ("GPC on", None, Some(r#"{"gpc":true}"#)),
+        ("GPC off", None, Some(r#"{"gpc":false}"#)),
+        (
+            "TCF refusal",
+            None,
+            Some(r#"{"cmp":true,"status":"tcloaded","gdpr":true,"pub1":true,"pub8":false}"#),
+        ),
+        (
+            "TCF consent",
+            None,
+            Some(
+                r#"{"cmp":true,"status":"useractioncomplete","gdpr":true,"pub1":true,"pub8":true}"#,
+            ),
+        ),
+        ("Consent Mode denial", None, Some(r#"{"gcmu":"denied"}"#)),
+        (
+            "deny personalization",
+            Some(|t| t.choose(&[Purpose::Personalization], false, WALL)),
+            None,
+        ),
+        ("revoke", Some(|t| t.revoke(WALL)), None),
+    ];
+    for mode in ["opt-in", "opt-out", "exempt"] {
+        // Each step once as the first transition, and the whole sequence in order and reversed.
+        let mut sequences: Vec<Vec<usize>> = (0..steps.len()).map(|i| vec![i]).collect();
+        sequences.push((0..steps.len()).collect());
+        sequences.push((0..steps.len()).rev().collect());
+        for seq in sequences {
+            let mut storage = Storage::default();
+            let mut readings = "{}";
+            let mut t = load(mode, &storage, WALL, 1);
+            t.on_signal_readings(readings, WALL);
+            live_a_page(&mut t, &mut storage, WALL);
+            agree(&t, &storage, &format!("{mode}, start"));
+            for &i in &seq {
+                let (name, call, signal) = steps[i];
+                if let Some(call) = call {
+                    call(&mut t);
+                }
+                if let Some(r) = signal {
+                    readings = r;
+                    t.on_signal_readings(readings, WALL);
+                }
+                storage.apply(&t.take_effects());
+                let label = format!("{mode}, after {name} (sequence {seq:?})");
+                agree(&t, &storage, &label);
+                live_a_page(&mut t, &mut storage, WALL);
+                agree(&t, &storage, &format!("{label}, then a page of activity"));
+                // The next page load reads the same storage and the same signals.
+                let mut next = load(mode, &storage, WALL + 1_000.0, 2);
+                next.on_signal_readings(readings, WALL + 1_000.0);
+                storage.apply(&next.take_effects());
+                agree(&next, &storage, &format!("{label}, next page load"));
+                live_a_page(&mut next, &mut storage, WALL + 1_000.0);
+                agree(
+                    &next,
+                    &storage,
+                    &format!("{label}, next page load after activity"),
+                );
+                t = next;
+            }
+        }
+    }
+}
+
+/// GPC, DNT, a TCF refusal (or silence past the timeout while GDPR applies)
+/// and a Consent Mode denial mean zero storage writes, in every mode,
+/// whatever the page does; the consent state and `explain()` say so.
+#[test]
+fn refusing_signals_mean_zero_storage_writes() {
+    let signals = [
+        r#"{"gpc":true}"#,
+        r#"{"dnt":"1,,"}"#,
+        r#"{"cmp":true,"status":"tcloaded","gdpr":true,"pub1":false,"pub8":true}"#,
+        r#"{"cmp":true,"waited":true}"#,
+        r#"{"cmp":true}"#,
+        r#"{"gcmd":"denied"}"#,
+        r#"{"gcmd":"granted","gcmr":true}"#,
+    ];
+    for mode in ["opt-in", "opt-out", "exempt"] {
+        for readings in signals {
+            let mut storage = Storage::default();
+            let mut t = load(mode, &storage, WALL, 3);
+            t.on_signal_readings(readings, WALL);
+            live_a_page(&mut t, &mut storage, WALL);
+            // personalization-style activity: segments and history evaluated.
+            let _ = t.features_json(1_000.0);
+            t.on_hide(90_000.0, WALL + 90_000.0);
+            storage.apply(&t.take_effects());
+            assert_eq!(
+                (storage.writes, storage.len()),
+                (0, 0),
+                "{mode} with {readings}: {storage:?}"
+            );
+            assert!(explained(&t).is_empty());
+            assert!(
+                t.last_sent.is_none(),
+                "{mode} with {readings}: nothing sent"
+            );
+        }
+    }
+}
+
+/// An exempt-mode opt-out keeps one value, the refusal itself (no id, no
+/// time), and writes nothing afterwards, on this page or the next.
+#[test]
+fn an_exempt_opt_out_keeps_a_bare_refusal_and_writes_nothing_afterwards() {
+    let mut storage = Storage::default();
+    let mut t = load("exempt", &storage, WALL, 4);
+    live_a_page(&mut t, &mut storage, WALL);
+    assert!(
+        storage.len() >= 3,
+        "exempt measures by default: {storage:?}"
+    );
+    t.choose(&[Purpose::Analytics], false, WALL + 1.0);
+    storage.apply(&t.take_effects());
+    assert_eq!(storage.keys(), ["iob:demo:consent"]);
+    let refusal = storage.items["iob:demo:consent"].clone();
+    assert!(
+        !refusal.contains("id") && !refusal.contains("at"),
+        "no identifier-like value: {refusal}"
+    );
+    let writes = storage.writes;
+    live_a_page(&mut t, &mut storage, WALL + 2.0);
+    let mut next = load("exempt", &storage, WALL + 86_400_000.0, 5);
+    assert!(
+        !next.consent().allows(Purpose::Analytics),
+        "the next page honours the refusal"
+    );
+    live_a_page(&mut next, &mut storage, WALL + 86_400_000.0);
+    assert_eq!(storage.writes, writes, "nothing written after the opt-out");
+    assert_eq!(storage.items["iob:demo:consent"], refusal);
+    assert!(next.last_sent.is_none());
+}
+
+/// Opt-in, personalization only: the consent record is stored with the
+/// history, and `explain()` lists both (it used to say nothing is stored).
+#[test]
+fn a_personalization_only_grant_stores_the_record_and_the_history_and_says_so() {
+    let mut storage = Storage::default();
+    let mut t = load("opt-in", &storage, WALL, 6);
+    t.choose(&[Purpose::Personalization], true, WALL);
+    live_a_page(&mut t, &mut storage, WALL);
+    assert_eq!(storage.keys(), ["iob:demo:consent", "iob:demo:history"]);
+    assert_eq!(explained(&t), storage.keys());
+    assert!(t.last_sent.is_none(), "no analytics: nothing sent");
+    let next = load("opt-in", &storage, WALL + 1_000.0, 7);
+    assert!(
+        next.consent().allows(Purpose::Personalization),
+        "the choice is remembered"
+    );
+    assert!(
+        next.features(0.0).visit_index >= 1,
+        "and the history is used"
+    );
+}
+
+/// A visitor who consented through TCF keeps the seed and the outbox across
+/// page loads: they are kept while the CMP has not answered yet, and used
+/// once it grants (they used to be discarded before the signals were read).
+#[test]
+fn a_tcf_consented_visitor_keeps_seed_and_outbox_across_page_loads() {
+    let tcf_yes = r#"{"cmp":true,"status":"tcloaded","gdpr":true,"pub1":true,"pub8":true}"#;
+    let mut storage = Storage::default();
+    let mut t = load("opt-in", &storage, WALL, 8);
+    t.on_signal_readings(tcf_yes, WALL);
+    activity(&mut t, 100.0);
+    t.flush(200.0, WALL + 200.0);
+    storage.apply(&t.take_effects());
+    let seed = storage.items["iob:demo:seed"].clone();
+    assert!(
+        storage.items.contains_key("iob:demo:outbox"),
+        "the post is not answered: the payload waits"
+    );
+    for mode in ["opt-in", "opt-out"] {
+        let mut next = load(mode, &storage, WALL + 60_000.0, 9);
+        // The CMP is detected before it answers (a pause, nothing removed).
+        next.on_signal_readings(r#"{"cmp":true}"#, WALL + 60_000.0);
+        storage.apply(&next.take_effects());
+        assert_eq!(
+            storage.items.get("iob:demo:seed"),
+            Some(&seed),
+            "{mode}: kept while the CMP has not answered"
+        );
+        assert!(storage.items.contains_key("iob:demo:outbox"));
+        next.on_signal_readings(tcf_yes, WALL + 60_000.0);
+        next.tick(61_000.0, WALL + 61_000.0);
+        let effects = next.take_effects();
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::Post { .. } | Effect::Probe(_))),
+            "{mode}: the earlier payload goes out: {effects:?}"
+        );
+        storage.apply(&effects);
+        activity(&mut next, 62_000.0);
+        next.flush(62_100.0, WALL + 62_100.0);
+        storage.apply(&next.take_effects());
+        assert_eq!(
+            storage.items.get("iob:demo:seed"),
+            Some(&seed),
+            "{mode}: the same seed, so the same pseudonym"
+        );
+    }
+}
+
+/// A stored seed dated in the future (a clock set back, or tampering) never
+/// ages: it is invalid and replaced.
+#[test]
+fn a_seed_created_in_the_future_is_replaced() {
+    let future = format!("{}.{}", "ab".repeat(16), (WALL + 86_400_000.0) as u64);
+    let stored = Stored {
+        consent: None,
+        seed: Some(future.clone()),
+        ..Stored::default()
+    };
+    let mut t = Tracker::new(config("opt-out"), &env(), stored, 0.0, WALL, rng(10));
+    activity(&mut t, 100.0);
+    t.flush(200.0, WALL);
+    let written = t.take_effects().into_iter().find_map(|e| match e {
+        Effect::Store { key, value } if key == "iob:demo:seed" => Some(value),
+        _ => None,
+    });
+    let written = written.expect("a new seed is written");
+    assert_ne!(written, future);
+    assert!(
+        written.ends_with(&format!(".{}", WALL as u64)),
+        "created now: {written}"
+    );
+}
