@@ -143,7 +143,8 @@ export function createIob(load, config) {
     try {
       // Fractional numbers (ldpEpsilon: 0.5) travel as strings: the core's
       // config reader takes whole numbers, and decimals only where a field allows them.
-      inner = new Iob(JSON.stringify(config || {}, (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? String(v) : v)), emit);
+      // Lists (pathTemplates) travel comma-separated: the reader takes flat values.
+      inner = new Iob(JSON.stringify(config || {}, (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? String(v) : Array.isArray(v) ? v.join(',') : v)), emit);
     } catch (e) {
       throw typed(e);
     }

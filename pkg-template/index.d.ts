@@ -37,6 +37,8 @@ export interface IobConfig {
   ldpEpsilon?: number | string;
   /** The visitor's daily ε budget; a payload that would exceed it is not sent. Default `10`. (0.01-1000) */
   ldpDailyEpsilon?: number | string;
+  /** Route templates whose `:name` segments are replaced by `:name` in the sent path (`['/users/:name', '/search/:q']`): names in paths, which no pattern recognises, never leave. Each starts with `/`; a template matches a path with the same number of segments whose other segments are equal. (comma-separated, 1-2048 characters) */
+  pathTemplates?: string | string[];
 }
 // </generated: IobConfig>
 

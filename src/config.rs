@@ -49,6 +49,8 @@ pub struct Config {
     pub tcf_vendor_id: Option<u32>,
     /// `ldp`, `ldpEpsilon` and `ldpDailyEpsilon`: see [`crate::ldp`].
     pub ldp: ldp::Settings,
+    /// `pathTemplates`: route templates (`/users/:name`) whose parameter segments are replaced in sent paths.
+    pub path_templates: alloc::vec::Vec<String>,
 }
 
 /// A value an option's kind accepted: text, or a number (a whole number, a
@@ -101,7 +103,7 @@ impl OptionKind {
         };
         let fail = |reason: &str| Err(err(field, reason));
         match self {
-            OptionKind::Text { max } => match text {
+            OptionKind::Text { max } | OptionKind::List { max } => match text {
                 Some(t) if !t.is_empty() && t.len() <= max as usize => Ok(Value::Text(t)),
                 Some(_) => {
                     let mut m = String::from("must be 1-");
@@ -202,6 +204,7 @@ impl Config {
             tcf_timeout_ms: 0,
             tcf_vendor_id: None,
             ldp: ldp::Settings::default(),
+            path_templates: alloc::vec::Vec::new(),
         };
         for spec in OPTIONS {
             if let Some(v) = spec.default.value() {
@@ -233,6 +236,20 @@ impl Config {
                     Opt::Site => self.site = t.into(),
                     Opt::Endpoint => self.endpoint = t.into(),
                     Opt::PolicyVersion => self.policy_version = t.into(),
+                    Opt::PathTemplates => {
+                        self.path_templates = t
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|p| !p.is_empty())
+                            .map(String::from)
+                            .collect();
+                        if let Some(bad) = self.path_templates.iter().find(|p| !p.starts_with('/'))
+                        {
+                            let mut m = String::from("has a template that does not start with /: ");
+                            m.push_str(bad);
+                            return Err(err(spec.name, &m));
+                        }
+                    }
                     Opt::Ldp => {
                         self.ldp.features =
                             ldp::Settings::parse_features(t).map_err(|r| err(spec.name, r))?
@@ -387,6 +404,20 @@ mod tests {
         assert_eq!(e.reason, "must be a number between 0.01 and 10");
         let e = Config::from_json(r#"{"site":"d","endpoint":"/x","consent":"maybe"}"#).unwrap_err();
         assert_eq!(e.reason, "must be opt-in, opt-out or exempt");
+    }
+
+    #[test]
+    fn path_templates_are_a_list_of_paths() {
+        let c = Config::from_json(
+            r#"{"site":"d","endpoint":"/x","pathTemplates":"/users/:name, /search/:q"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.path_templates, ["/users/:name", "/search/:q"]);
+        let e = Config::from_json(
+            r#"{"site":"d","endpoint":"/x","pathTemplates":"/users/:name,search"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "pathTemplates");
     }
 
     #[test]

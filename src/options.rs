@@ -12,6 +12,9 @@
 pub enum OptionKind {
     /// A string of `1..=max` bytes.
     Text { max: u32 },
+    /// A list of strings: comma-separated text of `1..=max` bytes (an array
+    /// in `init` is joined with commas by the JS facade).
+    List { max: u32 },
     /// A whole number in `lo..=hi`.
     Int { lo: u32, hi: u32 },
     /// `true` or `false`.
@@ -119,6 +122,8 @@ option_table! {
         "ε per LDP feature per payload.";
     LdpDailyEpsilon "ldpDailyEpsilon": K::Milli { lo: 10, hi: 1_000_000 }, default D::Milli(10_000),
         "The visitor's daily ε budget; a payload that would exceed it is not sent.";
+    PathTemplates "pathTemplates": K::List { max: 2048 }, default D::Unset,
+        "Route templates whose `:name` segments are replaced by `:name` in the sent path (`['/users/:name', '/search/:q']`): names in paths, which no pattern recognises, never leave. Each starts with `/`; a template matches a path with the same number of segments whose other segments are equal.";
 }
 
 #[cfg(test)]
@@ -138,7 +143,9 @@ mod tests {
         for o in OPTIONS {
             let ok = match (o.kind, o.default) {
                 (_, D::Required | D::Unset) => true,
-                (K::Text { max }, D::Text(t)) => !t.is_empty() && t.len() <= max as usize,
+                (K::Text { max } | K::List { max }, D::Text(t)) => {
+                    !t.is_empty() && t.len() <= max as usize
+                }
                 (K::Int { lo, hi }, D::Int(n)) => (lo..=hi).contains(&n),
                 (K::Bool, D::Bool(_)) => true,
                 (K::Choice(words), D::Word(i)) => usize::from(i) < words.len(),

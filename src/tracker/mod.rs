@@ -97,6 +97,8 @@ pub struct Tracker {
     history_raw: Option<String>,
     /// Which of the SDK's keys are in storage (see [`storage`]).
     present: Present,
+    /// The shell could not draw secure random numbers: nothing is sent.
+    no_randomness: bool,
 }
 
 impl core::fmt::Debug for Tracker {
@@ -118,7 +120,7 @@ impl Tracker {
         mut rng: Rng,
     ) -> Tracker {
         let ctx = Context {
-            path: url::normalize(&env.href),
+            path: url::normalize(&env.href, &cfg.path_templates),
             referrer_domain: url::referrer_domain(&env.referrer, &env.host),
             device_class: ua::device_class(&env.user_agent),
             browser_family: ua::browser_family(&env.user_agent),
@@ -158,6 +160,7 @@ impl Tracker {
             device: OnDevice::default(),
             history_raw: None,
             present,
+            no_randomness: false,
         };
         t.device.begin(&mut t.pv, wall_ms);
         if t.consent.record().is_none() {
@@ -172,6 +175,32 @@ impl Tracker {
             t.outbox.restore(raw, now);
         }
         t
+    }
+
+    /// The shell could not draw secure random numbers (no
+    /// `crypto.getRandomValues`): ids would not be random, so nothing more is
+    /// sent and no identifier is stored; what this step queued, and the
+    /// outbox, are dropped (the step's writes were not carried out yet).
+    /// (Ids never come from a weaker source such as `Math.random`.)
+    pub fn randomness_failed(&mut self) {
+        self.no_randomness = true;
+        self.seed = None;
+        self.session = None;
+        let site = self.cfg.site.clone();
+        let ids = [
+            storage::key(&site, "seed"),
+            storage::key(&site, "session"),
+            storage::key(&site, "outbox"),
+        ];
+        self.effects.retain(|e| match e {
+            Effect::Send(_) | Effect::Post { .. } | Effect::Probe(_) => false,
+            Effect::Store { key, .. } => !ids.contains(key),
+            Effect::Remove(_) => true,
+        });
+        self.outbox.clear();
+        for name in ["seed", "session", "outbox"] {
+            self.erase(name);
+        }
     }
 
     fn fresh_hex(&mut self) -> String {
@@ -247,7 +276,7 @@ impl Tracker {
             self.send_snapshot(now, wall_ms, false);
         }
         let mut ctx = self.pv.ctx.clone();
-        ctx.path = url::normalize(href);
+        ctx.path = url::normalize(href, &self.cfg.path_templates);
         let id = (self.rng)();
         self.pv = PageView::new(
             id,

@@ -80,7 +80,7 @@ impl Tracker {
     /// request is out.
     pub(super) fn pump(&mut self, now: f64) {
         // What an earlier page left waits until analytics is allowed.
-        if !self.may_store_or_send() {
+        if !self.may_store_or_send() || self.no_randomness {
             return;
         }
         match self.outbox.take_due(now) {
@@ -117,7 +117,7 @@ impl Tracker {
         }
     }
     pub(super) fn send_snapshot(&mut self, now: f64, wall_ms: f64, final_: bool) {
-        if !self.consent.allows(Purpose::Analytics) {
+        if !self.consent.allows(Purpose::Analytics) || self.no_randomness {
             return;
         }
         let Some(reference) = self.consent_reference(wall_ms) else {

@@ -54,7 +54,7 @@ export function iobSignals(vendor, timeoutMs, report) {
   const send = () => {
     if (done) return;
     try {
-      report(JSON.stringify(Object.assign({ gpc: n.globalPrivacyControl === true, dnt: [n.doNotTrack, w.doNotTrack, n.msDoNotTrack].map(str).join(','), cmp, gcmu, gcmd, gcmr }, tcf)));
+      report(JSON.stringify(Object.assign({ gpc: n.globalPrivacyControl === true, dnt: [n.doNotTrack, w.doNotTrack, n.msDoNotTrack].map(str).join(','), cmp, waited, gcmu, gcmd, gcmr }, tcf)));
     } catch (_) {}
   };
   /** @param {any} e */
@@ -154,11 +154,17 @@ export function iobSignals(vendor, timeoutMs, report) {
     } catch (_) {}
   };
   let left = Math.ceil(timeoutMs / 100);
+  let waited = left <= 0;
   const poll = () => {
     timer = undefined;
     findCmp();
     hookLayer();
     if (--left > 0 && !done) timer = setTimeout(poll, 100);
+    else {
+      // tcfTimeoutMs has passed: a CMP's silence now means no answer.
+      waited = true;
+      send();
+    }
   };
   findCmp();
   hookLayer();

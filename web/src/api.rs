@@ -5,7 +5,7 @@
 //! typed errors the caller asked for.
 
 use crate::handle::{Attachment, EventListener};
-use crate::instance::{act, act_weak, Inner, Shared};
+use crate::instance::{act, act_even_stopped, act_weak, Inner, Shared};
 use crate::transport::Delivery;
 use crate::{browser, listeners, observers, page, scroll, signals, storage};
 use alloc::boxed::Box;
@@ -168,9 +168,13 @@ impl Iob {
         Ok(())
     }
 
-    /// Withdraws all consent at once: storage wiped, queue dropped, nothing sent after.
+    /// Withdraws all consent at once: storage wiped, queue dropped, nothing
+    /// sent after. Works after `shutdown()` too: a withdrawal always wipes.
     pub fn revoke(&self) {
-        self.consent_change(|t, wall| t.revoke(wall));
+        act_even_stopped(&self.shared, |i| {
+            i.tracker.revoke(browser::wall());
+            i.notify_consent();
+        });
     }
 
     /// The consent state and its record, as JSON.

@@ -14,17 +14,25 @@ pub(crate) fn wall() -> f64 {
     js_sys::Date::now()
 }
 
+/// Set once `crypto.getRandomValues` failed (see [`random_id`]).
+static RANDOM_FAILED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
 /// 128 random bits from `crypto.getRandomValues` (through `getrandom`).
+/// Without Web Crypto it returns zeros and records the failure: the
+/// instance then tells the core, which sends nothing and stores no
+/// identifier (there is no weaker fallback such as `Math.random`).
 pub(crate) fn random_id() -> Id128 {
     let mut id = [0u8; 16];
     if getrandom::fill(&mut id).is_err() {
-        // No Web Crypto: fall back to Math.random so ids stay distinct. They
-        // are never derived from personal data either way.
-        for b in id.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
+        RANDOM_FAILED.store(true, core::sync::atomic::Ordering::Relaxed);
+        id = [0; 16];
     }
     id
+}
+
+/// `true` once [`random_id`] could not draw secure random numbers.
+pub(crate) fn random_failed() -> bool {
+    RANDOM_FAILED.load(core::sync::atomic::Ordering::Relaxed)
 }
 
 /// A JS `Error` named `name`, with `field` set when given.

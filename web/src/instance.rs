@@ -90,6 +90,9 @@ impl Inner {
     /// Carries out the effects the core left, and keeps the delivery timer
     /// armed for the core's next wake-up.
     fn carry_out(&mut self) {
+        if browser::random_failed() {
+            self.tracker.randomness_failed();
+        }
         let effects = self.tracker.take_effects();
         let next = if self.stopped {
             None
@@ -117,6 +120,18 @@ pub(crate) fn act(shared: &Shared, step: impl FnOnce(&mut Inner)) {
         if inner.stopped {
             return;
         }
+        step(&mut inner);
+    }
+    finish(shared);
+}
+
+/// [`act`], also after `shutdown()`: for a withdrawal, which must still
+/// wipe storage (a stopped instance sends nothing and arms no timer).
+pub(crate) fn act_even_stopped(shared: &Shared, step: impl FnOnce(&mut Inner)) {
+    {
+        let Ok(mut inner) = shared.try_borrow_mut() else {
+            return;
+        };
         step(&mut inner);
     }
     finish(shared);

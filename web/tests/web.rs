@@ -130,3 +130,21 @@ fn unknown_purpose_is_a_typed_error_and_a_throwing_callback_is_contained() {
     iob.revoke();
     iob.shutdown();
 }
+
+#[wasm_bindgen_test]
+fn revoke_after_shutdown_still_wipes_storage() {
+    run("localStorage.clear()");
+    let (emit, _) = recorder();
+    let mut iob = Iob::new(CONFIG, emit).unwrap();
+    iob.grant("analytics").unwrap();
+    click();
+    iob.flush();
+    assert!(sdk_keys() >= 3, "consent, seed and session are stored");
+    iob.shutdown();
+    iob.revoke();
+    assert_eq!(
+        sdk_keys(),
+        0,
+        "a withdrawal after shutdown() wipes every key"
+    );
+}

@@ -64,7 +64,7 @@ const CORPUS: &[(&str, &str)] = &[
 #[test]
 fn nasty_urls_leave_only_a_coarse_scrubbed_path() {
     for (href, want) in CORPUS {
-        let out = scrub(&normalize(href));
+        let out = scrub(&normalize(href, &[]));
         assert_eq!(out, *want, "{href}");
     }
 }
@@ -81,7 +81,7 @@ fn every_output_is_a_valid_bounded_path_without_personal_data() {
     inputs.push(long);
     inputs.push(multibyte);
     for href in &inputs {
-        let out = scrub(&normalize(href));
+        let out = scrub(&normalize(href, &[]));
         assert!(out.starts_with('/'), "{href}: {out}");
         assert!(
             out.len() <= MAX_PATH_BYTES + 16,
@@ -183,7 +183,7 @@ mod fuzz {
     }
 
     fn check(href: &str) -> Result<(), TestCaseError> {
-        let out = scrub(&normalize(href));
+        let out = scrub(&normalize(href, &[]));
         prop_assert!(out.starts_with('/'), "{href:?} -> {out:?}");
         prop_assert!(
             out.len() <= MAX_PATH_BYTES + 16,
@@ -217,7 +217,7 @@ mod fuzz {
         ) {
             let href = format!("{origin}/{}", pieces.concat());
             check(&href)?;
-            let out = scrub(&normalize(&href));
+            let out = scrub(&normalize(&href, &[]));
             for canary in CANARIES {
                 prop_assert!(!out.contains(canary), "{href:?} -> {out:?} keeps {canary}");
             }
@@ -229,5 +229,155 @@ mod fuzz {
                 }
             }
         }
+    }
+}
+
+/// (referrer, the page's own host, what is sent as `referrer_domain`).
+const REFERRERS: &[(&str, &str, Option<&str>)] = &[
+    (
+        "https://www.google.com/search?q=jane+doe",
+        "shop.example",
+        Some("google.com"),
+    ),
+    (
+        "https://news.ycombinator.com/item?id=1",
+        "shop.example",
+        Some("ycombinator.com"),
+    ),
+    (
+        "https://intranet.hr.acme-corp.com/people/jane",
+        "shop.example",
+        Some("acme-corp.com"),
+    ),
+    (
+        "https://jane-doe.github.io/blog/",
+        "shop.example",
+        Some("github.io"),
+    ),
+    (
+        "https://my-portfolio-2024.vercel.app/",
+        "shop.example",
+        Some("vercel.app"),
+    ),
+    (
+        "https://janes-shop.netlify.app/x",
+        "shop.example",
+        Some("netlify.app"),
+    ),
+    (
+        "https://some-app.herokuapp.com/",
+        "shop.example",
+        Some("herokuapp.com"),
+    ),
+    (
+        "https://janedoe.blogspot.com/2024/01/post.html",
+        "shop.example",
+        Some("blogspot.com"),
+    ),
+    (
+        "https://jane.substack.com/p/hello",
+        "shop.example",
+        Some("substack.com"),
+    ),
+    (
+        "https://janedoe.wordpress.com/",
+        "shop.example",
+        Some("wordpress.com"),
+    ),
+    (
+        "https://www.bbc.co.uk/news",
+        "shop.example",
+        Some("bbc.co.uk"),
+    ),
+    (
+        "https://jane.smith.example.co.uk/",
+        "shop.example",
+        Some("example.co.uk"),
+    ),
+    (
+        "https://shop.example.com.au/a",
+        "shop.example",
+        Some("example.com.au"),
+    ),
+    (
+        "https://www.asahi.co.jp/",
+        "shop.example",
+        Some("asahi.co.jp"),
+    ),
+    (
+        "https://user:pw@mail.example.org:8443/inbox",
+        "shop.example",
+        Some("example.org"),
+    ),
+    (
+        "https://EXAMPLE.NET./x",
+        "shop.example",
+        Some("example.net"),
+    ),
+    ("https://localhost:3000/", "shop.example", Some("localhost")),
+    // The page's own site (any subdomain) is not a referrer.
+    ("https://shop.example/cart", "shop.example", None),
+    ("https://www.shop.example/", "shop.example", None),
+    ("https://blog.acme.co.uk/", "www.acme.co.uk", None),
+    // A different person's page on the same platform is still only the platform.
+    ("https://john.github.io/", "jane.github.io", None),
+    // Not a URL, or not a host name.
+    ("", "shop.example", None),
+    (
+        "android-app://com.example",
+        "shop.example",
+        Some("com.example"),
+    ),
+    ("https://exa mple.com/", "shop.example", None),
+    ("http://10.0.0.7:8080/admin", "shop.example", None),
+    ("http://[2001:db8::1]/", "shop.example", None),
+];
+
+#[test]
+fn referrers_leave_only_their_registrable_domain_or_platform() {
+    use super::referrer_domain;
+    for (referrer, own, want) in REFERRERS {
+        assert_eq!(
+            referrer_domain(referrer, own).as_deref(),
+            *want,
+            "{referrer} on {own}"
+        );
+    }
+}
+
+/// Names in paths cannot be recognised by a pattern: the site's route
+/// templates replace them.
+#[test]
+fn path_templates_replace_names_no_pattern_recognises() {
+    let templates: Vec<String> = ["/users/:name", "/search/:q", "/team/:member/settings"]
+        .map(String::from)
+        .to_vec();
+    let cases = [
+        ("https://shop.example/users/jane-doe", "/users/:name"),
+        (
+            "https://shop.example/users/Jane%20Doe?utm_source=x",
+            "/users/:name?utm_source=x",
+        ),
+        (
+            "https://shop.example/search/bicycle+repair+near+me",
+            "/search/:q",
+        ),
+        (
+            "https://shop.example/team/john/settings",
+            "/team/:member/settings",
+        ),
+        // Other routes are untouched (ids still become :id).
+        (
+            "https://shop.example/users/jane-doe/orders",
+            "/users/jane-doe/orders",
+        ),
+        (
+            "https://shop.example/team/john/profile",
+            "/team/john/profile",
+        ),
+        ("https://shop.example/products/123", "/products/:id"),
+    ];
+    for (href, want) in cases {
+        assert_eq!(scrub(&normalize(href, &templates)), want, "{href}");
     }
 }

@@ -30,6 +30,7 @@ pub fn bounds_text(kind: OptionKind) -> Option<String> {
         OptionKind::Int { lo, hi } => Some(format!("{lo}-{hi}")),
         OptionKind::Milli { lo, hi } => Some(format!("{}-{}", milli(lo), milli(hi))),
         OptionKind::Text { max } => Some(format!("1-{max} characters")),
+        OptionKind::List { max } => Some(format!("comma-separated, 1-{max} characters")),
         OptionKind::Bool | OptionKind::Choice(_) => None,
     }
 }
@@ -75,6 +76,10 @@ pub fn api_table() -> String {
             OptionKind::Text { .. } => {
                 format!("string, {}", bounds_text(o.kind).unwrap_or_default())
             }
+            OptionKind::List { .. } => format!(
+                "array of strings, or a string {}",
+                bounds_text(o.kind).unwrap_or_default()
+            ),
         };
         out.push_str(&format!(
             "| `{}` | `{}` | {} | {} | {} |\n",

@@ -20,6 +20,7 @@ fn doc(out: &mut String, indent: &str, text: &str) {
 fn option_type(kind: OptionKind) -> String {
     match kind {
         OptionKind::Text { .. } => "string".into(),
+        OptionKind::List { .. } => "string | string[]".into(),
         OptionKind::Int { .. } => "number".into(),
         OptionKind::Bool => "boolean".into(),
         OptionKind::Milli { .. } => "number | string".into(),
