@@ -205,6 +205,68 @@ macro_rules! feature_catalog {
     };
 }
 
+/// Which features reveal which: `(feature, the features a reader could infer
+/// it from, exactly or as a bound)`. Privatising a feature under LDP drops
+/// every feature that reveals it (and, in turn, what reveals those) from the
+/// clear part of the payload, unless that one is privatised too; the
+/// collector refuses a payload that breaks this.
+pub const REVEALED_BY: &[(&str, &[&str])] = &[
+    ("active_ms", &["engaged", "behaviour_shift"]),
+    ("engaged", &["active_ms", "conversions", "pageviews"]),
+    ("clicks", &["rage_clicks", "dead_clicks", "error_clicks"]),
+    ("rage_clicks", &["frustration_score"]),
+    ("dead_clicks", &["frustration_score"]),
+    ("error_clicks", &["frustration_score"]),
+    ("quick_backs", &["frustration_score"]),
+    (
+        "frustration_score",
+        &["rage_clicks", "dead_clicks", "error_clicks", "quick_backs"],
+    ),
+    ("forms_started", &["forms_submitted", "forms_abandoned"]),
+    (
+        "forms_submitted",
+        &["forms_started", "forms_abandoned", "time_to_submit_ms"],
+    ),
+    ("forms_abandoned", &["forms_started", "forms_submitted"]),
+    ("keystrokes", &["delete_ratio"]),
+    ("pointer_distance_px", &["pointer_speed_mean"]),
+    (
+        "automation_score",
+        &[
+            "flag_webdriver",
+            "flag_untrusted",
+            "flag_click_no_path",
+            "flag_regular_timing",
+            "flag_straight_path",
+            "flag_superhuman",
+        ],
+    ),
+    ("flag_webdriver", &["automation_score"]),
+    ("flag_untrusted", &["automation_score"]),
+    ("flag_click_no_path", &["automation_score"]),
+    ("flag_regular_timing", &["automation_score"]),
+    ("flag_straight_path", &["automation_score"]),
+    ("flag_superhuman", &["automation_score"]),
+];
+
+/// Every feature that reveals `name`, directly or through another one that
+/// does (the transitive closure of [`REVEALED_BY`]), in catalog order.
+pub fn revealers(name: &str) -> alloc::vec::Vec<&'static str> {
+    let mut out: alloc::vec::Vec<&'static str> = alloc::vec::Vec::new();
+    let mut todo: alloc::vec::Vec<&str> = alloc::vec![name];
+    while let Some(n) = todo.pop() {
+        for (_, by) in REVEALED_BY.iter().filter(|(f, _)| *f == n) {
+            for r in *by {
+                if *r != name && !out.contains(r) {
+                    out.push(r);
+                    todo.push(r);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// One day in milliseconds: the bound for every duration feature.
 pub const DAY_MS: u32 = 86_400_000;
 

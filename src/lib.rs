@@ -64,7 +64,8 @@ mod seeded;
 mod tracker;
 
 pub use catalog::{
-    FeatureDoc, FeatureSpec, Features, CATALOG, DAY_MS, FRACTION_DIGITS, RETENTION, SPECS,
+    revealers, FeatureDoc, FeatureSpec, Features, CATALOG, DAY_MS, FRACTION_DIGITS, RETENTION,
+    REVEALED_BY, SPECS,
 };
 pub use config::{Config, Identity};
 pub use consent::{signals_from_readings, ConsentRecord, GdprApplies, Mode, Purpose, Signals};

@@ -312,6 +312,15 @@ impl Payload {
             if clear.take(doc.name) != Some(0) {
                 return err("a privatised feature must not also be sent in the clear");
             }
+            let privatised = |n: &str| self.ldp.iter().any(|o| o.f == n);
+            if crate::catalog::revealers(doc.name)
+                .into_iter()
+                .any(|r| !privatised(r) && clear.take(r).is_some_and(|v| v != 0))
+            {
+                return err(
+                    "a feature that reveals a privatised one must not be sent in the clear",
+                );
+            }
             match (r.m, doc.json_type, r.hi) {
                 (Mechanism::Rr, "boolean", None) if (0..=1).contains(&r.v) => {}
                 (Mechanism::Geo, "integer", Some(hi))

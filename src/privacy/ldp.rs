@@ -213,9 +213,19 @@ pub fn parse_milli(s: &str) -> Option<u32> {
 }
 
 /// Replaces each LDP feature of `f` by a noisy report: the clear value is
-/// removed from `f` (so it is never sent) and returned noised.
+/// removed from `f` (so it is never sent) and returned noised. Every
+/// feature that reveals a privatised one ([`crate::catalog::REVEALED_BY`])
+/// and is not privatised itself is removed from `f` too.
 pub fn privatize(f: &mut Features, s: &Settings, rng: Rand) -> Vec<LdpReport> {
     let mut out = Vec::with_capacity(s.features.len());
+    let privatised = |n: &str| s.features.iter().any(|p| p.name == n);
+    for feat in &s.features {
+        for r in crate::catalog::revealers(feat.name) {
+            if !privatised(r) {
+                f.take(r);
+            }
+        }
+    }
     for feat in &s.features {
         let value = f.take(feat.name).unwrap_or(0);
         let (mech, v) = match feat.hi {

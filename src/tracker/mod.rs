@@ -99,6 +99,9 @@ pub struct Tracker {
     present: Present,
     /// The shell could not draw secure random numbers: nothing is sent.
     no_randomness: bool,
+    /// The page has no `localStorage`: the LDP budget cannot be kept per
+    /// visitor, so LDP features are not sent.
+    storage_missing: bool,
 }
 
 impl core::fmt::Debug for Tracker {
@@ -161,6 +164,7 @@ impl Tracker {
             history_raw: None,
             present,
             no_randomness: false,
+            storage_missing: false,
         };
         t.device.begin(&mut t.pv, wall_ms);
         if t.consent.record().is_none() {
@@ -201,6 +205,11 @@ impl Tracker {
         for name in ["seed", "session", "outbox"] {
             self.erase(name);
         }
+    }
+
+    /// The page has no `localStorage` (disabled, or a sandboxed frame).
+    pub fn storage_unavailable(&mut self) {
+        self.storage_missing = true;
     }
 
     fn fresh_hex(&mut self) -> String {

@@ -8,9 +8,11 @@ use crate::privacy::{ldp, scrub::scrub};
 impl Tracker {
     /// Spends one payload's ε from the visitor's daily budget (persisted with
     /// the other keys). `false` when the budget is spent: nothing is sent.
+    /// Without storage the budget cannot be kept per visitor, so nothing is
+    /// charged and the LDP features are not sent at all (see `privatize`).
     pub(super) fn spend_ldp_budget(&mut self, wall_ms: f64) -> bool {
         let cost = self.cfg.ldp.cost();
-        if cost == 0 {
+        if cost == 0 || self.storage_missing {
             return true;
         }
         let day = wall_ms.max(0.0) as u64 / 86_400_000;
@@ -39,7 +41,15 @@ impl Tracker {
         {
             p.ctx.referrer_domain = None;
         }
-        if !self.cfg.ldp.features.is_empty() {
+        if self.storage_missing {
+            // Fail closed: the LDP features (and what reveals them) are left out.
+            for feat in &self.cfg.ldp.features {
+                p.f.take(feat.name);
+                for r in crate::catalog::revealers(feat.name) {
+                    p.f.take(r);
+                }
+            }
+        } else if !self.cfg.ldp.features.is_empty() {
             let rng = &mut self.rng;
             let mut r64 = || {
                 let b = rng();

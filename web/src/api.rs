@@ -106,6 +106,9 @@ impl Iob {
             history.as_deref(),
             browser::wall(),
         );
+        if !storage::available(&window) {
+            tracker.storage_unavailable();
+        }
         let route = page::route(&window);
         let shared: Shared = Rc::new(RefCell::new(Inner::new(
             tracker,

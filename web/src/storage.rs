@@ -10,6 +10,11 @@ fn local(w: &Window) -> Option<Storage> {
     w.local_storage().ok().flatten()
 }
 
+/// `localStorage` can be used on this page (not disabled, not a sandboxed frame).
+pub(crate) fn available(w: &Window) -> bool {
+    local(w).is_some()
+}
+
 /// The value under `key`, if any.
 pub(crate) fn read(w: &Window, key: &str) -> Option<String> {
     local(w)?.get_item(key).ok().flatten()

@@ -328,3 +328,74 @@ fn a_refusal_is_remembered_in_opt_out_and_exempt_but_nothing_is_kept_in_opt_in()
         assert!(!sends);
     }
 }
+
+/// Privatising a feature keeps what reveals it out of the clear part of the
+/// payload: `ldp: "engaged"` used to send `active_ms` (which says whether
+/// it is >= 10 s), `ldp: "clicks"` the clear `dead_clicks` (a lower bound).
+#[test]
+fn privatising_a_feature_drops_the_features_that_reveal_it() {
+    let click = |t: &mut Tracker, at: f64| {
+        t.on_event(&crate::event::Event {
+            t: at,
+            kind: crate::event::EventKind::Click {
+                x: 5.0,
+                y: 5.0,
+                trusted: true,
+                link: false,
+            },
+        })
+    };
+    for (ldp, hidden) in [
+        ("engaged", ["active_ms"].as_slice()),
+        ("clicks:20", ["dead_clicks", "frustration_score"].as_slice()),
+    ] {
+        let cfg = format!(r#"{{"site":"demo","endpoint":"/i","consent":"opt-out","ldp":"{ldp}"}}"#);
+        let mut t = make(&cfg, "https://shop.example/", Stored::default(), WALL, 12);
+        wheel(&mut t, 100.0);
+        click(&mut t, 200.0);
+        let sent = flush(&mut t, 12_000.0, WALL).unwrap();
+        let p = crate::payload::parse(sent.as_bytes()).expect("the collector accepts it");
+        let clear = t.features(12_000.0);
+        assert!(
+            clear.active_ms > 0 && clear.dead_clicks > 0,
+            "the page has what could reveal it"
+        );
+        let f = serde_json::to_value(p.f).unwrap();
+        for h in hidden {
+            assert!(
+                f.get(h).is_none(),
+                "ldp {ldp}: {h} must not be sent in the clear: {sent}"
+            );
+        }
+    }
+    // The collector refuses a payload that sends a revealing feature in the clear.
+    let cfg = r#"{"site":"demo","endpoint":"/i","consent":"opt-out","ldp":"engaged"}"#;
+    let mut t = make(cfg, "https://shop.example/", Stored::default(), WALL, 13);
+    wheel(&mut t, 100.0);
+    let sent = flush(&mut t, 12_000.0, WALL).unwrap();
+    let mut p = crate::payload::parse(sent.as_bytes()).unwrap();
+    p.f.active_ms = 11_900;
+    let e = crate::payload::parse(p.to_json().as_bytes()).unwrap_err();
+    assert_eq!(e.field, "ldp");
+}
+
+/// The daily ε budget is per visitor, so it needs storage: without it the
+/// LDP features are not sent at all (they used to go out with a fresh
+/// budget on every page load).
+#[test]
+fn without_storage_ldp_features_are_not_sent() {
+    let cfg =
+        r#"{"site":"demo","endpoint":"/i","consent":"opt-out","ldp":"engaged,total_ms:60000"}"#;
+    let mut t = make(cfg, "https://shop.example/", Stored::default(), WALL, 14);
+    t.storage_unavailable();
+    wheel(&mut t, 100.0);
+    let sent = flush(&mut t, 12_000.0, WALL).expect("the rest is still sent");
+    let p = crate::payload::parse(sent.as_bytes()).unwrap();
+    assert!(p.ldp.is_empty(), "{sent}");
+    assert_eq!(
+        (p.f.total_ms, p.f.engaged, p.f.active_ms),
+        (0, false, 0),
+        "neither clear nor noisy: {sent}"
+    );
+    assert!(p.f.visible_ms > 0);
+}

@@ -3,8 +3,8 @@
 
 use crate::markdown::cell;
 use iob_sdk::{
-    CATALOG, MAX_DOMAIN_BYTES, MAX_HOUR, MAX_PATH_BYTES, MIN_HOUR, RETENTION, SCHEMA_VERSION,
-    SEGMENTS_DICTIONARY,
+    revealers, CATALOG, MAX_DOMAIN_BYTES, MAX_HOUR, MAX_PATH_BYTES, MIN_HOUR, RETENTION,
+    REVEALED_BY, SCHEMA_VERSION, SEGMENTS_DICTIONARY,
 };
 use serde_json::{json, Map, Value};
 
@@ -125,6 +125,19 @@ pub fn data_dictionary_markdown() -> String {
             cell(d.definition),
             cell(d.purpose)
         ));
+    }
+    out.push_str(
+        "\n## Features that reveal others (local differential privacy)\n\n\
+         Privatising a feature under LDP (`ldp` option) also keeps every feature that reveals it, directly or through another, \
+         out of the clear part of the payload (unless it is privatised too); the collector refuses a payload that breaks this.\n\n\
+         | feature | revealed by |\n|---|---|\n",
+    );
+    for (feature, _) in REVEALED_BY {
+        let by: Vec<String> = revealers(feature)
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect();
+        out.push_str(&format!("| `{feature}` | {} |\n", by.join(", ")));
     }
     out.push_str(SEGMENTS_DICTIONARY);
     out
