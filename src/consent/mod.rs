@@ -160,12 +160,15 @@ impl Consent {
         )
     }
 
-    /// Replaces the external signal snapshot. When the effective set changes,
+    /// Replaces the external signal snapshot. When the effective set changes, or a CMP hands a new TC string,
     /// a new record is made and `true` is returned.
     pub fn set_signals(&mut self, signals: Signals, now_ms: u64, record_id: String) -> bool {
+        // A new TC string is a new consent decision even when it leaves the
+        // purposes as they were (a refusal after a pause): it gets a record.
+        let new_tc = signals.tc_string.is_some() && signals.tc_string != self.signals.tc_string;
         self.signals = signals;
         let changed = self.update_effective();
-        if changed {
+        if changed || new_tc {
             self.make_record(now_ms, record_id);
         }
         changed

@@ -498,3 +498,28 @@ fn refusing_signals_refuse_personalization_too_and_granting_ones_only_analytics(
         "Consent Mode's analytics_storage says nothing about personalization"
     );
 }
+
+/// A CMP's answer is recorded with its TC string even when it does not
+/// change the purposes (a refusal after the pause of a CMP not yet answered).
+#[test]
+fn a_new_tc_string_makes_a_record_even_without_a_change() {
+    let none = Signals::default();
+    let mut c = Consent::new(Mode::OptOut, true, "1".into());
+    let pending = read(r#"{"cmp":true}"#, GdprApplies::Auto, &none);
+    assert!(
+        c.set_signals(pending.clone(), 1, id(1)),
+        "paused: analytics off"
+    );
+    assert_eq!(c.record().unwrap().tc_string, None);
+    let refused = read(
+        r#"{"cmp":true,"status":"tcloaded","gdpr":true,"tc":"CPrefused","pub1":true}"#,
+        GdprApplies::Auto,
+        &pending,
+    );
+    assert!(!c.set_signals(refused, 2, id(2)), "still off");
+    let r = c.record().unwrap();
+    assert_eq!(
+        (r.id.as_str(), r.tc_string.as_deref(), r.source),
+        (id(2).as_str(), Some("CPrefused"), Source::Tcf)
+    );
+}

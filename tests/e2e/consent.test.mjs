@@ -9,11 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { root, startCollector, launchBrowser, waitFor, recordIngest } from './harness.mjs';
+import { root, startCollector, launchBrowser, waitFor, recordIngest, freePort } from './harness.mjs';
 
 let collector;
 let browser;
 let cmpDir;
+/** The collector's port: the site is served on 127.0.0.1, embedded frames on localhost (another origin). */
+let port;
 
 before(async () => {
   cmpDir = mkdtempSync(join(tmpdir(), 'iob-cmp-'));
@@ -21,8 +23,15 @@ before(async () => {
     join(root, 'tests', 'e2e', 'pages', 'consent', 'cmp-entry.mjs'),
     '--bundle', '--format=iife', '--target=es2020', `--outfile=${join(cmpDir, 'cmp.js')}`, '--log-level=warning',
   ], { cwd: root });
+  port = await freePort();
   collector = await startCollector({
-    extraArgs: ['--serve', `/consent=${join(root, 'tests', 'e2e', 'pages', 'consent')}`, '--serve', `/cmp=${cmpDir}`],
+    port,
+    origins: [`http://localhost:${port}`],
+    extraArgs: [
+      '--serve', `/consent=${join(root, 'tests', 'e2e', 'pages', 'consent')}`,
+      '--serve', `/cmp=${cmpDir}`,
+      '--serve', `/tcf-stub=${join(root, 'node_modules', '@iabtechlabtcf', 'stub', 'lib')}`,
+    ],
   });
   browser = await launchBrowser();
 });
@@ -129,6 +138,7 @@ for (const [name, init] of [
     const state = await page.evaluate(() => iob.consent.state());
     assert.equal(state.record.source, name.startsWith('GPC') ? 'gpc' : 'dnt');
     assert.ok(state.denied.includes('analytics') && state.denied.includes('marketing'));
+    assert.ok(state.denied.includes('personalization'), 'do not track: no visit history either');
     assert.equal(state.record[name.startsWith('GPC') ? 'gpc' : 'dnt'], true, 'the signal is in the record');
     assert.deepEqual(await page.evaluate(() => window.__writes), []);
     assert.match((await page.evaluate(() => iob.explain())).why, /GPC\/DNT/);
@@ -178,7 +188,9 @@ test('TCF: purpose 8 refused -> not sent', async () => {
   await interact(page);
   await page.evaluate(() => iob.flush());
   assert.deepEqual((await page.evaluate(() => iob.consent.state())).granted.includes('analytics'), false);
+  const writes = await page.evaluate(() => window.__writes);
   await leave(page);
+  assert.deepEqual(writes, [], 'a TCF refusal means zero storage writes (the visit history was still written)');
   assert.equal(ingest.length, 0);
   assert.deepEqual(await rowsFor('tcfnop8'), []);
   await context.close();
@@ -249,18 +261,115 @@ test('TCF: a CMP that installs itself late (within tcfTimeoutMs) is still heard'
 
 test('Consent Mode: analytics_storage denied, then granted by a later dataLayer push', async () => {
   const context = await browser.newContext();
+  await context.addInitScript(WRITE_SPY);
   const ingest = recordIngest(context);
   const page = await open(context, 'gcm', { gcm: 'denied', consent: 'opt-out' });
-  await page.click('#cta');
+  await interact(page);
   await page.evaluate(() => iob.flush());
   await page.waitForTimeout(200);
   assert.equal(ingest.length, 0, 'denied: nothing sent');
+  assert.deepEqual(await page.evaluate(() => window.__writes), [], 'denied: zero storage writes');
   assert.equal((await page.evaluate(() => iob.consent.state())).record.source, 'gcm');
   await page.click('#gcm-grant'); // gtag('consent', 'update', { analytics_storage: 'granted' })
   await waitFor(() => page.evaluate(() => iob.consent.state().granted.includes('analytics')), 3000, 'granted');
   await page.click('#cta');
   await leave(page);
   await waitFor(async () => (await rowsFor('gcm')).length === 1, 5000, 'a row');
+  await context.close();
+});
+
+test('Consent Mode: a region-scoped denial (EEA) then a global default grant fails closed until an update grants', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(WRITE_SPY);
+  const ingest = recordIngest(context);
+  const page = await open(context, 'gcmregion', { gcmRegion: '1', consent: 'opt-in' });
+  await interact(page);
+  await page.evaluate(() => iob.flush());
+  await page.waitForTimeout(200);
+  const state = await page.evaluate(() => iob.consent.state());
+  assert.equal(state.granted.includes('analytics'), false, 'the visitor may be in the EEA: no tracking');
+  assert.equal(ingest.length, 0);
+  assert.deepEqual(await page.evaluate(() => window.__writes), []);
+  await page.click('#gcm-grant'); // gtag('consent', 'update', { analytics_storage: 'granted' })
+  await waitFor(() => page.evaluate(() => iob.consent.state().granted.includes('analytics')), 3000, 'granted by the update');
+  await page.click('#cta');
+  await leave(page);
+  await waitFor(async () => (await rowsFor('gcmregion')).length === 1, 5000, 'a row after the update');
+  await context.close();
+});
+
+for (const [answer, sent] of [['accept', true], ['refuse', false]]) {
+  test(`TCF: a CMP in a parent frame is heard through __tcfapiLocator and postMessage (SDK in a cross-origin iframe, CMP ${answer}s)`, async () => {
+    const tag = `tcfframe${answer}`;
+    const context = await browser.newContext();
+    await context.addInitScript(WRITE_SPY);
+    const ingest = recordIngest(context);
+    const page = await context.newPage();
+    // opt-out: without the parent's CMP the embedded SDK would measure by default.
+    const inner = `http://localhost:${port}/consent/?utm_campaign=${tag}&consent=opt-out`;
+    await page.goto(`${collector.url}/consent/frame-parent.html?cmpAnswer=${answer}&frame=${encodeURIComponent(inner)}`);
+    const frame = await waitFor(() => page.frames().find((f) => f.url().startsWith(`http://localhost:${port}/consent/`)), 5000, 'the embedded frame');
+    await frame.waitForFunction(() => window.iob && window.iob.features() !== null);
+    assert.equal(await frame.evaluate(() => typeof window.__tcfapi), 'undefined', 'no CMP inside the frame itself');
+    await waitFor(async () => (await frame.evaluate(() => iob.consent.state().record.source)) === 'tcf', 5000, "the parent CMP's answer");
+    const state = await frame.evaluate(() => iob.consent.state());
+    assert.equal(state.granted.includes('analytics'), sent);
+    assert.match(state.record.tc_string, /^C[A-Za-z0-9_-]+/, 'the TC string came over postMessage');
+    await frame.click('#cta');
+    await frame.evaluate(() => iob.flush());
+    if (sent) {
+      await waitFor(async () => (await rowsFor(tag)).length === 1, 5000, 'a row');
+    } else {
+      await page.waitForTimeout(300);
+      assert.equal(ingest.length, 0, 'refused by the parent CMP: nothing sent');
+      assert.deepEqual(await frame.evaluate(() => window.__writes), [], 'and nothing written');
+    }
+    await context.close();
+  });
+}
+
+test('exempt: an opt-out keeps only the bare refusal (no id, no time) and writes nothing afterwards, on this page or the next', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(WRITE_SPY);
+  const ingest = recordIngest(context);
+  const page = await open(context, 'exemptout', { consent: 'exempt' });
+  await page.click('#cta');
+  await page.evaluate(() => iob.flush());
+  await waitFor(() => ingest.length >= 1, 3000, 'exempt measures by default');
+  await page.evaluate(() => iob.consent.deny(['analytics']));
+  assert.deepEqual(await sdkKeys(page), ['iob:demo:consent']);
+  const kept = await page.evaluate(() => localStorage.getItem('iob:demo:consent'));
+  assert.ok(!/"id"|"at"/.test(kept), `a refusal without identifier or time: ${kept}`);
+  await page.evaluate(() => (window.__writes = []));
+  const sentBefore = ingest.length;
+  await interact(page);
+  await page.evaluate(() => iob.flush());
+  assert.deepEqual(await page.evaluate(() => window.__writes), [], 'nothing written after the opt-out');
+  await leave(page);
+  const next = await open(context, 'exemptout', { consent: 'exempt' });
+  await interact(next);
+  await next.evaluate(() => iob.flush());
+  assert.equal(await next.evaluate(() => iob.consent.state().granted.includes('analytics')), false, 'the next page honours it');
+  assert.deepEqual(await next.evaluate(() => window.__writes), [], 'and writes nothing');
+  await leave(next);
+  assert.equal(ingest.length, sentBefore, 'nothing sent after the opt-out');
+  await context.close();
+});
+
+test('without crypto.getRandomValues nothing is sent and no identifier is stored (no Math.random fallback)', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => Object.defineProperty(Crypto.prototype, 'getRandomValues', { value: undefined }));
+  await context.addInitScript(WRITE_SPY);
+  const ingest = recordIngest(context);
+  const page = await open(context, 'nocrypto', { consent: 'opt-out' });
+  await interact(page);
+  await page.evaluate(() => iob.flush());
+  const explain = await page.evaluate(() => iob.explain());
+  assert.match(explain.why, /no secure random numbers/);
+  const keys = await sdkKeys(page);
+  assert.ok(!keys.includes('iob:demo:seed') && !keys.includes('iob:demo:session'), `no identifier stored: ${keys}`);
+  await leave(page);
+  assert.equal(ingest.length, 0);
   await context.close();
 });
 
@@ -273,6 +382,11 @@ test('PII canaries never appear in any request or stored row', async () => {
     token: 'tok_CANARY9f8e7d6c5b4a',
     utm_source: 'jane.canary@example.com',
     utm_content: '4111111111111111',
+    // Encoded forms (URLSearchParams writes spaces as + and % as %25):
+    utm_term: '4111 1111 1111 1111',
+    utm_medium: 'john.smithcanary%40gmail.com',
+    utm_id: '+33 6 12 34 56 78',
+    ref: 'DE89 3704 0044 0532 0130 00',
   });
   await interact(page);
   await page.evaluate(() => iob.flush());
@@ -280,7 +394,7 @@ test('PII canaries never appear in any request or stored row', async () => {
   await leave(page);
   const rows = await waitFor(async () => ((r) => (r.length ? r : null))(await rowsFor('pii')), 5000, 'a row');
   const seen = JSON.stringify(rows) + ingest.map((r) => r.url + r.body).join('\n');
-  for (const canary of ['jane', 'canary@', 'example.com', 'CANARY9f8e', '4111', 'Margaret', 'Hamiltoncanary', 'hunter2', 'Canary Lane']) {
+  for (const canary of ['jane', 'canary@', 'example.com', 'CANARY9f8e', '4111', 'Margaret', 'Hamiltoncanary', 'hunter2', 'Canary Lane', 'smithcanary', 'gmail', '12+34', '12 34', 'DE89', '0532']) {
     assert.ok(!seen.includes(canary), `${canary} leaked: ${seen}`);
   }
   assert.match(seen, /utm_source=:email/, 'the kept utm value was scrubbed, not dropped silently');

@@ -42,6 +42,7 @@ function wire() {
   const auto = q.get('cmpAnswer');
   if (auto === 'null') api.update(null);
   else if (auto === 'accept') answer([1, 8]);
+  else if (auto === 'refuse') answer([1]);
   else if (!auto) api.update('', true); // a new visitor: the UI is shown, no answer yet
 }
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', wire);

@@ -1,7 +1,9 @@
 // Test page set-up, driven by the query string:
 //   consent=opt-in|opt-out|exempt, gdpr=auto|true|false, tcfTimeoutMs=N,
 //   cmp=1 (install the test CMP before the SDK), cmpLate=MS (install it later),
-//   gcm=denied|granted (a Consent Mode default pushed before the SDK loads).
+//   gcm=denied|granted (a Consent Mode default pushed before the SDK loads),
+//   gcmRegion=1 (Google's documented pattern: a default denied for EEA
+//   regions, then a global default granted).
 // The script-tag loader reads its data-* attributes through document.currentScript.
 (function () {
   const q = new URLSearchParams(location.search);
@@ -10,6 +12,10 @@
     window.dataLayer.push(arguments);
   };
   if (q.get('gcm')) window.gtag('consent', 'default', { analytics_storage: q.get('gcm'), ad_storage: 'denied' });
+  if (q.get('gcmRegion')) {
+    window.gtag('consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied', region: ['AT', 'BE', 'DE', 'FR', 'IT', 'NL', 'ES'] });
+    window.gtag('consent', 'default', { analytics_storage: 'granted', ad_storage: 'granted' });
+  }
   // Unrelated dataLayer traffic must not confuse the reader.
   window.dataLayer.push({ event: 'page_ready' });
 
