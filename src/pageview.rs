@@ -70,6 +70,11 @@ impl PageView {
         }
     }
 
+    /// Whether the document is visible and focused now.
+    pub(crate) fn visible_focused(&self) -> (bool, bool) {
+        self.engagement.visible_focused()
+    }
+
     /// Feeds one event to every aggregator (the hot path: no allocation).
     #[inline]
     pub(crate) fn on_event(&mut self, ev: &Event) {

@@ -41,6 +41,12 @@ impl Engagement {
         }
     }
 
+    /// Whether the document is visible and focused now (for a page view that
+    /// continues under a new id).
+    pub(crate) fn visible_focused(&self) -> (bool, bool) {
+        (self.visible, self.focused)
+    }
+
     /// Active and visible time accumulated up to `t`, without mutating.
     fn totals_at(&self, t: f64) -> (f64, f64) {
         let t = t.max(self.last_t);

@@ -408,3 +408,219 @@ fn without_secure_randomness_nothing_is_sent_and_no_identifier_stored() {
     assert!(t.explain_json(0.0).contains("no secure random numbers"));
     assert_eq!(explained(&t), storage.keys());
 }
+
+/// Every leaf of a payload's JSON as `(path, value)`.
+fn leaves(v: &serde_json::Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .for_each(|(k, x)| leaves(x, &format!("{path}.{k}"), out)),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| leaves(x, &format!("{path}[{i}]"), out)),
+        other => out.push((path.to_string(), other.to_string())),
+    }
+}
+
+/// Values allowed to repeat across periods, documented in
+/// docs/consent-and-privacy.md ("Unlinkability"): constants of the site or
+/// the page (schema, build, site, rotation period, purposes, page context),
+/// low-entropy buckets (the visit counters, `behaviour_shift`, every flag),
+/// and the measurements of one page view and its snapshot number, which
+/// start again with every page view (a page view that crosses a boundary
+/// continues under a new id with fresh ones). Everything else (payload, page-view and session ids, the
+/// pseudonym, the consent reference, the hour) must never repeat.
+fn may_repeat(path: &str, value: &str) -> bool {
+    const CONSTANTS: [&str; 6] = [
+        ".v",
+        ".build",
+        ".site",
+        ".rot",
+        ".consent.purposes",
+        ".ctx.",
+    ];
+    if CONSTANTS.iter().any(|c| path == *c || path.starts_with(c)) {
+        return true;
+    }
+    if value == "true" || value == "false" {
+        return true;
+    }
+    path == ".seq" || path.starts_with(".f.") || path.starts_with(".ldp")
+}
+
+/// One visitor over 40 days with a fake clock: several visits a day at
+/// seeded random times (some crossing the UTC midnight boundary inside a
+/// page view), consent granted once. Across any two pseudonym periods, no
+/// payload value repeats except the documented constants and buckets.
+#[test]
+fn payloads_of_different_periods_share_no_linking_value() {
+    for rotation in [24u32, 6] {
+        let mode = format!(
+            r#"{{"site":"{SITE}","endpoint":"/i","consent":"opt-in","rotationHours":{rotation}}}"#
+        );
+        let mut rand = crate::seeded::SplitMix64::new(u64::from(rotation));
+        let mut storage = Storage::default();
+        let mut payloads: Vec<serde_json::Value> = Vec::new();
+        let day0 = 1_800_000_000_000f64 - (1_800_000_000_000u64 % 86_400_000) as f64; // a UTC midnight
+        let mut collect = |effects: &[Effect], storage: &mut Storage| {
+            storage.apply(effects);
+            for e in effects {
+                if let Effect::Send(b) | Effect::Post { body: b, .. } = e {
+                    payloads.push(serde_json::from_str(b).unwrap());
+                }
+            }
+        };
+        let mut seed = 100;
+        for day in 0..40u64 {
+            let visits = 1 + rand.next_u64() % 4;
+            for v in 0..visits {
+                // The last visit of some days starts just before midnight and runs past it.
+                let start = if v + 1 == visits && day % 3 == 0 {
+                    day0 + (day + 1) as f64 * 86_400_000.0 - 90_000.0
+                } else {
+                    day0 + day as f64 * 86_400_000.0 + (rand.next_u64() % 80_000_000) as f64
+                };
+                seed += 1;
+                let (stored, history) = storage.stored(SITE);
+                let mut t = Tracker::new(
+                    Config::from_json(&mode).unwrap(),
+                    &env(),
+                    stored,
+                    0.0,
+                    start,
+                    rng(seed),
+                );
+                t.set_environment(false, history.as_deref(), start);
+                if day == 0 && v == 0 {
+                    t.choose(&[Purpose::Analytics, Purpose::Personalization], true, start);
+                }
+                // A page view of 3 minutes: input every 20 s, periodic snapshots, then the end.
+                for k in 0..9 {
+                    let at = 1_000.0 + f64::from(k) * 20_000.0 + (rand.next_u64() % 5_000) as f64;
+                    activity(&mut t, at);
+                    t.tick(at, start + at);
+                    let effects = t.take_effects();
+                    let posted = effects.iter().any(|e| matches!(e, Effect::Post { .. }));
+                    collect(&effects, &mut storage);
+                    if posted {
+                        t.on_post_result(204, at + 1.0);
+                        collect(&t.take_effects(), &mut storage);
+                    }
+                }
+                t.on_event(&Event {
+                    t: 185_000.0,
+                    kind: EventKind::PageEnd,
+                });
+                t.on_hide(185_000.0, start + 185_000.0);
+                collect(&t.take_effects(), &mut storage);
+            }
+        }
+        assert!(payloads.len() > 60, "{} payloads", payloads.len());
+        let period_s = u64::from(rotation) * 3600;
+        let mut by_period: std::collections::BTreeMap<u64, Vec<(String, String)>> =
+            Default::default();
+        for p in &payloads {
+            let period = p["hour"].as_u64().unwrap() / period_s;
+            let mut l = Vec::new();
+            leaves(p, "", &mut l);
+            by_period.entry(period).or_default().extend(l);
+        }
+        assert!(by_period.len() >= 35, "{} periods", by_period.len());
+        let periods: Vec<_> = by_period.iter().collect();
+        for (i, (pa, a)) in periods.iter().enumerate() {
+            let linking: std::collections::BTreeSet<&str> = a
+                .iter()
+                .filter(|(path, v)| !may_repeat(path, v))
+                .map(|(_, v)| v.as_str())
+                .collect();
+            for (pb, b) in periods.iter().skip(i + 1) {
+                for (path, v) in b.iter().filter(|(path, v)| !may_repeat(path, v)) {
+                    assert!(
+                        !linking.contains(v.as_str()),
+                        "rotation {rotation} h: {path} = {v} appears in periods {pa} and {pb}"
+                    );
+                }
+            }
+        }
+        // Within a period, the pseudonym is stable (the collector can count visitors).
+        for (period, l) in &by_period {
+            let vids: std::collections::BTreeSet<&String> = l
+                .iter()
+                .filter(|(p, _)| p == ".vid")
+                .map(|(_, v)| v)
+                .collect();
+            assert_eq!(vids.len(), 1, "period {period}: one pseudonym");
+        }
+    }
+}
+
+/// A page view open across a pseudonym boundary: its snapshots before the
+/// boundary keep the old period's ids; after it, it continues under a new
+/// page-view id, a new session, the new pseudonym and consent reference,
+/// with features counted afresh (they used to keep the same `pv` and `sid`).
+#[test]
+fn a_page_view_crossing_a_period_boundary_continues_under_new_ids() {
+    let midnight = 1_800_000_000_000f64 - (1_800_000_000_000u64 % 86_400_000) as f64 + 86_400_000.0;
+    let start = midnight - 60_000.0;
+    let mut t = Tracker::new(
+        config("opt-out"),
+        &env(),
+        Stored::default(),
+        0.0,
+        start,
+        rng(21),
+    );
+    let mut sent = Vec::new();
+    let mut run = |t: &mut Tracker, at: f64| {
+        activity(t, at);
+        t.flush(at + 10.0, start + at + 10.0);
+        // Every post is answered, which lets the next queued one go.
+        while let Some(body) = t.take_effects().into_iter().find_map(|e| match e {
+            Effect::Post { body, .. } => Some(body),
+            _ => None,
+        }) {
+            sent.push(crate::payload::parse(body.as_bytes()).unwrap());
+            t.on_post_result(204, at + 20.0);
+        }
+    };
+    run(&mut t, 1_000.0); // 59 s before midnight
+    run(&mut t, 30_000.0); // 30 s before
+    run(&mut t, 90_000.0); // 30 s after: the boundary is crossed here
+    run(&mut t, 120_000.0);
+    let before: Vec<_> = sent
+        .iter()
+        .filter(|p| p.hour * 1000 < midnight as u64)
+        .collect();
+    let after: Vec<_> = sent
+        .iter()
+        .filter(|p| p.hour * 1000 >= midnight as u64)
+        .collect();
+    assert!(
+        before.len() >= 2 && !after.is_empty(),
+        "{} before, {} after",
+        before.len(),
+        after.len()
+    );
+    for b in &before {
+        for a in &after {
+            assert_ne!(a.pv, b.pv);
+            assert_ne!(a.sid, b.sid);
+            assert_ne!(a.vid, b.vid);
+            assert_ne!(a.consent.reference, b.consent.reference);
+        }
+    }
+    assert_eq!(
+        after[0].seq, 1,
+        "the continued page view starts its own sequence"
+    );
+    assert!(
+        after[0].f.total_ms < before.last().unwrap().f.total_ms,
+        "and its own measurements"
+    );
+    // The last changes before the boundary were sent under the old period.
+    assert!(
+        before.iter().any(|p| p.f.clicks >= 2),
+        "the old page view's last snapshot is complete"
+    );
+}

@@ -102,6 +102,9 @@ pub struct Tracker {
     /// The page has no `localStorage`: the LDP budget cannot be kept per
     /// visitor, so LDP features are not sent.
     storage_missing: bool,
+    /// The pseudonym period the current page view started in: a page view
+    /// never sends under two periods' identifiers.
+    pv_period: u64,
 }
 
 impl core::fmt::Debug for Tracker {
@@ -165,7 +168,9 @@ impl Tracker {
             present,
             no_randomness: false,
             storage_missing: false,
+            pv_period: 0,
         };
+        t.pv_period = t.period(wall_ms.max(0.0) as u64);
         t.device.begin(&mut t.pv, wall_ms);
         if t.consent.record().is_none() {
             let id = t.fresh_hex();
@@ -296,6 +301,7 @@ impl Tracker {
             ctx,
         );
         self.sent_visible_ms = 0;
+        self.pv_period = self.period(wall_ms.max(0.0) as u64);
         self.device.route_changes = self.device.route_changes.saturating_add(1);
         self.device.begin(&mut self.pv, wall_ms);
         self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);

@@ -120,6 +120,10 @@ impl Tracker {
         if !self.consent.allows(Purpose::Analytics) || self.no_randomness {
             return;
         }
+        let period = self.period(wall_ms.max(0.0) as u64);
+        if period != self.pv_period {
+            self.cross_period_boundary(now, period);
+        }
         let Some(reference) = self.consent_reference(wall_ms) else {
             return;
         };
@@ -169,6 +173,37 @@ impl Tracker {
         if final_ {
             self.effects.push(Effect::Send(body));
         }
+    }
+
+    /// The current page view has lived into pseudonym period `period`: its
+    /// last changes go out stamped with the last moment of its own period
+    /// (its identifiers, consent reference and hour), and it continues under
+    /// a new page-view id with fresh features and, through `identifiers`, a
+    /// new session: no value that identifies it spans two periods.
+    fn cross_period_boundary(&mut self, now: f64, period: u64) {
+        let period_ms = u64::from(self.cfg.rotation_hours) * 3_600_000;
+        if self.pv.dirty {
+            // Stamped in its own period, so `send_snapshot` sees no boundary.
+            let own_end = (self.pv_period + 1) * period_ms - 1;
+            self.send_snapshot(now, own_end as f64, false);
+        }
+        let (visible, focused) = self.pv.visible_focused();
+        let ctx = self.pv.ctx.clone();
+        let id = (self.rng)();
+        self.pv = crate::pageview::PageView::new(
+            id,
+            now,
+            f64::from(self.cfg.idle_timeout_ms),
+            visible,
+            focused,
+            ctx,
+        );
+        self.sent_visible_ms = 0;
+        self.pv_period = period;
+        // A new session starts with this page view.
+        self.device.doc_pageviews = 0;
+        self.device.route_changes = 0;
+        self.device.begin(&mut self.pv, (period * period_ms) as f64);
     }
 
     /// The pseudonym period (`rotationHours` long, counted from the Unix
