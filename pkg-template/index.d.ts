@@ -191,7 +191,7 @@ export type ConsentSource = 'api' | 'gpc' | 'dnt' | 'tcf' | 'gcm' | 'default';
 
 /** A local consent record, made on every change. */
 export interface ConsentRecord {
-  /** Random 128-bit id (32 hex digits); payloads carry only this id. */
+  /** Random 128-bit id (32 hex digits). It never leaves the device: payloads carry a per-period reference derived from it. */
   id: string;
   /** UTC time of the change, Unix ms. */
   at_ms: number;
