@@ -104,14 +104,18 @@ impl Consent {
         record: Option<ConsentRecord>,
     ) {
         for p in Purpose::ALL {
-            if chose_yes.contains(p) {
-                self.api[p.index()] = Some(true);
+            self.api[p.index()] = if chose_yes.contains(p) {
+                Some(true)
             } else if chose_no.contains(p) {
-                self.api[p.index()] = Some(false);
-            }
+                Some(false)
+            } else {
+                None
+            };
         }
         self.effective = self.compute();
-        self.record = record;
+        if record.is_some() {
+            self.record = record;
+        }
     }
 
     /// The visitor's explicit choices (granted, denied), for persisting.

@@ -2,7 +2,7 @@
 //! snapshot of the external signals, and their consequences for storage
 //! (persist the record, or wipe everything) and for on-device history.
 
-use super::storage::{encode_consent, encode_refusal};
+use super::storage::{decode_consent, encode_consent, encode_refusal};
 use super::{Effect, Tracker};
 use crate::consent::{Mode, Purpose, Source};
 
@@ -114,6 +114,35 @@ impl Tracker {
             self.sync_personalization(wall_ms);
         }
         changed
+    }
+
+    /// Another tab of the site changed the stored consent (the `storage`
+    /// event, or a re-check before a write or send): `raw` is the new value
+    /// (`None`: removed). The stored choices are the visitor's, so this tab
+    /// adopts them: a withdrawal made in one tab silences every tab at once
+    /// (nothing more is sent; what this tab still holds in storage is
+    /// removed), and a grant starts them. Nothing is written back. Returns
+    /// `true` when the purposes in effect changed.
+    pub fn on_consent_stored(&mut self, raw: Option<&str>, wall_ms: f64) -> bool {
+        let (yes, no, record) = raw.and_then(decode_consent).unwrap_or_default();
+        self.present.set("consent", raw.is_some());
+        let before = self.consent.effective();
+        self.consent.restore(yes, no, record);
+        if self.consent.effective() == before {
+            return false;
+        }
+        if !self.consent.allows(Purpose::Analytics) {
+            self.seed = None;
+            self.session = None;
+            self.effects
+                .retain(|e| !matches!(e, Effect::Send(_) | Effect::Post { .. } | Effect::Probe(_)));
+            self.outbox.clear();
+            for name in ["seed", "session", "outbox", "ldp"] {
+                self.erase(name);
+            }
+        }
+        self.sync_personalization(wall_ms);
+        true
     }
 
     /// The shell's raw signal readings (GPC, DNT, TCF, Consent Mode; see

@@ -624,3 +624,43 @@ fn a_page_view_crossing_a_period_boundary_continues_under_new_ids() {
         "the old page view's last snapshot is complete"
     );
 }
+
+/// Two tabs of the site: a withdrawal in one reaches the other through the
+/// stored consent, which then sends nothing more and writes nothing back;
+/// a grant in one starts the other.
+#[test]
+fn a_withdrawal_in_one_tab_silences_the_other() {
+    let mut storage = Storage::default();
+    let mut a = load("opt-in", &storage, WALL, 30);
+    let mut b = load("opt-in", &storage, WALL, 31);
+    a.choose(&[Purpose::Analytics], true, WALL);
+    storage.apply(&a.take_effects());
+    // Tab B hears the grant (storage event) and starts.
+    assert!(b.on_consent_stored(
+        storage.items.get("iob:demo:consent").map(String::as_str),
+        WALL
+    ));
+    live_a_page(&mut b, &mut storage, WALL);
+    assert!(b.last_sent.is_some(), "the grant reached tab B");
+    live_a_page(&mut a, &mut storage, WALL);
+    // Tab A withdraws; B hears the removal.
+    a.revoke(WALL + 1.0);
+    storage.apply(&a.take_effects());
+    assert_eq!(storage.len(), 0);
+    let writes = storage.writes;
+    assert!(b.on_consent_stored(None, WALL + 2.0));
+    b.last_sent = None;
+    live_a_page(&mut b, &mut storage, WALL + 3.0);
+    let effects = b.take_effects();
+    storage.apply(&effects);
+    assert!(
+        b.last_sent.is_none(),
+        "tab B sends nothing after the withdrawal"
+    );
+    assert_eq!(
+        (storage.len(), storage.writes),
+        (0, writes),
+        "and writes nothing: {storage:?}"
+    );
+    assert!(!b.consent().allows(Purpose::Analytics));
+}
