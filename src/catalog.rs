@@ -22,10 +22,15 @@ pub(crate) trait FeatureValue: Copy + Default + PartialEq {
     fn write_json(&self, buf: &mut String);
     /// The value as a whole number (flags 0/1, fractions rounded), for LDP.
     fn as_u64(&self) -> u64;
+    /// The value as a [`Num`].
+    fn num(self) -> Num;
 }
 
 impl FeatureValue for u32 {
     const JSON_TYPE: &'static str = "integer";
+    fn num(self) -> Num {
+        Num::Int(self)
+    }
     fn in_bounds(&self, max: f64) -> bool {
         f64::from(*self) <= max
     }
@@ -46,6 +51,9 @@ pub(crate) const F32_DIGITS: u32 = 6;
 
 impl FeatureValue for f32 {
     const JSON_TYPE: &'static str = "number";
+    fn num(self) -> Num {
+        Num::Frac(self)
+    }
     fn as_u64(&self) -> u64 {
         if self.is_finite() && *self > 0.0 {
             (*self + 0.5) as u64
@@ -95,6 +103,9 @@ impl FeatureValue for f32 {
 
 impl FeatureValue for bool {
     const JSON_TYPE: &'static str = "boolean";
+    fn num(self) -> Num {
+        Num::Flag(self)
+    }
     fn as_u64(&self) -> u64 {
         u64::from(*self)
     }
@@ -166,43 +177,88 @@ macro_rules! feature_catalog {
             }, )*
         ];
 
-        impl Features {
-            /// The JSON object of the non-default features, in catalog order.
-            pub fn to_json(&self) -> String {
-                let mut w = ObjectWriter::new();
-                $(
-                    if !FeatureValue::is_default(&self.$name) {
-                        FeatureValue::write_json(&self.$name, w.key(stringify!($name)));
-                    }
-                )*
-                w.finish()
-            }
+        /// Reads each feature as a [`Num`], in [`SPECS`] order: one small
+        /// accessor per field, so the loops below are written once.
+        const GET: &[fn(&Features) -> Num] = &[ $( |f| FeatureValue::num(f.$name), )* ];
+        /// Resets each feature to its default, in [`SPECS`] order.
+        const RESET: &[fn(&mut Features)] = &[ $( |f| f.$name = Default::default(), )* ];
+    };
+}
 
-            /// Removes the feature `name` (resets it to its default, so it is
-            /// not sent) and returns its value as a whole number (flags 0/1,
-            /// fractions rounded); `None` for an unknown name. Used by LDP.
-            pub fn take(&mut self, name: &str) -> Option<u64> {
-                $(
-                    if name == stringify!($name) {
-                        let v = FeatureValue::as_u64(&self.$name);
-                        self.$name = Default::default();
-                        return Some(v);
-                    }
-                )*
-                None
-            }
-
-            /// Checks every feature against its bound; the error names the field.
-            pub fn validate(&self) -> Result<(), FieldError> {
-                $(
-                    if !FeatureValue::in_bounds(&self.$name, $max as f64) {
-                        return Err(FieldError::new(concat!("f.", stringify!($name)), "out of range"));
-                    }
-                )*
-                Ok(())
+impl Features {
+    /// The JSON object of the non-default features, in catalog order.
+    pub fn to_json(&self) -> String {
+        let mut w = ObjectWriter::new();
+        for (get, spec) in GET.iter().zip(SPECS) {
+            let v = get(self);
+            if !v.is_default() {
+                v.write_json(w.key(spec.name));
             }
         }
-    };
+        w.finish()
+    }
+
+    /// Removes the feature `name` (resets it to its default, so it is
+    /// not sent) and returns its value as a whole number (flags 0/1,
+    /// fractions rounded); `None` for an unknown name. Used by LDP.
+    pub fn take(&mut self, name: &str) -> Option<u64> {
+        let i = SPECS.iter().position(|s| s.name == name)?;
+        let v = GET.get(i)?(self);
+        RESET.get(i)?(self);
+        Some(v.as_u64())
+    }
+
+    /// Checks every feature against its bound; the error names the field.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        for (get, spec) in GET.iter().zip(SPECS) {
+            if !get(self).in_bounds(spec.max) {
+                let mut field = String::from("f.");
+                field.push_str(spec.name);
+                return Err(FieldError::new(field, "out of range"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A feature's value, whatever its type (what the table-driven loops of
+/// [`Features`] handle).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Num {
+    Int(u32),
+    Frac(f32),
+    Flag(bool),
+}
+
+impl Num {
+    fn is_default(self) -> bool {
+        match self {
+            Num::Int(v) => v.is_default(),
+            Num::Frac(v) => v.is_default(),
+            Num::Flag(v) => v.is_default(),
+        }
+    }
+    fn in_bounds(self, max: f64) -> bool {
+        match self {
+            Num::Int(v) => v.in_bounds(max),
+            Num::Frac(v) => v.in_bounds(max),
+            Num::Flag(v) => v.in_bounds(max),
+        }
+    }
+    fn write_json(self, buf: &mut String) {
+        match self {
+            Num::Int(v) => v.write_json(buf),
+            Num::Frac(v) => v.write_json(buf),
+            Num::Flag(v) => v.write_json(buf),
+        }
+    }
+    fn as_u64(self) -> u64 {
+        match self {
+            Num::Int(v) => v.as_u64(),
+            Num::Frac(v) => v.as_u64(),
+            Num::Flag(v) => v.as_u64(),
+        }
+    }
 }
 
 /// Which features reveal which: `(feature, the features a reader could infer
