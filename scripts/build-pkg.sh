@@ -15,10 +15,7 @@ mkdir -p "$gen" "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$gen" --out-name iob_sdk \
   target/wasm32-unknown-unknown/release/iob_web.wasm
 node scripts/minify-imports.mjs "$gen/iob_sdk_bg.wasm" "$gen/iob_sdk.js"
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --converge \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$gen/iob_sdk_bg.wasm" -o "$out/iob_sdk_bg.wasm"
+bash scripts/wasm-opt.sh "$gen/iob_sdk_bg.wasm" "$out/iob_sdk_bg.wasm"
 cp pkg-template/facade.js pkg-template/index.js "$gen/"
 esbuild=node_modules/.bin/esbuild
 # npm entry: ESM; `new URL('iob_sdk_bg.wasm', import.meta.url)` stays, so bundlers copy the wasm.

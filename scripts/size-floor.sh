@@ -9,10 +9,7 @@ cd "$(dirname "$0")/.."
 cargo build -p iob-size-floor --lib --target wasm32-unknown-unknown --release
 mkdir -p target/size-floor
 out=target/size-floor/core.wasm
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --converge \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  target/wasm32-unknown-unknown/release/iob_size_floor.wasm -o "$out"
+bash scripts/wasm-opt.sh target/wasm32-unknown-unknown/release/iob_size_floor.wasm "$out"
 node - "$out" <<'JS'
 const fs = require('fs');
 const zlib = require('zlib');

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The one wasm-opt invocation of every shipped or measured build (build-pkg,
+# size-floor, bench): `scripts/wasm-opt.sh IN OUT`. The flags were chosen by
+# measurement (BENCHMARKS.md, "Weight"): -Oz to a fixed point, the target
+# features section stripped, memory known to start zeroed, and functions with
+# a single caller inlined only up to 20 instructions (the default inlines far
+# larger ones; 15-30 measure alike, 0 or 50 larger).
+set -euo pipefail
+in=$1
+out=$2
+"$(dirname "$0")/../node_modules/.bin/wasm-opt" -Oz --converge --strip-debug --strip-producers \
+  --strip-target-features --zero-filled-memory --one-caller-inline-max-function-size 20 \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$in" -o "$out"
