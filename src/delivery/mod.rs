@@ -6,14 +6,16 @@
 //! is a best-effort extra delivery, never an acknowledgement: its entry stays
 //! queued and is persisted (with storage consent). Such an entry, and every
 //! entry an earlier page load left behind, is *unconfirmed*: before posting
-//! its body again the outbox asks the collector with a bodiless probe
-//! (`HEAD <endpoint>?site=…&pv=…&seq=…`, see [`probe_url`]). 2xx means the
-//! collector already holds that snapshot (or a later one): the entry leaves
-//! without a repeat. Any other 4xx (404, or a collector without the probe)
-//! means "post it": the body goes out at once. Network errors, 408, 429 and
-//! 5xx back off like posts. The collector keeps the highest `seq` per page
-//! view, so a repeat costs bytes, never counts: delivery is at-least-once on
-//! the wire and exactly-once at the collector.
+//! its body again the outbox asks the collector once with a bodiless probe
+//! (`HEAD <endpoint>?site=…&pv=…&seq=…`, see [`probe_url`]). Only an answer
+//! that names the snapshot confirms it: a 2xx whose `Iob-Stored` header is
+//! `<the same pv>.<seq ≥ the asked seq>` (see [`confirmed_seq`]); the entry
+//! then leaves without a repeat. Any other answer (a bare 2xx from a server
+//! that answers every method, a 404, a 5xx, a network error) means "post
+//! it": the body goes next, at once or, after a failure, with the backoff.
+//! The collector keeps the highest `seq` per page view, so a repeat costs
+//! bytes, never counts: delivery is at-least-once on the wire and
+//! exactly-once at the collector.
 //!
 //! One post is in flight at a time (oldest due first), so results need no
 //! matching and a recovering collector is not stampeded.
@@ -92,7 +94,8 @@ struct Entry {
     /// Snapshot sequence of `body` (0 when unknown: never probed).
     seq: u32,
     body: String,
-    /// Unconfirmed (beaconed, or left by an earlier page load): probe before posting.
+    /// Unconfirmed (beaconed, or left by an earlier page load): probe once
+    /// before posting.
     probe: bool,
     failures: u32,
     /// When it may be posted (page clock); `f64::INFINITY` once parked
@@ -135,6 +138,19 @@ pub(crate) enum Due {
     Post(String),
     /// Ask whether the collector holds snapshot `seq` of page view `pv` (see [`probe_url`]).
     Probe { pv: String, seq: u32 },
+}
+
+/// The seq the collector says it holds for page view `pv`, when its answer
+/// to the probe for snapshot `seq` confirms it: a 2xx (`status`) whose
+/// `Iob-Stored` header (`stored`) is `<pv>.<stored seq>` with the same page
+/// view and a stored seq of at least `seq`. Anything else confirms nothing.
+pub(crate) fn confirmed_seq(status: u16, stored: Option<&str>, pv: &str, seq: u32) -> Option<u32> {
+    if Outcome::from_status(status) != Outcome::Delivered {
+        return None;
+    }
+    let (stored_pv, stored_seq) = stored?.split_once('.')?;
+    let stored_seq = crate::flat_json::parse_u32(stored_seq)?;
+    (stored_pv == pv && stored_seq >= seq).then_some(stored_seq)
 }
 
 /// The probe URL: `endpoint` with `site`, `pv` and `seq` added to its query
@@ -228,12 +244,22 @@ impl Outbox {
         })
     }
 
-    /// Records the HTTP status (0: network error) of what is in flight.
-    /// Returns `true` when an entry left the outbox (worth persisting). The
-    /// entry may be gone already (replaced by a newer snapshot, or dropped):
-    /// then only the slot is freed. A probe refused with a 4xx (the
-    /// collector lacks the snapshot) makes the body due at once.
-    pub(crate) fn on_result(&mut self, status: u16, now: f64, rand01: f64) -> bool {
+    /// Records the answer to what is in flight: the HTTP `status` (0: network
+    /// error) and, for a probe, its `Iob-Stored` header. Returns `true` when
+    /// an entry left the outbox (worth persisting). The entry may be gone
+    /// already (replaced by a newer snapshot, or dropped): then only the
+    /// slot is freed.
+    ///
+    /// A post leaves on a 2xx or a final 4xx. A probe leaves only when the
+    /// answer confirms its snapshot ([`confirmed_seq`]); any other answer
+    /// makes the body go next (at once, or after the backoff when it failed).
+    pub(crate) fn on_result(
+        &mut self,
+        status: u16,
+        stored: Option<&str>,
+        now: f64,
+        rand01: f64,
+    ) -> bool {
         let Some((token, probe)) = self.in_flight.take() else {
             return false;
         };
@@ -241,16 +267,21 @@ impl Outbox {
             return false;
         };
         let outcome = Outcome::from_status(status);
-        if outcome == Outcome::Delivered || (outcome == Outcome::Refused && !probe) {
-            self.entries.remove(i);
-            return true;
-        }
         let policy = self.policy;
         let Some(e) = self.entries.get_mut(i) else {
             return false;
         };
-        if outcome == Outcome::Refused {
-            e.probe = false;
+        let done = if probe {
+            confirmed_seq(status, stored, &e.pv, e.seq).is_some()
+        } else {
+            outcome != Outcome::Failed
+        };
+        if done {
+            self.entries.remove(i);
+            return true;
+        }
+        e.probe = false;
+        if outcome != Outcome::Failed {
             e.due = now;
             return false;
         }

@@ -57,10 +57,11 @@ impl Tracker {
         }
     }
     /// The result of an [`Effect::Post`] or [`Effect::Probe`]: `status` is the
-    /// HTTP status, 0 for a network error.
-    pub fn on_post_result(&mut self, status: u16, now: f64) {
+    /// HTTP status, 0 for a network error; `stored` the answer's
+    /// `Iob-Stored` header, if any (only a probe's is read).
+    pub fn on_post_result(&mut self, status: u16, stored: Option<&str>, now: f64) {
         let r = self.rand01();
-        if self.outbox.on_result(status, now, r) {
+        if self.outbox.on_result(status, stored, now, r) {
             self.persist_outbox();
         }
         self.pump(now);

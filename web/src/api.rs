@@ -49,10 +49,10 @@ fn parse_purposes(purposes: &str) -> Result<Vec<Purpose>, JsValue> {
 /// The delivery machinery, its callbacks acting on the instance.
 fn delivery(weak: &Weak<RefCell<Inner>>) -> Delivery {
     let w = weak.clone();
-    let on_result = Closure::new(move |status: u16| {
+    let on_result = Closure::new(move |status: u16, stored: Option<String>| {
         act_weak(&w, |i| {
             let now = i.now();
-            i.tracker.on_post_result(status, now);
+            i.tracker.on_post_result(status, stored.as_deref(), now);
         })
     });
     let w = weak.clone();

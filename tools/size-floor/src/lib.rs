@@ -188,7 +188,7 @@ pub extern "C" fn call(what: u32, now: f64, wall: f64, arg: u32) -> f64 {
             3 => t.resume(now),
             4 => t.track(now),
             5 => t.revoke(wall),
-            6 => t.on_post_result(arg as u16, now),
+            6 => t.on_post_result(arg as u16, None, now),
             _ => {
                 let ps: Vec<Purpose> = Purpose::ALL
                     .into_iter()
