@@ -213,7 +213,10 @@ fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entr
     let raw = o.encode();
     assert_eq!(
         raw,
-        format!(r#"{{"dropped":1,"{PV_A}.3":"{{\"v\":1,\"q\":\"a\\\"b\"}}","{PV_B}.1":"second"}}"#)
+        format!(
+            r#"{{"dropped":1,"{PV_A}.3":"{{\"v\":1,\"q\":\"a\\\"b\"}}","{PV_B}.1":"second","done":"{PV_C}.1"}}"#
+        ),
+        "the dropped entry is recorded as done"
     );
     let mut next = outbox();
     next.restore(&raw, 5_000.0);

@@ -8,9 +8,11 @@
 //! snapshots are made and how they are delivered; [`consent_flow`] what a
 //! consent change does; [`privatize`] the last step before a payload leaves
 //! (scrubbing, LDP, the ε budget); [`explain`] the visitor-facing JSON;
-//! [`on_device`] what persists across page views for on-device features.
+//! [`on_device`] what persists across page views for on-device features;
+//! [`cross_tab`] what another tab's change to a shared key means here.
 
 mod consent_flow;
+mod cross_tab;
 mod explain;
 mod on_device;
 mod privatize;
@@ -161,7 +163,8 @@ impl Tracker {
             t.seed = None;
             t.session = None;
         } else if let Some(raw) = stored.outbox.as_deref() {
-            // Drained on this page load: what an earlier page left unacknowledged.
+            // Drained on this page load: what earlier pages and other tabs
+            // of the site left unacknowledged (see `crate::delivery`).
             t.outbox.restore(raw, now);
         }
         t
@@ -269,6 +272,8 @@ impl Tracker {
     }
 }
 
+#[cfg(test)]
+mod cross_tab_tests;
 #[cfg(test)]
 mod delivery_tests;
 #[cfg(test)]

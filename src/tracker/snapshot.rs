@@ -67,7 +67,8 @@ impl Tracker {
         self.pump(now);
     }
     /// `online`, or a page restored from the back/forward cache: retry every
-    /// queued payload at once, with a fresh attempt budget.
+    /// queued payload at once, with a fresh attempt budget, and take on the
+    /// ones other tabs left in the shared outbox (probed first, a second later).
     pub fn resume(&mut self, now: f64) {
         self.outbox.wake(now);
         self.pump(now);
@@ -99,20 +100,18 @@ impl Tracker {
         let b = (self.rng)();
         f64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])) / 4_294_967_296.0
     }
-    /// Writes the outbox to storage (storage consent only), or removes it when empty.
+    /// Writes the outbox (this tab's view of the one all tabs share, see
+    /// `crate::delivery`) to storage (storage consent only), or removes it
+    /// when no tab has anything queued.
     pub(super) fn persist_outbox(&mut self) {
         if !self.may_store_or_send() {
             return;
         }
-        let k = key(&self.cfg.site, "outbox");
-        if self.outbox.is_empty() {
-            self.effects.push(Effect::Remove(k));
-        } else {
-            self.effects.push(Effect::Store {
-                key: k,
-                value: self.outbox.encode(),
-            });
-        }
+        let key = key(&self.cfg.site, "outbox");
+        self.effects.push(match self.outbox.persisted() {
+            Some(value) => Effect::Store { key, value },
+            None => Effect::Remove(key),
+        });
     }
     pub(super) fn send_snapshot(&mut self, now: f64, wall_ms: f64, final_: bool) {
         if !self.consent.allows(Purpose::Analytics) {
