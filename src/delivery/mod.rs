@@ -159,11 +159,6 @@ pub(crate) enum Due {
     Probe { pv: String, seq: u32 },
 }
 
-/// Keeps only the entries `keep` accepts (one `retain` for every caller).
-fn keep(entries: &mut Vec<Entry>, keep: &dyn Fn(&Entry) -> bool) {
-    entries.retain(|e| keep(e));
-}
-
 /// Whether `done` (page views done up to a seq) covers snapshot `seq` of `pv`.
 fn covers(done: &[(String, u32)], pv: &str, seq: u32) -> bool {
     done.iter().any(|d| d.0 == pv && d.1 >= seq)
@@ -284,6 +279,14 @@ impl Outbox {
             self.done.remove(0);
         }
         self.done.push((pv.into(), seq));
+    }
+
+    /// Removes the entries known to be done and, when `others`, every
+    /// other tab's entry.
+    fn prune(&mut self, others: bool) {
+        let done = &self.done;
+        self.entries
+            .retain(|e| (e.ours || !others) && !covers(done, &e.pv, e.seq));
     }
 
     /// Whether snapshot `seq` of page view `pv` is known to be done.

@@ -119,8 +119,7 @@ impl Outbox {
                 _ => {}
             }
         }
-        let done = &self.done;
-        super::keep(&mut self.entries, &|e| !super::covers(done, &e.pv, e.seq));
+        self.prune(false);
         for (k, v) in pairs {
             let (Some((pv, seq)), Scalar::Str(body)) = (pv_seq(&k), v) else {
                 continue;
@@ -169,7 +168,7 @@ impl Outbox {
     /// the bound dropped an entry.
     pub(crate) fn merge(&mut self, written: Option<&str>, current: Option<&str>) -> bool {
         if written.is_none() {
-            super::keep(&mut self.entries, &|e| e.ours);
+            self.prune(true);
         }
         self.learn(written);
         let now = self.learn(current);
