@@ -5,15 +5,17 @@
 //! (a 4xx other than 408/429: retrying cannot help). A beacon sent at unload
 //! is a best-effort extra delivery, never an acknowledgement: its entry stays
 //! queued and is persisted (with storage consent). Such an entry, and every
-//! entry an earlier page load left behind, is *unconfirmed*: before posting
-//! its body again the outbox asks the collector with a bodiless probe
-//! (`HEAD <endpoint>?site=…&pv=…&seq=…`, see [`probe_url`]). 2xx means the
-//! collector already holds that snapshot (or a later one): the entry leaves
-//! without a repeat. Any other 4xx (404, or a collector without the probe)
-//! means "post it": the body goes out at once. Network errors, 408, 429 and
-//! 5xx back off like posts. The collector keeps the highest `seq` per page
-//! view, so a repeat costs bytes, never counts: delivery is at-least-once on
-//! the wire and exactly-once at the collector.
+//! entry an earlier page load or another tab left behind, is *unconfirmed*:
+//! before posting its body again the outbox asks the collector once with a
+//! bodiless probe (`HEAD <endpoint>?site=…&pv=…&seq=…`, see [`probe_url`]).
+//! Only an answer that names the snapshot confirms it: a 2xx whose
+//! `Iob-Stored` header is `<the same pv>.<seq ≥ the asked seq>` (see
+//! [`confirmed_seq`]); the entry then leaves without a repeat. Any other
+//! answer (a bare 2xx from a server that answers every method, a 404, a
+//! 5xx, a network error) means "post it": the body goes next, at once or,
+//! after a failure, with the backoff. The collector keeps the highest `seq`
+//! per page view, so a repeat costs bytes, never counts: delivery is
+//! at-least-once on the wire and exactly-once at the collector.
 //!
 //! One post is in flight at a time (oldest due first), so results need no
 //! matching and a recovering collector is not stampeded.
@@ -23,11 +25,14 @@
 //! The outbox is bounded in count and bytes; when full, the oldest entries
 //! are dropped and counted, and the count goes out in the next payload.
 //!
+//! All tabs of a site share one persisted outbox; how a tab merges the
+//! others' writes into its own view is in [`persisted`].
+//!
 //! Time is the page's monotonic clock in ms; randomness is passed in as a
 //! number in `[0, 1)`, so tests are deterministic.
 
-use crate::flat_json::{self, Scalar};
-use crate::json_out::ObjectWriter;
+mod persisted;
+
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -92,12 +97,18 @@ struct Entry {
     /// Snapshot sequence of `body` (0 when unknown: never probed).
     seq: u32,
     body: String,
-    /// Unconfirmed (beaconed, or left by an earlier page load): probe before posting.
+    /// Unconfirmed (beaconed, or left by an earlier page load or another
+    /// tab): probe once before posting.
     probe: bool,
     failures: u32,
-    /// When it may be posted (page clock); `f64::INFINITY` once parked
-    /// (`max_attempts` failed: it waits for `online` or the next page load).
+    /// When it may be sent (page clock); `f64::INFINITY` once parked
+    /// (`max_attempts` failed: it waits for `online` or the next page load)
+    /// and for another tab's entry.
     due: f64,
+    /// This tab delivers it: its own snapshot, or one adopted from the shared
+    /// outbox (at load, `online`, `pageshow`). `false`: another tab's entry,
+    /// known from the shared outbox only and never sent from here.
+    ours: bool,
 }
 
 /// Bounds of the outbox.
@@ -116,16 +127,27 @@ impl Default for Bounds {
     }
 }
 
-/// Unacknowledged payloads, oldest first.
+/// Unacknowledged payloads of every tab of the site, oldest first (this
+/// tab's view of the shared outbox).
 #[derive(Debug, Clone)]
 pub(crate) struct Outbox {
     entries: Vec<Entry>,
     bounds: Bounds,
     policy: RetryPolicy,
+    /// Drops not yet reported in a payload (shared by the tabs).
     dropped: u32,
     next_token: u32,
     /// The entry whose post or probe is out, if any: (token, is a probe).
     in_flight: Option<(u32, bool)>,
+    /// Page views done up to a seq (acknowledged, refused, confirmed by a
+    /// probe, or dropped by the bound), newest last, at most
+    /// `bounds.max_count`: persisted with the outbox so that no tab brings
+    /// back, or re-adds, what another tab finished.
+    done: Vec<(String, u32)>,
+    /// Write `done` even with no entry left, instead of removing the key:
+    /// the stored value brought back something done, and without the done
+    /// list the tab that wrote it would bring it back again.
+    keep_done: bool,
 }
 
 /// What the outbox wants sent next.
@@ -135,6 +157,24 @@ pub(crate) enum Due {
     Post(String),
     /// Ask whether the collector holds snapshot `seq` of page view `pv` (see [`probe_url`]).
     Probe { pv: String, seq: u32 },
+}
+
+/// Whether `done` (page views done up to a seq) covers snapshot `seq` of `pv`.
+fn covers(done: &[(String, u32)], pv: &str, seq: u32) -> bool {
+    done.iter().any(|d| d.0 == pv && d.1 >= seq)
+}
+
+/// The seq the collector says it holds for page view `pv`, when its answer
+/// to the probe for snapshot `seq` confirms it: a 2xx (`status`) whose
+/// `Iob-Stored` header (`stored`) is `<pv>.<stored seq>` with the same page
+/// view and a stored seq of at least `seq`. Anything else confirms nothing.
+pub(crate) fn confirmed_seq(status: u16, stored: Option<&str>, pv: &str, seq: u32) -> Option<u32> {
+    if Outcome::from_status(status) != Outcome::Delivered {
+        return None;
+    }
+    let (stored_pv, stored_seq) = stored?.split_once('.')?;
+    let stored_seq = crate::flat_json::parse_u32(stored_seq)?;
+    (stored_pv == pv && stored_seq >= seq).then_some(stored_seq)
 }
 
 /// The probe URL: `endpoint` with `site`, `pv` and `seq` added to its query
@@ -167,6 +207,8 @@ impl Outbox {
             dropped: 0,
             next_token: 1,
             in_flight: None,
+            done: Vec::new(),
+            keep_done: false,
         }
     }
 
@@ -175,8 +217,15 @@ impl Outbox {
         self.entries.len()
     }
 
+    /// No entry at all, this tab's or another's (the shared key can go).
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    fn token(&mut self) -> u32 {
+        let t = self.next_token;
+        self.next_token = t.wrapping_add(1);
+        t
     }
 
     /// Queues snapshot `seq` of page view `pv`, due at `due`. It replaces any
@@ -188,8 +237,7 @@ impl Outbox {
         if let Some(i) = self.entries.iter().position(|e| e.pv == pv) {
             self.entries.remove(i);
         }
-        let token = self.next_token;
-        self.next_token += 1;
+        let token = self.token();
         self.entries.push(Entry {
             token,
             pv: pv.into(),
@@ -198,15 +246,52 @@ impl Outbox {
             probe: probe && seq > 0,
             failures: 0,
             due,
+            ours: true,
         });
+        self.enforce_bounds();
+    }
+
+    /// Drops the oldest entries, whichever tab's, while over bounds (never
+    /// the newest); each is counted and marked done. Returns whether any went.
+    fn enforce_bounds(&mut self) -> bool {
         let mut bytes: usize = self.entries.iter().map(|e| e.body.len()).sum();
+        let mut any = false;
         while self.entries.len() > 1
             && (self.entries.len() > self.bounds.max_count as usize
                 || bytes > self.bounds.max_bytes as usize)
         {
-            bytes -= self.entries.remove(0).body.len();
+            let e = self.entries.remove(0);
+            bytes -= e.body.len();
             self.dropped = self.dropped.saturating_add(1);
+            self.mark_done(&e.pv, e.seq);
+            any = true;
         }
+        any
+    }
+
+    /// Records that page view `pv` is done up to `seq`.
+    fn mark_done(&mut self, pv: &str, seq: u32) {
+        if let Some(d) = self.done.iter_mut().find(|d| d.0 == pv) {
+            d.1 = d.1.max(seq);
+            return;
+        }
+        if self.done.len() >= self.bounds.max_count as usize {
+            self.done.remove(0);
+        }
+        self.done.push((pv.into(), seq));
+    }
+
+    /// Removes the entries known to be done and, when `others`, every
+    /// other tab's entry.
+    fn prune(&mut self, others: bool) {
+        let done = &self.done;
+        self.entries
+            .retain(|e| (e.ours || !others) && !covers(done, &e.pv, e.seq));
+    }
+
+    /// Whether snapshot `seq` of page view `pv` is known to be done.
+    fn is_done(&self, pv: &str, seq: u32) -> bool {
+        covers(&self.done, pv, seq)
     }
 
     /// What to send now, if nothing is out and an entry is due (oldest
@@ -228,12 +313,22 @@ impl Outbox {
         })
     }
 
-    /// Records the HTTP status (0: network error) of what is in flight.
-    /// Returns `true` when an entry left the outbox (worth persisting). The
-    /// entry may be gone already (replaced by a newer snapshot, or dropped):
-    /// then only the slot is freed. A probe refused with a 4xx (the
-    /// collector lacks the snapshot) makes the body due at once.
-    pub(crate) fn on_result(&mut self, status: u16, now: f64, rand01: f64) -> bool {
+    /// Records the answer to what is in flight: the HTTP `status` (0: network
+    /// error) and, for a probe, its `Iob-Stored` header. Returns `true` when
+    /// an entry left the outbox (worth persisting). The entry may be gone
+    /// already (replaced by a newer snapshot, dropped, or finished by another
+    /// tab): then only the slot is freed.
+    ///
+    /// A post leaves on a 2xx or a final 4xx. A probe leaves only when the
+    /// answer confirms its snapshot ([`confirmed_seq`]); any other answer
+    /// makes the body go next (at once, or after the backoff when it failed).
+    pub(crate) fn on_result(
+        &mut self,
+        status: u16,
+        stored: Option<&str>,
+        now: f64,
+        rand01: f64,
+    ) -> bool {
         let Some((token, probe)) = self.in_flight.take() else {
             return false;
         };
@@ -241,16 +336,22 @@ impl Outbox {
             return false;
         };
         let outcome = Outcome::from_status(status);
-        if outcome == Outcome::Delivered || (outcome == Outcome::Refused && !probe) {
-            self.entries.remove(i);
-            return true;
-        }
         let policy = self.policy;
         let Some(e) = self.entries.get_mut(i) else {
             return false;
         };
-        if outcome == Outcome::Refused {
-            e.probe = false;
+        let done = if probe {
+            confirmed_seq(status, stored, &e.pv, e.seq)
+        } else {
+            (outcome != Outcome::Failed).then_some(e.seq)
+        };
+        if let Some(seq) = done {
+            let e = self.entries.remove(i);
+            self.mark_done(&e.pv, seq);
+            return true;
+        }
+        e.probe = false;
+        if outcome != Outcome::Failed {
             e.due = now;
             return false;
         }
@@ -275,12 +376,26 @@ impl Outbox {
             .filter(|d| d.is_finite())
     }
 
-    /// The network is back (`online`): every entry is due now, with a fresh
-    /// attempt budget.
+    /// The network is back (`online`) or the page is shown again: every
+    /// entry of this tab is due now, with a fresh attempt budget, and the
+    /// other tabs' entries are adopted, unconfirmed, due one `base_ms` later
+    /// (a live owner's own post usually lands first and finishes them).
     pub(crate) fn wake(&mut self, now: f64) {
-        for e in self.entries.iter_mut() {
+        for e in self.entries.iter_mut().filter(|e| e.ours) {
             e.failures = 0;
             e.due = now;
+        }
+        self.adopt(now + self.policy.base_ms);
+    }
+
+    /// Makes every other tab's entry this tab's to deliver: unconfirmed
+    /// (probe first), due at `due`.
+    fn adopt(&mut self, due: f64) {
+        for e in self.entries.iter_mut().filter(|e| !e.ours) {
+            e.ours = true;
+            e.probe = e.seq > 0;
+            e.failures = 0;
+            e.due = due;
         }
     }
 
@@ -292,50 +407,13 @@ impl Outbox {
     /// Forgets everything (consent withdrawn).
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
+        self.done.clear();
+        self.keep_done = false;
         self.dropped = 0;
-    }
-
-    /// The persisted form: a flat JSON object, oldest first,
-    /// `{"dropped":N,"<pv>.<seq>":"<body>",...}`.
-    pub(crate) fn encode(&self) -> String {
-        let mut w = ObjectWriter::new();
-        w.uint("dropped", u64::from(self.dropped));
-        let mut key = String::new();
-        for e in &self.entries {
-            key.clear();
-            key.push_str(&e.pv);
-            key.push('.');
-            crate::json_out::push_u64(&mut key, u64::from(e.seq));
-            w.str(&key, &e.body);
-        }
-        w.finish()
-    }
-
-    /// Adopts what [`Outbox::encode`] wrote (on the next page load): every
-    /// entry is due at `now` and unconfirmed (an earlier page may have
-    /// delivered it). Malformed members are skipped; a key without `.<seq>`
-    /// (an older SDK's form) is posted without a probe.
-    pub(crate) fn restore(&mut self, raw: &str, now: f64) {
-        let Ok(pairs) = flat_json::parse(raw) else {
-            return;
-        };
-        for (k, v) in pairs {
-            let (pv, seq) = match k.split_once('.') {
-                Some((pv, seq)) => (pv, flat_json::parse_u32(seq)),
-                None => (k.as_str(), Some(0)),
-            };
-            match (pv, seq, v) {
-                ("dropped", _, Scalar::Int(n)) => {
-                    self.dropped = self.dropped.saturating_add(n.max(0) as u32)
-                }
-                (pv, Some(seq), Scalar::Str(body)) if crate::ids::from_hex(pv).is_some() => {
-                    self.push(pv, seq, body, now, true)
-                }
-                _ => {}
-            }
-        }
     }
 }
 
+#[cfg(test)]
+mod shared_tests;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ impl Seeded {
 
 const PV_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const PV_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+const PV_C: &str = "cccccccccccccccccccccccccccccccc";
 
 /// The body of a due post (`None` for nothing due, or a probe).
 fn post(d: Option<Due>) -> Option<String> {
@@ -88,7 +89,7 @@ fn retry_machine_backs_off_parks_after_bounded_attempts_and_wakes_online() {
         assert_eq!(o.next_due(), None, "in flight: nothing else goes out");
         assert_eq!(o.take_due(now + 1e9), None);
         attempts += 1;
-        assert!(!o.on_result(0, now, rng.next()));
+        assert!(!o.on_result(0, None, now, rng.next()));
         let Some(next) = o.next_due() else { break };
         gaps.push(next - now);
         // The clock jumps to just before the deadline, then to it.
@@ -118,7 +119,7 @@ fn retry_machine_backs_off_parks_after_bounded_attempts_and_wakes_online() {
         Some("body-1"),
         "online makes it due at once"
     );
-    assert!(o.on_result(204, now, 0.5));
+    assert!(o.on_result(204, None, now, 0.5));
     assert!(o.is_empty());
     assert_eq!(o.next_due(), None);
 }
@@ -129,14 +130,14 @@ fn one_post_at_a_time_oldest_first_and_refusals_leave() {
     o.push(PV_A, 1, "a".into(), 0.0, false);
     o.push(PV_B, 1, "b".into(), 0.0, false);
     assert!(
-        !o.on_result(204, 0.0, 0.0),
+        !o.on_result(204, None, 0.0, 0.0),
         "no post out: nothing to record"
     );
     assert_eq!(post(o.take_due(0.0)).as_deref(), Some("a"));
     assert_eq!(o.take_due(0.0), None, "b waits for a's result");
-    assert!(o.on_result(400, 0.0, 0.0), "a 4xx is final");
+    assert!(o.on_result(400, None, 0.0, 0.0), "a 4xx is final");
     assert_eq!(post(o.take_due(0.0)).as_deref(), Some("b"));
-    assert!(o.on_result(204, 1.0, 0.0));
+    assert!(o.on_result(204, None, 1.0, 0.0));
     assert!(o.is_empty());
 }
 
@@ -150,10 +151,10 @@ fn a_newer_snapshot_replaces_the_queued_one_of_its_page_view() {
     assert_eq!(o.len(), 2);
     assert_eq!(o.take_dropped(), 0, "a replacement is not a drop");
     // The superseded post comes back late: it only frees the slot.
-    assert!(!o.on_result(204, 20.0, 0.0));
+    assert!(!o.on_result(204, None, 20.0, 0.0));
     assert_eq!(o.len(), 2, "a2 is not acknowledged by a1's answer");
     assert_eq!(post(o.take_due(20.0)).as_deref(), Some("b1"));
-    assert!(o.on_result(204, 21.0, 0.0));
+    assert!(o.on_result(204, None, 21.0, 0.0));
     assert_eq!(post(o.take_due(21.0)).as_deref(), Some("a2"));
 }
 
@@ -175,7 +176,7 @@ fn bounded_in_count_and_bytes_oldest_dropped_first_and_counted() {
     let mut bodies = Vec::new();
     while let Some(Due::Post(b)) = o.take_due(0.0) {
         bodies.push(b);
-        o.on_result(204, 0.0, 0.0);
+        o.on_result(204, None, 0.0, 0.0);
     }
     assert_eq!(bodies, ["body2", "body3", "body4"], "oldest dropped first");
 
@@ -206,19 +207,16 @@ fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entr
         },
         RetryPolicy::default(),
     );
-    o.push(
-        "cccccccccccccccccccccccccccccccc",
-        1,
-        "lost".into(),
-        0.0,
-        false,
-    );
+    o.push(PV_C, 1, "lost".into(), 0.0, false);
     o.push(PV_A, 3, r#"{"v":1,"q":"a\"b"}"#.into(), 0.0, false);
     o.push(PV_B, 1, "second".into(), 0.0, true);
     let raw = o.encode();
     assert_eq!(
         raw,
-        format!(r#"{{"dropped":1,"{PV_A}.3":"{{\"v\":1,\"q\":\"a\\\"b\"}}","{PV_B}.1":"second"}}"#)
+        format!(
+            r#"{{"dropped":1,"{PV_A}.3":"{{\"v\":1,\"q\":\"a\\\"b\"}}","{PV_B}.1":"second","done":"{PV_C}.1"}}"#
+        ),
+        "the dropped entry is recorded as done"
     );
     let mut next = outbox();
     next.restore(&raw, 5_000.0);
@@ -236,12 +234,12 @@ fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entr
             seq: 3
         })
     );
-    assert!(!next.on_result(404, 5_000.0, 0.0));
+    assert!(!next.on_result(404, None, 5_000.0, 0.0));
     assert_eq!(
         post(next.take_due(5_000.0)).as_deref(),
         Some(r#"{"v":1,"q":"a\"b"}"#)
     );
-    assert!(next.on_result(204, 5_001.0, 0.0));
+    assert!(next.on_result(204, None, 5_001.0, 0.0));
     // The collector holds the second one: it leaves without being posted again.
     assert_eq!(
         next.take_due(5_001.0),
@@ -250,7 +248,7 @@ fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entr
             seq: 1
         })
     );
-    assert!(next.on_result(204, 5_002.0, 0.0));
+    assert!(next.on_result(204, Some(&format!("{PV_B}.1")), 5_002.0, 0.0));
     assert!(next.is_empty());
     assert_eq!(
         next.take_dropped(),
@@ -274,11 +272,42 @@ fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entr
     }
 }
 
-/// A beaconed snapshot is probed, never blindly re-posted: 2xx confirms it,
-/// a 404 or any other 4xx (a collector without the probe) posts the body at
-/// once, and network errors back off and probe again.
+/// Only a 2xx whose `Iob-Stored` names the page view at the asked seq or
+/// later confirms a snapshot: a bare 2xx (a server that answers every
+/// method), another page view, an older seq, a malformed header or a
+/// non-2xx status confirm nothing.
 #[test]
-fn unconfirmed_entries_are_probed_before_any_repeat() {
+fn a_probe_answer_confirms_only_when_it_names_the_snapshot() {
+    let cases: [(u16, Option<String>, Option<u32>); 14] = [
+        (204, Some(format!("{PV_A}.2")), Some(2)),
+        (200, Some(format!("{PV_A}.2")), Some(2)),
+        (204, Some(format!("{PV_A}.7")), Some(7)),
+        (204, None, None),
+        (200, None, None),
+        (204, Some(format!("{PV_A}.1")), None),
+        (204, Some(format!("{PV_B}.2")), None),
+        (204, Some(String::new()), None),
+        (204, Some(PV_A.into()), None),
+        (204, Some(format!("{PV_A}.")), None),
+        (204, Some(format!("{PV_A}.-3")), None),
+        (204, Some(format!(" {PV_A}.2")), None),
+        (404, Some(format!("{PV_A}.2")), None),
+        (503, Some(format!("{PV_A}.2")), None),
+    ];
+    for (status, header, expected) in cases {
+        assert_eq!(
+            confirmed_seq(status, header.as_deref(), PV_A, 2),
+            expected,
+            "{status} {header:?}"
+        );
+    }
+}
+
+/// A beaconed snapshot is probed, never blindly re-posted; it is asked once:
+/// a confirming answer removes it, any other answer makes the body go next
+/// (at once, or after the backoff when the probe failed).
+#[test]
+fn unconfirmed_entries_are_probed_once_before_any_repeat() {
     let mut o = outbox();
     o.push(PV_A, 2, "a".into(), 1_000.0, true);
     assert_eq!(o.take_due(999.0), None);
@@ -291,45 +320,69 @@ fn unconfirmed_entries_are_probed_before_any_repeat() {
     );
     assert_eq!(o.take_due(1_000.0), None, "one request out at a time");
     assert!(
-        o.on_result(204, 1_000.0, 0.0),
+        o.on_result(204, Some(&format!("{PV_A}.3")), 1_000.0, 0.0),
         "confirmed: leaves without a repeat"
     );
     assert!(o.is_empty());
 
-    for refusal in [404, 405, 400, 403] {
+    // A bare 2xx, a 404 or any other 4xx: the body is due at once.
+    for (status, header) in [
+        (204, None),
+        (200, Some(format!("{PV_B}.2"))),
+        (204, Some(format!("{PV_A}.1"))),
+        (404, None),
+        (405, None),
+        (400, None),
+        (403, None),
+    ] {
         let mut o = outbox();
         o.push(PV_A, 2, "a".into(), 0.0, true);
         assert!(matches!(o.take_due(0.0), Some(Due::Probe { .. })));
-        assert!(!o.on_result(refusal, 10.0, 0.0), "{refusal}: still queued");
+        assert!(
+            !o.on_result(status, header.as_deref(), 10.0, 0.0),
+            "{status}: still queued"
+        );
         assert_eq!(
             o.next_due(),
             Some(10.0),
-            "{refusal}: the body is due at once"
+            "{status}: the body is due at once"
         );
-        assert_eq!(post(o.take_due(10.0)).as_deref(), Some("a"), "{refusal}");
-        assert!(o.on_result(204, 11.0, 0.0));
+        assert_eq!(post(o.take_due(10.0)).as_deref(), Some("a"), "{status}");
+        assert!(
+            o.on_result(204, None, 11.0, 0.0),
+            "{status}: the post's 2xx"
+        );
     }
 
+    // A failed probe backs off like a post, and then the body goes.
+    for failure in [0, 503, 429, 408] {
+        let mut o = outbox();
+        o.push(PV_A, 2, "a".into(), 0.0, true);
+        o.take_due(0.0);
+        assert!(!o.on_result(failure, None, 0.0, 0.5));
+        let next = o.next_due().unwrap();
+        assert!(
+            (500.0..=1_000.0).contains(&next),
+            "{failure}: backs off like a post: {next}"
+        );
+        assert_eq!(post(o.take_due(next)).as_deref(), Some("a"), "{failure}");
+        assert!(!o.on_result(0, None, next, 0.0));
+        assert!(
+            post(o.take_due(1e9)).is_some(),
+            "{failure}: the retries post, never probe again"
+        );
+    }
+
+    // A newer snapshot of the page view replaces the unconfirmed one and is posted.
     let mut o = outbox();
     o.push(PV_A, 2, "a".into(), 0.0, true);
-    o.take_due(0.0);
-    assert!(!o.on_result(503, 0.0, 0.5));
-    let next = o.next_due().unwrap();
+    assert!(matches!(o.take_due(0.0), Some(Due::Probe { .. })));
+    o.push(PV_A, 3, "a3".into(), 5.0, false);
     assert!(
-        (500.0..=1_000.0).contains(&next),
-        "a failed probe backs off like a post: {next}"
-    );
-    assert!(
-        matches!(o.take_due(next), Some(Due::Probe { .. })),
-        "and probes again"
-    );
-    // A newer snapshot of the page view replaces the unconfirmed one and is posted.
-    o.push(PV_A, 3, "a3".into(), next, false);
-    assert!(
-        !o.on_result(0, next, 0.0),
+        !o.on_result(204, Some(&format!("{PV_A}.2")), 5.0, 0.0),
         "the probe's late answer only frees the slot"
     );
-    assert_eq!(post(o.take_due(next)).as_deref(), Some("a3"));
+    assert_eq!(post(o.take_due(5.0)).as_deref(), Some("a3"));
     // seq 0 (unknown) is never probed.
     let mut o = outbox();
     o.push(PV_A, 0, "z".into(), 0.0, true);

@@ -124,6 +124,7 @@ impl Tracker {
     /// removed), and a grant starts them. Nothing is written back. Returns
     /// `true` when the purposes in effect changed.
     pub fn on_consent_stored(&mut self, raw: Option<&str>, wall_ms: f64) -> bool {
+        self.consent_raw = raw.map(alloc::string::String::from);
         let (yes, no, record) = raw.and_then(decode_consent).unwrap_or_default();
         self.present.set("consent", raw.is_some());
         let before = self.consent.effective();
@@ -143,6 +144,24 @@ impl Tracker {
         }
         self.sync_personalization(wall_ms);
         true
+    }
+
+    /// Before the shell carries out writes or sends: `current` is what the
+    /// consent key holds now. When another tab changed it and its `storage`
+    /// event has not arrived yet, it is adopted first ([`Self::on_consent_stored`]),
+    /// which drops what a withdrawal forbids. Returns `true` when the
+    /// purposes in effect changed.
+    pub fn recheck_consent(&mut self, current: Option<&str>, wall_ms: f64) -> bool {
+        // This tab is about to write or remove the key itself: its value is the latest.
+        let key = super::storage::key(&self.cfg.site, "consent");
+        let own = self
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Store { key: k, .. } | Effect::Remove(k) if *k == key));
+        if own || current == self.consent_raw.as_deref() {
+            return false;
+        }
+        self.on_consent_stored(current, wall_ms)
     }
 
     /// The shell's raw signal readings (GPC, DNT, TCF, Consent Mode; see

@@ -86,7 +86,7 @@ fn periodic_snapshots_go_out_only_while_there_is_new_activity() {
         o.outbox.clone().unwrap().is_some(),
         "queued and persisted until acknowledged"
     );
-    t.on_post_result(204, 60_050.0);
+    t.on_post_result(204, None, 60_050.0);
     assert_eq!(
         split(&mut t).outbox,
         Some(None),
@@ -130,11 +130,69 @@ fn the_interval_is_configurable() {
     assert_eq!(t.next_wake(), Some(10_000.0));
 }
 
+/// How a test collector answers a probe for snapshot `seq` of page view `pv`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Answer {
+    /// 204 with `Iob-Stored: <pv>.<seq>`: it holds that snapshot.
+    Names,
+    /// 204 naming a later snapshot of the page view.
+    NamesLater,
+    /// 204 naming an older snapshot of the page view.
+    NamesOlder,
+    /// 204 naming another page view.
+    NamesOther,
+    /// 204 without the header: a server that answers every method.
+    Bare,
+    /// 404: the collector lacks it.
+    Missing,
+    /// A network error.
+    Offline,
+}
+
+impl Answer {
+    const ALL: [Answer; 7] = [
+        Answer::Names,
+        Answer::NamesLater,
+        Answer::NamesOlder,
+        Answer::NamesOther,
+        Answer::Bare,
+        Answer::Missing,
+        Answer::Offline,
+    ];
+    fn status(self) -> u16 {
+        match self {
+            Answer::Missing => 404,
+            Answer::Offline => 0,
+            _ => 204,
+        }
+    }
+    fn header(self, pv: &str, seq: u32) -> Option<String> {
+        match self {
+            Answer::Names => Some(format!("{pv}.{seq}")),
+            Answer::NamesLater => Some(format!("{pv}.{}", seq + 1)),
+            Answer::NamesOlder => Some(format!("{pv}.{}", seq - 1)),
+            Answer::NamesOther => Some(format!("{}.{seq}", "f".repeat(32))),
+            _ => None,
+        }
+    }
+    fn confirms(self) -> bool {
+        matches!(self, Answer::Names | Answer::NamesLater)
+    }
+}
+
+fn answer(t: &mut Tracker, a: Answer, pv: &str, seq: u32, now: f64) {
+    t.on_post_result(a.status(), a.header(pv, seq).as_deref(), now);
+}
+
 #[test]
 fn the_final_beacon_stays_queued_and_is_confirmed_by_a_probe_if_the_page_lives_on() {
-    for (answer, reposted) in [(204, false), (404, true)] {
+    for a in Answer::ALL {
         let mut t = tracker(OPT_OUT, Stored::default());
         click(&mut t, 100.0);
+        t.flush(1_000.0, WALL);
+        t.on_post_result(204, None, 1_001.0);
+        split(&mut t);
+        click(&mut t, 1_500.0);
         t.on_event(&Event {
             t: 2_000.0,
             kind: EventKind::Visibility(false),
@@ -146,7 +204,7 @@ fn the_final_beacon_stays_queued_and_is_confirmed_by_a_probe_if_the_page_lives_o
         let pv = o.beacons[0].pv.clone();
         let stored = o.outbox.unwrap().unwrap();
         assert!(
-            stored.contains(&format!("\"{pv}.1\":")),
+            stored.contains(&format!("\"{pv}.2\":")),
             "persisted before the beacon: {stored}"
         );
         // pagehide right after visibilitychange: nothing new, nothing sent twice.
@@ -158,23 +216,34 @@ fn the_final_beacon_stays_queued_and_is_confirmed_by_a_probe_if_the_page_lives_o
         t.tick(wake, WALL);
         let o = split(&mut t);
         assert!(o.posts.is_empty(), "no blind repeat");
-        assert_eq!(o.probes, [format!("/v1/ingest?site=demo&pv={pv}&seq=1")]);
-        t.on_post_result(answer, wake + 5.0);
+        assert_eq!(o.probes, [format!("/v1/ingest?site=demo&pv={pv}&seq=2")]);
+        answer(&mut t, a, &pv, 2, wake + 5.0);
         let o = split(&mut t);
-        if reposted {
-            // The beacon was lost: the same snapshot is posted at once.
-            let (p, fresh) = &o.posts[0];
-            assert_eq!(
-                (p.pv.as_str(), p.seq, *fresh),
-                (pv.as_str(), 1, false),
-                "a repeat, not a new payload"
-            );
-            t.on_post_result(204, wake + 10.0);
-            assert_eq!(split(&mut t).outbox, Some(None));
-        } else {
-            assert!(o.posts.is_empty(), "confirmed: nothing re-sent");
-            assert_eq!(o.outbox, Some(None));
+        if a.confirms() {
+            assert!(o.posts.is_empty(), "{a:?}: confirmed, nothing re-sent");
+            assert_eq!(o.outbox, Some(None), "{a:?}");
+            continue;
         }
+        assert!(o.probes.is_empty(), "{a:?}: asked once, never again");
+        // Not confirmed: the same snapshot is posted, at once, or after the
+        // backoff when the probe failed.
+        let o = if a == Answer::Offline {
+            assert!(o.posts.is_empty(), "a failed probe backs off");
+            let next = t.next_wake().unwrap();
+            assert!(next >= wake + 5.0 + 500.0, "{next}");
+            t.tick(next, WALL);
+            split(&mut t)
+        } else {
+            o
+        };
+        let (p, fresh) = &o.posts[0];
+        assert_eq!(
+            (p.pv.as_str(), p.seq, *fresh),
+            (pv.as_str(), 2, false),
+            "{a:?}: a repeat, not a new payload"
+        );
+        t.on_post_result(204, None, 10_000.0);
+        assert_eq!(split(&mut t).outbox, Some(None), "{a:?}");
     }
 }
 
@@ -193,7 +262,7 @@ fn a_down_collector_gets_bounded_backed_off_retries_then_online_drains() {
         };
         assert_eq!(p.seq, 1);
         posts += 1;
-        t.on_post_result(0, now); // network error
+        t.on_post_result(0, None, now); // network error
         match t.next_wake() {
             Some(w) if w < 60_000.0 => {
                 gaps.push(w - now);
@@ -222,15 +291,66 @@ fn a_down_collector_gets_bounded_backed_off_retries_then_online_drains() {
     t.resume(70_000.0);
     let o = split(&mut t);
     assert_eq!(o.posts.len(), 1);
-    t.on_post_result(503, 70_010.0);
+    t.on_post_result(503, None, 70_010.0);
     assert!(t.next_wake().unwrap() < 70_010.0 + 1_001.0);
     t.tick(71_010.0, WALL);
     assert_eq!(split(&mut t).posts.len(), 1, "retried after the 503");
-    t.on_post_result(204, 71_020.0);
+    t.on_post_result(204, None, 71_020.0);
     assert_eq!(
         split(&mut t).outbox,
         Some(None),
         "delivered after the collector came back"
+    );
+}
+
+/// A payload whose attempts all failed is parked, never dropped: it stays in
+/// the stored outbox and the next page load sends it.
+#[test]
+fn a_payload_that_exhausts_its_retries_stays_stored_for_the_next_load() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    click(&mut t, 10.0);
+    t.flush(100.0, WALL);
+    let mut o = split(&mut t);
+    let pv = o.posts[0].0.pv.clone();
+    let stored = o.outbox.clone().unwrap().unwrap();
+    let mut now = 100.0;
+    let mut attempts = 0;
+    while !o.posts.is_empty() {
+        attempts += 1;
+        t.on_post_result(0, None, now);
+        let Some(w) = t.next_wake().filter(|w| *w < 60_000.0) else {
+            break;
+        };
+        now = w;
+        t.tick(now, WALL);
+        o = split(&mut t);
+        assert_eq!(o.outbox, None, "nothing removed while retrying");
+    }
+    assert_eq!(attempts, RetryPolicy::default().max_attempts);
+    // Parked: an hour of periodic ticks sends nothing and removes nothing.
+    for minute in 1..=60 {
+        t.tick(now + f64::from(minute) * 60_000.0, WALL);
+        let o = split(&mut t);
+        assert!(o.posts.is_empty() && o.probes.is_empty());
+        assert_eq!(o.outbox, None, "still stored");
+    }
+    let mut next = tracker(
+        OPT_OUT,
+        Stored {
+            outbox: Some(stored),
+            ..Stored::default()
+        },
+    );
+    next.tick(0.0, WALL);
+    assert_eq!(
+        split(&mut next).probes,
+        [format!("/v1/ingest?site=demo&pv={pv}&seq=1")]
+    );
+    next.on_post_result(404, None, 1.0);
+    let o = split(&mut next);
+    assert_eq!(
+        (o.posts[0].0.pv.as_str(), o.posts[0].0.seq),
+        (pv.as_str(), 1)
     );
 }
 
@@ -239,7 +359,7 @@ fn a_refused_payload_is_not_retried() {
     let mut t = tracker(OPT_OUT, Stored::default());
     t.flush(10.0, WALL);
     assert_eq!(split(&mut t).posts.len(), 1);
-    t.on_post_result(400, 20.0);
+    t.on_post_result(400, None, 20.0);
     assert_eq!(split(&mut t).outbox, Some(None));
     assert_eq!(
         t.next_wake(),
@@ -250,7 +370,7 @@ fn a_refused_payload_is_not_retried() {
 
 #[test]
 fn the_next_page_load_probes_for_the_persisted_outbox_first() {
-    for (answer, reposted) in [(204, false), (404, true), (0, false)] {
+    for a in Answer::ALL {
         let mut first = tracker(OPT_OUT, Stored::default());
         click(&mut first, 10.0);
         first.on_hide(500.0, WALL); // unload: beacon, fate unknown
@@ -267,30 +387,39 @@ fn the_next_page_load_probes_for_the_persisted_outbox_first() {
         second.tick(0.0, WALL);
         let o = split(&mut second);
         assert!(o.posts.is_empty());
+        let pv = first_pv(&first);
         assert_eq!(
             o.probes,
-            [format!(
-                "/v1/ingest?site=demo&pv={}&seq=1",
-                first_pv(&first)
-            )],
+            [format!("/v1/ingest?site=demo&pv={pv}&seq=1")],
             "the previous page's final snapshot"
         );
-        second.on_post_result(answer, 5.0);
+        answer(&mut second, a, &pv, 1, 5.0);
         let o = split(&mut second);
-        if reposted {
-            assert_eq!(o.posts.len(), 1, "{answer}");
+        if a.confirms() {
+            assert!(o.posts.is_empty(), "{a:?}: no body re-sent");
             assert_eq!(
-                (o.posts[0].0.pv.clone(), o.posts[0].0.seq),
-                (first_pv(&first), 1)
+                o.outbox,
+                Some(None),
+                "{a:?}: the confirmed entry leaves the stored outbox"
+            );
+        } else if a == Answer::Offline {
+            assert!(o.posts.is_empty(), "backs off");
+            assert!(o.outbox.is_none(), "kept");
+            let next = second.next_wake().unwrap();
+            second.tick(next, WALL);
+            let o = split(&mut second);
+            assert!(o.probes.is_empty(), "not asked again: the body goes");
+            assert_eq!(
+                (o.posts[0].0.pv.as_str(), o.posts[0].0.seq),
+                (pv.as_str(), 1)
+            );
+        } else {
+            assert_eq!(o.posts.len(), 1, "{a:?}: posted at once");
+            assert_eq!(
+                (o.posts[0].0.pv.as_str(), o.posts[0].0.seq),
+                (pv.as_str(), 1)
             );
             assert!(!o.posts[0].1, "not a new payload of this page");
-        } else {
-            assert!(o.posts.is_empty(), "{answer}: no body re-sent");
-            assert_eq!(
-                o.outbox.is_some(),
-                answer == 204,
-                "{answer}: confirmed entries leave the stored outbox"
-            );
         }
     }
 }
@@ -317,7 +446,7 @@ fn outbox_drops_are_counted_and_reported_in_the_next_payload() {
     click(&mut t, 10.0);
     t.flush(100.0, WALL); // pv 1, seq 1: in flight, never acknowledged (offline)
     assert_eq!(split(&mut t).posts.len(), 1);
-    t.on_post_result(0, 110.0);
+    t.on_post_result(0, None, 110.0);
     t.start_page_view(200.0, WALL, "https://x.example/b", true, true); // an SPA route change
     assert!(
         split(&mut t).posts.is_empty(),
@@ -406,7 +535,7 @@ fn no_outbox_without_storage_consent_and_revoke_wipes_it() {
     assert!(!effects
         .iter()
         .any(|e| matches!(e, Effect::Send(_) | Effect::Post { .. })));
-    t.on_post_result(0, 40.0);
+    t.on_post_result(0, None, 40.0);
     t.resume(50.0);
     t.tick(1e6, WALL);
     assert!(t.take_effects().is_empty(), "nothing after withdrawal");
@@ -418,7 +547,7 @@ fn the_final_snapshot_carries_visible_time_since_the_last_one_even_without_input
     click(&mut t, 100.0);
     t.tick(60_000.0, WALL);
     assert_eq!(split(&mut t).posts.len(), 1);
-    t.on_post_result(204, 60_010.0);
+    t.on_post_result(204, None, 60_010.0);
     // Read for two more minutes without input, then leave.
     t.on_hide(180_000.0, WALL);
     let o = split(&mut t);

@@ -63,7 +63,7 @@ fn activity(t: &mut Tracker, at: f64) {
 fn live_a_page(t: &mut Tracker, storage: &mut Storage, wall: f64) {
     activity(t, 100.0);
     t.flush(200.0, wall + 200.0);
-    t.on_post_result(204, 300.0);
+    t.on_post_result(204, None, 300.0);
     t.start_page_view(400.0, wall + 400.0, "https://shop.example/b", true, true);
     activity(t, 500.0);
     t.tick(70_000.0, wall + 70_000.0);
@@ -504,7 +504,7 @@ fn payloads_of_different_periods_share_no_linking_value() {
                     let posted = effects.iter().any(|e| matches!(e, Effect::Post { .. }));
                     collect(&effects, &mut storage);
                     if posted {
-                        t.on_post_result(204, at + 1.0);
+                        t.on_post_result(204, None, at + 1.0);
                         collect(&t.take_effects(), &mut storage);
                     }
                 }
@@ -581,7 +581,7 @@ fn a_page_view_crossing_a_period_boundary_continues_under_new_ids() {
             _ => None,
         }) {
             sent.push(crate::payload::parse(body.as_bytes()).unwrap());
-            t.on_post_result(204, at + 20.0);
+            t.on_post_result(204, None, at + 20.0);
         }
     };
     run(&mut t, 1_000.0); // 59 s before midnight
@@ -663,4 +663,75 @@ fn a_withdrawal_in_one_tab_silences_the_other() {
         "and writes nothing: {storage:?}"
     );
     assert!(!b.consent().allows(Purpose::Analytics));
+}
+
+/// The daily ε budget is per visitor: what one tab spends, another tab of
+/// the same visitor counts (through the `storage` event) before it sends.
+#[test]
+fn the_ldp_budget_is_shared_by_the_tabs() {
+    let cfg = r#"{"site":"demo","endpoint":"/i","consent":"opt-out","ldp":"engaged","ldpEpsilon":1,"ldpDailyEpsilon":2}"#;
+    let mut storage = Storage::default();
+    let mut tabs: Vec<Tracker> = (0..2)
+        .map(|i| {
+            Tracker::new(
+                Config::from_json(cfg).unwrap(),
+                &env(),
+                Stored::default(),
+                0.0,
+                WALL,
+                rng(40 + i),
+            )
+        })
+        .collect();
+    let mut sent = 0;
+    for round in 0..3 {
+        for i in 0..2 {
+            let t = &mut tabs[i];
+            t.last_sent = None;
+            activity(t, 100.0 + f64::from(round * 10 + i as u32));
+            t.flush(200.0 + f64::from(round), WALL + f64::from(round));
+            sent += usize::from(t.last_sent.is_some());
+            let effects = t.take_effects();
+            storage.apply(&effects);
+            // The other tab hears the budget write.
+            let current = storage.items.get("iob:demo:ldp").cloned();
+            tabs[1 - i].on_storage_change(
+                "ldp",
+                current.as_deref(),
+                current.as_deref(),
+                300.0,
+                WALL,
+            );
+        }
+    }
+    assert_eq!(
+        sent, 2,
+        "a daily budget of 2 ε buys two payloads for the visitor, not two per tab"
+    );
+}
+
+/// The re-check before a write or send adopts another tab's withdrawal
+/// whose `storage` event has not arrived yet, but never undoes this tab's
+/// own change that is about to be written.
+#[test]
+fn the_recheck_before_writing_adopts_another_tabs_withdrawal_only() {
+    let mut t = load("opt-in", &Storage::default(), WALL, 52);
+    t.choose(&[Purpose::Analytics], true, WALL);
+    // The grant's own write is pending: what storage holds now (nothing) is older.
+    assert!(!t.recheck_consent(None, WALL));
+    assert!(t.consent().allows(Purpose::Analytics));
+    let mut storage = Storage::default();
+    storage.apply(&t.take_effects());
+    activity(&mut t, 100.0);
+    t.flush(200.0, WALL + 200.0);
+    // Another tab withdrew meanwhile: the key is gone, the event not yet here.
+    assert!(t.recheck_consent(None, WALL + 300.0));
+    let effects = t.take_effects();
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Post { .. } | Effect::Send(_))),
+        "{effects:?}"
+    );
+    assert!(!t.consent().allows(Purpose::Analytics));
 }

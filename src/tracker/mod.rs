@@ -8,9 +8,11 @@
 //! snapshots are made and how they are delivered; [`consent_flow`] what a
 //! consent change does; [`privatize`] the last step before a payload leaves
 //! (scrubbing, LDP, the ε budget); [`explain`] the visitor-facing JSON;
-//! [`on_device`] what persists across page views for on-device features.
+//! [`on_device`] what persists across page views for on-device features;
+//! [`cross_tab`] what another tab's change to a shared key means here.
 
 mod consent_flow;
+mod cross_tab;
 mod explain;
 mod on_device;
 mod privatize;
@@ -102,6 +104,9 @@ pub struct Tracker {
     /// The page has no `localStorage`: the LDP budget cannot be kept per
     /// visitor, so LDP features are not sent.
     storage_missing: bool,
+    /// The stored consent as this tab last wrote or read it: a different
+    /// value in storage means another tab changed it (see `recheck_consent`).
+    consent_raw: Option<String>,
     /// The pseudonym period the current page view started in: a page view
     /// never sends under two periods' identifiers.
     pv_period: u64,
@@ -169,6 +174,7 @@ impl Tracker {
             no_randomness: false,
             storage_missing: false,
             pv_period: 0,
+            consent_raw: stored.consent.clone(),
         };
         t.pv_period = t.period(wall_ms.max(0.0) as u64);
         t.device.begin(&mut t.pv, wall_ms);
@@ -180,6 +186,7 @@ impl Tracker {
         // not (yet) allowed: the consent signals (a TCF CMP, Consent Mode)
         // answer after start-up. It is used only once allowed, and removed
         // only when a refusal takes effect.
+        // (What earlier pages and other tabs left: see `crate::delivery`.)
         if let Some(raw) = stored.outbox.as_deref() {
             t.outbox.restore(raw, now);
         }
@@ -308,6 +315,11 @@ impl Tracker {
         self.pump(now);
     }
 
+    /// Something is waiting to be carried out.
+    pub fn has_effects(&self) -> bool {
+        !self.effects.is_empty()
+    }
+
     /// Drains the effects the shell must carry out, in order.
     pub fn take_effects(&mut self) -> Vec<Effect> {
         core::mem::take(&mut self.effects)
@@ -318,6 +330,8 @@ impl Tracker {
     }
 }
 
+#[cfg(test)]
+mod cross_tab_tests;
 #[cfg(test)]
 mod delivery_tests;
 #[cfg(test)]

@@ -59,16 +59,18 @@ impl Tracker {
         }
     }
     /// The result of an [`Effect::Post`] or [`Effect::Probe`]: `status` is the
-    /// HTTP status, 0 for a network error.
-    pub fn on_post_result(&mut self, status: u16, now: f64) {
+    /// HTTP status, 0 for a network error; `stored` the answer's
+    /// `Iob-Stored` header, if any (only a probe's is read).
+    pub fn on_post_result(&mut self, status: u16, stored: Option<&str>, now: f64) {
         let r = self.rand01();
-        if self.outbox.on_result(status, now, r) {
+        if self.outbox.on_result(status, stored, now, r) {
             self.persist_outbox();
         }
         self.pump(now);
     }
     /// `online`, or a page restored from the back/forward cache: retry every
-    /// queued payload at once, with a fresh attempt budget.
+    /// queued payload at once, with a fresh attempt budget, and take on the
+    /// ones other tabs left in the shared outbox (probed first, a second later).
     pub fn resume(&mut self, now: f64) {
         self.outbox.wake(now);
         self.pump(now);
@@ -104,16 +106,16 @@ impl Tracker {
         let b = (self.rng)();
         f64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])) / 4_294_967_296.0
     }
-    /// Writes the outbox to storage (storage consent only), or removes it when empty.
+    /// Writes the outbox (this tab's view of the one all tabs share, see
+    /// `crate::delivery`) to storage (storage consent only), or removes it
+    /// when no tab has anything queued.
     pub(super) fn persist_outbox(&mut self) {
         if !self.may_store_or_send() {
             return;
         }
-        if self.outbox.is_empty() {
-            self.erase("outbox");
-        } else {
-            let value = self.outbox.encode();
-            self.write("outbox", value);
+        match self.outbox.persisted() {
+            Some(value) => self.write("outbox", value),
+            None => self.erase("outbox"),
         }
     }
     pub(super) fn send_snapshot(&mut self, now: f64, wall_ms: f64, final_: bool) {

@@ -180,6 +180,9 @@ impl Tracker {
     /// Writes without the gate: only for the refusal that must be remembered.
     pub(super) fn write_anyway(&mut self, name: &'static str, value: String) {
         self.present.set(name, true);
+        if name == "consent" {
+            self.consent_raw = Some(value.clone());
+        }
         self.effects.push(Effect::Store {
             key: key(&self.cfg.site, name),
             value,
@@ -190,6 +193,9 @@ impl Tracker {
     pub(super) fn erase(&mut self, name: &'static str) {
         if self.present.has(name) {
             self.present.set(name, false);
+            if name == "consent" {
+                self.consent_raw = None;
+            }
             self.effects.push(Effect::Remove(key(&self.cfg.site, name)));
         }
     }

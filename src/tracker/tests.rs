@@ -196,14 +196,17 @@ fn stored_consent_and_ids_are_restored_on_the_next_page() {
     // request out at a time), then the new one is posted.
     let effects = second.take_effects();
     assert!(sends(&effects).is_empty(), "one request out at a time");
-    let p1_pv = crate::payload::parse(p1.as_bytes()).unwrap().pv;
+    let first = crate::payload::parse(p1.as_bytes()).unwrap();
+    let p1_pv = first.pv;
     assert!(
         effects
             .iter()
             .any(|e| matches!(e, Effect::Probe(u) if u.contains(&p1_pv))),
         "{effects:?}"
     );
-    second.on_post_result(204, 20.0);
+    // The collector names the snapshot it holds: confirmed, not re-sent.
+    let stored = format!("{p1_pv}.{}", first.seq);
+    second.on_post_result(204, Some(&stored), 20.0);
     let p2 = &sends(&second.take_effects())[0];
     let p1 = crate::payload::parse(p1.as_bytes()).unwrap();
     assert_eq!(p1.vid, p2.vid, "same seed and day give the same pseudonym");

@@ -373,6 +373,32 @@ test('without crypto.getRandomValues nothing is sent and no identifier is stored
   await context.close();
 });
 
+test('two open tabs: a grant in one starts the other, a withdrawal in one silences both, and storage stays empty', async () => {
+  const context = await browser.newContext();
+  const ingest = recordIngest(context);
+  const a = await open(context, 'twotabs');
+  const b = await open(context, 'twotabs');
+  await a.evaluate(() => iob.consent.grant(['analytics']));
+  await waitFor(() => b.evaluate(() => iob.consent.state().granted.includes('analytics')), 3000, 'the grant reaches tab B');
+  for (const p of [a, b]) {
+    await p.click('#cta');
+    await p.evaluate(() => iob.flush());
+  }
+  await waitFor(() => ingest.length >= 2, 3000, 'both tabs send');
+  await a.evaluate(() => iob.consent.revoke());
+  await waitFor(async () => !(await b.evaluate(() => iob.consent.state().granted.includes('analytics'))), 3000, 'the withdrawal reaches tab B');
+  const sent = ingest.length;
+  for (const p of [a, b]) {
+    await interact(p);
+    await p.evaluate(() => iob.flush());
+  }
+  assert.deepEqual(await sdkKeys(b), [], 'storage stays empty: tab B writes nothing back');
+  await leave(b);
+  await leave(a);
+  assert.equal(ingest.length, sent, 'nothing sent by either tab after the withdrawal');
+  await context.close();
+});
+
 test('PII canaries never appear in any request or stored row', async () => {
   const context = await browser.newContext();
   const ingest = recordIngest(context);

@@ -4,8 +4,9 @@
 // (`dump`) with the session's own final snapshot: the last payload each page
 // view announced through `iob.on('payload')`, which the test page
 // (examples/script-tag/delivery/delivery.js) keeps in localStorage, and the
-// page's live `iob.features()`. Every page view must be stored exactly once,
-// with its final sequence and features, and nothing double-counted.
+// page's live `iob.features()` (helpers in session.mjs). Every page view must
+// be stored exactly once, with its final sequence and features, and nothing
+// double-counted.
 //
 // Timing: the test pages use `data-snapshot-interval-ms="1000"`; retries back
 // off from 1 s (see src/delivery). Headless Chromium never hides a tab, so
@@ -13,97 +14,24 @@
 // a `visibilitychange` event is dispatched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { recordIngest, startCollector, useCollectorAndBrowser, waitFor } from './harness.mjs';
-
-const INTERVAL_MS = 1000;
+import { recordIngest, restartCollector, useCollectorAndBrowser, waitFor } from './harness.mjs';
+import * as session from './session.mjs';
+import { INTERVAL_MS, PAGE, current, interact } from './session.mjs';
 
 const env = useCollectorAndBrowser();
 
-const PAGE = '/delivery/index.html';
+/** Brings the stopped collector back (same port and database). */
+const restart = async () => {
+  env.collector = await restartCollector(env.collector);
+};
 
-/** Starts a collector on the stopped one's port and database; closing it also removes the old one's files. */
-async function restartCollector() {
-  const down = env.collector;
-  const up = await startCollector({ port: down.port, db: down.db });
-  up.close = async () => {
-    await up.stop();
-    await down.close();
-  };
-  env.collector = up;
-}
-
-async function open(context, path = PAGE) {
-  const page = await context.newPage();
-  await page.goto(env.collector.url + path);
-  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
-  return page;
-}
-
-/** Real input: clicks, wheel scrolls and key presses. */
-async function interact(page, { clicks = 2, wheels = 3, keys = 'ab' } = {}) {
-  await page.mouse.move(50, 50);
-  for (let i = 0; i < clicks; i++) await page.click('#a');
-  for (let i = 0; i < wheels; i++) await page.mouse.wheel(0, 300);
-  if (keys) await page.keyboard.type(keys);
-}
-
-/**
- * The page's current page-view id and last announced seq (0 before any
- * payload). Waits first until scrolling has settled (a wheel scroll may still
- * be animating) and the SDK's once-per-frame scroll read has run.
- */
-async function current(page) {
-  await page.evaluate(() => new Promise((resolve) => {
-    let last = -1;
-    let still = 0;
-    const frame = () => {
-      still = scrollY === last ? still + 1 : 0;
-      last = scrollY;
-      if (still >= 3) resolve();
-      else requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-  }));
-  return page.evaluate(() => {
-    const all = JSON.parse(localStorage.getItem('test:payloads') || '{}');
-    const last = JSON.parse(iob.explain().last_payload || 'null');
-    return { pv: last && last.pv, seq: last ? last.seq : 0, all, features: iob.features() };
-  });
-}
-
-/** Every payload the pages of this context announced, by page view (read from a same-origin page without the SDK). */
-async function announced(context) {
-  const p = await context.newPage();
-  await p.goto(env.collector.url + '/delivery/host-plain.html');
-  const all = await p.evaluate(() => JSON.parse(localStorage.getItem('test:payloads') || '{}'));
-  await p.close();
-  return all;
-}
-
-const rowsFor = async (pv) => (await env.collector.dump()).filter((r) => r.pv === pv);
-
-/** Waits until the collector holds `pv` at `seq`, then checks it is exactly the page's own snapshot. */
-async function expectStored(final, what) {
-  await waitFor(async () => (await rowsFor(final.pv)).some((r) => r.seq >= final.seq), 20000, `${what}: pv ${final.pv} seq ${final.seq}`);
-  const rows = await rowsFor(final.pv);
-  assert.equal(rows.length, 1, `${what}: one row per page view`);
-  const row = rows[0];
-  assert.equal(row.seq, final.seq, `${what}: the final sequence`);
-  for (const [k, v] of Object.entries(row.features)) {
-    assert.deepEqual(v, final.f[k] ?? (typeof v === 'boolean' ? false : 0), `${what}: feature ${k}`);
-  }
-  return row;
-}
-
-/**
- * Counters frozen since the last input must match the live features read
- * before leaving (plus `navClicks`: the click on the link that leaves).
- */
-function sameCounters(row, live, navClicks = 0) {
-  assert.equal(row.features.clicks, (live.clicks ?? 0) + navClicks, 'clicks');
-  assert.equal(row.features.scroll_depth_max_pct, live.scroll_depth_max_pct ?? 0, 'scroll depth');
-  assert.ok(row.features.total_ms >= live.total_ms, 'the final snapshot is at least the last live one');
-}
+// The session helpers, on whichever collector process is current.
+const open = (context, path) => session.open(context, env.collector.url, path);
+const announced = (context) => session.announced(context, env.collector.url);
+const rowsFor = (pv) => session.rowsFor(env.collector, pv);
+const expectStored = (final, what) => session.expectStored(env.collector, final, what);
+/** The stored row's features against the live ones read before leaving. */
+const sameCounters = (row, live, navClicks) => session.sameCounters(row.features, live, navClicks);
 
 test('1a. normal navigation away: the page view is stored once with its final snapshot, confirmed by a probe, not re-sent', async () => {
   const context = await env.browser.newContext();
@@ -174,7 +102,7 @@ test('2. collector down during the session, restarted afterwards: the payloads a
   // The page is closed while the collector is still down: the final beacon is lost too.
   const live = during.features;
   await page.close({ runBeforeUnload: true });
-  await restartCollector();
+  await restart();
   // The persisted outbox is drained by the next page load.
   const next = await open(context, '/delivery/next.html');
   const final = (await announced(context))[first.pv];
@@ -246,7 +174,7 @@ test('5. tab hidden, then closed without the final beacon getting through: only 
     document.dispatchEvent(new Event('visibilitychange'));
   });
   await page.close({ runBeforeUnload: true });
-  await restartCollector();
+  await restart();
   await new Promise((r) => setTimeout(r, 500));
   const [row] = await rowsFor(delivered.pv);
   // The page's last snapshot, as it announced it: the hide's, or a later one

@@ -28,7 +28,7 @@ export function freePort() {
 /**
  * Starts the collector serving examples/script-tag at / and pkg/ at /pkg.
  * `origins`: more allowed Origins for site `demo` (pages served from elsewhere).
- * Resolves to { url, origin, db, stop(), dump(), restart() }.
+ * Resolves to { url, origin, port, db, options, stop(), close(), waitForRows(), dump() }.
  */
 export async function startCollector({ port, db, extraArgs = [], origins = [] } = {}) {
   port = port ?? (await freePort());
@@ -71,6 +71,7 @@ export async function startCollector({ port, db, extraArgs = [], origins = [] } 
     origin,
     port,
     db,
+    options: { extraArgs, origins },
     stop,
     /** Stops and removes the temporary database. */
     async close() {
@@ -90,6 +91,20 @@ export async function startCollector({ port, db, extraArgs = [], origins = [] } 
       return stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
     },
   };
+}
+
+/**
+ * Starts a collector again on a stopped one's port, database and options (a
+ * collector that was down comes back); closing the new one also removes the
+ * old one's files.
+ */
+export async function restartCollector(down) {
+  const up = await startCollector({ port: down.port, db: down.db, ...down.options });
+  up.close = async () => {
+    await up.stop();
+    await down.close();
+  };
+  return up;
 }
 
 export const CHROMIUM_ARGS = [

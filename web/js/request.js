@@ -1,6 +1,6 @@
 // Requests of iob-web (imported by web/src/transport.rs): the unload beacon,
-// posts and delivery probes. Only the status comes back; nothing throws into
-// the page or logs. Codes shared with Rust are defined in web/src/codes.rs.
+// posts and delivery probes. Only the status (and a probe's `Iob-Stored`
+// header) comes back; nothing throws into the page or logs. Codes shared with Rust are defined in web/src/codes.rs.
 
 /** Request kinds. */
 const BEACON = 0;
@@ -8,8 +8,10 @@ const POST = 1;
 const PROBE = 2;
 
 /**
- * Sends one request. A post or probe always gets its `done(status)` call (0
- * when the request failed: offline, refused, CORS).
+ * Sends one request. A post or probe always gets its `done(status, stored)`
+ * call: the status (0 when the request failed: offline, refused, CORS) and,
+ * for a probe, the answer's `Iob-Stored` header (the snapshot the collector
+ * holds; null when absent), which the core checks.
  * - BEACON: `sendBeacon` with a `text/plain` body; when refused, `fetch`
  *   (`no-cors`, `keepalive`). Fire and forget.
  * - POST: `fetch` with a `text/plain` body (no preflight), `keepalive`, no credentials.
@@ -17,7 +19,7 @@ const PROBE = 2;
  * @param {number} kind BEACON | POST | PROBE
  * @param {string} url
  * @param {string} body
- * @param {(status: number) => void} done
+ * @param {(status: number, stored: string | null) => void} done
  * @returns {void}
  */
 export function iobRequest(kind, url, body, done) {
@@ -28,14 +30,14 @@ export function iobRequest(kind, url, body, done) {
   const init = { method: kind === PROBE ? 'HEAD' : 'POST', mode: kind === BEACON ? 'no-cors' : 'cors', credentials: 'omit', keepalive: kind !== PROBE };
   if (kind === PROBE) init.cache = 'no-store';
   else init.body = body;
-  /** @type {(status: number) => void} */
+  /** @type {(status: number, stored: string | null) => void} */
   const report = kind === BEACON ? () => {} : done;
   try {
     fetch(url, init).then(
-      (r) => report(r.status),
-      () => report(0),
+      (r) => report(r.status, kind === PROBE ? r.headers.get('Iob-Stored') : null),
+      () => report(0, null),
     );
   } catch (_) {
-    report(0);
+    report(0, null);
   }
 }

@@ -7,7 +7,7 @@
 use crate::handle::{Attachment, EventListener};
 use crate::instance::{act, act_even_stopped, act_weak, Inner, Shared};
 use crate::transport::Delivery;
-use crate::{browser, listeners, observers, page, scroll, signals, storage};
+use crate::{browser, cross_tab, listeners, observers, page, scroll, signals, storage};
 use alloc::boxed::Box;
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
@@ -27,6 +27,7 @@ struct Attached {
     _listeners: Attachment<listeners::Handler>,
     _observers: Attachment<observers::Report>,
     _resume: Vec<EventListener>,
+    _cross_tab: Attachment<cross_tab::Report>,
 }
 
 /// Parses a comma-separated purpose list (the facade joins the array).
@@ -49,10 +50,10 @@ fn parse_purposes(purposes: &str) -> Result<Vec<Purpose>, JsValue> {
 /// The delivery machinery, its callbacks acting on the instance.
 fn delivery(weak: &Weak<RefCell<Inner>>) -> Delivery {
     let w = weak.clone();
-    let on_result = Closure::new(move |status: u16| {
+    let on_result = Closure::new(move |status: u16, stored: Option<String>| {
         act_weak(&w, |i| {
             let now = i.now();
-            i.tracker.on_post_result(status, now);
+            i.tracker.on_post_result(status, stored.as_deref(), now);
         })
     });
     let w = weak.clone();
@@ -90,6 +91,7 @@ impl Iob {
         let window =
             web_sys::window().ok_or_else(|| browser::js_error("IobError", "no window", None))?;
         let stored = storage::read_stored(&window, &cfg.site);
+        let site = cfg.site.clone();
         let history = storage::read(&window, &Tracker::history_key(&cfg.site));
         let env = page::env(&window);
         let endpoint = cfg.endpoint.clone();
@@ -145,6 +147,7 @@ impl Iob {
             _listeners: listeners::attach(&shared),
             _observers: observers::attach(&shared),
             _resume: resume,
+            _cross_tab: cross_tab::attach(&shared, &site),
         });
         Ok(Iob { shared, attached })
     }

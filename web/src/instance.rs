@@ -93,6 +93,18 @@ impl Inner {
         if browser::random_failed() {
             self.tracker.randomness_failed();
         }
+        if self.tracker.has_effects() {
+            // Before any write or send: another tab may have withdrawn
+            // consent a moment ago (its `storage` event not yet here).
+            let key = iob_sdk::Tracker::storage_key(&self.tracker.config().site, "consent");
+            let current = crate::storage::read(&self.window, &key);
+            if self
+                .tracker
+                .recheck_consent(current.as_deref(), browser::wall())
+            {
+                self.notify_consent();
+            }
+        }
         let effects = self.tracker.take_effects();
         let next = if self.stopped {
             None

@@ -12,6 +12,7 @@
 //!   entries and SPA routes into core events (JS in `js/listen.js`, `js/observe.js`);
 //! - `signals`: consent signal readers (`js/signals.js`);
 //! - `transport`, `storage`: requests (`js/request.js`), `localStorage`, the delivery timer;
+//! - `cross_tab`: other tabs' changes to the SDK's keys (`js/cross-tab.js`);
 //! - `handle`: RAII handles, so dropping one removes it from the page;
 //! - `codes`: the numeric codes shared with the JS files (checked by a test);
 //! - `runtime`: the no-std allocator and panic handler of the shipped wasm.
@@ -29,6 +30,8 @@ mod codes;
 pub mod api;
 #[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(target_arch = "wasm32")]
+mod cross_tab;
 #[cfg(target_arch = "wasm32")]
 mod handle;
 #[cfg(target_arch = "wasm32")]

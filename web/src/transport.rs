@@ -1,5 +1,6 @@
 //! Carries out the core's delivery and storage effects: beacons, posts and
-//! probes through `js/request.js` (only the status comes back), writes and
+//! probes through `js/request.js` (only the status, and a probe's
+//! `Iob-Stored` header, come back), writes and
 //! removals in `localStorage`, and the one delivery timer armed for
 //! `Tracker::next_wake`. The retry and outbox policy lives in the core.
 //! Nothing here throws into the page or logs: a full storage quota, a
@@ -18,29 +19,34 @@ use web_sys::Window;
 #[wasm_bindgen(module = "/js/request.js")]
 extern "C" {
     /// Sends one request (see `js/request.js`); a post or probe always gets
-    /// its `done(status)` call, 0 when it failed.
+    /// its `done(status, stored)` call: the status, 0 when it failed, and a
+    /// probe's `Iob-Stored` header.
     #[wasm_bindgen(js_name = iobRequest, catch)]
     fn iob_request(
         kind: u32,
         url: &str,
         body: &str,
-        done: &Closure<dyn FnMut(u16)>,
+        done: &Closure<OnResult>,
     ) -> Result<(), JsValue>;
 }
+
+/// The result of a post or probe: the HTTP status (0: failed) and, for a
+/// probe, its `Iob-Stored` header.
+pub(crate) type OnResult = dyn FnMut(u16, Option<String>);
 
 /// The delivery machinery of one instance: the request-result callback (one
 /// post or probe is out at a time, so results need no matching), the timer
 /// callback and the armed timer.
 pub(crate) struct Delivery {
-    on_result: Closure<dyn FnMut(u16)>,
+    on_result: Closure<OnResult>,
     tick: Closure<dyn FnMut()>,
     timer: Option<Timer>,
 }
 
 impl Delivery {
-    /// `on_result` receives each post's or probe's status; `tick` runs when
+    /// `on_result` receives each post's or probe's result; `tick` runs when
     /// the timer fires (it must call [`Delivery::timer_fired`]).
-    pub(crate) fn new(on_result: Closure<dyn FnMut(u16)>, tick: Closure<dyn FnMut()>) -> Delivery {
+    pub(crate) fn new(on_result: Closure<OnResult>, tick: Closure<dyn FnMut()>) -> Delivery {
         Delivery {
             on_result,
             tick,

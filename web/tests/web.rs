@@ -148,3 +148,30 @@ fn revoke_after_shutdown_still_wipes_storage() {
         "a withdrawal after shutdown() wipes every key"
     );
 }
+
+/// Another tab's write of the shared outbox (a `storage` event, dispatched
+/// here as the browser does in other tabs) reaches the core: a write that
+/// lacks this tab's queued snapshot is repaired at once. After `shutdown()`
+/// the listener is gone and nothing is written back.
+#[wasm_bindgen_test]
+fn another_tabs_outbox_write_reaches_the_core_until_shutdown() {
+    run("localStorage.clear()");
+    let config =
+        r#"{"site":"webtest","endpoint":"http://127.0.0.1:9/v1/ingest","consent":"opt-out"}"#;
+    let (emit, log) = recorder();
+    let mut iob = Iob::new(config, emit).unwrap();
+    click();
+    iob.flush(); // the endpoint is unreachable: the snapshot stays queued
+    let payload = Array::from(&log.get(0)).get(1).as_string().unwrap();
+    let pv = field(&payload, "pv").as_string().unwrap();
+    let other_tab_writes = "const k = 'iob:webtest:outbox', v = '{\"dropped\":0}';
+        localStorage.setItem(k, v);
+        dispatchEvent(new StorageEvent('storage', { key: k, newValue: v, storageArea: localStorage }));
+        return localStorage.getItem(k)";
+    let after = run(other_tab_writes).as_string().unwrap();
+    assert!(after.contains(&pv), "written back: {after}");
+    iob.shutdown();
+    let after = run(other_tab_writes).as_string().unwrap();
+    assert_eq!(after, r#"{"dropped":0}"#, "no listener after shutdown");
+    run("localStorage.clear()");
+}

@@ -188,7 +188,7 @@ pub extern "C" fn call(what: u32, now: f64, wall: f64, arg: u32) -> f64 {
             3 => t.resume(now),
             4 => t.track(now),
             5 => t.revoke(wall),
-            6 => t.on_post_result(arg as u16, now),
+            6 => t.on_post_result(arg as u16, None, now),
             _ => {
                 let ps: Vec<Purpose> = Purpose::ALL
                     .into_iter()
@@ -251,6 +251,22 @@ pub extern "C" fn page(route: u32, now: f64, wall: f64) {
             } else {
                 t.on_signal_readings(&text, wall);
             }
+        }
+    });
+}
+
+/// Input: another tab's change to an SDK key, `name \u{1} written \u{1}
+/// current` (an empty value stands for none).
+#[no_mangle]
+pub extern "C" fn storage(now: f64, wall: f64) {
+    with(|s| {
+        let text = String::from(input(s));
+        let mut parts = text.split('\u{1}');
+        let name = parts.next().unwrap_or("");
+        let written = parts.next().filter(|v| !v.is_empty());
+        let current = parts.next().filter(|v| !v.is_empty());
+        if let Some(t) = s.tracker.as_mut() {
+            t.on_storage_change(name, written, current, now, wall);
         }
     });
 }

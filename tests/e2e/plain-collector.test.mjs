@@ -1,0 +1,58 @@
+// End-to-end: delivery to a plain collector, a server that implements
+// nothing of iob's protocol and answers 204 to every method on the ingest
+// path (as many servers and proxies do), storing only POST bodies. Its 2xx
+// to the delivery probe (HEAD) does not name the snapshot (no `Iob-Stored`
+// header), so it must never count as "already stored": a visit made while
+// the collector was down must arrive, exactly once, on the next visit.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, waitFor } from './harness.mjs';
+import { announced, current, interact, INTERVAL_MS, open, sameCounters, sameFeatures } from './session.mjs';
+import { plainCollector, startSite } from './site-server.mjs';
+
+const collector = plainCollector();
+let site;
+let browser;
+before(async () => {
+  site = await startSite(collector.handle);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+/** The POST bodies the plain collector kept for page view `pv`. */
+const postsOf = (pv) => collector.posts.map((b) => JSON.parse(b)).filter((p) => p.pv === pv);
+
+test('a plain collector (204 to every method) down for a whole visit, then up: the next visit posts the visit, once', async () => {
+  const context = await browser.newContext();
+  collector.down = true;
+  const page = await open(context, site.url);
+  await interact(page, { clicks: 3 });
+  await page.waitForTimeout(INTERVAL_MS * 2.5); // periodic snapshots, every post fails
+  await interact(page, { clicks: 1, wheels: 1, keys: '' });
+  const before = await current(page);
+  assert.ok(before.seq >= 1, 'snapshots were made while the collector was down');
+  // Leaving while down: the final beacon is lost as well.
+  await page.close({ runBeforeUnload: true });
+  const final = (await announced(context, site.url))[before.pv];
+  assert.ok(final.seq >= before.seq, 'the last snapshot the page announced');
+  assert.deepEqual(collector.posts, [], 'nothing reached the collector during the visit');
+  collector.down = false;
+  // The next visit finds the visit in the outbox, asks the collector (HEAD),
+  // gets a 204 that names nothing, and posts the body.
+  const next = await open(context, site.url, '/delivery/next.html');
+  const probe = `site=demo&pv=${final.pv}&seq=${final.seq}`;
+  await waitFor(async () => postsOf(final.pv).length > 0, 10000, 'the visit posted on the next visit');
+  assert.ok(collector.requests.some((r) => r.method === 'HEAD' && r.url.endsWith(probe)), 'it was probed first');
+  await next.waitForTimeout(INTERVAL_MS * 2); // any repeat would come within this
+  const posts = postsOf(final.pv);
+  assert.equal(posts.length, 1, 'posted exactly once');
+  assert.equal(posts[0].seq, final.seq, 'the final snapshot');
+  sameFeatures(posts[0].f, final, 'plain collector');
+  sameCounters(posts[0].f, before.features);
+  assert.equal(posts[0].f.clicks, 4);
+  await waitFor(async () => (await next.evaluate(() => localStorage.getItem('iob:demo:outbox'))) === null, 5000, 'the outbox emptied');
+  await context.close();
+});

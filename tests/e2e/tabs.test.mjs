@@ -1,0 +1,70 @@
+// End-to-end: several tabs of one site share one outbox in localStorage.
+// Two and then three real tabs (pages of one browser context) open one after
+// the other while the collector is down, each makes snapshots (and its
+// unload beacon is lost), so every tab rewrites the shared outbox while the
+// others hold unacknowledged snapshots of their own. When the collector is
+// back, the next visit drains the outbox: every page view's final snapshot
+// must be stored exactly once, with the features read before leaving.
+//
+// The pages are served by a small site server that proxies /v1/ingest to the
+// reference collector (502 while it is down), so tabs can open while the
+// collector is unreachable and read what the tabs before them left.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, restartCollector, startCollector } from './harness.mjs';
+import { announced, current, expectStored, interact, INTERVAL_MS, open, sameCounters } from './session.mjs';
+import { proxyTo, startSite } from './site-server.mjs';
+
+const env = { collector: null, site: null, browser: null };
+before(async () => {
+  env.site = await startSite(proxyTo(() => env.collector.port));
+  env.collector = await startCollector({ origins: [env.site.url] });
+  env.browser = await launchBrowser();
+});
+after(async () => {
+  await env.browser?.close();
+  await env.collector?.close();
+  await env.site?.close();
+});
+
+for (const tabs of [2, 3]) {
+  test(`${tabs} tabs, collector down then up: every page view is stored once with its final snapshot`, async () => {
+    const context = await env.browser.newContext();
+    await env.collector.stop();
+    // Tabs open one after the other: each reads the outbox the others are writing.
+    const pages = [];
+    for (let i = 0; i < tabs; i++) {
+      const page = await open(context, env.site.url);
+      await interact(page, { clicks: i + 1 });
+      await page.waitForTimeout(INTERVAL_MS * 1.5); // a periodic snapshot, queued
+      pages.push(page);
+    }
+    // More input in every tab, in turn: snapshots keep replacing each other's in the outbox.
+    for (const page of pages) {
+      await interact(page, { clicks: 2, wheels: 1, keys: 'x' });
+    }
+    await pages[0].waitForTimeout(INTERVAL_MS * 1.5);
+    const live = [];
+    for (const page of pages) {
+      const c = await current(page);
+      assert.ok(c.seq >= 1, 'each tab queued snapshots while the collector was down');
+      live.push(c);
+    }
+    // Leave every tab while the collector is still down: the final beacons are lost.
+    for (const page of pages) await page.close({ runBeforeUnload: true });
+    const finals = await announced(context, env.site.url);
+    env.collector = await restartCollector(env.collector);
+    for (const { pv } of live) assert.deepEqual((await env.collector.dump()).filter((r) => r.pv === pv), [], 'nothing arrived while down');
+    // The next visit drains what all the tabs left.
+    const next = await open(context, env.site.url, '/delivery/next.html');
+    for (const [i, { pv, seq, features }] of live.entries()) {
+      const final = finals[pv];
+      assert.ok(final && final.seq >= seq, `tab ${i + 1}: its final snapshot was announced`);
+      const row = await expectStored(env.collector, final, `tab ${i + 1} of ${tabs}`);
+      sameCounters(row.features, features);
+      assert.equal(row.features.clicks, i + 3, `tab ${i + 1}: its own clicks`);
+    }
+    await next.close();
+    await context.close();
+  });
+}
