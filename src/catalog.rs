@@ -323,6 +323,18 @@ pub fn revealers(name: &str) -> alloc::vec::Vec<&'static str> {
     out
 }
 
+/// The features whose privatisation keeps `name` out of the clear: `name`
+/// itself and every feature it reveals. A payload whose `ldp` reports any
+/// of them sends `name` only as its 0 placeholder, which is not a
+/// measurement (collectors leave it out of the clear statistics).
+pub fn withheld_by(name: &str) -> alloc::vec::Vec<&'static str> {
+    CATALOG
+        .iter()
+        .map(|d| d.name)
+        .filter(|n| *n == name || revealers(n).contains(&name))
+        .collect()
+}
+
 /// One day in milliseconds: the bound for every duration feature.
 pub const DAY_MS: u32 = 86_400_000;
 

@@ -64,8 +64,8 @@ mod seeded;
 mod tracker;
 
 pub use catalog::{
-    revealers, FeatureDoc, FeatureSpec, Features, CATALOG, DAY_MS, FRACTION_DIGITS, RETENTION,
-    REVEALED_BY, SPECS,
+    revealers, withheld_by, FeatureDoc, FeatureSpec, Features, CATALOG, DAY_MS, FRACTION_DIGITS,
+    RETENTION, REVEALED_BY, SPECS,
 };
 pub use config::{Config, Identity};
 pub use consent::{signals_from_readings, ConsentRecord, GdprApplies, Mode, Purpose, Signals};

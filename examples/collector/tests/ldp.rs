@@ -74,6 +74,7 @@ async fn debiased_estimates_recover_the_true_values_of_many_visitors(backend: Ba
             engaged,
             clicks,
             active_ms: 1000,
+            keystrokes: 7,
             ..Features::default()
         };
         let p = private_payload(v, Some(v), "/ldp", f, &ldp, &mut r);
@@ -169,7 +170,11 @@ async fn debiased_estimates_recover_the_true_values_of_many_visitors(backend: Ba
         g["features"]["clicks"]
     );
     assert!(g["features"].get("engaged").is_none());
-    assert_eq!(g["features"]["active_ms"]["mean"], 1000.0);
+    assert!(
+        g["features"].get("active_ms").is_none(),
+        "active_ms reveals engaged, so the SDK withholds it"
+    );
+    assert_eq!(g["features"]["keystrokes"]["mean"], 7.0);
     assert_eq!(g["suppressed_stats"], 0);
 
     // CSV: the estimate columns, and no clear numbers for the privatised feature.
@@ -352,7 +357,12 @@ async fn k_anonymity_applies_to_groups_parameter_sets_and_clear_remainders(backe
         mixed["features"]["active_ms"]["mean"], 1000.0,
         "clear features of everyone still count"
     );
-    assert_eq!(mixed["suppressed_stats"], 2);
+    // clicks and its ε = 2 set, plus each feature withheld with clicks
+    // (it reveals clicks): their 3 clear senders are below k too.
+    assert_eq!(
+        mixed["suppressed_stats"],
+        2 + iob_sdk::revealers("clicks").len()
+    );
 
     let clear = group(&report, "/clear");
     let sets = clear["ldp"]["clicks"]
@@ -395,7 +405,11 @@ async fn storage_keeps_the_reports_of_the_highest_seq(backend: Backend) {
     let s = start_on(backend, |_| {}).await;
     let mut r = rng(1);
     let set = settings(1000, &[("clicks", Some(20)), ("engaged", None)]);
-    let mut first = private_payload(1, Some(1), "/a", active(1000), &set, &mut r);
+    let clear = Features {
+        keystrokes: 7,
+        ..active(1000)
+    };
+    let mut first = private_payload(1, Some(1), "/a", clear, &set, &mut r);
     first.seq = 2;
     first.id = hex(2);
     let mut stale = first.clone();
@@ -414,7 +428,11 @@ async fn storage_keeps_the_reports_of_the_highest_seq(backend: Backend) {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].ldp, first.ldp, "the highest seq's reports");
     assert!(rows[0].features.get("clicks").is_none() && rows[0].features.get("engaged").is_none());
-    assert_eq!(rows[0].features["active_ms"], 1000);
+    assert!(
+        rows[0].features.get("active_ms").is_none(),
+        "withheld: it reveals engaged"
+    );
+    assert_eq!(rows[0].features["keystrokes"], 7);
     s.stop().await;
 }
 

@@ -8,7 +8,7 @@ use iob_sdk::{FeatureDoc, LdpReport, Mechanism, CATALOG};
 
 use super::{hist_edges, percentile, publish, ClearSums, GroupSums, LdpSums, Report};
 use crate::period::{pseudonym_period, PeriodPseudonyms};
-use crate::storage::PageView;
+use crate::storage::{withheld, PageView};
 
 /// (feature, mechanism, ε, bound): one LDP parameter set.
 type LdpKey = (String, &'static str, u32, Option<u32>);
@@ -189,9 +189,10 @@ impl Aggregator {
         acc.values.resize_with(CATALOG.len(), Vec::new);
         acc.clear_rows.resize_with(CATALOG.len(), Vec::new);
         for (i, doc) in CATALOG.iter().enumerate() {
-            // A privatised feature has no clear value: its placeholder
-            // must not count as a measured 0.
-            if v.ldp.iter().any(|r| r.f == doc.name) {
+            // A privatised feature, and one withheld because it reveals a
+            // privatised one, has no clear value: its placeholder must not
+            // count as a measured 0.
+            if withheld(&v.ldp, doc.name) {
                 continue;
             }
             let x = v.features.get(doc.name).and_then(|x| {

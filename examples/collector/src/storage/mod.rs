@@ -166,13 +166,22 @@ impl Snapshot {
     }
 }
 
+/// Whether a page view with reports `ldp` sent `name` only as a
+/// placeholder: it privatised `name` or a feature `name` reveals
+/// ([`iob_sdk::withheld_by`]).
+pub fn withheld(ldp: &[LdpReport], name: &str) -> bool {
+    iob_sdk::withheld_by(name)
+        .iter()
+        .any(|w| ldp.iter().any(|r| r.f == *w))
+}
+
 /// The features of a stored page view as [`PageView::features`]: `stored`
 /// (its non-default clear features; rows written before only non-default
 /// ones were stored hold every feature) with every other catalog feature
-/// filled in as its default, except the ones `ldp` privatised (absent).
+/// filled in as its default, except the ones `ldp` withheld (absent).
 pub fn with_defaults(mut stored: Map<String, Value>, ldp: &[LdpReport]) -> Map<String, Value> {
     for d in CATALOG {
-        if stored.contains_key(d.name) || ldp.iter().any(|r| r.f == d.name) {
+        if stored.contains_key(d.name) || withheld(ldp, d.name) {
             continue;
         }
         let default = if d.json_type == "boolean" {

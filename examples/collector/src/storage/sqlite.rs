@@ -492,7 +492,7 @@ mod tests {
             .unwrap_or_default();
         let features = CATALOG
             .iter()
-            .filter(|d| !p.ldp.iter().any(|r| r.f == d.name))
+            .filter(|d| !crate::storage::withheld(&p.ldp, d.name))
             .map(|d| {
                 let default = if d.json_type == "boolean" {
                     Value::Bool(false)
@@ -565,6 +565,13 @@ mod tests {
                     v: i64::from(n % 2),
                 },
             ];
+            // As the SDK does: what reveals a privatised feature is withheld.
+            for r in iob_sdk::revealers("clicks")
+                .into_iter()
+                .chain(iob_sdk::revealers("engaged"))
+            {
+                p.f.take(r);
+            }
             // A placeholder left in `f` is not a measurement.
             p.f.clicks = 5;
         }
@@ -614,9 +621,15 @@ mod tests {
             .expect("wal")
             .len();
         let db = std::fs::metadata(dir.path()).expect("db").len();
-        // Without restarts the WAL holds every committed page: many times
-        // the database. Starting over, it stays a fraction of it.
-        assert!(wal < db, "WAL {wal} bytes, database {db} bytes, {n} rows");
+        // Without restarts the WAL holds every committed page: about 7 times
+        // the database after this second (measured). Starting over, its
+        // file (which keeps its high-water mark) stays near the database's
+        // size; a checkpoint thread starved by parallel tests leaves it at
+        // about twice that, so the bound is 4 times.
+        assert!(
+            wal < 4 * db,
+            "WAL {wal} bytes, database {db} bytes, {n} rows"
+        );
         let rows: u32 = open_reader(&dir.path())
             .and_then(|c| {
                 c.query_row("SELECT count(*) FROM pageviews", [], |r| r.get(0))

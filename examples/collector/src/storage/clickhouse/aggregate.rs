@@ -179,9 +179,14 @@ fn feature_columns() -> String {
         .enumerate()
         .map(|(i, d)| {
             let name = sql::string(d.name);
+            let withheld_by: Vec<String> = iob_sdk::withheld_by(d.name)
+                .into_iter()
+                .map(sql::string)
+                .collect();
             let mut cols = format!(
                 "reinterpretAsFloat64(reinterpretAsString(feature_bits[indexOf(feature_names, {name})])) AS v{i}, \
-                 NOT has(ldp_f, {name}) AS c{i}"
+                 NOT hasAny(ldp_f, [{}]) AS c{i}",
+                withheld_by.join(", ")
             );
             if d.json_type != "boolean" {
                 let edges = hist_edges(d);
@@ -395,7 +400,10 @@ pub fn report(
     let ldp = ldp_sums(client, rows, group_by)?;
     let privatised: Vec<bool> = CATALOG
         .iter()
-        .map(|d| ldp.iter().any(|(_, s)| s.feature == d.name))
+        .map(|d| {
+            let by = iob_sdk::withheld_by(d.name);
+            ldp.iter().any(|(_, s)| by.contains(&s.feature.as_str()))
+        })
         .collect();
     let mut groups = group_sums(client, rows, group_by, k, &privatised)?;
     let below_k = suppressed_groups(client, rows, group_by, k)?;
