@@ -4,13 +4,28 @@ use crate::catalog::Features;
 use crate::event::{Event, EventKind};
 use crate::features::automation::Automation;
 use crate::features::history::{shift_bucket, Longitudinal};
-use crate::features::navigation::Navigation;
+use crate::features::navigation::{Navigation, ENGAGED_ACTIVE_MS};
+use crate::features::segments::{BOUNCER_MS, READER_ACTIVE_MS};
 use crate::features::{
     clicks::Clicks, engagement::Engagement, forms::Forms, pointer::Pointer, scroll::Scroll,
     typing::Typing, vitals::Vitals, Aggregator,
 };
 use crate::ids::Id128;
 use crate::payload::Context;
+
+/// Performance-timeline reports: they change the snapshot only through the vitals.
+fn is_entry(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Lcp(_)
+            | EventKind::Fcp(_)
+            | EventKind::PageTimes { .. }
+            | EventKind::LayoutShift { .. }
+            | EventKind::Interaction { .. }
+            | EventKind::InteractionCount(_)
+            | EventKind::LongTask
+    )
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct PageView {
@@ -70,6 +85,54 @@ impl PageView {
         }
     }
 
+    /// The document's next page view (an SPA route change at `start`): what
+    /// belongs to the document rather than to a page view carries over (the
+    /// last input, the performance timeline's document times, the
+    /// interaction count), the rest starts afresh.
+    pub(crate) fn next(
+        &self,
+        id: Id128,
+        start: f64,
+        visible: bool,
+        focused: bool,
+        ctx: Context,
+    ) -> Self {
+        PageView {
+            engagement: self.engagement.next(start, visible, focused),
+            vitals: self.vitals.next(),
+            // (its engagement and vitals are the ones above)
+            ..PageView::new(id, start, 0.0, visible, focused, ctx)
+        }
+    }
+
+    /// When the page view started (page clock, ms).
+    pub(crate) fn start(&self) -> f64 {
+        self.engagement.start()
+    }
+
+    /// The visitor came back to this page within the quick-back window (the
+    /// tracker decides: it sees page views come and go).
+    pub(crate) fn quick_back(&mut self) {
+        self.clicks.quick_back();
+        self.dirty = true;
+    }
+
+    /// The next time after `after` (page clock, ms) at which the on-device
+    /// segment may change with no event: `total_ms` reaching 5 s, `active_ms`
+    /// reaching 10 s or 30 s, a waiting click turning dead.
+    pub(crate) fn next_segment_check(&self, after: f64) -> Option<f64> {
+        [
+            Some(self.engagement.start() + BOUNCER_MS),
+            self.engagement.active_reaches(f64::from(ENGAGED_ACTIVE_MS)),
+            self.engagement.active_reaches(READER_ACTIVE_MS),
+            self.clicks.next_verdict().map(|t| t + 1.0),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|&t| t > after)
+        .reduce(f64::min)
+    }
+
     /// Feeds one event to every aggregator (the hot path: no allocation).
     #[inline]
     pub(crate) fn on_event(&mut self, ev: &Event) {
@@ -77,13 +140,7 @@ impl PageView {
         self.scroll.on_event(ev);
         self.clicks.on_event(ev);
         let abandoned = self.forms.abandoned();
-        let entry = matches!(
-            ev.kind,
-            EventKind::Lcp(_)
-                | EventKind::LayoutShift { .. }
-                | EventKind::Interaction { .. }
-                | EventKind::LongTask
-        );
+        let entry = is_entry(&ev.kind);
         let vitals = entry.then(|| self.vitals.shown());
         self.forms.on_event(ev);
         self.typing.on_event(ev);
@@ -98,12 +155,11 @@ impl PageView {
                 self.forms.abandoned() == abandoned
             }
             // Performance entries arrive on their own; only a changed value is new.
-            EventKind::Lcp(_)
-            | EventKind::LayoutShift { .. }
-            | EventKind::Interaction { .. }
-            | EventKind::LongTask => vitals == Some(self.vitals.shown()),
+            _ if entry => vitals == Some(self.vitals.shown()),
             EventKind::Visibility(false)
             | EventKind::Focus(false)
+            | EventKind::PageFrozen
+            | EventKind::NavigationStart
             | EventKind::Mutation
             | EventKind::Selection => true,
             _ => false,

@@ -2,7 +2,7 @@
 //! and how they reach the collector: identifiers for the payload, the outbox,
 //! one post or probe in flight, and the results that come back.
 
-use super::storage::{encode_id, key};
+use super::storage::{encode_id, encode_session, key};
 use super::{Effect, Tracker};
 use crate::config::Identity;
 use crate::consent::Purpose;
@@ -40,6 +40,7 @@ impl Tracker {
     /// Timer: a periodic snapshot when one is due and there was activity since
     /// the last, then every retry that is due.
     pub fn tick(&mut self, now: f64, wall_ms: f64) {
+        self.clock = self.clock.max(now);
         if now >= self.next_periodic {
             self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
             if self.pv.dirty {
@@ -186,7 +187,14 @@ impl Tracker {
         }
         .unwrap_or_else(|| (self.rng)());
         self.session = Some((sid, now));
-        self.store_id("session", &sid, now);
+        if !session_ok {
+            self.device.new_session();
+        }
+        let value = encode_session(&sid, now, self.device.session_pages());
+        self.effects.push(Effect::Store {
+            key: key(&self.cfg.site, "session"),
+            value,
+        });
         let period_ms = u64::from(self.cfg.rotation_hours) * 3_600_000;
         let seed = self.seed.map(|s| s.0).unwrap_or_default();
         let vid = pseudonym(&seed, b"vid", now / period_ms);
