@@ -87,14 +87,28 @@ impl Inner {
         }
     }
 
-    /// Carries out the effects the core left, and keeps the delivery timer
-    /// armed for the core's next wake-up.
+    /// Carries out the effects the core left, announces a segment that time
+    /// alone changed, and keeps the one timer armed for the core's next
+    /// wake-up: delivery, or the next moment the segment may change (rounded
+    /// up to a whole second, so the deadline is stable between events).
     fn carry_out(&mut self) {
         let effects = self.tracker.take_effects();
+        let segment = self.tracker.next_segment_check();
+        let clock = self.tracker.clock();
+        if segment.is_some_and(|at| at <= clock) {
+            self.check_segment(clock);
+        }
         let next = if self.stopped {
             None
         } else {
-            self.tracker.next_wake()
+            let segment = self
+                .tracker
+                .next_segment_check()
+                .map(|at| (at.max(0.0) as u64 / 1000 + 1) as f64 * 1000.0);
+            match (self.tracker.next_wake(), segment) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
         };
         let Some(delivery) = self.delivery.as_mut() else {
             return;
