@@ -101,10 +101,7 @@ impl Inner {
         let next = if self.stopped {
             None
         } else {
-            let segment = self
-                .tracker
-                .next_segment_check()
-                .map(|at| (at.max(0.0) as u64 / 1000 + 1) as f64 * 1000.0);
+            let segment = self.tracker.next_segment_check().map(whole_second_after);
             match (self.tracker.next_wake(), segment) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -118,6 +115,15 @@ impl Inner {
         }
         delivery.reschedule(&self.window, next);
     }
+}
+
+/// The first whole second (page clock, ms) at or after `at`.
+fn whole_second_after(at: f64) -> f64 {
+    let mut ms = at.max(0.0) as u64;
+    if (ms as f64) < at {
+        ms += 1;
+    }
+    (ms.div_ceil(1000) * 1000) as f64
 }
 
 /// Runs `step` on the running instance, carries out the effects it left and
