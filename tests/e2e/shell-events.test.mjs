@@ -1,0 +1,160 @@
+// What only the browser shell can get right, checked in Chromium with real
+// input on examples/script-tag/test/replay.html: focus moving into an
+// iframe, DOM changes inside an open shadow root, a selection removed by a
+// click, a navigation that starts but takes long, the scroll reading of an
+// SPA page view, and segments announced by a timer with no event at all.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { startCollector, launchBrowser } from './harness.mjs';
+
+let collector;
+let browser;
+/** A server that accepts connections and never answers: a navigation to it starts and never ends. */
+let hanging;
+const sockets = new Set();
+
+before(async () => {
+  collector = await startCollector();
+  browser = await launchBrowser();
+  hanging = createServer((socket) => sockets.add(socket));
+  await new Promise((r) => hanging.listen(0, '127.0.0.1', r));
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.close();
+  sockets.forEach((s) => s.destroy());
+  hanging?.close();
+});
+
+async function open(config = {}) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
+  const page = await context.newPage();
+  const q = new URLSearchParams({ config: JSON.stringify(config), path: '/a' });
+  await page.goto(`${collector.url}/test/replay.html?${q}`);
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  return { context, page };
+}
+
+const features = (page) => page.evaluate(() => window.iob.features());
+
+test('focus moving into an embedded iframe is not leaving the page: active time goes on', async () => {
+  const { context, page } = await open();
+  await page.evaluate(() => {
+    const f = document.createElement('iframe');
+    f.srcdoc = '<input id="card" style="width:280px">';
+    f.style.cssText = 'position:absolute;top:650px;left:0;width:300px;height:60px;border:0';
+    document.body.appendChild(f);
+  });
+  await page.frameLocator('iframe').locator('#card').waitFor();
+  await page.mouse.click(100, 200);
+  const t0 = await page.evaluate(() => performance.now());
+  await page.frameLocator('iframe').locator('#card').click();
+  assert.equal(await page.evaluate(() => document.hasFocus()), true, 'the page keeps focus (in its iframe)');
+  await page.waitForTimeout(2000);
+  const { f, now } = await page.evaluate(() => ({ f: window.iob.features(), now: performance.now() }));
+  assert.ok(f.active_ms >= now - t0 - 150, `active since the click on the page: ${f.active_ms} of ${Math.round(now - t0)} ms`);
+  await context.close();
+});
+
+test('a DOM change inside an open shadow root answers the click on it', async () => {
+  const { context, page } = await open();
+  await page.evaluate(() => {
+    const host = document.createElement('div');
+    host.style.cssText = 'position:absolute;top:650px;left:420px;width:200px;height:60px;user-select:none';
+    const root = host.attachShadow({ mode: 'open' });
+    root.innerHTML = '<div id="toggle" style="height:60px;background:#cde">Toggle <span id="state">off</span></div>';
+    root.getElementById('toggle').addEventListener('click', () => (root.getElementById('state').textContent = 'on'));
+    document.body.appendChild(host);
+  });
+  await page.mouse.move(500, 670);
+  await page.mouse.click(520, 680);
+  assert.equal(await page.evaluate(() => document.querySelector('div[style*="420px"]').shadowRoot.getElementById('state').textContent), 'on');
+  await page.waitForTimeout(2800);
+  const f = await features(page);
+  assert.equal(f.clicks, 1);
+  assert.equal(f.dead_clicks ?? 0, 0, 'the shadow DOM changed: not a dead click');
+  await context.close();
+});
+
+test('a click that removes a text selection is answered by that selection change', async () => {
+  const { context, page } = await open();
+  await page.evaluate(() => {
+    const p = document.createElement('p');
+    p.id = 'text';
+    p.textContent = 'Some text a visitor selects before clicking elsewhere.';
+    p.style.cssText = 'position:absolute;top:660px;left:0;margin:0;font-size:20px';
+    document.body.appendChild(p);
+  });
+  // Select a few words by dragging (its own click is answered by the selection).
+  await page.mouse.move(5, 670);
+  await page.mouse.down();
+  await page.mouse.move(200, 672, { steps: 5 });
+  await page.mouse.up();
+  assert.ok((await page.evaluate(() => String(getSelection()))).length > 3, 'text is selected');
+  await page.waitForTimeout(2700);
+  const before = (await features(page)).dead_clicks ?? 0;
+  // A click on an empty part of the page removes the selection: that is its
+  // visible effect (the page answers nothing else).
+  await page.mouse.click(900, 760);
+  assert.equal(await page.evaluate(() => String(getSelection())), '', 'the selection is gone');
+  await page.waitForTimeout(2700);
+  assert.equal((await features(page)).dead_clicks ?? 0, before, 'the selection change answered the click');
+  await context.close();
+});
+
+test('a click that starts a navigation is not dead, even when the next page takes long', async () => {
+  const { context, page } = await open();
+  // The click navigates to a page that never answers; 2.8 s later (past the
+  // 2.5 s verdict) the page gives up waiting (window.stop()), so it can be
+  // read again (while a navigation is pending, the page cannot be evaluated).
+  const slow = `http://127.0.0.1:${hanging.address().port}/slow`;
+  await page.evaluate(
+    (url) =>
+      document.getElementById('plain').addEventListener('click', () => {
+        location.href = url;
+        setTimeout(() => window.stop(), 2800);
+      }),
+    slow,
+  );
+  await page.mouse.move(90, 190);
+  await page.mouse.click(100, 200);
+  await page.waitForTimeout(3300);
+  const f = await features(page);
+  assert.equal(f.clicks, 1, 'still on the page: the next one never came');
+  assert.equal(f.dead_clicks ?? 0, 0, 'the navigation started at once: it answered the click');
+  await context.close();
+});
+
+test('an SPA page view takes its own scroll reading at the route change', async () => {
+  const { context, page } = await open();
+  await page.mouse.move(500, 500);
+  await page.mouse.wheel(0, 1200);
+  await page.waitForFunction(() => window.scrollY >= 1000);
+  await page.waitForTimeout(300);
+  await page.evaluate(() => history.pushState(null, '', '/b'));
+  await page.waitForTimeout(300);
+  const { f, depth } = await page.evaluate(() => ({
+    f: window.iob.features(),
+    depth: Math.min(100, Math.round(((window.scrollY + window.innerHeight) / document.documentElement.scrollHeight) * 100)),
+  }));
+  assert.equal(f.route_changes, 1);
+  assert.ok(depth > 25, `scrolled: ${depth} %`);
+  assert.equal(f.scroll_depth_max_pct, depth, 'the new page view read where the page is');
+  await context.close();
+});
+
+test('a segment that time alone changes is announced by a timer (bouncer at 5 s, no event)', async () => {
+  const { context, page } = await open();
+  // Nothing happens on the page: no input, no features() call.
+  await page.waitForFunction(() => performance.now() > 6200, null, { timeout: 10000, polling: 500 });
+  // (The first evaluation, by the features() call that waited for the SDK, announced no segment.)
+  const announced = (await page.evaluate(() => window.segments)).filter(([, s]) => s !== null);
+  assert.equal(announced.length, 1, JSON.stringify(announced));
+  const [at, segment] = announced[0];
+  assert.equal(segment, 'bouncer');
+  assert.ok(at >= 5000 && at < 6200, `announced at ${at} ms: within a second of total_ms reaching 5000`);
+  await context.close();
+});
