@@ -65,24 +65,8 @@ impl PageView {
         focused: bool,
         ctx: Context,
     ) -> Self {
-        PageView {
-            id,
-            seq: 0,
-            ctx,
-            dirty: true,
-            dropped: 0,
-            engagement: Engagement::new(start, idle_timeout_ms, visible, focused),
-            scroll: Scroll::default(),
-            clicks: Clicks::default(),
-            forms: Forms::default(),
-            typing: Typing::default(),
-            pointer: Pointer::default(),
-            vitals: Vitals::default(),
-            nav: Navigation::new(1, 0),
-            automation: Automation::default(),
-            history: None,
-            ended: false,
-        }
+        let engagement = Engagement::new(start, idle_timeout_ms, visible, focused);
+        PageView::with(id, ctx, engagement, Vitals::default())
     }
 
     /// The document's next page view (an SPA route change at `start`): what
@@ -97,11 +81,31 @@ impl PageView {
         focused: bool,
         ctx: Context,
     ) -> Self {
+        let engagement = self.engagement.next(start, visible, focused);
+        PageView::with(id, ctx, engagement, self.vitals.next())
+    }
+
+    /// A fresh page view with the given engagement and vitals (one
+    /// construction, out of line, for both callers).
+    #[inline(never)]
+    fn with(id: Id128, ctx: Context, engagement: Engagement, vitals: Vitals) -> Self {
         PageView {
-            engagement: self.engagement.next(start, visible, focused),
-            vitals: self.vitals.next(),
-            // (its engagement and vitals are the ones above)
-            ..PageView::new(id, start, 0.0, visible, focused, ctx)
+            id,
+            seq: 0,
+            ctx,
+            dirty: true,
+            dropped: 0,
+            engagement,
+            scroll: Scroll::default(),
+            clicks: Clicks::default(),
+            forms: Forms::default(),
+            typing: Typing::default(),
+            pointer: Pointer::default(),
+            vitals,
+            nav: Navigation::new(1, 0),
+            automation: Automation::default(),
+            history: None,
+            ended: false,
         }
     }
 
@@ -121,16 +125,22 @@ impl PageView {
     /// segment may change with no event: `total_ms` reaching 5 s, `active_ms`
     /// reaching 10 s or 30 s, a waiting click turning dead.
     pub(crate) fn next_segment_check(&self, after: f64) -> Option<f64> {
-        [
-            Some(self.engagement.start() + BOUNCER_MS),
-            self.engagement.active_reaches(f64::from(ENGAGED_ACTIVE_MS)),
-            self.engagement.active_reaches(READER_ACTIVE_MS),
+        let e = &self.engagement;
+        let mut next = f64::INFINITY;
+        for at in [
+            Some(e.start() + BOUNCER_MS),
+            e.active_reaches(f64::from(ENGAGED_ACTIVE_MS)),
+            e.active_reaches(READER_ACTIVE_MS),
             self.clicks.next_verdict().map(|t| t + 1.0),
         ]
         .into_iter()
         .flatten()
-        .filter(|&t| t > after)
-        .reduce(f64::min)
+        {
+            if at > after && at < next {
+                next = at;
+            }
+        }
+        next.is_finite().then_some(next)
     }
 
     /// Feeds one event to every aggregator (the hot path: no allocation).

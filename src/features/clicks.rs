@@ -56,31 +56,37 @@ impl ClickQueue {
         }
     }
 
-    /// Clicks more than `window` ms older than `t` (they are the first ones).
+    /// (slots, clicks) more than `window` ms older than `t`: the first ones.
+    fn older(&self, t: f64, window: f64) -> (usize, u32) {
+        let (mut slots, mut clicks) = (0, 0u32);
+        for s in self.waiting() {
+            if t - s.0 <= window {
+                break;
+            }
+            slots += 1;
+            clicks = clicks.saturating_add(s.1);
+        }
+        (slots, clicks)
+    }
+
+    /// Clicks more than `window` ms older than `t`.
     pub(crate) fn older_than(&self, t: f64, window: f64) -> u32 {
-        self.waiting()
-            .iter()
-            .filter(|s| t - s.0 > window)
-            .map(|s| s.1)
-            .sum()
+        self.older(t, window).1
     }
 
     /// Removes the clicks more than `window` ms older than `t`; returns how many.
     pub(crate) fn take_older_than(&mut self, t: f64, window: f64) -> u32 {
-        let k = self
-            .waiting()
-            .iter()
-            .take_while(|s| t - s.0 > window)
-            .count();
-        let n = self.waiting().iter().take(k).map(|s| s.1).sum();
-        self.slots.copy_within(k..self.n, 0);
-        self.n -= k;
+        let (k, n) = self.older(t, window);
+        if k > 0 {
+            self.slots.copy_within(k..self.n, 0);
+            self.n -= k;
+        }
         n
     }
 
     /// Forgets every waiting click; returns how many there were.
     pub(crate) fn clear(&mut self) -> u32 {
-        let n = self.waiting().iter().map(|s| s.1).sum();
+        let n = self.older(f64::INFINITY, 0.0).1;
         self.n = 0;
         n
     }

@@ -125,15 +125,18 @@ impl History {
     /// after `today` fold into today: their visits still count.
     fn roll(&mut self, today: u64) {
         if today < self.day {
-            let back = (self.day - today).min(DAYS as u64) as usize;
-            let folded = self
-                .counts
-                .iter()
-                .take(back + 1)
-                .map(|&n| u32::from(n))
-                .sum::<u32>();
-            self.counts.copy_within(back.min(DAYS - 1).., 0);
-            self.counts[DAYS - back.min(DAYS - 1)..].fill(0);
+            // counts[i] is day `self.day - i`: today is index `back`.
+            let back = (self.day - today).min(DAYS as u64 - 1) as usize;
+            let mut folded = 0u32;
+            for i in 0..DAYS {
+                let n = self.counts[i];
+                self.counts[i] = 0;
+                if i <= back {
+                    folded += u32::from(n);
+                } else {
+                    self.counts[i - back] = n;
+                }
+            }
             self.counts[0] = folded.min(35) as u8;
             self.day = today;
             return;

@@ -279,7 +279,7 @@ impl Tracker {
         let left = core::mem::replace(&mut self.pv, next);
         self.sent_visible_ms = 0;
         self.device.route_changes = self.device.route_changes.saturating_add(1);
-        self.device.leave(&left, &mut self.pv, now);
+        self.device.leave(left, &mut self.pv, now);
         self.device.begin(&mut self.pv, wall_ms);
         self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
         self.pump(now);

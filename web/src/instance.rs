@@ -93,16 +93,16 @@ impl Inner {
     /// up to a whole second, so the deadline is stable between events).
     fn carry_out(&mut self) {
         let effects = self.tracker.take_effects();
-        let segment = self.tracker.next_segment_check();
+        let mut segment = self.tracker.next_segment_check();
         let clock = self.tracker.clock();
         if segment.is_some_and(|at| at <= clock) {
             self.check_segment(clock);
+            segment = self.tracker.next_segment_check();
         }
         let next = if self.stopped {
             None
         } else {
-            let segment = self.tracker.next_segment_check().map(whole_second_after);
-            match (self.tracker.next_wake(), segment) {
+            match (self.tracker.next_wake(), segment.map(whole_second_after)) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             }
