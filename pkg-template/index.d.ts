@@ -100,7 +100,7 @@ export interface Features {
   interkey_mean_ms?: number;
   /** Key presses (auto-repeats and lone modifier keys excluded; keys reported as Unidentified or Process, as Android keyboards and IME composition do, count as characters). Keys are classified char/delete/navigation/enter; the key value is never kept. Keys in password, hidden and data-iob-ignore fields are not observed. (count) */
   keystrokes?: number;
-  /** Largest Contentful Paint, as Google's web-vitals: start time of the last largest-contentful-paint entry that started before the first trusted click or key press and before the page was first hidden, minus activationStart (prerendered pages), at least 0. Not reported for a page loaded hidden, nor for SPA page views. (ms) */
+  /** Largest Contentful Paint, as Google's web-vitals: start time of the last largest-contentful-paint entry that started before the first trusted click or key press and before the page was first hidden, minus activationStart (prerendered pages), at least 0. Not reported for a page loaded hidden. An SPA page view has the entries delivered during it (LCP stops at the first input, so only a route change during the load gets one). (ms) */
   lcp_ms?: number;
   /** longtask entries (main-thread tasks over 50 ms) observed during the page view. (count) */
   long_tasks?: number;

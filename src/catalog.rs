@@ -318,7 +318,7 @@ feature_catalog! {
         "A pointer movement segment longer than 100 px covered at more than 20 px/ms.",
         "Automation signal.";
     lcp_ms: u32, "ms", max DAY_MS,
-        "Largest Contentful Paint, as Google's web-vitals: start time of the last largest-contentful-paint entry that started before the first trusted click or key press and before the page was first hidden, minus activationStart (prerendered pages), at least 0. Not reported for a page loaded hidden, nor for SPA page views.",
+        "Largest Contentful Paint, as Google's web-vitals: start time of the last largest-contentful-paint entry that started before the first trusted click or key press and before the page was first hidden, minus activationStart (prerendered pages), at least 0. Not reported for a page loaded hidden. An SPA page view has the entries delivered during it (LCP stops at the first input, so only a route change during the load gets one).",
         "Loading experience.";
     cls: f32, "score", max 100,
         "Cumulative Layout Shift, as Google's web-vitals: the largest session window of layout-shift values without recent input (shifts < 1 s apart, window < 5 s). Reported only when the first contentful paint came before the page was first hidden.",

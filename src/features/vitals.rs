@@ -3,8 +3,9 @@
 //! - `lcp_ms`: start time of the last `largest-contentful-paint` entry that
 //!   started before the first trusted click or key press and before the
 //!   document was first hidden, minus `activationStart` (prerendered pages),
-//!   at least 0. Not reported for a page that loaded hidden, nor for SPA page
-//!   views (no page load);
+//!   at least 0. Not reported for a page that loaded hidden. Both stops are
+//!   the document's: an SPA page view has the entries delivered during it,
+//!   so only one started during the load (before any input) gets one;
 //! - `cls`: the largest session window of `layout-shift` values without
 //!   recent input, a window being shifts less than 1 s apart and spanning
 //!   less than 5 s; reported only when the first contentful paint came
@@ -33,6 +34,9 @@ struct DocumentTimes {
     first_hidden: f64,
     /// Start time of the first contentful paint (ms), once seen.
     fcp: Option<f64>,
+    /// LCP entries count only when they started before this (ms): the first
+    /// trusted click or key press.
+    lcp_stop: f64,
     /// Latest reading of the document's interaction count.
     interactions: f64,
 }
@@ -40,12 +44,7 @@ struct DocumentTimes {
 #[derive(Debug, Clone)]
 pub(crate) struct Vitals {
     doc: DocumentTimes,
-    /// This page view measures LCP (the document's first one only).
-    lcp_open: bool,
-    /// LCP entries count only when they started before this (ms): the first
-    /// trusted click or key press.
-    lcp_stop: f64,
-    /// Start time of the last LCP entry that counts (ms).
+    /// Start time of the last LCP entry of this page view that counts (ms).
     lcp: Option<f64>,
     cls_max: f64,
     window_sum: f64,
@@ -67,10 +66,9 @@ impl Default for Vitals {
                 activation_start: 0.0,
                 first_hidden: f64::INFINITY,
                 fcp: None,
+                lcp_stop: f64::INFINITY,
                 interactions: 0.0,
             },
-            lcp_open: true,
-            lcp_stop: f64::INFINITY,
             lcp: None,
             cls_max: 0.0,
             window_sum: 0.0,
@@ -86,12 +84,11 @@ impl Default for Vitals {
 
 impl Vitals {
     /// The vitals of the document's next page view (an SPA route change):
-    /// the document's times carry over, LCP is not measured, and INP counts
-    /// the interactions from now on.
+    /// the document's times carry over (and with them where LCP stops), and
+    /// INP counts the interactions from now on.
     pub(crate) fn next(&self) -> Vitals {
         Vitals {
             doc: self.doc,
-            lcp_open: false,
             interactions_before: self.doc.interactions,
             ..Vitals::default()
         }
@@ -133,14 +130,14 @@ impl Vitals {
 
     /// (LCP ms, CLS, INP ms) as reported.
     fn values(&self) -> (u32, f32, f32) {
-        let lcp = self
-            .lcp
-            .filter(|&at| at < self.doc.first_hidden)
-            .map_or(0, |at| round_u32(at - self.doc.activation_start));
-        let cls = if self.doc.fcp.is_some_and(|f| f < self.doc.first_hidden) {
-            clamp_f32(self.cls_max, 100.0)
-        } else {
-            0.0
+        let hidden = self.doc.first_hidden;
+        let lcp = match self.lcp {
+            Some(at) if at < hidden => round_u32(at - self.doc.activation_start),
+            _ => 0,
+        };
+        let cls = match self.doc.fcp {
+            Some(fcp) if fcp < hidden => clamp_f32(self.cls_max, 100.0),
+            _ => 0.0,
         };
         (lcp, cls, self.inp())
     }
@@ -160,12 +157,12 @@ impl Aggregator for Vitals {
         match ev.kind {
             EventKind::Lcp(at) => {
                 let at = f64::from(at);
-                if self.lcp_open && at < self.lcp_stop && at < self.doc.first_hidden {
+                if at < self.doc.lcp_stop && at < self.doc.first_hidden {
                     self.lcp = Some(at);
                 }
             }
             EventKind::Click { trusted: true, .. } | EventKind::Key { trusted: true, .. } => {
-                self.lcp_stop = self.lcp_stop.min(ev.t)
+                self.doc.lcp_stop = self.doc.lcp_stop.min(ev.t)
             }
             EventKind::Visibility(false) => self.doc.first_hidden = self.doc.first_hidden.min(ev.t),
             EventKind::PageTimes {
@@ -407,13 +404,14 @@ mod tests {
     }
 
     #[test]
-    fn an_spa_page_view_has_no_lcp_and_counts_interactions_from_its_start() {
+    fn an_spa_page_view_counts_interactions_from_its_start_and_lcp_stops_for_the_document() {
         let mut v = Vitals::default();
         at(&mut v, 0.0, EventKind::Fcp(100.0));
         at(&mut v, 0.0, EventKind::Lcp(300.0));
+        at(&mut v, 1000.0, click());
         at(&mut v, 0.0, EventKind::InteractionCount(120.0));
         let mut next = v.next();
-        at(&mut next, 0.0, EventKind::Lcp(5000.0));
+        at(&mut next, 5000.0, EventKind::Lcp(5000.0));
         at(&mut next, 0.0, interaction(90, 300.0));
         at(&mut next, 0.0, interaction(91, 80.0));
         at(&mut next, 0.0, EventKind::InteractionCount(150.0));
@@ -429,11 +427,18 @@ mod tests {
         assert_eq!(
             (f.lcp_ms, f.inp_ms),
             (0, 300),
-            "30 interactions since the route change"
+            "LCP stopped at the click; 30 interactions since the route change"
         );
         assert!(
             (f.cls - 0.2).abs() < 1e-6,
             "the document's first paint carries over"
         );
+        // A route change during the load (before any input): the new page
+        // view has the LCP entries delivered during it.
+        let mut v = Vitals::default();
+        at(&mut v, 50.0, EventKind::Lcp(40.0));
+        let mut next = v.next();
+        at(&mut next, 700.0, EventKind::Lcp(650.0));
+        assert_eq!((snap(&v).lcp_ms, snap(&next).lcp_ms), (40, 650));
     }
 }
