@@ -1,12 +1,13 @@
 // What only the browser shell can get right, checked in Chromium with real
 // input on examples/script-tag/test/replay.html: focus moving into an
 // iframe, DOM changes inside an open shadow root, a selection removed by a
-// click, a navigation that starts but takes long, the scroll reading of an
-// SPA page view, and segments announced by a timer with no event at all.
+// click, a navigation that starts but takes long, a return by the back
+// button, a page restored from the back/forward cache, the scroll reading of
+// an SPA page view, and segments announced by a timer with no event at all.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { startCollector, launchBrowser } from './harness.mjs';
+import { startCollector, launchBrowser, bareChromium, waitFor } from './harness.mjs';
 
 let collector;
 let browser;
@@ -28,15 +29,19 @@ after(async () => {
   hanging?.close();
 });
 
+/** replay.html with the SDK options `config`; `at` names the page (its URL stays real, so it can be navigated back to). */
+const pageUrl = (config, at) => `${collector.url}/test/replay.html?${new URLSearchParams({ config: JSON.stringify(config), at })}`;
+
 async function open(config = {}) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
   await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
   const page = await context.newPage();
-  const q = new URLSearchParams({ config: JSON.stringify(config), path: '/a' });
-  await page.goto(`${collector.url}/test/replay.html?${q}`);
-  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  await page.goto(pageUrl(config, 'a'));
+  await ready(page);
   return { context, page };
 }
+
+const ready = (page) => page.waitForFunction(() => window.iob && window.iob.features() !== null);
 
 const features = (page) => page.evaluate(() => window.iob.features());
 
@@ -126,6 +131,56 @@ test('a click that starts a navigation is not dead, even when the next page take
   assert.equal(f.clicks, 1, 'still on the page: the next one never came');
   assert.equal(f.dead_clicks ?? 0, 0, 'the navigation started at once: it answered the click');
   await context.close();
+});
+
+test('back to a page 2 s after leaving it for another page of the site is a quick back', async () => {
+  // A multi-page site with analytics (opt-out): A, a link to B, the back
+  // button. Playwright's Chromium has no back/forward cache, so A loads again.
+  const config = { consent: 'opt-out' };
+  const { context, page } = await open(config);
+  await page.mouse.click(100, 200);
+  await page.goto(pageUrl(config, 'b'));
+  await ready(page);
+  assert.equal((await features(page)).pageviews, 2, 'the session record counts A');
+  await page.waitForTimeout(1500);
+  await page.goBack();
+  await ready(page);
+  const f = await features(page);
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation')[0].type), 'back_forward');
+  assert.equal(f.quick_backs, 1, 'back on A within 5 s of leaving it');
+  assert.equal(f.pageviews, 3);
+  await context.close();
+});
+
+test('a page restored from the back/forward cache: its started form was not abandoned, and the return is a quick back', async () => {
+  // Chromium keeps pages out of the back/forward cache while DevTools is
+  // attached (Playwright is), so the browser starts bare on bfcache.html,
+  // which starts a form, leaves for a second page and comes back by itself;
+  // the test attaches afterwards.
+  const bare = await bareChromium(`${collector.url}/test/bfcache.html`, 4500);
+  try {
+    const cdp = bare.browser;
+    const page = await waitFor(() => cdp.contexts()[0]?.pages().find((p) => p.url().endsWith('/test/bfcache.html')), 10000, 'page A');
+    await page.waitForFunction(() => window.restored === true, null, { timeout: 10000 });
+    const { hid, away, f, pv } = await page.evaluate(() => ({
+      hid: window.hidPersisted,
+      away: window.backAt - window.leftAt,
+      f: window.iob.features(),
+      pv: JSON.parse(window.iob.explain().last_payload ?? 'null')?.pv,
+    }));
+    assert.equal(hid, true, 'A went into the cache (pagehide persisted)');
+    assert.equal(f.forms_started, 1, JSON.stringify(f));
+    assert.equal(f.forms_abandoned ?? 0, 0, 'the page came back with its form: not abandoned');
+    assert.equal(f.quick_backs ?? 0, away <= 5000 ? 1 : 0, `away ${Math.round(away)} ms: a quick back when <= 5000`);
+    const rows = await waitFor(async () => {
+      const r = (await collector.dump()).filter((row) => row.pv === pv);
+      return r.length ? r : null;
+    }, 8000, `the snapshot of page view ${pv}`);
+    assert.equal(rows[0].features.forms_started, 1);
+    assert.equal(rows[0].features.forms_abandoned ?? 0, 0, 'the snapshot sent at the pagehide says so too');
+  } finally {
+    await bare.close();
+  }
 });
 
 test('an SPA page view takes its own scroll reading at the route change', async () => {

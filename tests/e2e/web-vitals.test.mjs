@@ -12,11 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { chromium } from 'playwright-core';
-import { startCollector, launchBrowser, waitFor, root, freePort, CHROMIUM_ARGS } from './harness.mjs';
+import { startCollector, launchBrowser, waitFor, root, bareChromium } from './harness.mjs';
 
 let collector;
 let browser;
@@ -160,13 +156,9 @@ test('a prerendered page: LCP counts from activationStart, like web-vitals', asy
   // Chromium does not prerender while DevTools is attached (Playwright is), so
   // the browser is started bare on a launcher page that prerenders the page
   // (speculation rules) and activates it after 2.5 s; the test attaches afterwards.
-  const port = await freePort();
-  const profile = mkdtempSync(join(tmpdir(), 'iob-prerender-'));
-  const proc = spawn('/usr/bin/chromium', [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`, `--user-data-dir=${profile}`, `${collector.url}/test/prerender.html?wait=2500`], { stdio: 'ignore' });
-  let cdp;
+  const bare = await bareChromium(`${collector.url}/test/prerender.html?wait=2500`, 5000);
   try {
-    await new Promise((r) => setTimeout(r, 5000));
-    cdp = await waitFor(() => chromium.connectOverCDP(`http://127.0.0.1:${port}`).catch(() => null), 10000, 'the browser');
+    const cdp = bare.browser;
     const page = await waitFor(() => cdp.contexts()[0]?.pages().find((p) => p.url().includes('run=prerender')), 10000, 'the activated page');
     await page.waitForFunction(() => window.iob && window.wv && window.wv.lcp !== undefined, null, { timeout: 10000 });
     await page.waitForTimeout(500);
@@ -180,10 +172,6 @@ test('a prerendered page: LCP counts from activationStart, like web-vitals', asy
     assert.equal(f.lcp_ms ?? 0, Math.round(wv.lcp), `LCP iob ${f.lcp_ms} vs web-vitals ${wv.lcp}`);
     assert.ok(Math.abs((f.cls ?? 0) - (wv.cls ?? 0)) <= 0.0001, `CLS iob ${f.cls} vs web-vitals ${wv.cls}`);
   } finally {
-    await cdp?.close().catch(() => {});
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill();
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    await bare.close();
   }
 });
