@@ -201,6 +201,33 @@ test('an SPA page view takes its own scroll reading at the route change', async 
   await context.close();
 });
 
+test("an SPA page view's INP counts only the interactions since its route change", async () => {
+  const { context, page } = await open();
+  // The plain box blocks the main thread for its data-ms on each click.
+  await page.evaluate(() => {
+    const box = document.getElementById('plain');
+    box.addEventListener('click', () => {
+      const until = performance.now() + Number(box.dataset.ms || 0);
+      while (performance.now() < until);
+    });
+  });
+  const clicks = async (ms, n) => {
+    await page.evaluate((v) => (document.getElementById('plain').dataset.ms = String(v)), ms);
+    for (let i = 0; i < n; i++) await page.mouse.click(100 + (i % 5) * 40, 150 + (i % 3) * 40);
+  };
+  await clicks(150, 1);
+  await clicks(0, 60); // quick: no event entry of >= 40 ms, so no count reported with one
+  await page.evaluate(() => history.pushState(null, '', '/b'));
+  await clicks(300, 1);
+  await clicks(120, 1);
+  await page.waitForTimeout(500);
+  const f = await features(page);
+  assert.equal(f.route_changes, 1);
+  // Two interactions on this page view: web-vitals' index min(1, floor(2 / 50)) = 0, the longest.
+  assert.ok(f.inp_ms >= 296, `the 300 ms click, not the 120 ms one: ${f.inp_ms}`);
+  await context.close();
+});
+
 test('a segment that time alone changes is announced by a timer (bouncer at 5 s, no event)', async () => {
   const { context, page } = await open();
   // Nothing happens on the page: no input, no features() call.

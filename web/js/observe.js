@@ -86,6 +86,8 @@ export function iobObserve(report) {
     stops.push(() => mo.disconnect());
   } catch (_) {}
 
+  /** Reports the interaction count as of now (set up with the event observer). */
+  let reportCount = () => {};
   const PO = w.PerformanceObserver;
   if (PO) {
     const supported = PO.supportedEntryTypes || [];
@@ -95,6 +97,7 @@ export function iobObserve(report) {
     let maxId = 0;
     const native = 'interactionCount' in perf;
     const count = () => (native ? /** @type {any} */ (perf).interactionCount : maxId ? (maxId - minId) / 7 + 1 : 0);
+    reportCount = () => safe(INTERACTION_COUNT, count(), 0);
     if (!native && supported.includes('event')) {
       const estimate = new PO((list) =>
         list.getEntries().forEach((entry) => {
@@ -124,7 +127,7 @@ export function iobObserve(report) {
           if (e.name === 'first-contentful-paint') safe(FCP, e.startTime, 0);
         } else if (t === 'longtask') safe(LONG_TASK, 0, 0);
       });
-      if (events) safe(INTERACTION_COUNT, count(), 0);
+      if (events) reportCount();
     };
     const po = new PO((list) => handle(list.getEntries()));
     ['largest-contentful-paint', 'layout-shift', 'event', 'first-input', 'paint', 'longtask'].forEach((type) => {
@@ -136,16 +139,16 @@ export function iobObserve(report) {
     // Leaving (hidden, or unloading): what is pending goes in before the
     // final snapshot, with the interaction count as of now (web-vitals'
     // onHidden). Window capture listeners run before the SDK's own.
-    const leaving = () => {
-      if (doc.visibilityState !== 'hidden') return;
+    const leave = () => {
       handle(po.takeRecords());
-      safe(INTERACTION_COUNT, count(), 0);
+      reportCount();
     };
-    listen(w, 'visibilitychange', leaving);
-    listen(w, 'pagehide', () => {
-      handle(po.takeRecords());
-      safe(INTERACTION_COUNT, count(), 0);
-    });
+    listen(w, 'visibilitychange', () => doc.visibilityState === 'hidden' && leave());
+    listen(w, 'pagehide', leave);
+    // A route change starts a page view whose INP counts the interactions
+    // from then on: the count as of the change goes first.
+    listen(w, 'popstate', reportCount);
+    listen(w, 'hashchange', reportCount);
   }
 
   // A navigation starting (Navigation API, where the browser has it).
@@ -162,7 +165,10 @@ export function iobObserve(report) {
     /** @this {History} @param {...any} args */
     const ours = function (...args) {
       const r = original.apply(h, /** @type {any} */ (args));
-      if (active) safe(HISTORY_CHANGED, 0, 0);
+      if (active) {
+        reportCount();
+        safe(HISTORY_CHANGED, 0, 0);
+      }
       return r;
     };
     h[name] = ours;
