@@ -1,8 +1,9 @@
 //! Passive DOM listeners that translate browser events into core events.
 //! `js/listen.js` adds them and reads each event where reading is cheap (no
 //! wasm-JS crossing per field): the time, coordinates, `isTrusted`, and only
-//! for the event types that need it, the target's selectors, the key's
-//! class, the selection or the visibility. The wasm gets numbers and, for
+//! for the event types that need it, the target's selectors, whether a click
+//! came from the keyboard, the key's class, whether the page keeps focus,
+//! the visibility, or whether a `pagehide` is into the back/forward cache. The wasm gets numbers and, for
 //! form events only, the form name, field name and input type, which are
 //! hashed here at once (`iob_sdk::field_ids`). Nothing reads layout except
 //! the scroll reader, which runs at most once per animation frame. Elements
