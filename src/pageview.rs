@@ -126,16 +126,17 @@ impl PageView {
     /// reaching 10 s or 30 s, a waiting click turning dead.
     pub(crate) fn next_segment_check(&self, after: f64) -> Option<f64> {
         let e = &self.engagement;
+        let verdict = self
+            .clicks
+            .next_verdict()
+            .map_or(f64::INFINITY, |t| t + 1.0);
         let mut next = f64::INFINITY;
         for at in [
-            Some(e.start() + BOUNCER_MS),
+            e.start() + BOUNCER_MS,
             e.active_reaches(f64::from(ENGAGED_ACTIVE_MS)),
             e.active_reaches(READER_ACTIVE_MS),
-            self.clicks.next_verdict().map(|t| t + 1.0),
-        ]
-        .into_iter()
-        .flatten()
-        {
+            verdict,
+        ] {
             if at > after && at < next {
                 next = at;
             }

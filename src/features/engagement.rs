@@ -55,16 +55,20 @@ impl Engagement {
     }
 
     /// When `active_ms` reaches `target_ms` if no event comes first (page
-    /// clock, ms); `None` when it already has, or cannot without a new input
-    /// (hidden, blurred, or idle before reaching it).
-    pub(crate) fn active_reaches(&self, target_ms: f64) -> Option<f64> {
-        let input = self.last_input?;
-        let need = target_ms - self.active_ms;
-        if !self.visible || !self.focused || need <= 0.0 {
-            return None;
+    /// clock, ms; infinite when it already has, or cannot without a new
+    /// input: hidden, blurred, or idle before reaching it).
+    pub(crate) fn active_reaches(&self, target_ms: f64) -> f64 {
+        match self.last_input {
+            Some(input) if self.visible && self.focused && target_ms > self.active_ms => {
+                let at = self.last_t.max(input) + (target_ms - self.active_ms);
+                if at <= input + self.idle_timeout_ms {
+                    at
+                } else {
+                    f64::INFINITY
+                }
+            }
+            _ => f64::INFINITY,
         }
-        let at = self.last_t.max(input) + need;
-        (at <= input + self.idle_timeout_ms).then_some(at)
     }
 
     /// When the page view started (page clock, ms).
