@@ -48,33 +48,33 @@ export interface IobConfig {
  * definitions). Absent keys are 0 / false. `features()` adds `segment`.
  */
 export interface Features {
-  /** Time the page was visible AND focused AND within idle_timeout_ms (default 15000) of the last user input (pointer move, click, key, wheel/scroll, touch). An idle gap counts only up to the timeout; before the first input nothing counts. (ms) */
+  /** Time the page was visible AND focused AND within idle_timeout_ms (default 15000) of the last trusted user input (pointer move, click, key, wheel, touch, form input including IME and virtual keyboards, or a change of the scroll position). An idle gap counts only up to the timeout; before the first input nothing counts. Input just before an SPA route change still counts for the new page view; events dispatched by script do not count; focus moving into an embedded iframe is not leaving the page. (ms) */
   active_ms?: number;
-  /** min(1, 0.5 webdriver + 0.5 untrusted_share + 0.3 no_path_share + 0.2 regular + 0.2 straight + 0.2 superhuman): untrusted_share is untrusted input events (pointer moves, clicks, keys) over input events, no_path_share is clicks without a path over clicks, the others are the flags below as 0/1. (score 0-1) */
+  /** min(1, 0.5 webdriver + 0.5 untrusted_share + 0.3 no_path_share + 0.2 regular + 0.2 straight + 0.2 superhuman): untrusted_share is untrusted input events (pointer moves, clicks, keys) over input events, no_path_share is pointer clicks without a path over clicks, the others are the flags below as 0/1. (score 0-1) */
   automation_score?: number;
-  /** Bucket of the z-score of this page view's active_ms against the visitor's own rolling baseline (exponentially weighted mean and variance, weight 0.3, of earlier page views; sd floored at 10% of the mean and 1 s): 0 no baseline (< 3 page views), 1 z <= -2, 2 -2 < z <= -1, 3 -1 < z < 1, 4 1 <= z < 2, 5 z >= 2. Personalization consent only. (bucket 0-5) */
+  /** Bucket of the z-score of this visit's active_ms so far (its page views summed, this one included) against the visitor's own rolling baseline (exponentially weighted mean and variance, weight 0.3, of earlier visits' active_ms; sd floored at 10% of the mean and 1 s): 0 no baseline (< 3 earlier visits), 1 z <= -2, 2 -2 < z <= -1, 3 -1 < z < 1, 4 1 <= z < 2, 5 z >= 2. Personalization consent only. (bucket 0-5) */
   behaviour_shift?: number;
   /** Number of click events on the page (trusted or not). (count) */
   clicks?: number;
-  /** Cumulative Layout Shift (web-vitals): the largest session window of layout-shift values without recent input (shifts < 1 s apart, window <= 5 s). (score) */
+  /** Cumulative Layout Shift, as Google's web-vitals: the largest session window of layout-shift values without recent input (shifts < 1 s apart, window < 5 s). Reported only when the first contentful paint came before the page was first hidden. (score) */
   cls?: number;
   /** Calls of track(name, props) in the page view; the name and props are never stored or sent. (count) */
   conversions?: number;
   /** Whole days between the end of the previous visit and the start of this one, sent as the lower bound of its bucket: 0, 1, 2 (2-6), 7 (7-29) or 30 (30 or more); exact on the device. Personalization consent only. (bucket of days) */
   days_since_last_visit?: number;
-  /** Clicks on a non-link (not inside a[href], button, input, select, textarea, label, summary) followed within 2500 ms by no DOM mutation, no navigation (page end, SPA route change, form submission), no scroll and no non-empty selection change. Judged once 2500 ms have passed. (count) */
+  /** Clicks on an element that has no native action of its own (not inside a[href], area[href], input, select, textarea, label, summary or a contenteditable element; a button is judged like any element, its form submission or the page's reaction answers it) followed within 2500 ms by no DOM mutation (open shadow roots on the click's path included), no navigation (one starting, page end, back/forward cache, SPA route change, form submission), no scroll and no selection change. Judged once 2500 ms have passed; up to 16 waiting clicks are judged one by one, more join the latest and are judged with it. (count) */
   dead_clicks?: number;
   /** Backspace/Delete presses divided by keystrokes. (ratio 0-1) */
   delete_ratio?: number;
   /** Turns of more than 90 degrees between consecutive pointer movement segments of >= 2 px. (count) */
   direction_changes?: number;
-  /** True when active_ms >= 10000, or a conversion (track) happened, or the session has >= 2 page views (pageviews >= 2). (flag) */
+  /** True when active_ms >= 10000, or a conversion (track) happened, or the session has >= 2 page views (pageviews >= 2, earlier page views of the session included). (flag) */
   engaged?: boolean;
-  /** Clicks followed within 1000 ms by an uncaught error or unhandled promise rejection; each click counts at most once. (count) */
+  /** Clicks followed within 1000 ms by an uncaught error or unhandled promise rejection: an error counts every click of the 1000 ms before it that has not counted yet, so each click counts at most once. (count) */
   error_clicks?: number;
-  /** Runs of Backspace/Delete presses inside form fields, plus edits of a field after the visitor had moved on to another field. (count) */
+  /** Runs of Backspace/Delete presses inside form fields, plus edits of a field after the visitor had moved on to another field (fields told apart by their 32-bit hash; the first 64 distinct fields of the page view are remembered). (count) */
   field_corrections?: number;
-  /** At least one click had no pointer move or touch in the 1000 ms before it. (flag) */
+  /** At least one pointer click had no pointer move or touch in the 1000 ms before it (clicks activated from the keyboard, event.detail 0, are not judged). (flag) */
   flag_click_no_path?: boolean;
   /** Near-zero timing variance: >= 10 key intervals with interkey_cv < 0.05, or >= 5 click intervals (each <= 10 s) with a CV < 0.05. (flag) */
   flag_regular_timing?: boolean;
@@ -86,7 +86,7 @@ export interface Features {
   flag_untrusted?: boolean;
   /** navigator.webdriver is true. (flag) */
   flag_webdriver?: boolean;
-  /** Forms started and not submitted when the page view ends (pagehide or SPA route change). (count) */
+  /** Forms started and not submitted when the page view ends (pagehide, except into the back/forward cache, from which the page view may continue; or an SPA route change). (count) */
   forms_abandoned?: number;
   /** Forms with at least one edit in an observed field (at most 8 distinct forms per page view). A field is identified only by a hash of form name, field name and input type; password, hidden and data-iob-ignore fields are not observed. (count) */
   forms_started?: number;
@@ -94,33 +94,33 @@ export interface Features {
   forms_submitted?: number;
   /** x / (1 + x) with x = rage_clicks + error_clicks + 0.5 * (dead_clicks + quick_backs): 0 without frustration, 0.5 after one rage burst or error click, tending to 1. (score 0-1) */
   frustration_score?: number;
-  /** Interaction to Next Paint (web-vitals): the longest interaction duration (event timing entries grouped by interactionId), ignoring one per 50 interactions. (ms) */
+  /** Interaction to Next Paint, as Google's web-vitals: the 98th percentile of interaction latency over all interactions of the page view, counted by the browser (performance.interactionCount, or web-vitals' estimate from interaction ids): of the 10 longest interactions (event timing entries of >= 40 ms and first-input, grouped by interactionId), the one at index min(9, floor(interactions / 50)). (ms) */
   inp_ms?: number;
   /** Coefficient of variation (population standard deviation / mean) of the same intervals; near 0 means machine-regular typing. (ratio) */
   interkey_cv?: number;
   /** Mean interval between consecutive key presses, over intervals of at most 2000 ms (longer gaps are pauses). (ms) */
   interkey_mean_ms?: number;
-  /** Key presses (auto-repeats and lone modifier keys excluded). Keys are classified char/delete/navigation/enter; the key value is never kept. Keys in password, hidden and data-iob-ignore fields are not observed. (count) */
+  /** Key presses (auto-repeats and lone modifier keys excluded; keys reported as Unidentified or Process, as Android keyboards and IME composition do, count as characters). Keys are classified char/delete/navigation/enter; the key value is never kept. Keys in password, hidden and data-iob-ignore fields are not observed. (count) */
   keystrokes?: number;
-  /** Largest Contentful Paint (web-vitals): start time of the last largest-contentful-paint entry before the first input or the page being hidden. (ms) */
+  /** Largest Contentful Paint, as Google's web-vitals: start time of the last largest-contentful-paint entry that started before the first trusted click or key press and before the page was first hidden, minus activationStart (prerendered pages), at least 0. Not reported for a page loaded hidden. An SPA page view has the entries delivered during it (LCP stops at the first input, so only a route change during the load gets one). (ms) */
   lcp_ms?: number;
   /** longtask entries (main-thread tasks over 50 ms) observed during the page view. (count) */
   long_tasks?: number;
   /** Unacknowledged payloads (of any page view of this site) that the SDK's bounded outbox dropped, oldest first, because it was full; counted on the device and reported once, by the page view that was current when the drop was seen. Cumulative within the page view. (count) */
   outbox_dropped?: number;
-  /** Page views of the session so far, this one included: this document's (1 + SPA route changes), plus earlier ones in the same visit when on-device history is allowed (personalization consent). (count) */
+  /** Page views of the session so far, this one included: this document's (1 + SPA route changes), plus earlier ones in the same session (from the session record, kept with analytics consent) or visit (on-device history, personalization consent), whichever knows more. (count) */
   pageviews?: number;
   /** Summed length of pointer movement (pointermove positions), counting only moves less than 250 ms apart (a longer pause is a jump, not movement). (px) */
   pointer_distance_px?: number;
-  /** pointer_distance_px divided by the time spent moving (intervals between moves of at most 250 ms), in px per second. (px/s) */
+  /** pointer_distance_px divided by the time spent moving (intervals between moves of at most 250 ms, moves of zero length included), in px per second. (px/s) */
   pointer_speed_mean?: number;
   /** Over pointer strokes (movement between pauses > 250 ms or clicks) of >= 50 px: total straight-line displacement / total path length. 1 = perfectly straight. (ratio 0-1) */
   pointer_straightness?: number;
-  /** Times the page was hidden (the visitor left for another tab or page) and visible again within 5000 ms. (count) */
+  /** Returns to a page within 5000 ms of leaving it, counted on the page view returned to: the page hidden (another tab or app) and visible again; or, after leaving it for another page of the site, the page reached again by back/forward (the session record tells when the visitor left; analytics consent) or by an SPA route back to the page view before the last. (count) */
   quick_backs?: number;
   /** Bursts of >= 3 clicks, each <= 1000 ms and <= 30 px (CSS) from the previous click; one burst counts once however long it lasts. (count) */
   rage_clicks?: number;
-  /** SPA route changes in this document so far (pushState, replaceState or popstate changing the path or fragment, or hashchange); each starts a new page view. (count) */
+  /** SPA route changes in this document so far (pushState, replaceState, popstate or hashchange changing the path, or the fragment of a hash route: #/... or #!...; an in-page anchor such as #section is not one); each starts a new page view. (count) */
   route_changes?: number;
   /** Maximum over the page view of (scrollY + innerHeight) / scrollHeight, as a whole percentage clamped to 0-100. (percent) */
   scroll_depth_max_pct?: number;
@@ -130,11 +130,11 @@ export interface Features {
   scroll_reversals?: number;
   /** For the first submitted form: time from its first edit to its submit event. (ms) */
   time_to_submit_ms?: number;
-  /** Time from the start of the page view to the snapshot. (ms) */
+  /** Time from the start of the page view to the snapshot: from the page's time origin (navigation start) for the first page view of a document, from the route change for an SPA page view. (ms) */
   total_ms?: number;
-  /** Time the document's visibilityState was 'visible' during the page view. (ms) */
+  /** Time the document's visibilityState was 'visible' during the page view (for the first page view of a document, from the page's time origin, taking the visibility at SDK start-up as the state before it). (ms) */
   visible_ms?: number;
-  /** Number of this visit for the visitor on this site (1 = first; a visit ends after 30 min without activity), sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device (features()). Needs personalization consent (history on the device), else absent. (bucket) */
+  /** Number of this visit for the visitor on this site (1 = first; a visit ends after 30 min without activity, or when the wall clock moved more than 30 min back), sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device (features()). Needs personalization consent (history on the device), else absent. (bucket) */
   visit_index?: number;
   /** Visits that started in the last 30 UTC days, this one included, sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device. Personalization consent only. (bucket) */
   visits_30d?: number;

@@ -340,13 +340,13 @@ pub const DAY_MS: u32 = 86_400_000;
 
 feature_catalog! {
     active_ms: u32, "ms", max DAY_MS,
-        "Time the page was visible AND focused AND within idle_timeout_ms (default 15000) of the last user input (pointer move, click, key, wheel/scroll, touch). An idle gap counts only up to the timeout; before the first input nothing counts.",
+        "Time the page was visible AND focused AND within idle_timeout_ms (default 15000) of the last trusted user input (pointer move, click, key, wheel, touch, form input including IME and virtual keyboards, or a change of the scroll position). An idle gap counts only up to the timeout; before the first input nothing counts. Input just before an SPA route change still counts for the new page view; events dispatched by script do not count; focus moving into an embedded iframe is not leaving the page.",
         "Engaged time: the honest measure of attention, unlike time-on-page.";
     visible_ms: u32, "ms", max DAY_MS,
-        "Time the document's visibilityState was 'visible' during the page view.",
+        "Time the document's visibilityState was 'visible' during the page view (for the first page view of a document, from the page's time origin, taking the visibility at SDK start-up as the state before it).",
         "Denominator for attention share; detects background tabs.";
     total_ms: u32, "ms", max DAY_MS,
-        "Time from the start of the page view to the snapshot.",
+        "Time from the start of the page view to the snapshot: from the page's time origin (navigation start) for the first page view of a document, from the route change for an SPA page view.",
         "Classic time on page, for comparison with other tools.";
     scroll_depth_max_pct: u32, "percent", max 100,
         "Maximum over the page view of (scrollY + innerHeight) / scrollHeight, as a whole percentage clamped to 0-100.",
@@ -355,7 +355,7 @@ feature_catalog! {
         "Number of click events on the page (trusted or not).",
         "Interaction volume; denominator of frustration rates.";
     engaged: bool, "flag", max 1,
-        "True when active_ms >= 10000, or a conversion (track) happened, or the session has >= 2 page views (pageviews >= 2).",
+        "True when active_ms >= 10000, or a conversion (track) happened, or the session has >= 2 page views (pageviews >= 2, earlier page views of the session included).",
         "The engaged-session rate, robust to background tabs and bounces.";
     scroll_distance_px: u32, "px", max 10_000_000,
         "Sum over consecutive scroll readings (at most one per animation frame) of |change of scrollY|, CSS pixels.",
@@ -367,13 +367,13 @@ feature_catalog! {
         "Bursts of >= 3 clicks, each <= 1000 ms and <= 30 px (CSS) from the previous click; one burst counts once however long it lasts.",
         "Frustration: elements that do not respond as expected.";
     dead_clicks: u32, "count", max 100_000,
-        "Clicks on a non-link (not inside a[href], button, input, select, textarea, label, summary) followed within 2500 ms by no DOM mutation, no navigation (page end, SPA route change, form submission), no scroll and no non-empty selection change. Judged once 2500 ms have passed.",
+        "Clicks on an element that has no native action of its own (not inside a[href], area[href], input, select, textarea, label, summary or a contenteditable element; a button is judged like any element, its form submission or the page's reaction answers it) followed within 2500 ms by no DOM mutation (open shadow roots on the click's path included), no navigation (one starting, page end, back/forward cache, SPA route change, form submission), no scroll and no selection change. Judged once 2500 ms have passed; up to 16 waiting clicks are judged one by one, more join the latest and are judged with it.",
         "Frustration: things that look clickable but are not.";
     error_clicks: u32, "count", max 100_000,
-        "Clicks followed within 1000 ms by an uncaught error or unhandled promise rejection; each click counts at most once.",
+        "Clicks followed within 1000 ms by an uncaught error or unhandled promise rejection: an error counts every click of the 1000 ms before it that has not counted yet, so each click counts at most once.",
         "Broken interactions, with the page that has them.";
     quick_backs: u32, "count", max 100_000,
-        "Times the page was hidden (the visitor left for another tab or page) and visible again within 5000 ms.",
+        "Returns to a page within 5000 ms of leaving it, counted on the page view returned to: the page hidden (another tab or app) and visible again; or, after leaving it for another page of the site, the page reached again by back/forward (the session record tells when the visitor left; analytics consent) or by an SPA route back to the page view before the last.",
         "Content that sent visitors away and back: a sign they did not find what they expected.";
     frustration_score: f32, "score 0-1", max 1,
         "x / (1 + x) with x = rage_clicks + error_clicks + 0.5 * (dead_clicks + quick_backs): 0 without frustration, 0.5 after one rage burst or error click, tending to 1.",
@@ -385,16 +385,16 @@ feature_catalog! {
         "Started forms that fired a submit event (each form counts once).",
         "Form completion.";
     forms_abandoned: u32, "count", max 10_000,
-        "Forms started and not submitted when the page view ends (pagehide or SPA route change).",
+        "Forms started and not submitted when the page view ends (pagehide, except into the back/forward cache, from which the page view may continue; or an SPA route change).",
         "Form drop-off, to find the forms that lose people.";
     field_corrections: u32, "count", max 10_000,
-        "Runs of Backspace/Delete presses inside form fields, plus edits of a field after the visitor had moved on to another field.",
+        "Runs of Backspace/Delete presses inside form fields, plus edits of a field after the visitor had moved on to another field (fields told apart by their 32-bit hash; the first 64 distinct fields of the page view are remembered).",
         "Form friction: confusing fields make people correct their input.";
     time_to_submit_ms: u32, "ms", max DAY_MS,
         "For the first submitted form: time from its first edit to its submit event.",
         "Form effort.";
     keystrokes: u32, "count", max 1_000_000,
-        "Key presses (auto-repeats and lone modifier keys excluded). Keys are classified char/delete/navigation/enter; the key value is never kept. Keys in password, hidden and data-iob-ignore fields are not observed.",
+        "Key presses (auto-repeats and lone modifier keys excluded; keys reported as Unidentified or Process, as Android keyboards and IME composition do, count as characters). Keys are classified char/delete/navigation/enter; the key value is never kept. Keys in password, hidden and data-iob-ignore fields are not observed.",
         "Typing volume; denominator of the rhythm features.";
     interkey_mean_ms: f32, "ms", max 2000,
         "Mean interval between consecutive key presses, over intervals of at most 2000 ms (longer gaps are pauses).",
@@ -412,22 +412,22 @@ feature_catalog! {
         "Over pointer strokes (movement between pauses > 250 ms or clicks) of >= 50 px: total straight-line displacement / total path length. 1 = perfectly straight.",
         "Humans curve; scripted pointers move in straight lines.";
     pointer_speed_mean: f32, "px/s", max 100_000,
-        "pointer_distance_px divided by the time spent moving (intervals between moves of at most 250 ms), in px per second.",
+        "pointer_distance_px divided by the time spent moving (intervals between moves of at most 250 ms, moves of zero length included), in px per second.",
         "Pointer kinematics for accessibility and bot detection.";
     direction_changes: u32, "count", max 1_000_000,
         "Turns of more than 90 degrees between consecutive pointer movement segments of >= 2 px.",
         "Hesitation and search behaviour.";
     pageviews: u32, "count", max 100_000,
-        "Page views of the session so far, this one included: this document's (1 + SPA route changes), plus earlier ones in the same visit when on-device history is allowed (personalization consent).",
+        "Page views of the session so far, this one included: this document's (1 + SPA route changes), plus earlier ones in the same session (from the session record, kept with analytics consent) or visit (on-device history, personalization consent), whichever knows more.",
         "Session depth.";
     route_changes: u32, "count", max 100_000,
-        "SPA route changes in this document so far (pushState, replaceState or popstate changing the path or fragment, or hashchange); each starts a new page view.",
+        "SPA route changes in this document so far (pushState, replaceState, popstate or hashchange changing the path, or the fragment of a hash route: #/... or #!...; an in-page anchor such as #section is not one); each starts a new page view.",
         "Single-page-app navigation that classic page-load analytics miss.";
     conversions: u32, "count", max 100_000,
         "Calls of track(name, props) in the page view; the name and props are never stored or sent.",
         "Custom conversions.";
     automation_score: f32, "score 0-1", max 1,
-        "min(1, 0.5 webdriver + 0.5 untrusted_share + 0.3 no_path_share + 0.2 regular + 0.2 straight + 0.2 superhuman): untrusted_share is untrusted input events (pointer moves, clicks, keys) over input events, no_path_share is clicks without a path over clicks, the others are the flags below as 0/1.",
+        "min(1, 0.5 webdriver + 0.5 untrusted_share + 0.3 no_path_share + 0.2 regular + 0.2 straight + 0.2 superhuman): untrusted_share is untrusted input events (pointer moves, clicks, keys) over input events, no_path_share is pointer clicks without a path over clicks, the others are the flags below as 0/1.",
         "Fraud and bot detection, computed on the device.";
     flag_webdriver: bool, "flag", max 1,
         "navigator.webdriver is true.",
@@ -436,7 +436,7 @@ feature_catalog! {
         "At least one input event (pointer move, click, key) had isTrusted false: it was dispatched by script.",
         "Automation signal.";
     flag_click_no_path: bool, "flag", max 1,
-        "At least one click had no pointer move or touch in the 1000 ms before it.",
+        "At least one pointer click had no pointer move or touch in the 1000 ms before it (clicks activated from the keyboard, event.detail 0, are not judged).",
         "Automation signal (clicks that teleport).";
     flag_regular_timing: bool, "flag", max 1,
         "Near-zero timing variance: >= 10 key intervals with interkey_cv < 0.05, or >= 5 click intervals (each <= 10 s) with a CV < 0.05.",
@@ -448,19 +448,19 @@ feature_catalog! {
         "A pointer movement segment longer than 100 px covered at more than 20 px/ms.",
         "Automation signal.";
     lcp_ms: u32, "ms", max DAY_MS,
-        "Largest Contentful Paint (web-vitals): start time of the last largest-contentful-paint entry before the first input or the page being hidden.",
+        "Largest Contentful Paint, as Google's web-vitals: start time of the last largest-contentful-paint entry that started before the first trusted click or key press and before the page was first hidden, minus activationStart (prerendered pages), at least 0. Not reported for a page loaded hidden. An SPA page view has the entries delivered during it (LCP stops at the first input, so only a route change during the load gets one).",
         "Loading experience.";
     cls: f32, "score", max 100,
-        "Cumulative Layout Shift (web-vitals): the largest session window of layout-shift values without recent input (shifts < 1 s apart, window <= 5 s).",
+        "Cumulative Layout Shift, as Google's web-vitals: the largest session window of layout-shift values without recent input (shifts < 1 s apart, window < 5 s). Reported only when the first contentful paint came before the page was first hidden.",
         "Visual stability.";
     inp_ms: u32, "ms", max DAY_MS,
-        "Interaction to Next Paint (web-vitals): the longest interaction duration (event timing entries grouped by interactionId), ignoring one per 50 interactions.",
+        "Interaction to Next Paint, as Google's web-vitals: the 98th percentile of interaction latency over all interactions of the page view, counted by the browser (performance.interactionCount, or web-vitals' estimate from interaction ids): of the 10 longest interactions (event timing entries of >= 40 ms and first-input, grouped by interactionId), the one at index min(9, floor(interactions / 50)).",
         "Responsiveness.";
     long_tasks: u32, "count", max 100_000,
         "longtask entries (main-thread tasks over 50 ms) observed during the page view.",
         "Main-thread congestion.";
     visit_index: u32, "bucket", max 8,
-        "Number of this visit for the visitor on this site (1 = first; a visit ends after 30 min without activity), sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device (features()). Needs personalization consent (history on the device), else absent.",
+        "Number of this visit for the visitor on this site (1 = first; a visit ends after 30 min without activity, or when the wall clock moved more than 30 min back), sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device (features()). Needs personalization consent (history on the device), else absent.",
         "New vs returning, without a cross-session identifier or an exact counter leaving the device.";
     days_since_last_visit: u32, "bucket of days", max 30,
         "Whole days between the end of the previous visit and the start of this one, sent as the lower bound of its bucket: 0, 1, 2 (2-6), 7 (7-29) or 30 (30 or more); exact on the device. Personalization consent only.",
@@ -469,7 +469,7 @@ feature_catalog! {
         "Visits that started in the last 30 UTC days, this one included, sent as the lower bound of its bucket: 1, 2 (2-3), 4 (4-7) or 8 (8 or more); exact on the device. Personalization consent only.",
         "Frequency.";
     behaviour_shift: u32, "bucket 0-5", max 5,
-        "Bucket of the z-score of this page view's active_ms against the visitor's own rolling baseline (exponentially weighted mean and variance, weight 0.3, of earlier page views; sd floored at 10% of the mean and 1 s): 0 no baseline (< 3 page views), 1 z <= -2, 2 -2 < z <= -1, 3 -1 < z < 1, 4 1 <= z < 2, 5 z >= 2. Personalization consent only.",
+        "Bucket of the z-score of this visit's active_ms so far (its page views summed, this one included) against the visitor's own rolling baseline (exponentially weighted mean and variance, weight 0.3, of earlier visits' active_ms; sd floored at 10% of the mean and 1 s): 0 no baseline (< 3 earlier visits), 1 z <= -2, 2 -2 < z <= -1, 3 -1 < z < 1, 4 1 <= z < 2, 5 z >= 2. Personalization consent only.",
         "Change in the visitor's own behaviour (the health-adherence pattern), without sending history.";
     outbox_dropped: u32, "count", max 100_000,
         "Unacknowledged payloads (of any page view of this site) that the SDK's bounded outbox dropped, oldest first, because it was full; counted on the device and reported once, by the page view that was current when the drop was seen. Cumulative within the page view.",

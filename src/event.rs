@@ -32,12 +32,15 @@ pub enum EventKind {
         trusted: bool,
     },
     /// `link`: the target is inside a link or a form control, whose native
-    /// action answers the click (never a dead click).
+    /// action answers the click (never a dead click). `keyboard`: activated
+    /// from the keyboard (`detail` 0: Enter or Space on a button), so no
+    /// pointer path is expected before it.
     Click {
         x: f32,
         y: f32,
         trusted: bool,
         link: bool,
+        keyboard: bool,
     },
     /// A key press (auto-repeats excluded). `field`: inside a form field.
     Key {
@@ -45,7 +48,9 @@ pub enum EventKind {
         trusted: bool,
         field: bool,
     },
+    /// A trusted `wheel` (the shell drops those dispatched by script).
     Wheel,
+    /// A trusted `touchstart` (the shell drops those dispatched by script).
     Touch,
     /// A scroll position reading, taken at most once per animation frame.
     Scroll {
@@ -59,7 +64,7 @@ pub enum EventKind {
     Focus(bool),
     /// The DOM changed (a `MutationObserver` callback, coalesced).
     Mutation,
-    /// The text selection changed to a non-empty range.
+    /// The text selection changed (`selectionchange`).
     Selection,
     /// An uncaught error (`error` or `unhandledrejection` on window).
     Error,
@@ -68,6 +73,7 @@ pub enum EventKind {
     FieldInput {
         form: u32,
         field: u32,
+        trusted: bool,
     },
     /// A form was submitted (`form`: hash of its name).
     FormSubmit {
@@ -75,18 +81,39 @@ pub enum EventKind {
     },
     /// The page view ends (`pagehide`, or an SPA route change).
     PageEnd,
+    /// `pagehide` into the back/forward cache (`persisted`): the page may be
+    /// shown again and its page view continue, so it has not ended.
+    PageFrozen,
+    /// A navigation of the page started (the Navigation API's `navigate`).
+    NavigationStart,
     /// A `largest-contentful-paint` entry: its start time, ms.
     Lcp(f32),
+    /// The `first-contentful-paint` entry: its start time, ms.
+    Fcp(f32),
+    /// What the performance timeline says of the document's load, read once
+    /// at start-up: `activation_start` (ms, > 0 for a prerendered page), when
+    /// the document was first hidden before the shell started watching (ms;
+    /// 0 when it loaded hidden, infinite when it never was), and whether it
+    /// was reached by a back/forward navigation.
+    PageTimes {
+        activation_start: f32,
+        first_hidden: f32,
+        back_forward: bool,
+    },
     /// A `layout-shift` entry without recent input: value, and start time (ms).
     LayoutShift {
         value: f32,
         at: f32,
     },
-    /// An `event` timing entry with an interaction id: id and duration (ms).
+    /// An `event` timing entry of at least 40 ms with an interaction id, or
+    /// the `first-input` entry: id and duration (ms).
     Interaction {
         id: u32,
         duration: f32,
     },
+    /// Interactions of the document so far (`performance.interactionCount`,
+    /// or web-vitals' estimate from interaction ids where it is missing).
+    InteractionCount(f32),
     /// A `longtask` entry.
     LongTask,
     /// `track(name, props)`: a custom conversion (only counted).
@@ -94,16 +121,16 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    /// `true` for the user inputs that keep a page view active.
+    /// `true` for the trusted user inputs that keep a page view active (a
+    /// scroll reading counts only when the position moved: see engagement).
     pub fn is_user_input(&self) -> bool {
-        matches!(
-            self,
-            EventKind::PointerMove { .. }
-                | EventKind::Click { .. }
-                | EventKind::Key { .. }
-                | EventKind::Wheel
-                | EventKind::Touch
-                | EventKind::Scroll { .. }
-        )
+        match *self {
+            EventKind::PointerMove { trusted, .. }
+            | EventKind::Click { trusted, .. }
+            | EventKind::Key { trusted, .. }
+            | EventKind::FieldInput { trusted, .. } => trusted,
+            EventKind::Wheel | EventKind::Touch | EventKind::Scroll { .. } => true,
+            _ => false,
+        }
     }
 }

@@ -61,6 +61,8 @@ mod pageview;
 mod payload;
 mod privacy;
 mod seeded;
+#[cfg(test)]
+mod traces;
 mod tracker;
 
 pub use catalog::{
@@ -71,6 +73,8 @@ pub use config::{Config, Identity};
 pub use consent::{signals_from_readings, ConsentRecord, GdprApplies, Mode, Purpose, Signals};
 pub use error::FieldError;
 pub use event::{Event, EventKind, KeyClass};
+pub use features::forms::field_ids;
+pub use features::navigation::route_fragment;
 pub use features::segments::{DICTIONARY_SECTION as SEGMENTS_DICTIONARY, SEGMENTS};
 pub use ids::Id128;
 pub use options::{OptionDefault, OptionDoc, OptionKind, OPTION_DOCS};

@@ -4,13 +4,28 @@ use crate::catalog::Features;
 use crate::event::{Event, EventKind};
 use crate::features::automation::Automation;
 use crate::features::history::{shift_bucket, Longitudinal};
-use crate::features::navigation::Navigation;
+use crate::features::navigation::{Navigation, ENGAGED_ACTIVE_MS};
+use crate::features::segments::{BOUNCER_MS, READER_ACTIVE_MS};
 use crate::features::{
     clicks::Clicks, engagement::Engagement, forms::Forms, pointer::Pointer, scroll::Scroll,
     typing::Typing, vitals::Vitals, Aggregator,
 };
 use crate::ids::Id128;
 use crate::payload::Context;
+
+/// Performance-timeline reports: they change the snapshot only through the vitals.
+fn is_entry(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Lcp(_)
+            | EventKind::Fcp(_)
+            | EventKind::PageTimes { .. }
+            | EventKind::LayoutShift { .. }
+            | EventKind::Interaction { .. }
+            | EventKind::InteractionCount(_)
+            | EventKind::LongTask
+    )
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct PageView {
@@ -50,19 +65,43 @@ impl PageView {
         focused: bool,
         ctx: Context,
     ) -> Self {
+        let engagement = Engagement::new(start, idle_timeout_ms, visible, focused);
+        PageView::with(id, ctx, engagement, Vitals::default())
+    }
+
+    /// The document's next page view (an SPA route change at `start`): what
+    /// belongs to the document rather than to a page view carries over (the
+    /// last input, the performance timeline's document times, the
+    /// interaction count), the rest starts afresh.
+    pub(crate) fn next(
+        &self,
+        id: Id128,
+        start: f64,
+        visible: bool,
+        focused: bool,
+        ctx: Context,
+    ) -> Self {
+        let engagement = self.engagement.next(start, visible, focused);
+        PageView::with(id, ctx, engagement, self.vitals.next())
+    }
+
+    /// A fresh page view with the given engagement and vitals (one
+    /// construction, out of line, for both callers).
+    #[inline(never)]
+    fn with(id: Id128, ctx: Context, engagement: Engagement, vitals: Vitals) -> Self {
         PageView {
             id,
             seq: 0,
             ctx,
             dirty: true,
             dropped: 0,
-            engagement: Engagement::new(start, idle_timeout_ms, visible, focused),
+            engagement,
             scroll: Scroll::default(),
             clicks: Clicks::default(),
             forms: Forms::default(),
             typing: Typing::default(),
             pointer: Pointer::default(),
-            vitals: Vitals::default(),
+            vitals,
             nav: Navigation::new(1, 0),
             automation: Automation::default(),
             history: None,
@@ -75,6 +114,41 @@ impl PageView {
         self.engagement.visible_focused()
     }
 
+    /// When the page view started (page clock, ms).
+    pub(crate) fn start(&self) -> f64 {
+        self.engagement.start()
+    }
+
+    /// The visitor came back to this page within the quick-back window (the
+    /// tracker decides: it sees page views come and go).
+    pub(crate) fn quick_back(&mut self) {
+        self.clicks.quick_back();
+        self.dirty = true;
+    }
+
+    /// The next time after `after` (page clock, ms) at which the on-device
+    /// segment may change with no event: `total_ms` reaching 5 s, `active_ms`
+    /// reaching 10 s or 30 s, a waiting click turning dead.
+    pub(crate) fn next_segment_check(&self, after: f64) -> Option<f64> {
+        let e = &self.engagement;
+        let verdict = self
+            .clicks
+            .next_verdict()
+            .map_or(f64::INFINITY, |t| t + 1.0);
+        let mut next = f64::INFINITY;
+        for at in [
+            e.start() + BOUNCER_MS,
+            e.active_reaches(f64::from(ENGAGED_ACTIVE_MS)),
+            e.active_reaches(READER_ACTIVE_MS),
+            verdict,
+        ] {
+            if at > after && at < next {
+                next = at;
+            }
+        }
+        next.is_finite().then_some(next)
+    }
+
     /// Feeds one event to every aggregator (the hot path: no allocation).
     #[inline]
     pub(crate) fn on_event(&mut self, ev: &Event) {
@@ -82,13 +156,7 @@ impl PageView {
         self.scroll.on_event(ev);
         self.clicks.on_event(ev);
         let abandoned = self.forms.abandoned();
-        let entry = matches!(
-            ev.kind,
-            EventKind::Lcp(_)
-                | EventKind::LayoutShift { .. }
-                | EventKind::Interaction { .. }
-                | EventKind::LongTask
-        );
+        let entry = is_entry(&ev.kind);
         let vitals = entry.then(|| self.vitals.shown());
         self.forms.on_event(ev);
         self.typing.on_event(ev);
@@ -103,12 +171,11 @@ impl PageView {
                 self.forms.abandoned() == abandoned
             }
             // Performance entries arrive on their own; only a changed value is new.
-            EventKind::Lcp(_)
-            | EventKind::LayoutShift { .. }
-            | EventKind::Interaction { .. }
-            | EventKind::LongTask => vitals == Some(self.vitals.shown()),
+            _ if entry => vitals == Some(self.vitals.shown()),
             EventKind::Visibility(false)
             | EventKind::Focus(false)
+            | EventKind::PageFrozen
+            | EventKind::NavigationStart
             | EventKind::Mutation
             | EventKind::Selection => true,
             _ => false,

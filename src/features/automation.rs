@@ -4,8 +4,9 @@
 //! - `flag_webdriver`: `navigator.webdriver` is true;
 //! - `flag_untrusted`: at least one input event (pointer move, click, key)
 //!   was dispatched by script (`isTrusted` false);
-//! - `flag_click_no_path`: at least one click had no pointer move or touch in
-//!   the [`PATH_WINDOW_MS`] before it;
+//! - `flag_click_no_path`: at least one pointer click (not one activated
+//!   from the keyboard) had no pointer move or touch in the
+//!   [`PATH_WINDOW_MS`] before it;
 //! - `flag_regular_timing`: near-zero timing variance, i.e. >= 10 key
 //!   intervals with CV < [`REGULAR_CV`], or >= 5 click intervals with CV < it;
 //! - `flag_straight_path`: >= 3 pointer strokes of >= 50 px, all perfectly
@@ -90,10 +91,13 @@ impl Aggregator for Automation {
             }
             EventKind::Touch => self.last_path = Some(ev.t),
             EventKind::Key { trusted, .. } => self.input(trusted),
-            EventKind::Click { trusted, .. } => {
+            EventKind::Click {
+                trusted, keyboard, ..
+            } => {
                 self.input(trusted);
                 self.clicks = self.clicks.saturating_add(1);
-                if !self.last_path.is_some_and(|p| ev.t - p <= PATH_WINDOW_MS) {
+                // A keyboard-activated click has no pointer path to look for.
+                if !keyboard && !self.last_path.is_some_and(|p| ev.t - p <= PATH_WINDOW_MS) {
                     self.no_path = self.no_path.saturating_add(1);
                 }
                 if let Some(l) = self.last_click {
@@ -161,6 +165,7 @@ mod tests {
                 y: 100.0,
                 trusted: true,
                 link: false,
+                keyboard: false,
             },
         ));
         for (i, gap) in [
@@ -194,6 +199,7 @@ mod tests {
                         y: 5.0,
                         trusted: false,
                         link: false,
+                        keyboard: false,
                     },
                 )
             })

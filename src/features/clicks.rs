@@ -4,12 +4,17 @@
 //! - A rage burst is >= [`RAGE_MIN`] clicks, each within [`RAGE_GAP_MS`] and
 //!   [`RAGE_RADIUS_PX`] of the previous one; a burst counts once.
 //! - A dead click is a click on a non-link after which, within
-//!   [`DEAD_WINDOW_MS`], there is no DOM mutation, navigation (page end, SPA
-//!   route change or form submission), scroll or selection change. Up to [`PENDING`] clicks wait at once.
+//!   [`DEAD_WINDOW_MS`], there is no DOM mutation, navigation (a navigation
+//!   starting, page end, back/forward cache, SPA route change or form
+//!   submission), scroll or selection change.
 //! - An error click is a click followed by an uncaught error within
-//!   [`ERROR_WINDOW_MS`]; each click counts at most once.
-//! - A quick back is the page being hidden and shown again within
-//!   [`QUICK_BACK_MS`] (the visitor left, for another tab or page, and came back).
+//!   [`ERROR_WINDOW_MS`]: an error counts every click of the last second that
+//!   has not counted yet, so each click counts at most once.
+//! - A quick back is a return to the page within [`QUICK_BACK_MS`] of leaving
+//!   it: hidden and visible again, or (decided by the tracker, which sees page
+//!   views come and go) a page view that returns to the page the visitor left.
+//!
+//! Clicks awaiting a verdict wait in a [`ClickQueue`] (O(1) memory, none lost).
 
 use super::{clamp_u32, Aggregator};
 use crate::catalog::Features;
@@ -21,9 +26,76 @@ pub(crate) const RAGE_RADIUS_PX: f32 = 30.0;
 pub(crate) const DEAD_WINDOW_MS: f64 = 2500.0;
 pub(crate) const ERROR_WINDOW_MS: f64 = 1000.0;
 pub(crate) const QUICK_BACK_MS: f64 = 5000.0;
-/// Most clicks awaiting a dead-click verdict at once (O(1) memory).
-pub(crate) const PENDING: usize = 8;
+/// Slots of a [`ClickQueue`]: clicks judged one by one before they merge.
+pub(crate) const PENDING: usize = 16;
 const MAX_COUNT: u32 = 100_000;
+
+/// Clicks awaiting a verdict, oldest first, in at most [`PENDING`] slots of
+/// (time of the slot's newest click (ms), clicks in the slot). A click that
+/// finds every slot taken joins the newest slot and is judged with the
+/// newest click: more than [`PENDING`] waiting clicks are never lost.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ClickQueue {
+    slots: [(f64, u32); PENDING],
+    n: usize,
+}
+
+impl ClickQueue {
+    fn waiting(&self) -> &[(f64, u32)] {
+        self.slots.get(..self.n).unwrap_or(&[])
+    }
+
+    pub(crate) fn push(&mut self, t: f64) {
+        if self.n < PENDING {
+            if let Some(slot) = self.slots.get_mut(self.n) {
+                *slot = (t, 1);
+                self.n += 1;
+            }
+        } else if let Some(slot) = self.slots.last_mut() {
+            *slot = (t, slot.1.saturating_add(1));
+        }
+    }
+
+    /// (slots, clicks) more than `window` ms older than `t`: the first ones.
+    fn older(&self, t: f64, window: f64) -> (usize, u32) {
+        let (mut slots, mut clicks) = (0, 0u32);
+        for s in self.waiting() {
+            if t - s.0 <= window {
+                break;
+            }
+            slots += 1;
+            clicks = clicks.saturating_add(s.1);
+        }
+        (slots, clicks)
+    }
+
+    /// Clicks more than `window` ms older than `t`.
+    pub(crate) fn older_than(&self, t: f64, window: f64) -> u32 {
+        self.older(t, window).1
+    }
+
+    /// Removes the clicks more than `window` ms older than `t`; returns how many.
+    pub(crate) fn take_older_than(&mut self, t: f64, window: f64) -> u32 {
+        let (k, n) = self.older(t, window);
+        if k > 0 {
+            self.slots.copy_within(k..self.n, 0);
+            self.n -= k;
+        }
+        n
+    }
+
+    /// Forgets every waiting click; returns how many there were.
+    pub(crate) fn clear(&mut self) -> u32 {
+        let n = self.older(f64::INFINITY, 0.0).1;
+        self.n = 0;
+        n
+    }
+
+    /// Time of the oldest waiting slot.
+    pub(crate) fn oldest(&self) -> Option<f64> {
+        self.waiting().first().map(|s| s.0)
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Clicks {
@@ -35,11 +107,10 @@ pub(crate) struct Clicks {
     /// Last click: time and position, and the length of its burst.
     last: Option<(f64, f32, f32)>,
     burst: u32,
-    /// The last click has already been counted as an error click.
-    last_errored: bool,
-    /// Times of clicks awaiting a dead-click verdict (ring, oldest first).
-    pending: [f64; PENDING],
-    n_pending: usize,
+    /// Clicks on non-links awaiting a dead-click verdict.
+    pending: ClickQueue,
+    /// Clicks of the last [`ERROR_WINDOW_MS`] not yet counted as error clicks.
+    unerrored: ClickQueue,
     hidden_at: Option<f64>,
 }
 
@@ -52,30 +123,22 @@ pub(crate) fn frustration_score(rage: u32, dead: u32, error: u32, quick_backs: u
 }
 
 impl Clicks {
-    /// Pending clicks that are dead as of `t` (they are in time order, so
-    /// these are the oldest ones).
-    fn expire_at(&self, t: f64) -> u32 {
-        self.pending[..self.n_pending]
-            .iter()
-            .filter(|&&c| t - c > DEAD_WINDOW_MS)
-            .count() as u32
+    /// A return to the page that the tracker recognised (see the module doc).
+    pub(crate) fn quick_back(&mut self) {
+        self.quick_backs = self.quick_backs.saturating_add(1);
     }
 
-    /// Counts the pending clicks that are dead at `t` and forgets them.
-    fn settle(&mut self, t: f64) {
-        let n = self.expire_at(t) as usize;
-        if n > 0 {
-            self.dead = self.dead.saturating_add(n as u32);
-            self.pending.copy_within(n..self.n_pending, 0);
-            self.n_pending -= n;
-        }
+    /// When the oldest waiting click turns dead if nothing answers it (ms).
+    pub(crate) fn next_verdict(&self) -> Option<f64> {
+        self.pending.oldest().map(|t| t + DEAD_WINDOW_MS)
     }
 }
 
 impl Aggregator for Clicks {
     fn on_event(&mut self, ev: &Event) {
         let t = ev.t;
-        self.settle(t);
+        let dead = self.pending.take_older_than(t, DEAD_WINDOW_MS);
+        self.dead = self.dead.saturating_add(dead);
         match ev.kind {
             EventKind::Click { x, y, link, .. } => {
                 self.clicks = self.clicks.saturating_add(1);
@@ -92,35 +155,31 @@ impl Aggregator for Clicks {
                     self.rage = self.rage.saturating_add(1);
                 }
                 self.last = Some((t, x, y));
-                self.last_errored = false;
+                self.unerrored.take_older_than(t, ERROR_WINDOW_MS);
+                self.unerrored.push(t);
                 if !link {
-                    if self.n_pending == PENDING {
-                        // Full: the oldest waits no longer and is not judged.
-                        self.pending.copy_within(1.., 0);
-                        self.n_pending -= 1;
-                    }
-                    self.pending[self.n_pending] = t;
-                    self.n_pending += 1;
+                    self.pending.push(t);
                 }
             }
             EventKind::Mutation
             | EventKind::Scroll { .. }
             | EventKind::Selection
             | EventKind::PageEnd
-            | EventKind::FormSubmit { .. } => self.n_pending = 0,
+            | EventKind::PageFrozen
+            | EventKind::NavigationStart
+            | EventKind::FormSubmit { .. } => {
+                self.pending.clear();
+            }
             EventKind::Error => {
-                if let Some((lt, _, _)) = self.last {
-                    if !self.last_errored && t - lt <= ERROR_WINDOW_MS {
-                        self.error = self.error.saturating_add(1);
-                        self.last_errored = true;
-                    }
-                }
+                self.unerrored.take_older_than(t, ERROR_WINDOW_MS);
+                let n = self.unerrored.clear();
+                self.error = self.error.saturating_add(n);
             }
             EventKind::Visibility(false) => self.hidden_at = Some(t),
             EventKind::Visibility(true) => {
                 if let Some(h) = self.hidden_at.take() {
                     if t - h <= QUICK_BACK_MS {
-                        self.quick_backs = self.quick_backs.saturating_add(1);
+                        self.quick_back();
                     }
                 }
             }
@@ -129,7 +188,9 @@ impl Aggregator for Clicks {
     }
 
     fn write(&self, now: f64, out: &mut Features) {
-        let dead = self.dead.saturating_add(self.expire_at(now));
+        let dead = self
+            .dead
+            .saturating_add(self.pending.older_than(now, DEAD_WINDOW_MS));
         out.clicks = clamp_u32(self.clicks, MAX_COUNT);
         out.rage_clicks = clamp_u32(self.rage, MAX_COUNT);
         out.dead_clicks = clamp_u32(dead, MAX_COUNT);
@@ -151,6 +212,7 @@ mod tests {
                 y: 100.0,
                 trusted: true,
                 link: false,
+                keyboard: false,
             },
         });
     }
@@ -237,6 +299,7 @@ mod tests {
                 y: 0.0,
                 trusted: true,
                 link: true,
+                keyboard: false,
             },
         });
         click(&mut c, 100.0, 0.0);

@@ -1,10 +1,13 @@
 //! Engagement time: `active_ms`, `visible_ms`, `total_ms`.
 //!
 //! `active_ms` counts time that is visible AND focused AND within
-//! `idle_timeout_ms` of the last user input. It is computed exactly: for each
-//! interval between two events, the overlap of that interval with
+//! `idle_timeout_ms` of the last trusted user input (see
+//! [`EventKind::is_user_input`]). It is computed exactly: for each interval
+//! between two events, the overlap of that interval with
 //! `[last_input, last_input + idle_timeout)` is added when the page was
 //! visible and focused throughout it (state only changes at events).
+//! `total_ms` runs from the page view's start: the page's time origin for
+//! the first page view of a document, the route change for the next ones.
 
 use super::{round_u32, Aggregator};
 use crate::catalog::Features;
@@ -45,6 +48,38 @@ impl Engagement {
     /// continues under a new id).
     pub(crate) fn visible_focused(&self) -> (bool, bool) {
         (self.visible, self.focused)
+    }
+
+    /// The next page view of the same document, starting at `start`: an input
+    /// shortly before the route change still counts (it is within the idle
+    /// timeout at the start of the new page view).
+    pub(crate) fn next(&self, start: f64, visible: bool, focused: bool) -> Self {
+        Engagement {
+            last_input: self.last_input,
+            ..Engagement::new(start, self.idle_timeout_ms, visible, focused)
+        }
+    }
+
+    /// When `active_ms` reaches `target_ms` if no event comes first (page
+    /// clock, ms; infinite when it already has, or cannot without a new
+    /// input: hidden, blurred, or idle before reaching it).
+    pub(crate) fn active_reaches(&self, target_ms: f64) -> f64 {
+        match self.last_input {
+            Some(input) if self.visible && self.focused && target_ms > self.active_ms => {
+                let at = self.last_t.max(input) + (target_ms - self.active_ms);
+                if at <= input + self.idle_timeout_ms {
+                    at
+                } else {
+                    f64::INFINITY
+                }
+            }
+            _ => f64::INFINITY,
+        }
+    }
+
+    /// When the page view started (page clock, ms).
+    pub(crate) fn start(&self) -> f64 {
+        self.start
     }
 
     /// Active and visible time accumulated up to `t`, without mutating.
@@ -168,6 +203,7 @@ mod tests {
                 y: 0.0,
                 trusted: true,
                 link: false,
+                keyboard: false,
             },
         ));
         e.on_event(&ev(2_000.0, EventKind::Visibility(false)));

@@ -5,12 +5,21 @@
 //! - `days_since_last_visit`: whole days between the end of the previous visit
 //!   and the start of this one (0 for the first visit or the same day);
 //! - `visits_30d`: visits that started in the last 30 UTC days, this one included;
-//! - `behaviour_shift`: a bucket of the z-score of this page view's `active_ms`
-//!   against the visitor's own rolling baseline (an exponentially weighted mean
-//!   and variance over earlier page views, weight [`ALPHA`]): 0 = no baseline
-//!   yet (fewer than [`MIN_BASELINE`] page views), 1 = z <= -2, 2 = -2 < z <= -1,
-//!   3 = -1 < z < 1, 4 = 1 <= z < 2, 5 = z >= 2. The standard deviation is
-//!   floored at 10 % of the mean and at 1 s, so a flat history is not brittle.
+//! - `behaviour_shift`: a bucket of the z-score of this visit's `active_ms`
+//!   so far (its page views' `active_ms` summed, this one included) against
+//!   the visitor's own rolling baseline (an exponentially weighted mean and
+//!   variance over earlier visits' `active_ms`, weight [`ALPHA`]): 0 = no
+//!   baseline yet (fewer than [`MIN_BASELINE`] earlier visits), 1 = z <= -2,
+//!   2 = -2 < z <= -1, 3 = -1 < z < 1, 4 = 1 <= z < 2, 5 = z >= 2. The
+//!   standard deviation is floored at 10 % of the mean and at 1 s, so a flat
+//!   history is not brittle. A visit teaches the baseline when the next one
+//!   starts.
+//!
+//! The wall clock may jump back (a corrected clock, a time zone or travel):
+//! the record follows the clock as it is now. A visit continues only while
+//! the clock stays within 30 minutes of the last activity, in either
+//! direction, and the day window folds days "in the future" into today, so
+//! visits keep being counted.
 //!
 //! The stored record is a flat JSON object of counters; it holds no event,
 //! no page and no time finer than a day, except the last-activity time that
@@ -40,7 +49,9 @@ pub(crate) struct History {
     /// UTC day number of `counts[0]`; `counts[i]` is visits started on day `day - i`.
     pub day: u64,
     pub counts: [u8; DAYS],
-    /// Baseline of `active_ms` per page view: count, mean, variance.
+    /// `active_ms` of the current visit's ended page views.
+    pub visit_active: f64,
+    /// Baseline of `active_ms` per visit: count, mean, variance.
     pub base_n: u32,
     pub base_mean: f64,
     pub base_var: f64,
@@ -54,6 +65,8 @@ pub(crate) struct Longitudinal {
     pub visits_30d: u32,
     /// Page views earlier in this visit (before this document's first one).
     pub earlier_pageviews: u32,
+    /// `active_ms` of this visit's earlier page views.
+    pub visit_active_before: f64,
     pub base_n: u32,
     pub base_mean: f64,
     pub base_var: f64,
@@ -75,6 +88,7 @@ impl History {
             visit_pageviews: int("pv")? as u32,
             day: int("day")?,
             counts: [0; DAYS],
+            visit_active: int("va").unwrap_or(0) as f64,
             base_n: int("bn")? as u32,
             base_mean: int("bm")? as f64,
             base_var: int("bv")? as f64,
@@ -100,15 +114,34 @@ impl History {
             .uint("pv", u64::from(self.visit_pageviews))
             .uint("day", self.day)
             .str("c", &c)
+            .uint("va", self.visit_active.max(0.0) as u64)
             .uint("bn", u64::from(self.base_n))
             .uint("bm", self.base_mean.max(0.0) as u64)
             .uint("bv", self.base_var.max(0.0) as u64)
             .finish()
     }
 
-    /// Moves the day window to `today`.
+    /// Moves the day window to `today`. When the clock went back, the days
+    /// after `today` fold into today: their visits still count.
     fn roll(&mut self, today: u64) {
-        let shift = today.saturating_sub(self.day);
+        if today < self.day {
+            // counts[i] is day `self.day - i`: today is index `back`.
+            let back = (self.day - today).min(DAYS as u64 - 1) as usize;
+            let mut folded = 0u32;
+            for i in 0..DAYS {
+                let n = self.counts[i];
+                self.counts[i] = 0;
+                if i <= back {
+                    folded += u32::from(n);
+                } else {
+                    self.counts[i - back] = n;
+                }
+            }
+            self.counts[0] = folded.min(35) as u8;
+            self.day = today;
+            return;
+        }
+        let shift = today - self.day;
         if shift >= DAYS as u64 {
             self.counts = [0; DAYS];
         } else if shift > 0 {
@@ -116,40 +149,11 @@ impl History {
                 .copy_within(..DAYS - shift as usize, shift as usize);
             self.counts[..shift as usize].fill(0);
         }
-        self.day = self.day.max(today);
+        self.day = today;
     }
 
-    /// A page view starts at wall-clock `now` (ms): starts a visit when the
-    /// last one has lapsed, and returns what the page view knows.
-    pub(crate) fn begin_pageview(&mut self, now: u64) -> Longitudinal {
-        self.roll(now / DAY_MS);
-        if self.visits == 0 || now.saturating_sub(self.last_seen) > VISIT_IDLE_MS {
-            self.gap_days = if self.visits == 0 {
-                0
-            } else {
-                (now.saturating_sub(self.last_seen) / DAY_MS) as u32
-            };
-            self.visits = self.visits.saturating_add(1);
-            self.visit_pageviews = 0;
-            self.counts[0] = self.counts[0].saturating_add(1).min(35);
-        }
-        let earlier = self.visit_pageviews;
-        self.visit_pageviews = self.visit_pageviews.saturating_add(1);
-        self.last_seen = self.last_seen.max(now);
-        Longitudinal {
-            visit_index: self.visits,
-            days_since_last_visit: self.gap_days,
-            visits_30d: self.counts.iter().map(|&n| u32::from(n)).sum(),
-            earlier_pageviews: earlier,
-            base_n: self.base_n,
-            base_mean: self.base_mean,
-            base_var: self.base_var,
-        }
-    }
-
-    /// A page view ends with `active_ms`: the baseline learns it.
-    pub(crate) fn end_pageview(&mut self, now: u64, active_ms: f64) {
-        self.last_seen = self.last_seen.max(now);
+    /// Teaches the baseline one finished visit's `active_ms`.
+    fn learn(&mut self, active_ms: f64) {
         if self.base_n == 0 {
             self.base_mean = active_ms;
             self.base_var = 0.0;
@@ -162,19 +166,57 @@ impl History {
         self.base_n = self.base_n.saturating_add(1);
     }
 
+    /// A page view starts at wall-clock `now` (ms): starts a visit when the
+    /// last one has lapsed, and returns what the page view knows.
+    pub(crate) fn begin_pageview(&mut self, now: u64) -> Longitudinal {
+        self.roll(now / DAY_MS);
+        if self.visits == 0 || now.abs_diff(self.last_seen) > VISIT_IDLE_MS {
+            if self.visits == 0 {
+                self.gap_days = 0;
+            } else {
+                self.gap_days = (now.saturating_sub(self.last_seen) / DAY_MS) as u32;
+                self.learn(self.visit_active);
+            }
+            self.visits = self.visits.saturating_add(1);
+            self.visit_pageviews = 0;
+            self.visit_active = 0.0;
+            self.counts[0] = self.counts[0].saturating_add(1).min(35);
+        }
+        let earlier = self.visit_pageviews;
+        self.visit_pageviews = self.visit_pageviews.saturating_add(1);
+        self.last_seen = now;
+        Longitudinal {
+            visit_index: self.visits,
+            days_since_last_visit: self.gap_days,
+            visits_30d: self.counts.iter().map(|&n| u32::from(n)).sum(),
+            earlier_pageviews: earlier,
+            visit_active_before: self.visit_active,
+            base_n: self.base_n,
+            base_mean: self.base_mean,
+            base_var: self.base_var,
+        }
+    }
+
+    /// A page view ends with `active_ms`: the visit adds it up.
+    pub(crate) fn end_pageview(&mut self, now: u64, active_ms: f64) {
+        self.last_seen = now;
+        self.visit_active += active_ms.max(0.0);
+    }
+
     /// Activity without a page view change keeps the visit alive.
     pub(crate) fn touch(&mut self, now: u64) {
-        self.last_seen = self.last_seen.max(now);
+        self.last_seen = now;
     }
 }
 
-/// The `behaviour_shift` bucket (see the module documentation).
+/// The `behaviour_shift` bucket of a visit whose current page view has
+/// `active_ms` so far (see the module documentation).
 pub(crate) fn shift_bucket(l: &Longitudinal, active_ms: f64) -> u32 {
     if l.base_n < MIN_BASELINE {
         return 0;
     }
     let sd = sqrt(l.base_var).max(0.1 * l.base_mean).max(1000.0);
-    let z = (active_ms - l.base_mean) / sd;
+    let z = (l.visit_active_before + active_ms - l.base_mean) / sd;
     if z <= -2.0 {
         1
     } else if z <= -1.0 {
@@ -232,17 +274,62 @@ mod tests {
     }
 
     #[test]
-    fn behaviour_shift_buckets_against_the_own_baseline() {
+    fn behaviour_shift_buckets_this_visit_against_earlier_visits() {
         let mut h = History::default();
         let mut l = h.begin_pageview(T0);
         assert_eq!(shift_bucket(&l, 60_000.0), 0, "no baseline yet");
-        for (i, a) in [60_000.0, 62_000.0, 58_000.0, 61_000.0].iter().enumerate() {
-            h.end_pageview(T0 + i as u64, *a);
-            l = h.begin_pageview(T0 + i as u64 + 1);
+        // Four visits a day apart, each of two page views (30 s + 30 s ...).
+        let mut t = T0;
+        for a in [60_000.0, 62_000.0, 58_000.0, 61_000.0] {
+            h.end_pageview(t + 1, a / 2.0);
+            l = h.begin_pageview(t + 2);
+            assert_eq!(l.earlier_pageviews, 1, "the same visit");
+            h.end_pageview(t + 3, a / 2.0);
+            t += DAY_MS;
+            l = h.begin_pageview(t);
         }
+        // 4 visits learned (the 4th when this one began): mean about 60 s.
+        assert_eq!(l.base_n, 4);
         assert_eq!(shift_bucket(&l, 60_000.0), 3);
         assert_eq!(shift_bucket(&l, 5_000.0), 1);
         assert_eq!(shift_bucket(&l, 200_000.0), 5);
         assert_eq!(shift_bucket(&l, 67_500.0), 4);
+        // A second page view of this visit adds the first one's active time:
+        // 40 s + 40 s is the visit's 80 s, far above the baseline.
+        h.end_pageview(t + 1, 40_000.0);
+        let l2 = h.begin_pageview(t + 2);
+        assert_eq!(shift_bucket(&l2, 40_000.0), 5);
+        assert_eq!(
+            shift_bucket(&l, 40_000.0),
+            1,
+            "the page view alone would be low"
+        );
+    }
+
+    #[test]
+    fn visits_keep_counting_after_the_wall_clock_jumps_back() {
+        let mut h = History::default();
+        let a = h.begin_pageview(T0 + 10 * DAY_MS);
+        assert_eq!((a.visit_index, a.visits_30d), (1, 1));
+        h.end_pageview(T0 + 10 * DAY_MS + 60_000, 5_000.0);
+        // The clock is corrected two days back; an hour later a new visit.
+        let b = h.begin_pageview(T0 + 8 * DAY_MS + 3_600_000);
+        assert_eq!(
+            (b.visit_index, b.visits_30d, b.days_since_last_visit),
+            (2, 2, 0)
+        );
+        // Ten minutes later (on the corrected clock): the same visit.
+        let c = h.begin_pageview(T0 + 8 * DAY_MS + 4_200_000);
+        assert_eq!((c.visit_index, c.earlier_pageviews), (2, 1));
+        // The next day: visit 3, and the window still holds all three.
+        let d = h.begin_pageview(T0 + 9 * DAY_MS + 4_200_000);
+        assert_eq!(
+            (d.visit_index, d.visits_30d, d.days_since_last_visit),
+            (3, 3, 1)
+        );
+        // A jump far back (over 30 days) folds everything into that day.
+        let e = h.begin_pageview(T0 - 40 * DAY_MS);
+        assert_eq!((e.visit_index, e.visits_30d), (4, 4));
+        assert_eq!(History::decode(&h.encode()), Some(h.clone()));
     }
 }

@@ -5,7 +5,8 @@
 //! all movement; `pointer_straightness` is, over strokes of at least
 //! [`MIN_STROKE_PX`], total straight-line displacement over total path
 //! length (1 = perfectly straight); `pointer_speed_mean` is distance over
-//! moving time (intervals up to [`PAUSE_MS`]), px/s; `direction_changes`
+//! moving time (intervals between moves, zero-length ones included, of up to
+//! [`PAUSE_MS`]), px/s; `direction_changes`
 //! counts turns of more than 90 degrees between consecutive movement
 //! segments of at least [`MIN_SEGMENT_PX`].
 
@@ -79,10 +80,9 @@ impl Aggregator for Pointer {
                     if dt > PAUSE_MS {
                         self.end_stroke();
                     } else {
+                        // A move of zero length is still a move: it keeps
+                        // the stroke going and its interval is moving time.
                         let seg = dist((lx, ly), (x, y));
-                        if seg == 0.0 {
-                            return;
-                        }
                         self.distance += seg;
                         self.moving_ms += dt.max(0.0);
                         if seg > 100.0 && seg > SUPERHUMAN_PX_PER_MS * dt.max(0.0) {
@@ -171,6 +171,7 @@ mod tests {
                 y: 0.0,
                 trusted: true,
                 link: false,
+                keyboard: false,
             },
         });
         assert_eq!((p.long_strokes, p.straight_strokes), (1, 1));

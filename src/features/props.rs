@@ -17,7 +17,8 @@ fn kind() -> impl Strategy<Value = EventKind> {
     ];
     prop_oneof![
         4 => (xy.clone(), any::<bool>()).prop_map(|((x, y), trusted)| EventKind::PointerMove { x, y, trusted }),
-        2 => (xy, any::<bool>(), any::<bool>()).prop_map(|((x, y), trusted, link)| EventKind::Click { x, y, trusted, link }),
+        2 => (xy, any::<bool>(), any::<bool>(), any::<bool>())
+            .prop_map(|((x, y), trusted, link, keyboard)| EventKind::Click { x, y, trusted, link, keyboard }),
         2 => (class, any::<bool>(), any::<bool>()).prop_map(|(class, trusted, field)| EventKind::Key { class, trusted, field }),
         1 => Just(EventKind::Wheel),
         1 => Just(EventKind::Touch),
@@ -28,13 +29,17 @@ fn kind() -> impl Strategy<Value = EventKind> {
         1 => Just(EventKind::Mutation),
         1 => Just(EventKind::Selection),
         1 => Just(EventKind::Error),
-        1 => (0u32..4, 0u32..16).prop_map(|(form, field)| EventKind::FieldInput { form, field }),
+        1 => (0u32..4, 0u32..16, any::<bool>()).prop_map(|(form, field, trusted)| EventKind::FieldInput { form, field, trusted }),
         1 => (0u32..4).prop_map(|form| EventKind::FormSubmit { form }),
         1 => (0.0f32..10_000.0).prop_map(EventKind::Lcp),
         1 => (0.0f32..0.5, 0.0f32..60_000.0).prop_map(|(value, at)| EventKind::LayoutShift { value, at }),
         1 => (0u32..30, 0.0f32..600.0).prop_map(|(id, duration)| EventKind::Interaction { id, duration }),
         1 => Just(EventKind::LongTask),
         1 => Just(EventKind::Conversion),
+        1 => Just(EventKind::PageFrozen),
+        1 => Just(EventKind::NavigationStart),
+        1 => (0.0f32..5_000.0).prop_map(EventKind::Fcp),
+        1 => (0.0f32..300.0).prop_map(EventKind::InteractionCount),
     ]
 }
 
@@ -82,8 +87,16 @@ fn cumulative(f: &Features) -> [u32; 22] {
 
 proptest! {
     #[test]
-    fn snapshots_are_ordered_monotone_bounded_and_valid(gaps in stream(), visible in any::<bool>(), focused in any::<bool>()) {
+    fn snapshots_are_ordered_monotone_bounded_and_valid(
+        gaps in stream(),
+        visible in any::<bool>(),
+        focused in any::<bool>(),
+        load in (0.0f32..2_000.0, prop_oneof![Just(f32::INFINITY), 0.0f32..20_000.0], any::<bool>()),
+    ) {
         let mut pv = page_view(visible, focused);
+        // The shell reports the document's load times first.
+        let (activation_start, first_hidden, back_forward) = load;
+        pv.on_event(&Event { t: 0.0, kind: EventKind::PageTimes { activation_start, first_hidden, back_forward } });
         let mut t = 0.0;
         let mut prev = pv.features(0.0);
         for (gap, kind) in gaps {

@@ -15,6 +15,11 @@
 
 use crate::catalog::Features;
 
+/// `total_ms` from which a page view that goes nowhere is a bounce.
+pub(crate) const BOUNCER_MS: f64 = 5_000.0;
+/// `active_ms` of an engaged reader.
+pub(crate) const READER_ACTIVE_MS: f64 = 30_000.0;
+
 pub const SEGMENTS: [&str; 5] = [
     "engaged_reader",
     "skimmer",
@@ -29,13 +34,17 @@ pub(crate) fn segment(f: &Features, history: bool) -> Option<&'static str> {
         Some("likely_bot")
     } else if f.frustration_score >= 0.5 {
         Some("frustrated")
-    } else if (f.active_ms >= 30_000 && f.scroll_depth_max_pct >= 50)
+    } else if (f64::from(f.active_ms) >= READER_ACTIVE_MS && f.scroll_depth_max_pct >= 50)
         || (history && f.engaged && f.visits_30d >= 3)
     {
         Some("engaged_reader")
     } else if f.scroll_depth_max_pct >= 50 && f.scroll_distance_px > 0 {
         Some("skimmer")
-    } else if f.pageviews <= 1 && !f.engaged && f.total_ms >= 5_000 && f.scroll_depth_max_pct < 25 {
+    } else if f.pageviews <= 1
+        && !f.engaged
+        && f64::from(f.total_ms) >= BOUNCER_MS
+        && f.scroll_depth_max_pct < 25
+    {
         Some("bouncer")
     } else {
         None
@@ -46,7 +55,8 @@ pub(crate) fn segment(f: &Features, history: bool) -> Option<&'static str> {
 /// `docs/features.md` by `make docs`).
 pub const DICTIONARY_SECTION: &str = "\n## On the device only\n\n\
 `iob.features()` returns the snapshot above plus `segment`; `iob.on('segment', cb)` calls `cb` with the new segment (or `null`) when it changes, \
-evaluated at most once a second while events arrive and on every `features()` call. Both work without analytics consent: nothing leaves the device. \
+evaluated at most once a second while events arrive, on every `features()` call, and on a timer when time alone can change it \
+(`total_ms` reaching 5 s, `active_ms` reaching 10 s or 30 s, a click turning dead), within a second of that moment. Both work without analytics consent: nothing leaves the device. \
 Segments are never sent.\n\n\
 | name | definition (the first that matches, in this order) | purpose |\n|---|---|---|\n\
 | `likely_bot` | `automation_score >= 0.5` | Skip personalisation and experiments for automated traffic. |\n\
@@ -65,10 +75,12 @@ Segments are never sent.\n\n\
 
 **Retention on the device.** Page-view features live in memory for the page view only; no raw event is kept. \
 With `personalization` consent the SDK keeps one `localStorage` record, `iob:<site>:history`: visit count, last-activity time, \
-days since the previous visit, page views in the current visit, per-day visit counts for the last 30 days and the baseline \
-(count, mean and variance of `active_ms`). It holds no page, no event and no value typed. It is removed when personalization is refused \
+days since the previous visit, page views in the current visit and their summed `active_ms`, per-day visit counts for the last 30 days \
+and the baseline (count, mean and variance of visits' `active_ms`). It holds no page, no event and no value typed. It is removed when personalization is refused \
 or consent is revoked, and is never sent; only the derived `visit_index`, `days_since_last_visit`, `visits_30d` and `behaviour_shift` \
-go out, inside payloads that also need analytics consent.\n";
+go out, inside payloads that also need analytics consent. With `analytics` consent the session record `iob:<site>:session` \
+(the session id and its last activity) also keeps the session's page-view count and the start time of its latest page view, \
+for `pageviews`, `engaged` and `quick_backs` across the pages of a multi-page site.\n";
 
 #[cfg(test)]
 mod tests {

@@ -64,6 +64,8 @@ impl Tracker {
         if !analytics && self.definitive_refusal() {
             self.seed = None;
             self.session = None;
+            // The session is forgotten: this page view is the first of any later one.
+            self.device.new_session();
             self.effects
                 .retain(|e| !matches!(e, Effect::Send(_) | Effect::Post { .. } | Effect::Probe(_)));
             self.outbox.clear();

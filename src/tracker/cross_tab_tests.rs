@@ -300,6 +300,7 @@ impl Browser {
                 y: 1.0,
                 trusted: true,
                 link: false,
+                keyboard: false,
             },
         });
     }

@@ -38,6 +38,7 @@ fn click(t: &mut Tracker, at: f64) {
             y: 1.0,
             trusted: true,
             link: false,
+            keyboard: false,
         },
     });
 }

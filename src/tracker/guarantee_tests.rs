@@ -50,6 +50,7 @@ fn activity(t: &mut Tracker, at: f64) {
             y: 1.0,
             trusted: true,
             link: false,
+            keyboard: false,
         },
     });
     t.on_event(&Event {

@@ -23,7 +23,7 @@ pub use storage::Stored;
 
 use crate::catalog::Features;
 use crate::config::Config;
-use crate::consent::Consent;
+use crate::consent::{Consent, Purpose};
 use crate::delivery::{Bounds, Outbox, RetryPolicy};
 use crate::event::{Event, EventKind};
 use crate::ids::{to_hex, Id128};
@@ -34,7 +34,8 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use on_device::{features_json, OnDevice};
-use storage::{decode_consent, decode_id, Present};
+use snapshot::SESSION_IDLE_MS;
+use storage::{decode_consent, decode_id, decode_session, Present};
 
 /// Something the shell must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +111,8 @@ pub struct Tracker {
     /// The pseudonym period the current page view started in: a page view
     /// never sends under two periods' identifiers.
     pv_period: u64,
+    /// The latest page-clock time the tracker was given (events, timer), ms.
+    clock: f64,
 }
 
 impl core::fmt::Debug for Tracker {
@@ -122,6 +125,9 @@ impl core::fmt::Debug for Tracker {
 }
 
 impl Tracker {
+    /// Starts the tracker of a page whose SDK starts at `now` (page clock,
+    /// ms) and `wall_ms` (Unix ms). The first page view starts at the page's
+    /// time origin (0).
     pub fn new(
         cfg: Config,
         env: &PageEnv,
@@ -138,7 +144,7 @@ impl Tracker {
         };
         let pv = PageView::new(
             rng(),
-            now,
+            0.0,
             f64::from(cfg.idle_timeout_ms),
             env.visible,
             env.focused,
@@ -150,12 +156,13 @@ impl Tracker {
             consent.restore(yes, no, record);
         }
         let present = Present::from_stored(&stored, false);
+        let (session, pages) = decode_session(stored.session.as_deref());
         let mut t = Tracker {
             cfg,
             consent,
             pv,
             seed: decode_id(stored.seed.as_deref()),
-            session: decode_id(stored.session.as_deref()),
+            session,
             effects: Vec::new(),
             last_sent: None,
             rng,
@@ -175,9 +182,24 @@ impl Tracker {
             storage_missing: false,
             pv_period: 0,
             consent_raw: stored.consent.clone(),
+            clock: now,
         };
         t.pv_period = t.period(wall_ms.max(0.0) as u64);
-        t.device.begin(&mut t.pv, wall_ms);
+        let origin_wall = wall_ms - now;
+        if t.consent.allows(Purpose::Analytics) {
+            // The session record tells which session this page continues
+            // (not across a pseudonym period boundary: the session ends there).
+            if let (Some((_, last)), Some(pages)) = (t.session, pages) {
+                let now_wall = wall_ms.max(0.0) as u64;
+                if now_wall.saturating_sub(last) < SESSION_IDLE_MS as u64
+                    && last <= now_wall
+                    && t.period(last) == t.pv_period
+                {
+                    t.device.continue_session(pages, origin_wall);
+                }
+            }
+        }
+        t.device.begin(&mut t.pv, origin_wall);
         if t.consent.record().is_none() {
             let id = t.fresh_hex();
             t.consent.ensure_record(wall_ms as u64, id);
@@ -231,7 +253,19 @@ impl Tracker {
     /// Feeds one browser event (hot path).
     #[inline(never)]
     pub fn on_event(&mut self, ev: &Event) {
+        if let EventKind::PageTimes {
+            back_forward: true, ..
+        } = ev.kind
+        {
+            self.device.returned_by_history(&mut self.pv);
+        }
+        self.clock = self.clock.max(ev.t);
         self.pv.on_event(ev);
+    }
+
+    /// The latest page-clock time the tracker was given (ms).
+    pub fn clock(&self) -> f64 {
+        self.clock
     }
 
     pub fn features(&self, now: f64) -> Features {
@@ -264,6 +298,7 @@ impl Tracker {
     /// The segment as JSON (a string, or `null` for none), when it changed
     /// since it was last asked (for `on('segment')`).
     pub fn segment_change_json(&mut self, now: f64) -> Option<String> {
+        self.device.segment_checked_at = self.device.segment_checked_at.max(now);
         let f = self.pv.features(now);
         let segment = self.device.segment_change(&f)?;
         let mut json = String::new();
@@ -279,7 +314,8 @@ impl Tracker {
     }
 
     /// An SPA route change: the current page view ends (its last snapshot is
-    /// queued and posted if anything changed) and a new one starts for `href`.
+    /// queued and posted if anything changed) and the document's next one
+    /// starts for `href`.
     pub fn start_page_view(
         &mut self,
         now: f64,
@@ -299,17 +335,12 @@ impl Tracker {
         let mut ctx = self.pv.ctx.clone();
         ctx.path = url::normalize(href, &self.cfg.path_templates);
         let id = (self.rng)();
-        self.pv = PageView::new(
-            id,
-            now,
-            f64::from(self.cfg.idle_timeout_ms),
-            visible,
-            focused,
-            ctx,
-        );
+        let next = self.pv.next(id, now, visible, focused, ctx);
+        let left = core::mem::replace(&mut self.pv, next);
         self.sent_visible_ms = 0;
         self.pv_period = self.period(wall_ms.max(0.0) as u64);
         self.device.route_changes = self.device.route_changes.saturating_add(1);
+        self.device.leave(left, &mut self.pv, now);
         self.device.begin(&mut self.pv, wall_ms);
         self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
         self.pump(now);
@@ -318,6 +349,13 @@ impl Tracker {
     /// Something is waiting to be carried out.
     pub fn has_effects(&self) -> bool {
         !self.effects.is_empty()
+    }
+
+    /// When the on-device segment may next change with no event (page
+    /// clock, ms): the shell re-evaluates it then (see
+    /// [`Tracker::segment_change_json`]).
+    pub fn next_segment_check(&self) -> Option<f64> {
+        self.pv.next_segment_check(self.device.segment_checked_at)
     }
 
     /// Drains the effects the shell must carry out, in order.

@@ -1,13 +1,26 @@
 //! What the tracker keeps across page views of one document, for the
 //! on-device features: the document's page-view and route-change counts, the
-//! `navigator.webdriver` reading, the visitor's history (only with
-//! `personalization` consent) and the last segment announced to the page.
+//! session's page views (from the session record, analytics consent), the
+//! page the visitor left last (quick backs), the `navigator.webdriver`
+//! reading, the visitor's history (only with `personalization` consent) and
+//! the last segment announced to the page.
 
 use crate::catalog::Features;
+use crate::features::clicks::QUICK_BACK_MS;
 use crate::features::history::History;
 use crate::features::segments::segment;
 use crate::pageview::PageView;
 use alloc::string::String;
+
+/// What the session record says of the session's page views (kept next to
+/// the session id with analytics consent; see `storage::encode_session`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct SessionPages {
+    /// Page views of the session so far, the latest included.
+    pub count: u32,
+    /// Wall-clock start of the session's latest page view (Unix ms).
+    pub last_start: u64,
+}
 
 #[derive(Debug, Clone, Default)]
 pub(super) struct OnDevice {
@@ -15,6 +28,19 @@ pub(super) struct OnDevice {
     /// Page views started in this document, and SPA route changes.
     pub doc_pageviews: u32,
     pub route_changes: u32,
+    /// Page views of the session so far, the current one included.
+    pub session_pageviews: u32,
+    /// Wall-clock start of the current page view (Unix ms).
+    pub pv_start_wall: f64,
+    /// Time from the start of the session's latest earlier page view to this
+    /// document's time origin (ms), while a back/forward arrival may still
+    /// make it a quick back.
+    away_ms: Option<f64>,
+    /// Path of the page view before the current one (the page the visitor
+    /// left when the current one started).
+    left_path: Option<String>,
+    /// When the segment was last evaluated (page clock, ms).
+    pub segment_checked_at: f64,
     /// The visitor's history; `Some` only while personalization is allowed.
     pub history: Option<History>,
     /// A history record may be in storage (read at start, or written since).
@@ -26,9 +52,56 @@ pub(super) struct OnDevice {
 }
 
 impl OnDevice {
+    /// This document continues a stored session (`pages`); `origin_wall`:
+    /// the document's time origin, Unix ms.
+    pub(super) fn continue_session(&mut self, pages: SessionPages, origin_wall: f64) {
+        self.session_pageviews = pages.count;
+        self.away_ms = Some(origin_wall - pages.last_start as f64);
+    }
+
+    /// The document was reached by back/forward: when that happened within
+    /// [`QUICK_BACK_MS`] of the start of the session's latest page view (the
+    /// moment the visitor left this page for it), it is a quick back.
+    pub(super) fn returned_by_history(&mut self, pv: &mut PageView) {
+        if let Some(away) = self.away_ms.take() {
+            if self.route_changes == 0 && (0.0..=QUICK_BACK_MS).contains(&away) {
+                pv.quick_back();
+            }
+        }
+    }
+
+    /// The session was renewed (after inactivity): the current page view is
+    /// its first (the current page view's count stays as it is: counts never
+    /// go down within a page view).
+    pub(super) fn new_session(&mut self) {
+        self.session_pageviews = 1;
+    }
+
+    /// What the session record keeps of this document's page views.
+    pub(super) fn session_pages(&self) -> SessionPages {
+        SessionPages {
+            count: self.session_pageviews,
+            last_start: self.pv_start_wall.max(0.0) as u64,
+        }
+    }
+
+    /// An SPA route change at `now` (page clock) ended page view `left` and
+    /// started `pv`: going back to the page left just before `left` within
+    /// [`QUICK_BACK_MS`] of leaving it is a quick back.
+    pub(super) fn leave(&mut self, left: PageView, pv: &mut PageView, now: f64) {
+        if self.left_path.as_deref() == Some(pv.ctx.path.as_str())
+            && now - left.start() <= QUICK_BACK_MS
+        {
+            pv.quick_back();
+        }
+        self.left_path = Some(left.ctx.path);
+    }
+
     /// Sets up a page view that starts at wall-clock `wall_ms`.
     pub(super) fn begin(&mut self, pv: &mut PageView, wall_ms: f64) {
         self.doc_pageviews = self.doc_pageviews.saturating_add(1);
+        self.session_pageviews = self.session_pageviews.saturating_add(1);
+        self.pv_start_wall = wall_ms;
         self.learned = false;
         pv.automation.webdriver = self.webdriver;
         pv.nav.route_changes = self.route_changes;
@@ -44,7 +117,7 @@ impl OnDevice {
         let in_visit = pv
             .history
             .map_or(0, |h| h.earlier_pageviews.saturating_add(1));
-        pv.nav.pageviews = self.doc_pageviews.max(in_visit);
+        pv.nav.pageviews = self.doc_pageviews.max(in_visit).max(self.session_pageviews);
     }
 
     /// Personalization consent was granted (`raw`: the stored history, if

@@ -2,7 +2,7 @@
 //! and how they reach the collector: identifiers for the payload, the outbox,
 //! one post or probe in flight, and the results that come back.
 
-use super::storage::encode_id;
+use super::storage::{encode_id, encode_session};
 use super::{Effect, Tracker};
 use crate::config::Identity;
 use crate::consent::Purpose;
@@ -40,6 +40,7 @@ impl Tracker {
     /// Timer: a periodic snapshot when one is due and there was activity since
     /// the last, then every retry that is due.
     pub fn tick(&mut self, now: f64, wall_ms: f64) {
+        self.clock = self.clock.max(now);
         if now >= self.next_periodic {
             self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
             if self.pv.dirty {
@@ -192,18 +193,12 @@ impl Tracker {
         let (visible, focused) = self.pv.visible_focused();
         let ctx = self.pv.ctx.clone();
         let id = (self.rng)();
-        self.pv = crate::pageview::PageView::new(
-            id,
-            now,
-            f64::from(self.cfg.idle_timeout_ms),
-            visible,
-            focused,
-            ctx,
-        );
+        self.pv = self.pv.next(id, now, visible, focused, ctx);
         self.sent_visible_ms = 0;
         self.pv_period = period;
         // A new session starts with this page view.
         self.device.doc_pageviews = 0;
+        self.device.session_pageviews = 0;
         self.device.route_changes = 0;
         self.device.begin(&mut self.pv, (period * period_ms) as f64);
     }
@@ -250,7 +245,11 @@ impl Tracker {
         }
         .unwrap_or_else(|| (self.rng)());
         self.session = Some((sid, now));
-        self.store_id("session", &sid, now);
+        if !session_ok {
+            self.device.new_session();
+        }
+        let value = encode_session(&sid, now, self.device.session_pages());
+        self.write("session", value);
         let seed = self.seed.map(|s| s.0).unwrap_or_default();
         let vid = pseudonym(&seed, b"vid", period);
         (Some(to_hex(&vid)), Some(to_hex(&sid)))

@@ -8,6 +8,7 @@
 //! is there, and nothing is written unless a purpose that needs storage is
 //! allowed ([`Tracker::storage_allowed`]).
 
+use super::on_device::SessionPages;
 use super::{Effect, Tracker};
 use crate::consent::Purpose;
 use crate::consent::{Consent, ConsentRecord, PurposeSet, Source};
@@ -149,6 +150,36 @@ pub(super) fn decode_id(raw: Option<&str>) -> Option<(Id128, u64)> {
     let (hex, at) = raw?.split_once('.')?;
     Some((from_hex(hex)?, flat_json::parse_uint(at)?))
 }
+/// The session record: the session id (as [`encode_id`], with its last
+/// activity), then `;` and what it says of the session's page views: their
+/// count and the wall-clock start of the latest, `<count>.<unix ms>`.
+pub(super) fn encode_session(id: &Id128, at: u64, pages: SessionPages) -> String {
+    let mut s = encode_id(id, at);
+    s.push(';');
+    push_u64(&mut s, u64::from(pages.count));
+    s.push('.');
+    push_u64(&mut s, pages.last_start);
+    s
+}
+/// Decodes what [`encode_session`] wrote; a record from before the page-view
+/// part existed has the id only.
+pub(super) fn decode_session(raw: Option<&str>) -> (Option<(Id128, u64)>, Option<SessionPages>) {
+    let Some(raw) = raw else {
+        return (None, None);
+    };
+    let (id, pages) = match raw.split_once(';') {
+        Some((id, pages)) => (id, Some(pages)),
+        None => (raw, None),
+    };
+    let pages = pages.and_then(|p| {
+        let (count, last_start) = p.split_once('.')?;
+        Some(SessionPages {
+            count: flat_json::parse_u32(count)?,
+            last_start: flat_json::parse_uint(last_start)?,
+        })
+    });
+    (decode_id(Some(id)), pages)
+}
 pub(super) fn key(site: &str, name: &str) -> String {
     let mut k = String::from("iob:");
     k.push_str(site);
@@ -215,5 +246,36 @@ impl Tracker {
     /// `localStorage` key of the on-device history (personalization consent only).
     pub fn history_key(site: &str) -> String {
         key(site, "history")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_record_keeps_its_page_views_and_reads_older_records() {
+        let pages = SessionPages {
+            count: 3,
+            last_start: 1_800_000_000_123,
+        };
+        let raw = encode_session(&[7; 16], 1_800_000_000_456, pages);
+        assert_eq!(
+            decode_session(Some(&raw)),
+            (Some(([7; 16], 1_800_000_000_456)), Some(pages))
+        );
+        let old = encode_id(&[7; 16], 5);
+        assert_eq!(decode_session(Some(&old)), (Some(([7; 16], 5)), None));
+        assert_eq!(
+            decode_session(Some("zz;1.2")),
+            (
+                None,
+                Some(SessionPages {
+                    count: 1,
+                    last_start: 2
+                })
+            )
+        );
+        assert_eq!(decode_session(None), (None, None));
     }
 }

@@ -62,6 +62,7 @@ fn opt_in_sends_and_stores_nothing_before_consent() {
             y: 1.0,
             trusted: true,
             link: false,
+            keyboard: false,
         },
     });
     t.on_hide(5_000.0, WALL);
@@ -80,6 +81,7 @@ fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
             y: 1.0,
             trusted: true,
             link: false,
+            keyboard: false,
         },
     });
     t.on_hide(3_000.0, WALL + 3_000.0);

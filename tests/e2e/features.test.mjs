@@ -135,7 +135,10 @@ test('an SPA route change (pushState, hashchange) starts a fresh page view, the 
   // The old page view's final snapshot reaches the collector on the route change.
   const old = await rowsFor((r) => r.path === '/test/features.html' && r.features.clicks === 3, 'the old page view');
   assert.equal(old.length, 1);
-  // A hash route is a route change too.
+  // An in-page anchor is not a route change; a hash route (#/...) is.
+  await page.click('#anchor-link');
+  await page.waitForTimeout(300);
+  assert.equal((await features(page)).route_changes, 1, 'an in-page anchor only scrolls');
   await page.click('#hash-link');
   await waitFor(async () => (await features(page)).route_changes === 2, 3000, 'the hash route');
   await page.mouse.click(5, 5);

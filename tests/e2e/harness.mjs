@@ -152,3 +152,39 @@ export function useCollectorAndBrowser(options) {
   });
   return env;
 }
+
+/**
+ * Chromium started on `url` without DevTools attached (Chromium neither
+ * prerenders nor keeps pages in the back/forward cache while DevTools is
+ * attached, and Playwright always is): after `settleMs` the test attaches
+ * over CDP. Resolves to { browser, close() }; close() also removes the profile.
+ */
+export async function bareChromium(url, settleMs) {
+  const port = await freePort();
+  const profile = mkdtempSync(join(tmpdir(), 'iob-bare-'));
+  const proc = spawn('/usr/bin/chromium', [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`, `--user-data-dir=${profile}`, url], { stdio: 'ignore' });
+  const close = async () => {
+    await browser?.close().catch(() => {});
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill();
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    // Chromium's helper processes may still be writing to the profile for a moment.
+    for (let i = 0; i < 20; i++) {
+      try {
+        rmSync(profile, { recursive: true, force: true });
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
+  let browser = null;
+  try {
+    await new Promise((r) => setTimeout(r, settleMs));
+    browser = await waitFor(() => chromium.connectOverCDP(`http://127.0.0.1:${port}`).catch(() => null), 10000, 'the bare Chromium');
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { browser, close };
+}

@@ -5,24 +5,33 @@
 
 /** Flag bits reported with each event. */
 const TRUSTED = 1;
+const KEYBOARD = 2;
 const NATIVE = 4;
 const FIELD = 8;
+const PERSISTED = 16;
 const VISIBLE = 64;
 /** What to read for an event type (one mask per name, passed in by Rust). */
 const READ_XY = 1;
 const READ_ELEMENT = 2;
 const READ_KEY = 4;
 const READ_FORM = 8;
-const READ_SELECTION = 16;
+const READ_FOCUS = 16;
 const READ_VISIBILITY = 32;
+const READ_PERSISTED = 64;
 /** Key classes. */
 const KEY_CHAR = 0;
 const KEY_DELETE = 1;
 const KEY_NAVIGATION = 2;
 const KEY_ENTER = 3;
 
-/** @type {Record<string, number>} */
+/**
+ * Named keys with a class; other names of one character are KEY_CHAR, the
+ * rest (modifiers, function keys) are not reported. `Unidentified` (Android
+ * keyboards) and `Process` (IME composition) stand for characters typed.
+ * @type {Record<string, number>}
+ */
 const KEYS = {
+  Unidentified: KEY_CHAR, Process: KEY_CHAR,
   Backspace: KEY_DELETE, Delete: KEY_DELETE, Enter: KEY_ENTER,
   Tab: KEY_NAVIGATION, Escape: KEY_NAVIGATION, Home: KEY_NAVIGATION, End: KEY_NAVIGATION, PageUp: KEY_NAVIGATION, PageDown: KEY_NAVIGATION,
   ArrowUp: KEY_NAVIGATION, ArrowDown: KEY_NAVIGATION, ArrowLeft: KEY_NAVIGATION, ArrowRight: KEY_NAVIGATION,
@@ -34,7 +43,7 @@ const KEYS = {
  * @param {number} t `performance.now()`, ms
  * @param {number} x clientX, or the key class
  * @param {number} y clientY
- * @param {number} flags TRUSTED | NATIVE | FIELD | VISIBLE bits
+ * @param {number} flags TRUSTED | KEYBOARD | NATIVE | FIELD | PERSISTED | VISIBLE bits
  * @param {string | undefined} text for form events: form name NUL field name NUL input type
  * @returns {void}
  */
@@ -81,6 +90,8 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
         y = m.clientY;
       }
       if (r & READ_ELEMENT) {
+        // A click with detail 0 was activated from the keyboard (Enter, Space).
+        if (/** @type {UIEvent} */ (e).detail === 0) flags |= KEYBOARD;
         const el = e.target instanceof Element ? e.target : null;
         if (el) {
           if (within(el, ignored)) return;
@@ -99,11 +110,11 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
         if (c < 0) return;
         x = c;
       }
-      if (r & READ_SELECTION) {
-        const s = getSelection();
-        if (!s || s.isCollapsed) return;
-      }
+      // Focus moving into one of the page's iframes blurs the window, but the
+      // page still has focus.
+      if (r & READ_FOCUS && document.hasFocus()) return;
       if (r & READ_VISIBILITY && document.visibilityState === 'visible') flags |= VISIBLE;
+      if (r & READ_PERSISTED && /** @type {PageTransitionEvent} */ (e).persisted) flags |= PERSISTED;
       handler(k, perf.now(), x, y, flags, text);
     };
     target.addEventListener(name, f, { passive: true, capture });

@@ -1,7 +1,12 @@
 // The observers of iob-web (imported by web/src/observers.rs): a
-// MutationObserver (dead clicks), a PerformanceObserver (LCP, CLS, INP, long
-// tasks) and hooks on history.pushState/replaceState (SPA route changes).
-// Each entry is reported as numbers; nothing reads layout.
+// MutationObserver (dead clicks), a PerformanceObserver (LCP, FCP, CLS, INP,
+// long tasks), the document's load times, the interaction count, and hooks
+// on history.pushState/replaceState and the Navigation API (SPA route
+// changes, navigations starting). Each entry is reported as numbers; nothing
+// reads layout. The web-vitals conventions (v5) are kept: INP candidates are
+// `event` entries of >= 40 ms and `first-input`, interactions are counted by
+// `performance.interactionCount` (or web-vitals' estimate from interaction
+// ids), and pending entries are taken when the page is hidden.
 // Codes shared with Rust are defined in web/src/codes.rs (a test checks them).
 
 /** Report kinds. */
@@ -11,12 +16,19 @@ const LAYOUT_SHIFT = 2;
 const INTERACTION = 3;
 const LONG_TASK = 4;
 const HISTORY_CHANGED = 5;
+const FCP = 6;
+const INTERACTION_COUNT = 7;
+const PAGE_TIMES = 8;
+const NAVIGATE = 9;
 
 /**
  * @callback Report
  * @param {number} kind one of the report kinds above
- * @param {number} a LCP: startTime; layout shift: value; interaction: interactionId
- * @param {number} b layout shift: startTime; interaction: duration
+ * @param {number} a LCP, FCP: startTime; layout shift: value; interaction:
+ *   interactionId; interaction count: the count; page times: activationStart
+ * @param {number} b layout shift: startTime; interaction: duration; page
+ *   times: when the page was first hidden (0 loaded hidden, Infinity never)
+ * @param {number} c page times: 1 when reached by back/forward, else 0
  * @returns {void}
  */
 
@@ -28,41 +40,121 @@ const HISTORY_CHANGED = 5;
  */
 export function iobObserve(report) {
   const w = window;
+  const perf = performance;
+  const doc = /** @type {Document & { prerendering?: boolean }} */ (document);
   /** @type {Array<() => void>} */
   const stops = [];
-  /** @param {number} k @param {number} a @param {number} b */
-  const safe = (k, a, b) => {
+  /** @param {number} k @param {number} a @param {number} b @param {number} [c] */
+  const safe = (k, a, b, c = 0) => {
     try {
-      report(k, a, b);
+      report(k, a, b, c);
     } catch (_) {}
   };
+  /**
+   * Adds a passive listener removed by the returned stop function.
+   * @param {EventTarget} target @param {string} name @param {(e: Event) => void} f
+   */
+  const listen = (target, name, f) => {
+    target.addEventListener(name, f, { passive: true, capture: true });
+    stops.push(() => target.removeEventListener(name, f, true));
+  };
+
+  // The document's load (web-vitals' getActivationStart and visibility
+  // watcher): activationStart, when it was first hidden, back/forward. A
+  // prerendered page reports once it is activated.
+  const pageTimes = () => {
+    const nav = /** @type {any} */ (perf.getEntriesByType('navigation')[0]);
+    const activation = nav && nav.responseStart > 0 && nav.responseStart < perf.now() ? nav.activationStart || 0 : 0;
+    const hiddenEntry = perf.getEntriesByType('visibility-state').find((e) => e.name === 'hidden' && e.startTime >= activation);
+    const hidden = hiddenEntry ? hiddenEntry.startTime : doc.visibilityState === 'hidden' ? 0 : Infinity;
+    safe(PAGE_TIMES, activation, hidden, nav && nav.type === 'back_forward' ? 1 : 0);
+  };
+  try {
+    if (doc.prerendering) listen(doc, 'prerenderingchange', pageTimes);
+    else pageTimes();
+  } catch (_) {}
+
+  const opts = { childList: true, subtree: true, attributes: true, characterData: true };
   try {
     const mo = new MutationObserver(() => safe(DOM_CHANGED, 0, 0));
-    mo.observe(document.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
+    mo.observe(document.documentElement, opts);
+    // Open shadow roots on a click's path are observed too, before the
+    // page's own handlers answer the click.
+    listen(w, 'click', (e) => {
+      for (const node of e.composedPath()) if (node instanceof ShadowRoot) mo.observe(node, opts);
+    });
     stops.push(() => mo.disconnect());
   } catch (_) {}
+
+  /** Reports the interaction count as of now (set up with the event observer). */
+  let reportCount = () => {};
   const PO = w.PerformanceObserver;
   if (PO) {
-    const po = new PO((list) =>
-      list.getEntries().forEach((entry) => {
+    const supported = PO.supportedEntryTypes || [];
+    // Interactions so far: the browser's count, or web-vitals' estimate from
+    // the interaction ids of every event entry (ids grow by 7 per interaction).
+    let minId = Infinity;
+    let maxId = 0;
+    const native = 'interactionCount' in perf;
+    const count = () => (native ? /** @type {any} */ (perf).interactionCount : maxId ? (maxId - minId) / 7 + 1 : 0);
+    reportCount = () => safe(INTERACTION_COUNT, count(), 0);
+    if (!native && supported.includes('event')) {
+      const estimate = new PO((list) =>
+        list.getEntries().forEach((entry) => {
+          const id = /** @type {any} */ (entry).interactionId;
+          if (id) {
+            minId = Math.min(minId, id);
+            maxId = Math.max(maxId, id);
+          }
+        }),
+      );
+      estimate.observe(/** @type {PerformanceObserverInit} */ ({ type: 'event', buffered: true, durationThreshold: 0 }));
+      stops.push(() => estimate.disconnect());
+    }
+    /** @param {PerformanceEntryList} entries */
+    const handle = (entries) => {
+      let events = false;
+      entries.forEach((entry) => {
         const e = /** @type {any} */ (entry);
         const t = e.entryType;
         if (t === 'largest-contentful-paint') safe(LCP, e.startTime, 0);
         else if (t === 'layout-shift') {
           if (!e.hadRecentInput) safe(LAYOUT_SHIFT, e.value, e.startTime);
         } else if (t === 'event' || t === 'first-input') {
-          if (e.interactionId > 0) safe(INTERACTION, e.interactionId, e.duration);
+          events = true;
+          if (e.interactionId > 0 || t === 'first-input') safe(INTERACTION, e.interactionId || 0, e.duration);
+        } else if (t === 'paint') {
+          if (e.name === 'first-contentful-paint') safe(FCP, e.startTime, 0);
         } else if (t === 'longtask') safe(LONG_TASK, 0, 0);
-      }),
-    );
-    const supported = PO.supportedEntryTypes || [];
-    ['largest-contentful-paint', 'layout-shift', 'event', 'first-input', 'longtask'].forEach((type) => {
+      });
+      if (events) reportCount();
+    };
+    const po = new PO((list) => handle(list.getEntries()));
+    ['largest-contentful-paint', 'layout-shift', 'event', 'first-input', 'paint', 'longtask'].forEach((type) => {
       if (supported.includes(type)) {
         po.observe(/** @type {PerformanceObserverInit} */ (type === 'event' ? { type, buffered: true, durationThreshold: 40 } : { type, buffered: true }));
       }
     });
     stops.push(() => po.disconnect());
+    // Leaving (hidden, or unloading): what is pending goes in before the
+    // final snapshot, with the interaction count as of now (web-vitals'
+    // onHidden). Window capture listeners run before the SDK's own.
+    const leave = () => {
+      handle(po.takeRecords());
+      reportCount();
+    };
+    listen(w, 'visibilitychange', () => doc.visibilityState === 'hidden' && leave());
+    listen(w, 'pagehide', leave);
+    // A route change starts a page view whose INP counts the interactions
+    // from then on: the count as of the change goes first.
+    listen(w, 'popstate', reportCount);
+    listen(w, 'hashchange', reportCount);
   }
+
+  // A navigation starting (Navigation API, where the browser has it).
+  const navigation = /** @type {any} */ (w).navigation;
+  if (navigation && navigation.addEventListener) listen(navigation, 'navigate', () => safe(NAVIGATE, 0, 0));
+
   const h = w.history;
   /** @type {Array<'pushState' | 'replaceState'>} */
   const methods = ['pushState', 'replaceState'];
@@ -73,7 +165,10 @@ export function iobObserve(report) {
     /** @this {History} @param {...any} args */
     const ours = function (...args) {
       const r = original.apply(h, /** @type {any} */ (args));
-      if (active) safe(HISTORY_CHANGED, 0, 0);
+      if (active) {
+        reportCount();
+        safe(HISTORY_CHANGED, 0, 0);
+      }
       return r;
     };
     h[name] = ours;

@@ -5,16 +5,19 @@
 
 /// `js/listen.js`: flag bits reported with each event.
 pub(crate) const TRUSTED: u32 = 1;
+pub(crate) const KEYBOARD: u32 = 2;
 pub(crate) const NATIVE: u32 = 4;
 pub(crate) const FIELD: u32 = 8;
+pub(crate) const PERSISTED: u32 = 16;
 pub(crate) const VISIBLE: u32 = 64;
 /// `js/listen.js`: what the snippet reads for an event type.
 pub(crate) const READ_XY: u32 = 1;
 pub(crate) const READ_ELEMENT: u32 = 2;
 pub(crate) const READ_KEY: u32 = 4;
 pub(crate) const READ_FORM: u32 = 8;
-pub(crate) const READ_SELECTION: u32 = 16;
+pub(crate) const READ_FOCUS: u32 = 16;
 pub(crate) const READ_VISIBILITY: u32 = 32;
+pub(crate) const READ_PERSISTED: u32 = 64;
 /// `js/listen.js`: key classes, reported in `x` for key events.
 pub(crate) const KEY_CHAR: u32 = 0;
 pub(crate) const KEY_DELETE: u32 = 1;
@@ -27,6 +30,10 @@ pub(crate) const LAYOUT_SHIFT: u32 = 2;
 pub(crate) const INTERACTION: u32 = 3;
 pub(crate) const LONG_TASK: u32 = 4;
 pub(crate) const HISTORY_CHANGED: u32 = 5;
+pub(crate) const FCP: u32 = 6;
+pub(crate) const INTERACTION_COUNT: u32 = 7;
+pub(crate) const PAGE_TIMES: u32 = 8;
+pub(crate) const NAVIGATE: u32 = 9;
 /// `js/request.js`: request kinds.
 pub(crate) const BEACON: u32 = 0;
 pub(crate) const POST: u32 = 1;
@@ -36,15 +43,18 @@ pub(crate) const PROBE: u32 = 2;
 #[cfg(test)]
 const ALL: &[(&str, u32, &str)] = &[
     ("TRUSTED", TRUSTED, "listen.js"),
+    ("KEYBOARD", KEYBOARD, "listen.js"),
     ("NATIVE", NATIVE, "listen.js"),
     ("FIELD", FIELD, "listen.js"),
+    ("PERSISTED", PERSISTED, "listen.js"),
     ("VISIBLE", VISIBLE, "listen.js"),
     ("READ_XY", READ_XY, "listen.js"),
     ("READ_ELEMENT", READ_ELEMENT, "listen.js"),
     ("READ_KEY", READ_KEY, "listen.js"),
     ("READ_FORM", READ_FORM, "listen.js"),
-    ("READ_SELECTION", READ_SELECTION, "listen.js"),
+    ("READ_FOCUS", READ_FOCUS, "listen.js"),
     ("READ_VISIBILITY", READ_VISIBILITY, "listen.js"),
+    ("READ_PERSISTED", READ_PERSISTED, "listen.js"),
     ("KEY_CHAR", KEY_CHAR, "listen.js"),
     ("KEY_DELETE", KEY_DELETE, "listen.js"),
     ("KEY_NAVIGATION", KEY_NAVIGATION, "listen.js"),
@@ -55,6 +65,10 @@ const ALL: &[(&str, u32, &str)] = &[
     ("INTERACTION", INTERACTION, "observe.js"),
     ("LONG_TASK", LONG_TASK, "observe.js"),
     ("HISTORY_CHANGED", HISTORY_CHANGED, "observe.js"),
+    ("FCP", FCP, "observe.js"),
+    ("INTERACTION_COUNT", INTERACTION_COUNT, "observe.js"),
+    ("PAGE_TIMES", PAGE_TIMES, "observe.js"),
+    ("NAVIGATE", NAVIGATE, "observe.js"),
     ("BEACON", BEACON, "request.js"),
     ("POST", POST, "request.js"),
     ("PROBE", PROBE, "request.js"),

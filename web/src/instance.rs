@@ -87,8 +87,10 @@ impl Inner {
         }
     }
 
-    /// Carries out the effects the core left, and keeps the delivery timer
-    /// armed for the core's next wake-up.
+    /// Carries out the effects the core left, announces a segment that time
+    /// alone changed, and keeps the one timer armed for the core's next
+    /// wake-up: delivery, or the next moment the segment may change (rounded
+    /// up to a whole second, so the deadline is stable between events).
     fn carry_out(&mut self) {
         if browser::random_failed() {
             self.tracker.randomness_failed();
@@ -106,10 +108,19 @@ impl Inner {
             }
         }
         let effects = self.tracker.take_effects();
+        let mut segment = self.tracker.next_segment_check();
+        let clock = self.tracker.clock();
+        if segment.is_some_and(|at| at <= clock) {
+            self.check_segment(clock);
+            segment = self.tracker.next_segment_check();
+        }
         let next = if self.stopped {
             None
         } else {
-            self.tracker.next_wake()
+            match (self.tracker.next_wake(), segment.map(whole_second_after)) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
         };
         let Some(delivery) = self.delivery.as_mut() else {
             return;
@@ -119,6 +130,15 @@ impl Inner {
         }
         delivery.reschedule(&self.window, next);
     }
+}
+
+/// The first whole second (page clock, ms) at or after `at`.
+fn whole_second_after(at: f64) -> f64 {
+    let mut ms = at.max(0.0) as u64;
+    if (ms as f64) < at {
+        ms += 1;
+    }
+    (ms.div_ceil(1000) * 1000) as f64
 }
 
 /// Runs `step` on the running instance, carries out the effects it left and

@@ -1,24 +1,29 @@
 //! Passive DOM listeners that translate browser events into core events.
 //! `js/listen.js` adds them and reads each event where reading is cheap (no
 //! wasm-JS crossing per field): the time, coordinates, `isTrusted`, and only
-//! for the event types that need it, the target's selectors, the key's
-//! class, the selection or the visibility. The wasm gets numbers and, for
+//! for the event types that need it, the target's selectors, whether a click
+//! came from the keyboard, the key's class, whether the page keeps focus,
+//! the visibility, or whether a `pagehide` is into the back/forward cache. The wasm gets numbers and, for
 //! form events only, the form name, field name and input type, which are
-//! hashed here at once. Nothing reads layout except the scroll reader, which
-//! runs at most once per animation frame. Elements inside
-//! `[data-iob-ignore]`, password and hidden inputs are not observed at all; a
-//! key's value never leaves the snippet (only its class does).
+//! hashed here at once (`iob_sdk::field_ids`). Nothing reads layout except
+//! the scroll reader, which runs at most once per animation frame. Elements
+//! inside `[data-iob-ignore]`, password and hidden inputs are not observed at
+//! all; a key's value never leaves the snippet (only its class does). A
+//! `wheel` or `touchstart` dispatched by script is not input and is dropped;
+//! a window `blur` while the page keeps focus (focus moved into one of its
+//! iframes) is not reported.
 
 use crate::codes::{
-    FIELD, KEY_CHAR, KEY_DELETE, KEY_ENTER, KEY_NAVIGATION, NATIVE, READ_ELEMENT, READ_FORM,
-    READ_KEY, READ_SELECTION, READ_VISIBILITY, READ_XY, TRUSTED, VISIBLE,
+    FIELD, KEYBOARD, KEY_CHAR, KEY_DELETE, KEY_ENTER, KEY_NAVIGATION, NATIVE, PERSISTED,
+    READ_ELEMENT, READ_FOCUS, READ_FORM, READ_KEY, READ_PERSISTED, READ_VISIBILITY, READ_XY,
+    TRUSTED, VISIBLE,
 };
 use crate::handle::Attachment;
 use crate::instance::{act_weak, Inner, Shared};
 use crate::{routes, scroll};
 use alloc::rc::Rc;
 use alloc::string::String;
-use iob_sdk::{Event, EventKind, KeyClass};
+use iob_sdk::{field_ids, Event, EventKind, KeyClass};
 use wasm_bindgen::prelude::*;
 
 /// The one handler of every listener: (index in [`EVENTS`], time (page
@@ -64,7 +69,9 @@ enum Kind {
 /// (event, kind, capture, on `document` rather than `window`, what the
 /// snippet reads). Inputs are observed in the capture phase, so a page that
 /// stops propagation still counts; window focus/blur and `error` must not
-/// capture (element focus and resource errors would look alike).
+/// capture (element focus and resource errors would look alike); nor must
+/// `pagehide`, so that `js/observe.js` (capturing) hands in the pending
+/// performance entries before the final snapshot.
 const EVENTS: [(&str, Kind, bool, bool, u32); 17] = [
     ("pointermove", Kind::Pointer, true, false, READ_XY),
     ("click", Kind::Click, true, false, READ_XY | READ_ELEMENT),
@@ -73,8 +80,8 @@ const EVENTS: [(&str, Kind, bool, bool, u32); 17] = [
     ("touchstart", Kind::Touch, true, false, 0),
     ("scroll", Kind::Scroll, true, false, 0),
     ("focus", Kind::Focus(true), false, false, 0),
-    ("blur", Kind::Focus(false), false, false, 0),
-    ("pagehide", Kind::PageHide, true, false, 0),
+    ("blur", Kind::Focus(false), false, false, READ_FOCUS),
+    ("pagehide", Kind::PageHide, false, false, READ_PERSISTED),
     ("input", Kind::Input, true, false, READ_ELEMENT | READ_FORM),
     (
         "submit",
@@ -94,32 +101,12 @@ const EVENTS: [(&str, Kind, bool, bool, u32); 17] = [
         true,
         READ_VISIBILITY,
     ),
-    (
-        "selectionchange",
-        Kind::Selection,
-        false,
-        true,
-        READ_SELECTION,
-    ),
+    ("selectionchange", Kind::Selection, false, true, 0),
 ];
 
 /// Not observed at all; form fields; targets whose native action answers a
 /// click (never dead clicks). Newline-separated, in that order.
 const SELECTORS: &str = "[data-iob-ignore],input[type=password i],input[type=hidden i]\ninput,textarea,select,[contenteditable]\na[href],area[href],input,select,textarea,label,summary,[contenteditable]";
-
-/// 32-bit FNV-1a of `bytes`.
-fn fnv(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
-        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
-    })
-}
-
-/// (form hash, field hash) from `form name NUL field name NUL input type`:
-/// names and type only, never a value.
-fn field_ids(text: &str) -> (u32, u32) {
-    let form = text.split('\0').next().unwrap_or("");
-    (fnv(form.as_bytes()), fnv(text.as_bytes()))
-}
 
 /// The key class the snippet reported.
 fn key_class(code: u32) -> KeyClass {
@@ -155,25 +142,32 @@ fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
             y: r.y as f32,
             trusted,
             link: r.flags & NATIVE != 0,
+            keyboard: r.flags & KEYBOARD != 0,
         },
         Kind::Key => EventKind::Key {
             class: key_class(r.x as u32),
             trusted,
             field: r.flags & FIELD != 0,
         },
-        Kind::Wheel => EventKind::Wheel,
-        Kind::Touch => EventKind::Touch,
+        Kind::Wheel if trusted => EventKind::Wheel,
+        Kind::Touch if trusted => EventKind::Touch,
+        Kind::Wheel | Kind::Touch => return None,
         Kind::Focus(f) => EventKind::Focus(f),
         Kind::Error => EventKind::Error,
         Kind::Selection => EventKind::Selection,
         Kind::Input => {
             let (form, field) = field_ids(r.text.as_deref().filter(|_| r.flags & FIELD != 0)?);
-            EventKind::FieldInput { form, field }
+            EventKind::FieldInput {
+                form,
+                field,
+                trusted,
+            }
         }
         Kind::Submit => EventKind::FormSubmit {
             form: field_ids(r.text.as_deref()?).0,
         },
         Kind::Visibility => EventKind::Visibility(r.flags & VISIBLE != 0),
+        Kind::PageHide if r.flags & PERSISTED != 0 => EventKind::PageFrozen,
         Kind::PageHide => EventKind::PageEnd,
         Kind::Scroll | Kind::Route => return None,
     })
@@ -192,7 +186,7 @@ fn handle(i: &mut Inner, kind: Kind, r: Reading) {
     i.tracker.on_event(&Event { t: r.t, kind: core });
     match core {
         // Leaving: the final snapshot goes out now.
-        EventKind::Visibility(false) | EventKind::PageEnd => {
+        EventKind::Visibility(false) | EventKind::PageEnd | EventKind::PageFrozen => {
             i.tracker.on_hide(r.t, crate::browser::wall())
         }
         EventKind::Visibility(true) => {}

@@ -1,10 +1,16 @@
 //! Observers for the feature engine, set up by `js/observe.js`: a
-//! `MutationObserver` (dead clicks), a `PerformanceObserver` (LCP, CLS, INP,
-//! long tasks) and hooks on `history.pushState` / `replaceState` (SPA route
-//! changes). Each entry arrives as numbers and becomes a core event here; the
-//! wasm holds no observer or entry bindings, and nothing reads layout.
+//! `MutationObserver` (dead clicks; open shadow roots on a click's path
+//! too), a `PerformanceObserver` (LCP, FCP, CLS, INP, long tasks), the
+//! document's load times and interaction count, and hooks on
+//! `history.pushState` / `replaceState` (SPA route changes) and the
+//! Navigation API (a navigation starting). Each entry arrives as numbers and
+//! becomes a core event here; the wasm holds no observer or entry bindings,
+//! and nothing reads layout.
 
-use crate::codes::{DOM_CHANGED, HISTORY_CHANGED, INTERACTION, LAYOUT_SHIFT, LCP, LONG_TASK};
+use crate::codes::{
+    DOM_CHANGED, FCP, HISTORY_CHANGED, INTERACTION, INTERACTION_COUNT, LAYOUT_SHIFT, LCP,
+    LONG_TASK, NAVIGATE, PAGE_TIMES,
+};
 use crate::handle::Attachment;
 use crate::instance::{act_weak, Shared};
 use crate::routes;
@@ -12,8 +18,8 @@ use alloc::rc::Rc;
 use iob_sdk::{Event, EventKind};
 use wasm_bindgen::prelude::*;
 
-/// The observers' one callback: (kind, a, b) as documented in `js/observe.js`.
-pub(crate) type Report = dyn FnMut(u32, f64, f64);
+/// The observers' one callback: (kind, a, b, c) as documented in `js/observe.js`.
+pub(crate) type Report = dyn FnMut(u32, f64, f64, f64);
 
 #[wasm_bindgen(module = "/js/observe.js")]
 extern "C" {
@@ -26,7 +32,7 @@ extern "C" {
 /// `history`, unless another script wrapped it since).
 pub(crate) fn attach(shared: &Shared) -> Attachment<Report> {
     let weak = Rc::downgrade(shared);
-    let report: Closure<Report> = Closure::new(move |kind: u32, a: f64, b: f64| {
+    let report: Closure<Report> = Closure::new(move |kind: u32, a: f64, b: f64, c: f64| {
         act_weak(&weak, |i| {
             let ev = match kind {
                 DOM_CHANGED => EventKind::Mutation,
@@ -40,6 +46,14 @@ pub(crate) fn attach(shared: &Shared) -> Attachment<Report> {
                     duration: b as f32,
                 },
                 LONG_TASK => EventKind::LongTask,
+                FCP => EventKind::Fcp(a as f32),
+                INTERACTION_COUNT => EventKind::InteractionCount(a as f32),
+                PAGE_TIMES => EventKind::PageTimes {
+                    activation_start: a as f32,
+                    first_hidden: b as f32,
+                    back_forward: c != 0.0,
+                },
+                NAVIGATE => EventKind::NavigationStart,
                 HISTORY_CHANGED => return routes::check(i),
                 _ => return,
             };

@@ -2,7 +2,7 @@
 //! at each route change, `navigator.webdriver`, and the current route.
 
 use alloc::string::String;
-use iob_sdk::PageEnv;
+use iob_sdk::{route_fragment, PageEnv};
 use web_sys::{VisibilityState, Window};
 
 /// The page's address, referrer, user agent, visibility and focus.
@@ -29,10 +29,12 @@ pub(crate) fn webdriver(w: &Window) -> bool {
         .unwrap_or(false)
 }
 
-/// `location.pathname + location.hash`: what identifies an SPA route.
+/// What identifies an SPA route: `location.pathname`, plus the fragment when
+/// it is a hash route (`iob_sdk::route_fragment`: an in-page anchor is not a
+/// new route).
 pub(crate) fn route(w: &Window) -> String {
     let loc = w.location();
     let mut r = loc.pathname().unwrap_or_default();
-    r.push_str(&loc.hash().unwrap_or_default());
+    r.push_str(route_fragment(&loc.hash().unwrap_or_default()));
     r
 }

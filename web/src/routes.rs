@@ -1,10 +1,11 @@
 //! SPA route tracking: after `pushState`/`replaceState` (reported by
-//! `js/observe.js`), `popstate` or `hashchange`, a changed path or fragment
-//! is a route change, which starts a fresh page view (the old one's final
-//! snapshot goes first).
+//! `js/observe.js`), `popstate` or `hashchange`, a changed route (the path,
+//! and the fragment of a hash route: see `page::route`) is a route change,
+//! which starts a fresh page view (the old one's final snapshot goes first)
+//! with its own scroll reading.
 
 use crate::instance::Inner;
-use crate::{browser, page};
+use crate::{browser, page, scroll};
 
 /// Starts a new page view when the route changed since the last check.
 pub(crate) fn check(i: &mut Inner) {
@@ -17,5 +18,6 @@ pub(crate) fn check(i: &mut Inner) {
     let env = page::env(&i.window);
     i.tracker
         .start_page_view(now, browser::wall(), &env.href, env.visible, env.focused);
+    scroll::request_read(i);
     i.check_segment(now);
 }

@@ -342,6 +342,7 @@ fn privatising_a_feature_drops_the_features_that_reveal_it() {
                 y: 5.0,
                 trusted: true,
                 link: false,
+                keyboard: false,
             },
         })
     };

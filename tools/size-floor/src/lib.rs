@@ -19,7 +19,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use iob_sdk::{
-    Config, Effect, Event, EventKind, KeyClass, PageEnv, Purpose, SplitMix64, Stored, Tracker,
+    field_ids, route_fragment, Config, Effect, Event, EventKind, KeyClass, PageEnv, Purpose,
+    SplitMix64, Stored, Tracker,
 };
 
 struct State {
@@ -130,6 +131,7 @@ pub extern "C" fn event(kind: u32, t: f64, a: f32, b: f32, c: f32, flags: u32) {
             y: b,
             trusted: on,
             link: flags & 2 != 0,
+            keyboard: flags & 16 != 0,
         },
         2 => EventKind::Key {
             class: [
@@ -156,6 +158,7 @@ pub extern "C" fn event(kind: u32, t: f64, a: f32, b: f32, c: f32, flags: u32) {
         11 => EventKind::FieldInput {
             form: a as u32,
             field: b as u32,
+            trusted: on,
         },
         12 => EventKind::FormSubmit { form: a as u32 },
         13 => EventKind::PageEnd,
@@ -166,6 +169,15 @@ pub extern "C" fn event(kind: u32, t: f64, a: f32, b: f32, c: f32, flags: u32) {
             duration: a,
         },
         17 => EventKind::LongTask,
+        18 => EventKind::PageFrozen,
+        19 => EventKind::NavigationStart,
+        20 => EventKind::Fcp(a),
+        21 => EventKind::PageTimes {
+            activation_start: a,
+            first_hidden: b,
+            back_forward: flags & 2 != 0,
+        },
+        22 => EventKind::InteractionCount(a),
         _ => EventKind::Conversion,
     };
     run(|tr| {
@@ -176,7 +188,9 @@ pub extern "C" fn event(kind: u32, t: f64, a: f32, b: f32, c: f32, flags: u32) {
 
 /// A tracker call without a string result: 0 hide, 1 tick, 2 flush, 3
 /// resume, 4 track, 5 revoke, 6 HTTP result `arg`, 7 grant / 8 deny the
-/// purposes in bit mask `arg`. Returns the next wake-up (page clock), or -1.
+/// purposes in bit mask `arg`, 9 none. Returns the next wake-up (page
+/// clock: delivery or a segment check, whichever comes first, as the shell
+/// arms it; the tracker's clock when that has passed), or -1.
 #[no_mangle]
 pub extern "C" fn call(what: u32, now: f64, wall: f64, arg: u32) -> f64 {
     let mut wake = -1.0;
@@ -189,6 +203,7 @@ pub extern "C" fn call(what: u32, now: f64, wall: f64, arg: u32) -> f64 {
             4 => t.track(now),
             5 => t.revoke(wall),
             6 => t.on_post_result(arg as u16, None, now),
+            9 => {}
             _ => {
                 let ps: Vec<Purpose> = Purpose::ALL
                     .into_iter()
@@ -199,7 +214,14 @@ pub extern "C" fn call(what: u32, now: f64, wall: f64, arg: u32) -> f64 {
                 t.choose(&ps, what == 7, wall);
             }
         }
-        wake = t.next_wake().unwrap_or(-1.0);
+        let segment = t.next_segment_check();
+        wake = match (t.next_wake(), segment) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b).unwrap_or(-1.0),
+        };
+        if segment.is_some_and(|at| at <= t.clock()) {
+            wake = t.clock();
+        }
         None
     });
     wake
@@ -269,4 +291,20 @@ pub extern "C" fn storage(now: f64, wall: f64) {
             t.on_storage_change(name, written, current, now, wall);
         }
     });
+}
+
+/// The shell's pure helpers on the input: `what` 0 hashes a form field
+/// (`form NUL field NUL type`: returns the field hash), 1 the length of the
+/// route fragment of a `location.hash`.
+#[no_mangle]
+pub extern "C" fn helper(what: u32) -> u32 {
+    with(|s| {
+        let text = input(s);
+        if what == 0 {
+            field_ids(text).1
+        } else {
+            route_fragment(text).len() as u32
+        }
+    })
+    .unwrap_or(0)
 }

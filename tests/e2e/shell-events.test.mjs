@@ -1,0 +1,242 @@
+// What only the browser shell can get right, checked in Chromium with real
+// input on examples/script-tag/test/replay.html: focus moving into an
+// iframe, DOM changes inside an open shadow root, a selection removed by a
+// click, a navigation that starts but takes long, a return by the back
+// button, a page restored from the back/forward cache, the scroll reading of
+// an SPA page view, and segments announced by a timer with no event at all.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { startCollector, launchBrowser, bareChromium, waitFor } from './harness.mjs';
+
+let collector;
+let browser;
+/** A server that accepts connections and never answers: a navigation to it starts and never ends. */
+let hanging;
+const sockets = new Set();
+
+before(async () => {
+  collector = await startCollector();
+  browser = await launchBrowser();
+  hanging = createServer((socket) => sockets.add(socket));
+  await new Promise((r) => hanging.listen(0, '127.0.0.1', r));
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.close();
+  sockets.forEach((s) => s.destroy());
+  hanging?.close();
+});
+
+/** replay.html with the SDK options `config`; `at` names the page (its URL stays real, so it can be navigated back to). */
+const pageUrl = (config, at) => `${collector.url}/test/replay.html?${new URLSearchParams({ config: JSON.stringify(config), at })}`;
+
+async function open(config = {}) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false }));
+  const page = await context.newPage();
+  await page.goto(pageUrl(config, 'a'));
+  await ready(page);
+  return { context, page };
+}
+
+const ready = (page) => page.waitForFunction(() => window.iob && window.iob.features() !== null);
+
+const features = (page) => page.evaluate(() => window.iob.features());
+
+test('focus moving into an embedded iframe is not leaving the page: active time goes on', async () => {
+  const { context, page } = await open();
+  await page.evaluate(() => {
+    const f = document.createElement('iframe');
+    f.srcdoc = '<input id="card" style="width:280px">';
+    f.style.cssText = 'position:absolute;top:650px;left:0;width:300px;height:60px;border:0';
+    document.body.appendChild(f);
+  });
+  await page.frameLocator('iframe').locator('#card').waitFor();
+  await page.mouse.click(100, 200);
+  const t0 = await page.evaluate(() => performance.now());
+  await page.frameLocator('iframe').locator('#card').click();
+  assert.equal(await page.evaluate(() => document.hasFocus()), true, 'the page keeps focus (in its iframe)');
+  await page.waitForTimeout(2000);
+  const { f, now } = await page.evaluate(() => ({ f: window.iob.features(), now: performance.now() }));
+  assert.ok(f.active_ms >= now - t0 - 150, `active since the click on the page: ${f.active_ms} of ${Math.round(now - t0)} ms`);
+  await context.close();
+});
+
+test('a DOM change inside an open shadow root answers the click on it', async () => {
+  const { context, page } = await open();
+  await page.evaluate(() => {
+    const host = document.createElement('div');
+    host.style.cssText = 'position:absolute;top:650px;left:420px;width:200px;height:60px;user-select:none';
+    const root = host.attachShadow({ mode: 'open' });
+    root.innerHTML = '<div id="toggle" style="height:60px;background:#cde">Toggle <span id="state">off</span></div>';
+    root.getElementById('toggle').addEventListener('click', () => (root.getElementById('state').textContent = 'on'));
+    document.body.appendChild(host);
+  });
+  await page.mouse.move(500, 670);
+  await page.mouse.click(520, 680);
+  assert.equal(await page.evaluate(() => document.querySelector('div[style*="420px"]').shadowRoot.getElementById('state').textContent), 'on');
+  await page.waitForTimeout(2800);
+  const f = await features(page);
+  assert.equal(f.clicks, 1);
+  assert.equal(f.dead_clicks ?? 0, 0, 'the shadow DOM changed: not a dead click');
+  await context.close();
+});
+
+test('a click that removes a text selection is answered by that selection change', async () => {
+  const { context, page } = await open();
+  await page.evaluate(() => {
+    const p = document.createElement('p');
+    p.id = 'text';
+    p.textContent = 'Some text a visitor selects before clicking elsewhere.';
+    p.style.cssText = 'position:absolute;top:660px;left:0;margin:0;font-size:20px';
+    document.body.appendChild(p);
+  });
+  // Select a few words by dragging (its own click is answered by the selection).
+  await page.mouse.move(5, 670);
+  await page.mouse.down();
+  await page.mouse.move(200, 672, { steps: 5 });
+  await page.mouse.up();
+  assert.ok((await page.evaluate(() => String(getSelection()))).length > 3, 'text is selected');
+  await page.waitForTimeout(2700);
+  const before = (await features(page)).dead_clicks ?? 0;
+  // A click on an empty part of the page removes the selection: that is its
+  // visible effect (the page answers nothing else).
+  await page.mouse.click(900, 760);
+  assert.equal(await page.evaluate(() => String(getSelection())), '', 'the selection is gone');
+  await page.waitForTimeout(2700);
+  assert.equal((await features(page)).dead_clicks ?? 0, before, 'the selection change answered the click');
+  await context.close();
+});
+
+test('a click that starts a navigation is not dead, even when the next page takes long', async () => {
+  const { context, page } = await open();
+  // The click navigates to a page that never answers; 2.8 s later (past the
+  // 2.5 s verdict) the page gives up waiting (window.stop()), so it can be
+  // read again (while a navigation is pending, the page cannot be evaluated).
+  const slow = `http://127.0.0.1:${hanging.address().port}/slow`;
+  await page.evaluate(
+    (url) =>
+      document.getElementById('plain').addEventListener('click', () => {
+        location.href = url;
+        setTimeout(() => window.stop(), 2800);
+      }),
+    slow,
+  );
+  await page.mouse.move(90, 190);
+  await page.mouse.click(100, 200);
+  await page.waitForTimeout(3300);
+  const f = await features(page);
+  assert.equal(f.clicks, 1, 'still on the page: the next one never came');
+  assert.equal(f.dead_clicks ?? 0, 0, 'the navigation started at once: it answered the click');
+  await context.close();
+});
+
+test('back to a page 2 s after leaving it for another page of the site is a quick back', async () => {
+  // A multi-page site with analytics (opt-out): A, a link to B, the back
+  // button. Playwright's Chromium has no back/forward cache, so A loads again.
+  const config = { consent: 'opt-out' };
+  const { context, page } = await open(config);
+  await page.mouse.click(100, 200);
+  await page.goto(pageUrl(config, 'b'));
+  await ready(page);
+  assert.equal((await features(page)).pageviews, 2, 'the session record counts A');
+  await page.waitForTimeout(1500);
+  await page.goBack();
+  await ready(page);
+  const f = await features(page);
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation')[0].type), 'back_forward');
+  assert.equal(f.quick_backs, 1, 'back on A within 5 s of leaving it');
+  assert.equal(f.pageviews, 3);
+  await context.close();
+});
+
+test('a page restored from the back/forward cache: its started form was not abandoned, and the return is a quick back', async () => {
+  // Chromium keeps pages out of the back/forward cache while DevTools is
+  // attached (Playwright is), so the browser starts bare on bfcache.html,
+  // which starts a form, leaves for a second page and comes back by itself;
+  // the test attaches afterwards.
+  const bare = await bareChromium(`${collector.url}/test/bfcache.html`, 4500);
+  try {
+    const cdp = bare.browser;
+    const page = await waitFor(() => cdp.contexts()[0]?.pages().find((p) => p.url().endsWith('/test/bfcache.html')), 10000, 'page A');
+    await page.waitForFunction(() => window.restored === true, null, { timeout: 10000 });
+    const { hid, away, f, pv } = await page.evaluate(() => ({
+      hid: window.hidPersisted,
+      away: window.backAt - window.leftAt,
+      f: window.iob.features(),
+      pv: JSON.parse(window.iob.explain().last_payload ?? 'null')?.pv,
+    }));
+    assert.equal(hid, true, 'A went into the cache (pagehide persisted)');
+    assert.equal(f.forms_started, 1, JSON.stringify(f));
+    assert.equal(f.forms_abandoned ?? 0, 0, 'the page came back with its form: not abandoned');
+    assert.equal(f.quick_backs ?? 0, away <= 5000 ? 1 : 0, `away ${Math.round(away)} ms: a quick back when <= 5000`);
+    const rows = await waitFor(async () => {
+      const r = (await collector.dump()).filter((row) => row.pv === pv);
+      return r.length ? r : null;
+    }, 8000, `the snapshot of page view ${pv}`);
+    assert.equal(rows[0].features.forms_started, 1);
+    assert.equal(rows[0].features.forms_abandoned ?? 0, 0, 'the snapshot sent at the pagehide says so too');
+  } finally {
+    await bare.close();
+  }
+});
+
+test('an SPA page view takes its own scroll reading at the route change', async () => {
+  const { context, page } = await open();
+  await page.mouse.move(500, 500);
+  await page.mouse.wheel(0, 1200);
+  await page.waitForFunction(() => window.scrollY >= 1000);
+  await page.waitForTimeout(300);
+  await page.evaluate(() => history.pushState(null, '', '/b'));
+  await page.waitForTimeout(300);
+  const { f, depth } = await page.evaluate(() => ({
+    f: window.iob.features(),
+    depth: Math.min(100, Math.round(((window.scrollY + window.innerHeight) / document.documentElement.scrollHeight) * 100)),
+  }));
+  assert.equal(f.route_changes, 1);
+  assert.ok(depth > 25, `scrolled: ${depth} %`);
+  assert.equal(f.scroll_depth_max_pct, depth, 'the new page view read where the page is');
+  await context.close();
+});
+
+test("an SPA page view's INP counts only the interactions since its route change", async () => {
+  const { context, page } = await open();
+  // The plain box blocks the main thread for its data-ms on each click.
+  await page.evaluate(() => {
+    const box = document.getElementById('plain');
+    box.addEventListener('click', () => {
+      const until = performance.now() + Number(box.dataset.ms || 0);
+      while (performance.now() < until);
+    });
+  });
+  const clicks = async (ms, n) => {
+    await page.evaluate((v) => (document.getElementById('plain').dataset.ms = String(v)), ms);
+    for (let i = 0; i < n; i++) await page.mouse.click(100 + (i % 5) * 40, 150 + (i % 3) * 40);
+  };
+  await clicks(150, 1);
+  await clicks(0, 60); // quick: no event entry of >= 40 ms, so no count reported with one
+  await page.evaluate(() => history.pushState(null, '', '/b'));
+  await clicks(300, 1);
+  await clicks(120, 1);
+  await page.waitForTimeout(500);
+  const f = await features(page);
+  assert.equal(f.route_changes, 1);
+  // Two interactions on this page view: web-vitals' index min(1, floor(2 / 50)) = 0, the longest.
+  assert.ok(f.inp_ms >= 296, `the 300 ms click, not the 120 ms one: ${f.inp_ms}`);
+  await context.close();
+});
+
+test('a segment that time alone changes is announced by a timer (bouncer at 5 s, no event)', async () => {
+  const { context, page } = await open();
+  // Nothing happens on the page: no input, no features() call.
+  await page.waitForFunction(() => performance.now() > 6200, null, { timeout: 10000, polling: 500 });
+  // (The first evaluation, by the features() call that waited for the SDK, announced no segment.)
+  const announced = (await page.evaluate(() => window.segments)).filter(([, s]) => s !== null);
+  assert.equal(announced.length, 1, JSON.stringify(announced));
+  const [at, segment] = announced[0];
+  assert.equal(segment, 'bouncer');
+  assert.ok(at >= 5000 && at < 6200, `announced at ${at} ms: within a second of total_ms reaching 5000`);
+  await context.close();
+});
