@@ -11,29 +11,51 @@
 // cache and storage: a first visit, then a second page view with the wasm
 // cached). Variants are interleaved run by run.
 //
-// Measured with CDP Performance.getMetrics over the whole tab session (both
-// page views and both pagehides): ScriptDuration (time in script: JS, wasm
-// compilation on the main thread, event handlers) and TaskDuration (all
-// main-thread tasks: also style, layout, parsing, GC). The browser runs with
-// RenderDocument disabled so that one document's counters continue into the
-// next one (by default a navigation starts fresh counters and the pagehide of
-// the page being left is lost).
+// Measures, each as the variant minus the baseline:
+// 1. CDP Performance.getMetrics over the whole tab session (both page views
+//    and both pagehides): ScriptDuration and TaskDuration. The browser runs
+//    with RenderDocument disabled so that one document's counters continue
+//    into the next one (by default a navigation starts fresh counters and
+//    the pagehide of the page being left is lost). ScriptDuration counts
+//    script run by a task (a classic script, a listener, a timer, a frame
+//    callback) but NOT promise reactions (microtasks) run after a network
+//    task: work after `await import()`, after a wasm instantiation or in a
+//    fetch's `.then` is invisible to it. TaskDuration sees it but also every
+//    style, layout and paint, so its difference is noisy.
+// 2. ScriptDuration + microtask checkpoints: the same runs also trace the
+//    `toplevel` category (two events per task, paid alike by every variant)
+//    and add the main thread's BlinkScheduler_PerformMicrotaskCheckpoint time,
+//    where those promise reactions run. This is the complete script figure
+//    for an SDK that starts in a promise chain (iob-sdk's start-up).
+// 3. Optional (--profiled-runs N): separate runs under the CPU profiler,
+//    counting samples with an SDK frame anywhere on the stack, grouped by the
+//    outermost SDK function. Useful to see where time starts, but biased: the
+//    profiler makes V8 collect source positions and log every compiled
+//    function, which inflates compilation and short frequent calls several
+//    times over; compare variants with 1 and 2, not with this.
 //
-// Usage: node tests/bench/session.mjs [--runs N] [--sdks none,iob,plausible,snowplow]
-//          [--iob name=pkgdir ...] [--profile name] [--trace name]
-//   --iob name=dir   adds an iob-sdk variant served from another built pkg/
-//                    (before/after comparisons, interleaved); `iob` is ./pkg
-//   --profile name   one extra run of that variant under the CDP sampling
-//                    profiler: self time by function and script
-//   --trace a,b      one extra run of each variant under tracing: main-thread
-//                    events grouped, and each one's difference from `none`
-//   --thread-ticks   durations in main-thread CPU time instead of wall time
-//                    (Performance.enable timeDomain: less sensitive to load)
+// Usage: node tests/bench/session.mjs [--runs N] [--profiled-runs N]
+//          [--sdks none,iob,floor,plausible,snowplow] [--iob name=pkgdir ...]
+//          [--profile name] [--trace a,b] [--thread-ticks]
+//   --runs N           interleaved runs per variant (default BENCH_RUNS or 3)
+//   --profiled-runs N  profiled runs per SDK variant (default 0)
+//   --iob name=dir     adds an iob-sdk variant served from another built pkg/
+//                      (before/after comparisons, interleaved); `iob` is ./pkg
+//   --profile name     one extra profiled run: self time by function and script
+//   --interval µs      sampling interval of the profiled runs (default 1000)
+//   --trace a,b        one extra run of each variant under tracing: main-thread
+//                      events grouped, and each one's difference from `none`
+//   --thread-ticks     durations in main-thread CPU time instead of wall time
+//   --ready N          fresh page loads per iob variant timing the script tag to
+//                      `iob.ready` (default 7; 0 skips)
+//   --worker           adds `worker`: the prototype with the features engine in
+//                      a Web Worker (tests/bench/worker/; needs `make size-floor`)
+// BENCH_CHROMIUM_FLAGS adds browser flags (experiments, e.g. --js-flags=--no-liftoff).
 // The collector is a stub on the same origin answering 204 to every POST and
 // HEAD (and to Snowplow's and Plausible's endpoints), counting requests.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join, extname, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
@@ -46,17 +68,22 @@ const here = join(root, 'tests', 'bench', 'session');
 
 // ---- arguments ----
 const argv = process.argv.slice(2);
-const opt = { runs: Number(process.env.BENCH_RUNS || 3), sdks: null, iob: [], profile: null, trace: null, threadTicks: false };
+const opt = { runs: Number(process.env.BENCH_RUNS || 3), interval: 1000, ready: 7, profiled: null, sdks: null, iob: [], profile: null, trace: null, threadTicks: false, worker: false };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--runs') opt.runs = Number(argv[++i]);
+  else if (a === '--profiled-runs') opt.profiled = Number(argv[++i]);
   else if (a === '--sdks') opt.sdks = argv[++i].split(',');
   else if (a === '--iob') opt.iob.push(argv[++i]);
   else if (a === '--profile') opt.profile = argv[++i];
   else if (a === '--trace') opt.trace = argv[++i];
   else if (a === '--thread-ticks') opt.threadTicks = true;
+  else if (a === '--worker') opt.worker = true;
+  else if (a === '--ready') opt.ready = Number(argv[++i]);
+  else if (a === '--interval') opt.interval = Number(argv[++i]);
   else throw new Error(`unknown argument ${a}`);
 }
+if (opt.profiled === null) opt.profiled = 0;
 
 // ---- variants: what goes into the page's head ----
 /** @type {Map<string, { head: string, files: string[] }>} */
@@ -72,10 +99,23 @@ const addIob = (name, dir) => {
   // nothing is sent before the consent click on the first page).
   variants.set(name, {
     head: `<script defer src="/pkg-${name}/iob.js" data-site="bench" data-endpoint="/v1/ingest"></script>`,
-    files: ['iob.js', 'index.js', 'iob_sdk_bg.wasm'].map((f) => join(dir, f)),
+    files: ['iob.js', 'index.js', 'iob_sdk_bg.wasm', 'worker.js', 'core.wasm'].map((f) => join(dir, f)).filter((f) => existsSync(f)),
   });
 };
 addIob('iob', 'pkg');
+if (opt.worker) {
+  // The Worker prototype as a package of its own: main.js (the script tag),
+  // worker.js, and the core behind its bare C ABI (make size-floor).
+  const dir = join(root, 'target', 'pkg-worker');
+  const core = join(root, 'target', 'size-floor', 'core.wasm');
+  if (!existsSync(core)) throw new Error(`${core} not found: run make size-floor first`);
+  mkdirSync(dir, { recursive: true });
+  for (const [entry, out] of [['main.js', 'iob.js'], ['worker.js', 'worker.js']]) {
+    await build({ entryPoints: [join(root, 'tests', 'bench', 'worker', entry)], bundle: true, minify: !process.env.BENCH_NO_MINIFY, format: 'iife', target: 'es2020', outfile: join(dir, out), logLevel: 'warning' });
+  }
+  copyFileSync(core, join(dir, 'core.wasm'));
+  opt.iob.push(`worker=${dir}`);
+}
 for (const spec of opt.iob) {
   const [name, dir] = spec.split('=');
   addIob(name, dir);
@@ -86,6 +126,12 @@ const others = {
   snowplow: '@snowplow/browser-tracker',
 };
 const bundled = new Map();
+// The listener floor: 17 passive no-op listeners (tests/bench/session/floor.js).
+if (opt.sdks && opt.sdks.includes('floor')) {
+  const code = readFileSync(join(here, 'floor.js'));
+  bundled.set('/sdk/floor.js', code);
+  variants.set('floor', { head: '<script defer src="/sdk/floor.js"></script>', files: [], bytes: code, version: 'no-op listeners' });
+}
 for (const [name, pkgName] of Object.entries(others)) {
   if (opt.sdks && !opt.sdks.includes(name)) continue;
   if (!existsSync(join(root, 'node_modules', pkgName))) {
@@ -289,7 +335,7 @@ async function session(page, base, seen) {
 }
 
 // ---- runs ----
-const launchArgs = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-features=RenderDocument'];
+const launchArgs = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-features=RenderDocument', ...(process.env.BENCH_CHROMIUM_FLAGS || '').split(' ').filter(Boolean)];
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: launchArgs });
 
 /** One session of `variant` in a fresh context; optional `extra(cdp)` hooks before and after. */
@@ -298,6 +344,14 @@ async function runOnce(variant, hooks = {}) {
   const page = await ctx.newPage();
   const cdp = await ctx.newCDPSession(page);
   await cdp.send('Performance.enable', { timeDomain: opt.threadTicks ? 'threadTicks' : 'timeTicks' });
+  // Measured runs also trace the `toplevel` category (two events per task, a
+  // small cost every variant pays alike) for the microtask checkpoints.
+  const trace = !hooks.before;
+  const events = [];
+  if (trace) {
+    cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+    await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['toplevel'] }, transferMode: 'ReportEvents' });
+  }
   if (hooks.before) await hooks.before(cdp);
   Object.assign(hits, { requests: 0, bytes: 0, kinds: {} });
   const seen = [];
@@ -312,8 +366,16 @@ async function runOnce(variant, hooks = {}) {
   });
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
   const extra = hooks.after ? await hooks.after(cdp) : null;
+  let micro = NaN;
+  if (trace) {
+    const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.end');
+    await done;
+    const mains = new Set(events.filter((e) => e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    micro = events.filter((e) => e.name === 'BlinkScheduler_PerformMicrotaskCheckpoint' && e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`)).reduce((sum, e) => sum + e.dur / 1000, 0);
+  }
   await ctx.close();
-  return { wall, script: metrics.ScriptDuration * 1000, task: metrics.TaskDuration * 1000, hits: { ...hits, kinds: { ...hits.kinds } }, seen, extra };
+  return { wall, script: metrics.ScriptDuration * 1000, micro, task: metrics.TaskDuration * 1000, hits: { ...hits, kinds: { ...hits.kinds } }, seen, extra };
 }
 
 const fmt = (x) => x.toFixed(1);
@@ -343,25 +405,100 @@ for (let r = 0; r < opt.runs; r++) {
     results[v].push(x);
     const sent = Object.entries(x.hits.kinds).map(([k, n]) => `${n}× ${k}`).join(', ') || 'nothing';
     const input = x.seen.map((s) => `${s.pointermove}/${s.click}/${s.keydown}/${s.wheel}/${s.scroll}`).join(' + ');
-    console.log(`run ${r + 1} ${v.padEnd(10)} script ${fmt(x.script).padStart(6)} ms  task ${fmt(x.task).padStart(6)} ms  session ${(x.wall / 1000).toFixed(1)} s  input ${input}  sent: ${sent} (${x.hits.bytes} body bytes)  load ${load()}`);
+    console.log(`run ${r + 1} ${v.padEnd(10)} script ${fmt(x.script).padStart(6)} ms  microtasks ${fmt(x.micro).padStart(5)} ms  task ${fmt(x.task).padStart(6)} ms  session ${(x.wall / 1000).toFixed(1)} s  input ${input}  sent: ${sent} (${x.hits.bytes} body bytes)  load ${load()}`);
   }
 }
 console.log(`load average after: ${load()}`);
 if (opt.runs > 0) printTable();
 
-function printTable() {
-console.log('');
-console.log(`variant     ScriptDuration ms: median [min-max]  Δ vs none   TaskDuration ms: median [min-max]  Δ vs none   paired Δ script (run by run)`);
-const base = results.none;
-for (const v of chosen) {
-  const xs = results[v];
-  const s = xs.map((x) => x.script);
-  const t = xs.map((x) => x.task);
-  const ds = xs.map((x, i) => x.script - base[i].script);
-  const range = (a) => `${fmt(median(a)).padStart(6)} [${fmt(Math.min(...a))}-${fmt(Math.max(...a))}]`;
-  const delta = (a, b) => (v === 'none' ? '' : `${fmt(median(a) - median(b)).padStart(6)}`);
-  console.log(`${v.padEnd(10)}  ${range(s).padEnd(34)} ${delta(s, base.map((x) => x.script)).padEnd(10)}  ${range(t).padEnd(32)} ${delta(t, base.map((x) => x.task)).padEnd(10)}  ${v === 'none' ? '' : ds.map(fmt).join(', ')}`);
+// ---- script tag to ready ----
+const iobVariants = chosen.filter((v) => variants.get(v).files.some((f) => f.endsWith('index.js')));
+if (opt.ready > 0 && iobVariants.length) {
+  // window.iob is set by the loader; its `ready` settles once the wasm is
+  // instantiated and the SDK constructed. Fresh context each time (cold cache).
+  const readyAt = Object.fromEntries(iobVariants.map((v) => [v, []]));
+  for (let r = 0; r < opt.ready; r++) {
+    for (const v of iobVariants) {
+      const ctx = await browser.newContext({ viewport: VIEWPORT });
+      await ctx.addInitScript(() => {
+        let value;
+        Object.defineProperty(window, 'iob', {
+          configurable: true,
+          get: () => value,
+          set: (x) => {
+            value = x;
+            if (x && x.ready) x.ready.then(() => ((/** @type {any} */ (window)).__readyAt = performance.now()), () => {});
+          },
+        });
+      });
+      const page = await ctx.newPage();
+      await page.goto(`${origin}/v/${v}/a.html`, { waitUntil: 'load' });
+      const at = await page.waitForFunction(() => (/** @type {any} */ (window)).__readyAt, null, { timeout: 10000 }).then((h) => h.jsonValue());
+      const dcl = await page.evaluate(() => performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd);
+      readyAt[v].push([at, at - dcl]);
+      await ctx.close();
+    }
+  }
+  console.log(`\nscript tag to ready, ${opt.ready} fresh page loads each (ms since navigation start; after DOMContentLoaded): median [min-max]`);
+  for (const v of iobVariants) {
+    const a = readyAt[v].map((x) => x[0]);
+    const b = readyAt[v].map((x) => x[1]);
+    console.log(`${v.padEnd(10)}  ${fmt(median(a)).padStart(6)} [${fmt(Math.min(...a))}-${fmt(Math.max(...a))}]   ${fmt(median(b)).padStart(6)} [${fmt(Math.min(...b))}-${fmt(Math.max(...b))}]`);
+  }
 }
+
+// ---- SDK time from the CPU profiler ----
+if (opt.profiled > 0) {
+  const sdkVariants = chosen.filter((v) => v !== 'none');
+  const attributed = Object.fromEntries(sdkVariants.map((v) => [v, []]));
+  console.log(`\nprofiled runs (${opt.interval} µs sampling): SDK time = samples with an SDK frame on the stack`);
+  for (let r = 0; r < opt.profiled; r++) {
+    for (const v of sdkVariants.map((_, i) => sdkVariants[(i + r) % sdkVariants.length])) {
+      const x = await runOnce(v, {
+        before: async (cdp) => {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: opt.interval });
+          await cdp.send('Profiler.start');
+        },
+        after: async (cdp) => (await cdp.send('Profiler.stop')).profile,
+      });
+      const a = attribute(x.extra);
+      a.script = x.script;
+      attributed[v].push(a);
+      console.log(`profiled run ${r + 1} ${v.padEnd(10)} SDK ${fmt(a.total).padStart(6)} ms  (ScriptDuration under the profiler ${fmt(x.script)} ms)  load ${load()}`);
+    }
+  }
+  console.log(`\nvariant     SDK time ms: median [min-max]   where it starts (outermost SDK function: median ms)`);
+  for (const v of sdkVariants) {
+    const xs = attributed[v];
+    const t = xs.map((a) => a.total);
+    const keys = new Set(xs.flatMap((a) => [...a.by.keys()]));
+    const rows = [...keys].map((k) => [k, median(xs.map((a) => a.by.get(k) || 0))]).sort((a, b) => b[1] - a[1]);
+    console.log(`${v.padEnd(10)}  ${`${fmt(median(t)).padStart(6)} [${fmt(Math.min(...t))}-${fmt(Math.max(...t))}]`.padEnd(30)}`);
+    for (const [k, ms] of rows.slice(0, 8)) console.log(`${''.padEnd(44)}${fmt(ms).padStart(6)}  ${k}`);
+  }
+}
+
+function printTable() {
+  // Each measure: the variant's median [min-max], and its difference from the
+  // baseline: difference of medians, and the run-by-run (paired) differences.
+  const base = results.none;
+  const measures = [
+    ['ScriptDuration', (x) => x.script],
+    ['ScriptDuration + microtask checkpoints', (x) => x.script + x.micro],
+    ['TaskDuration', (x) => x.task],
+  ];
+  const range = (a) => `${fmt(median(a))} [${fmt(Math.min(...a))}-${fmt(Math.max(...a))}]`;
+  for (const [name, get] of measures) {
+    console.log(`\n${name}, ms: variant median [min-max]; Δ vs none (median of each); paired Δ run by run`);
+    for (const v of chosen) {
+      const a = results[v].map(get);
+      const b = base.map(get);
+      const paired = a.map((x, i) => x - b[i]);
+      const d = v === 'none' ? '' : `Δ ${fmt(median(a) - median(b)).padStart(6)}   paired ${fmt(median(paired))} [${fmt(Math.min(...paired))}-${fmt(Math.max(...paired))}]`;
+      console.log(`  ${v.padEnd(10)} ${range(a).padEnd(26)} ${d}`);
+    }
+  }
 }
 
 // ---- optional: where the time goes ----
@@ -472,4 +609,39 @@ function printTraces(traces) {
       console.log(`  ${a.ms.toFixed(1).padStart(11)} ${String(a.n).padStart(6)} ${a.max.toFixed(2).padStart(8)}  ${bb}  ${k}`);
     }
   }
+}
+
+/**
+ * SDK time of a CPU profile: samples with a frame from an SDK file (the
+ * package under /pkg-*, a bundled SDK under /sdk/) anywhere on the stack,
+ * grouped by the outermost such frame.
+ */
+function attribute(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const isSdk = (n) => /\/(pkg-[\w-]+|sdk)\//.test(n.callFrame.url);
+  const top = new Map();
+  const outermost = (id) => {
+    if (top.has(id)) return top.get(id);
+    const p = parent.get(id);
+    const above = p === undefined ? null : outermost(p);
+    const n = byId.get(id);
+    const r = above || (isSdk(n) ? n : null);
+    top.set(id, r);
+    return r;
+  };
+  const by = new Map();
+  let total = 0;
+  const dt = profile.timeDeltas;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const o = outermost(profile.samples[i]);
+    if (!o) continue;
+    const ms = (dt[i + 1] ?? 0) / 1000;
+    total += ms;
+    const cf = o.callFrame;
+    const key = `${cf.functionName || '(anonymous)'} ${cf.url.replace(origin, '')}:${cf.lineNumber + 1}:${cf.columnNumber + 1}`;
+    by.set(key, (by.get(key) || 0) + ms);
+  }
+  return { total, by };
 }
