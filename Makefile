@@ -6,7 +6,7 @@ DEMO_PORT ?= 8080
 DEMO_TOKEN ?= demo-read-token
 BENCH_STORAGE ?= sqlite
 
-.PHONY: setup pkg size size-floor docs demo test lint test-native test-wasm test-e2e test-ecosystem examples bench bench-session bench-collector bench-bytes
+.PHONY: setup pkg size size-floor docs demo test lint test-native test-wasm test-e2e test-ecosystem examples bench bench-session bench-session-worker bench-collector bench-bytes
 
 setup:
 	@bash scripts/setup.sh
@@ -79,6 +79,10 @@ bench:
 ## Plausible and Snowplow the same way (devDependencies). BENCH_SESSION_ARGS: see tests/bench/session.mjs
 bench-session: pkg
 	node tests/bench/session.mjs $(BENCH_SESSION_ARGS)
+
+## The same, with the prototype that runs the features engine in a Web Worker (tests/bench/worker/, not shipped)
+bench-session-worker: pkg size-floor
+	node tests/bench/session.mjs --worker --sdks iob,floor $(BENCH_SESSION_ARGS)
 
 ## Collector load test; BENCH_STORAGE=clickhouse runs it on a throwaway ClickHouse server
 bench-collector:
