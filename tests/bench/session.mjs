@@ -367,15 +367,17 @@ async function runOnce(variant, hooks = {}) {
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
   const extra = hooks.after ? await hooks.after(cdp) : null;
   let micro = NaN;
+  let long = NaN;
   if (trace) {
     const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
     await cdp.send('Tracing.end');
     await done;
     const mains = new Set(events.filter((e) => e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
     micro = events.filter((e) => e.name === 'BlinkScheduler_PerformMicrotaskCheckpoint' && e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`)).reduce((sum, e) => sum + e.dur / 1000, 0);
+    long = events.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && e.ph === 'X' && e.dur > 5000 && mains.has(`${e.pid}:${e.tid}`)).length;
   }
   await ctx.close();
-  return { wall, script: metrics.ScriptDuration * 1000, micro, task: metrics.TaskDuration * 1000, hits: { ...hits, kinds: { ...hits.kinds } }, seen, extra };
+  return { wall, script: metrics.ScriptDuration * 1000, micro, long, task: metrics.TaskDuration * 1000, hits: { ...hits, kinds: { ...hits.kinds } }, seen, extra };
 }
 
 const fmt = (x) => x.toFixed(1);
@@ -487,10 +489,11 @@ function printTable() {
     ['ScriptDuration', (x) => x.script],
     ['ScriptDuration + microtask checkpoints', (x) => x.script + x.micro],
     ['TaskDuration', (x) => x.task],
+    ['main-thread tasks over 5 ms (count; navigations and page loads included)', (x) => x.long],
   ];
   const range = (a) => `${fmt(median(a))} [${fmt(Math.min(...a))}-${fmt(Math.max(...a))}]`;
   for (const [name, get] of measures) {
-    console.log(`\n${name}, ms: variant median [min-max]; Δ vs none (median of each); paired Δ run by run`);
+    console.log(`\n${name}${name.startsWith('main-thread') ? '' : ', ms'}: variant median [min-max]; Δ vs none (median of each); paired Δ run by run`);
     for (const v of chosen) {
       const a = results[v].map(get);
       const b = base.map(get);
