@@ -6,7 +6,7 @@ DEMO_PORT ?= 8080
 DEMO_TOKEN ?= demo-read-token
 BENCH_STORAGE ?= sqlite
 
-.PHONY: setup pkg size size-floor docs demo test lint test-native test-wasm test-e2e test-ecosystem examples bench bench-collector bench-bytes
+.PHONY: setup pkg size size-floor docs demo test lint test-native test-wasm test-e2e test-ecosystem examples bench bench-session bench-session-worker bench-collector bench-bytes
 
 setup:
 	@bash scripts/setup.sh
@@ -73,6 +73,16 @@ test-ecosystem: pkg
 ## Browser micro-benchmark: 1M synthetic events through the listeners; ns/event and wasm memory
 bench:
 	@bash scripts/bench.sh
+
+## Main-thread script time of the script tag over a no-SDK baseline: a scripted ~25 s session of
+## two page views with trusted input, interleaved runs (BENCH_RUNS, default 3), medians and ranges;
+## Plausible and Snowplow the same way (devDependencies). BENCH_SESSION_ARGS: see tests/bench/session.mjs
+bench-session: pkg
+	node tests/bench/session.mjs $(BENCH_SESSION_ARGS)
+
+## The same, with the prototype that runs the features engine in a Web Worker (tests/bench/worker/, not shipped)
+bench-session-worker: pkg size-floor
+	node tests/bench/session.mjs --worker --sdks iob,floor $(BENCH_SESSION_ARGS)
 
 ## Collector load test; BENCH_STORAGE=clickhouse runs it on a throwaway ClickHouse server
 bench-collector:

@@ -2,8 +2,8 @@
 // build from web/src/api.rs) as the facade uses it; for type-checking the
 // package sources only (not shipped).
 
-/** Loads and instantiates the wasm (found next to the module). */
-export default function init(): Promise<unknown>;
+/** Loads and instantiates the wasm (found next to the module), or instantiates a compiled one. */
+export default function init(options?: { module_or_path: WebAssembly.Module }): Promise<unknown>;
 
 /** The SDK instance of web/src/api.rs. Every method returns or takes JSON text. */
 export class Iob {

@@ -42,8 +42,19 @@ import { OPTIONS } from './options.js';
     flush: defer('flush'),
     shutdown: defer('shutdown'),
   };
+  // The wasm is fetched and compiled (streaming, off the main thread) while
+  // index.js loads, instead of after it. If that fails (an old browser, a
+  // wrong MIME type), index.js loads the wasm itself as before.
+  /** @type {Promise<WebAssembly.Module> | undefined} */
+  let wasm;
+  try {
+    wasm = WebAssembly.compileStreaming(fetch(new URL('iob_sdk_bg.wasm', script.src).href));
+    wasm.catch(() => {});
+  } catch (_) {}
   iob.ready = import(new URL('index.js', script.src).href).then((/** @type {typeof import('./index.js')} */ m) => {
-    const real = m.create(/** @type {any} */ (config));
+    // `create`'s second argument is the loader's own (not in the public types).
+    const create = /** @type {(config: any, wasm?: Promise<WebAssembly.Module>) => import('./index.js').Iob} */ (m.create);
+    const real = create(config, wasm);
     Object.assign(iob, real, { ready: real.ready });
     queue.splice(0).forEach(([path, args]) => {
       try {

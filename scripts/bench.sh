@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Browser micro-benchmark of the listener-to-core path (`make bench`): builds
-# the shell crate's wasm (iob-web) exactly as shipped (release, no_std, wasm-opt -Oz) into target/bench,
+# the wasm exactly as shipped (iob-web, release, no_std, wasm-opt -Oz; the same
+# cargo build as build-pkg.sh, so it is reused) into target/bench/www,
 # then feeds 1 000 000 synthetic DOM events through the real listeners in
 # headless Chromium (tests/bench/bench.mjs) and prints the median ns per event
 # and the wasm memory after the run.
@@ -8,13 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 out=target/bench/www
-cargo build -p iob-web --lib --target wasm32-unknown-unknown --release --features standalone --target-dir target/bench
+cargo build -p iob-web --lib --target wasm32-unknown-unknown --release --features standalone
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name iob_sdk \
-  target/bench/wasm32-unknown-unknown/release/iob_web.wasm
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/iob_sdk_bg.wasm" -o "$out/iob_sdk_bg.wasm"
+  target/wasm32-unknown-unknown/release/iob_web.wasm
+bash scripts/wasm-opt.sh "$out/iob_sdk_bg.wasm" "$out/iob_sdk_bg.wasm"
 cp tests/bench/bench.html tests/bench/page.js "$out/"
 node tests/bench/bench.mjs "$out" "${BENCH_EVENTS:-1000000}"

@@ -2,6 +2,9 @@
 # Builds pkg/ (the npm package and the script-tag bundle) from the crate and pkg-template/:
 # cargo (the binding crate iob-web, wasm32, release) -> wasm-bindgen (--target web)
 # -> short import names -> wasm-opt -Oz -> esbuild (the JS glue, web/js snippets and facade in one ESM file).
+# IOB_PKG_OUT=dir builds into another directory than pkg/ (a variant to compare
+# with `make bench-session BENCH_SESSION_ARGS='--iob name=dir'`); IOB_KEEP_NAMES=1
+# keeps the wasm's function names (profiles and twiggy; not for shipping).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,20 +18,23 @@ mkdir -p "$gen" "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$gen" --out-name iob_sdk \
   target/wasm32-unknown-unknown/release/iob_web.wasm
 node scripts/minify-imports.mjs "$gen/iob_sdk_bg.wasm" "$gen/iob_sdk.js"
+minify=(--minify)
+if [ "${IOB_KEEP_NAMES:-}" = 1 ]; then minify=(--minify-whitespace --minify-syntax); fi
 bash scripts/wasm-opt.sh "$gen/iob_sdk_bg.wasm" "$out/iob_sdk_bg.wasm"
 cp pkg-template/facade.js pkg-template/index.js "$gen/"
 esbuild=node_modules/.bin/esbuild
 # npm entry: ESM; `new URL('iob_sdk_bg.wasm', import.meta.url)` stays, so bundlers copy the wasm.
-"$esbuild" "$gen/index.js" --bundle --format=esm --minify --target=es2020 --outfile="$out/index.js" --log-level=warning
+"$esbuild" "$gen/index.js" --bundle --format=esm "${minify[@]}" --target=es2020 --outfile="$out/index.js" --log-level=warning
 # Script tag: a small classic script (with the generated option mapping) that queues calls and imports index.js from next to itself.
-"$esbuild" pkg-template/loader.js --bundle --format=iife --minify --target=es2020 --outfile="$out/iob.js" --log-level=warning
+"$esbuild" pkg-template/loader.js --bundle --format=iife "${minify[@]}" --target=es2020 --outfile="$out/iob.js" --log-level=warning
 # The optional privacy panel: a separate file, loaded only by sites that use it (not in the size budget's files).
 "$esbuild" pkg-template/panel.js --minify --target=es2020 --outfile="$out/panel.js" --log-level=warning
 cp pkg-template/index.d.ts pkg-template/README.md "$out/"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 sed "s/\"version\": \"[^\"]*\"/\"version\": \"$version\"/" pkg-template/package.json > "$out/package.json"
-rm -rf pkg.old
-if [ -d pkg ]; then mv pkg pkg.old; fi
-mv "$out" pkg
-rm -rf pkg.old
-echo "pkg/ built (iob-sdk $version)"
+dest=${IOB_PKG_OUT:-pkg}
+rm -rf "$dest.old"
+if [ -d "$dest" ]; then mv "$dest" "$dest.old"; fi
+mv "$out" "$dest"
+rm -rf "$dest.old"
+echo "$dest/ built (iob-sdk $version)"

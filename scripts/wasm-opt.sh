@@ -6,9 +6,12 @@
 # a single caller inlined only up to 20 instructions (the default inlines far
 # larger ones; 15-30 measure alike, 0 or 50 larger).
 set -euo pipefail
+# IOB_KEEP_NAMES=1 keeps the names (for profiles).
 in=$1
 out=$2
-"$(dirname "$0")/../node_modules/.bin/wasm-opt" -Oz --converge --strip-debug --strip-producers \
+strip=(--strip-debug --strip-producers)
+if [ "${IOB_KEEP_NAMES:-}" = 1 ]; then strip=(--debuginfo); fi
+"$(dirname "$0")/../node_modules/.bin/wasm-opt" -Oz --converge "${strip[@]}" \
   --strip-target-features --zero-filled-memory --one-caller-inline-max-function-size 20 \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
