@@ -132,7 +132,6 @@ fn unknown_purpose_is_a_typed_error_and_a_throwing_callback_is_contained() {
 }
 
 #[wasm_bindgen_test]
-#[ignore = "hangs headless Chromium intermittently on this machine (renderer timeout after 300 s, also run alone); see CONTRIBUTING, Known problems"]
 fn revoke_after_shutdown_still_wipes_storage() {
     run("localStorage.clear()");
     let (emit, _) = recorder();
@@ -155,7 +154,6 @@ fn revoke_after_shutdown_still_wipes_storage() {
 /// lacks this tab's queued snapshot is repaired at once. After `shutdown()`
 /// the listener is gone and nothing is written back.
 #[wasm_bindgen_test]
-#[ignore = "hangs headless Chromium intermittently on this machine (renderer timeout after 300 s, also run alone); see CONTRIBUTING, Known problems"]
 fn another_tabs_outbox_write_reaches_the_core_until_shutdown() {
     run("localStorage.clear()");
     let config =
