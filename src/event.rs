@@ -134,3 +134,21 @@ impl EventKind {
         }
     }
 }
+
+#[cfg(test)]
+impl Event {
+    /// A trusted pointer click at page-clock time `t` (ms), at (1, 1), not on
+    /// a link: the plain activity the tracker tests feed.
+    pub(crate) fn click_at(t: f64) -> Event {
+        Event {
+            t,
+            kind: EventKind::Click {
+                x: 1.0,
+                y: 1.0,
+                trusted: true,
+                link: false,
+                keyboard: false,
+            },
+        }
+    }
+}

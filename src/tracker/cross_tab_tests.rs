@@ -8,7 +8,6 @@
 
 use super::*;
 use crate::consent::Purpose;
-use crate::event::EventKind;
 use crate::seeded::SplitMix64;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -293,16 +292,7 @@ impl Browser {
 
     fn click(&mut self, i: usize) {
         let now = self.now;
-        self.tabs[i].tracker.on_event(&Event {
-            t: now,
-            kind: EventKind::Click {
-                x: 1.0,
-                y: 1.0,
-                trusted: true,
-                link: false,
-                keyboard: false,
-            },
-        });
+        self.tabs[i].tracker.on_event(&Event::click_at(now));
     }
 
     /// The tab leaves (its final snapshot goes by beacon). It has seen the

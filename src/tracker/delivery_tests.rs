@@ -31,16 +31,7 @@ fn tracker(json: &str, stored: Stored) -> Tracker {
 }
 
 fn click(t: &mut Tracker, at: f64) {
-    t.on_event(&Event {
-        t: at,
-        kind: EventKind::Click {
-            x: 1.0,
-            y: 1.0,
-            trusted: true,
-            link: false,
-            keyboard: false,
-        },
-    });
+    t.on_event(&Event::click_at(at));
 }
 
 #[derive(Debug, Default)]

@@ -43,16 +43,7 @@ fn load(mode: &str, storage: &Storage, wall: f64, seed: u64) -> Tracker {
 }
 
 fn activity(t: &mut Tracker, at: f64) {
-    t.on_event(&Event {
-        t: at,
-        kind: EventKind::Click {
-            x: 1.0,
-            y: 1.0,
-            trusted: true,
-            link: false,
-            keyboard: false,
-        },
-    });
+    t.on_event(&Event::click_at(at));
     t.on_event(&Event {
         t: at + 1.0,
         kind: EventKind::Wheel,

@@ -55,16 +55,7 @@ fn sends(effects: &[Effect]) -> Vec<Payload> {
 #[test]
 fn opt_in_sends_and_stores_nothing_before_consent() {
     let mut t = tracker(OPT_IN, Stored::default());
-    t.on_event(&Event {
-        t: 10.0,
-        kind: EventKind::Click {
-            x: 1.0,
-            y: 1.0,
-            trusted: true,
-            link: false,
-            keyboard: false,
-        },
-    });
+    t.on_event(&Event::click_at(10.0));
     t.on_hide(5_000.0, WALL);
     t.flush(5_000.0, WALL);
     assert!(t.take_effects().is_empty());
@@ -74,16 +65,7 @@ fn opt_in_sends_and_stores_nothing_before_consent() {
 fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
     let mut t = tracker(OPT_IN, Stored::default());
     t.choose(&[Purpose::Analytics], true, WALL);
-    t.on_event(&Event {
-        t: 1_000.0,
-        kind: EventKind::Click {
-            x: 1.0,
-            y: 1.0,
-            trusted: true,
-            link: false,
-            keyboard: false,
-        },
-    });
+    t.on_event(&Event::click_at(1_000.0));
     t.on_hide(3_000.0, WALL + 3_000.0);
     let effects = t.take_effects();
     let keys: Vec<_> = effects
