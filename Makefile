@@ -54,7 +54,7 @@ test-native: setup
 	IOB_REQUIRE_CLICKHOUSE=1 cargo test --workspace
 
 test-wasm: setup
-	cargo test -p iob-web --target wasm32-unknown-unknown
+	bash scripts/test-wasm.sh
 
 test-e2e: pkg examples
 	cargo build -p iob-collector
