@@ -47,6 +47,14 @@ impl Tabs {
         }
     }
 
+    /// Tab `i` is a new page load: it reads the stored outbox at start-up
+    /// (events from before then are moot).
+    fn load(&mut self, i: usize) {
+        let left = self.stored.clone().unwrap();
+        self.events[i].clear();
+        self.tabs[i].restore(&left, 0.0);
+    }
+
     fn close(&mut self, i: usize) {
         self.closed[i] = true;
         self.events[i].clear();
@@ -193,9 +201,7 @@ fn an_owner_writing_back_a_finished_entry_is_settled_by_the_done_list() {
     let mut t = Tabs::new(2, Bounds::default());
     t.tabs[0].push(PV_A, 1, "a1".into(), 0.0, false);
     t.write(0);
-    let left = t.stored.clone().unwrap();
-    t.events[1].clear();
-    t.tabs[1].restore(&left, 0.0);
+    t.load(1);
     assert!(matches!(t.tabs[1].take_due(0.0), Some(Due::Probe { .. })));
     assert!(t.tabs[1].on_result(204, Some(&format!("{PV_A}.1")), 1.0, 0.0));
     t.write(1);
@@ -214,9 +220,7 @@ fn done_up_to_a_seq_never_removes_a_newer_snapshot_of_the_page_view() {
     t.tabs[0].push(PV_A, 1, "a1".into(), 0.0, false);
     t.write(0);
     // Tab 1 starts (a page load): it adopts a1 and will probe for it.
-    let left = t.stored.clone().unwrap();
-    t.events[1].clear();
-    t.tabs[1].restore(&left, 0.0);
+    t.load(1);
     assert_eq!(
         t.tabs[1].take_due(0.0),
         Some(Due::Probe {
