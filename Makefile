@@ -45,20 +45,29 @@ lint: setup
 	cargo clippy -p iob-web -p iob-size-floor --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy -p iob-web --target wasm32-unknown-unknown --features standalone -- -D warnings
 	cargo clippy -p iob-sdk --no-default-features --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p iob-sdk --no-default-features --features std --all-targets -- -D warnings
+	cargo clippy -p iob-web --target wasm32-unknown-unknown --no-default-features --features standalone -- -D warnings
 	bash scripts/check-layout.sh
 	node_modules/.bin/tsc -p tsconfig.js.json
 
 ## The collector's ClickHouse tests start their own server (scripts/clickhouse.sh);
-## IOB_REQUIRE_CLICKHOUSE=1 makes a missing clickhouse-server a failure, not a skip
+## IOB_REQUIRE_CLICKHOUSE=1 makes a missing clickhouse-server a failure, not a skip.
+## Then the core again as the lite build (Cargo feature `full` off): the same tests, build-aware.
 test-native: setup
 	IOB_REQUIRE_CLICKHOUSE=1 cargo test --workspace
+	cargo test -p iob-sdk --no-default-features --features std
 
+## The shell's browser tests, full build then lite build
 test-wasm: setup
 	bash scripts/test-wasm.sh
+	bash scripts/test-wasm.sh --no-default-features
 
+## The end-to-end suite against the full build, then against the lite build
+## (IOB_E2E_BUILD=lite: tests of features the lite build does not compute skip)
 test-e2e: pkg examples
 	cargo build -p iob-collector
 	node --test --test-concurrency=1 tests/e2e/
+	IOB_E2E_BUILD=lite node --test --test-concurrency=1 tests/e2e/
 
 ## npm ci in the example apps (vite-app, react-spa); they depend on pkg/ (`file:../../pkg`), so after it
 examples: pkg

@@ -3,6 +3,8 @@
 import type { Iob } from './index.js';
 
 declare global {
+  /** Where the loader finds index.js and the wasm, relative to itself: '' (iob.js) or 'lite/' (iob-lite.js); set by scripts/build-pkg.sh. */
+  const IOB_BUILD_DIR: string;
   interface Window {
     /** The script tag's SDK object (a queue until the wasm is ready), or a page's early queue `{ q }`. */
     iob?: Iob & { q?: Array<[string, unknown[]?]> };

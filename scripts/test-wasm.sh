@@ -12,7 +12,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-50}"
-cmd=(cargo test -p iob-web --target wasm32-unknown-unknown)
+# Extra arguments go to cargo (`--no-default-features`: the lite build).
+cmd=(cargo test -p iob-web --target wasm32-unknown-unknown "$@")
 
 "${cmd[@]}" --no-run || exit 1
 log=$(mktemp)

@@ -136,6 +136,34 @@ pub struct FeatureSpec {
     pub max: f64,
 }
 
+/// The features the `lite` build computes (engagement, scroll, clicks and
+/// frustration, navigation, delivery); it leaves every other feature at its
+/// default, so out of the payload. The data dictionary marks them.
+pub const LITE_FEATURES: &[&str] = &[
+    "active_ms",
+    "visible_ms",
+    "total_ms",
+    "scroll_depth_max_pct",
+    "clicks",
+    "engaged",
+    "scroll_distance_px",
+    "scroll_reversals",
+    "rage_clicks",
+    "dead_clicks",
+    "error_clicks",
+    "quick_backs",
+    "frustration_score",
+    "pageviews",
+    "route_changes",
+    "conversions",
+    "outbox_dropped",
+];
+
+/// Whether the build this crate was compiled as computes feature `name`.
+pub fn computed_by_this_build(name: &str) -> bool {
+    cfg!(feature = "full") || LITE_FEATURES.contains(&name)
+}
+
 /// Retention that applies to every feature (stated once in the dictionary).
 pub const RETENTION: &str = "On the device: the page view only (no raw events are kept). \
 At the reference collector: 25 months by default (`--retention-days`), then deleted by the retention job.";

@@ -2,14 +2,11 @@
 
 use crate::catalog::Features;
 use crate::event::{Event, EventKind};
-use crate::features::automation::Automation;
+use crate::features::full_only::FullOnly;
 use crate::features::history::{shift_bucket, Longitudinal};
 use crate::features::navigation::{Navigation, ENGAGED_ACTIVE_MS};
 use crate::features::segments::{BOUNCER_MS, READER_ACTIVE_MS};
-use crate::features::{
-    clicks::Clicks, engagement::Engagement, forms::Forms, pointer::Pointer, scroll::Scroll,
-    typing::Typing, vitals::Vitals, Aggregator,
-};
+use crate::features::{clicks::Clicks, engagement::Engagement, scroll::Scroll, Aggregator};
 use crate::ids::Id128;
 use crate::payload::Context;
 
@@ -42,14 +39,11 @@ pub(crate) struct PageView {
     engagement: Engagement,
     scroll: Scroll,
     clicks: Clicks,
-    forms: Forms,
-    typing: Typing,
-    pointer: Pointer,
-    vitals: Vitals,
+    /// Forms, typing, pointer, automation (the tracker sets `webdriver`) and
+    /// vitals: empty in the `lite` build.
+    pub full: FullOnly,
     /// `pageviews`, `route_changes`, `conversions`, `engaged` (the tracker sets the counts).
     pub nav: Navigation,
-    /// Automation signals (the tracker sets `webdriver`).
-    pub automation: Automation,
     /// What on-device history says, when personalization consent allows it.
     pub history: Option<Longitudinal>,
     /// The page view has ended (pagehide or route change).
@@ -66,7 +60,7 @@ impl PageView {
         ctx: Context,
     ) -> Self {
         let engagement = Engagement::new(start, idle_timeout_ms, visible, focused);
-        PageView::with(id, ctx, engagement, Vitals::default())
+        PageView::with(id, ctx, engagement, FullOnly::default())
     }
 
     /// The document's next page view (an SPA route change at `start`): what
@@ -82,13 +76,13 @@ impl PageView {
         ctx: Context,
     ) -> Self {
         let engagement = self.engagement.next(start, visible, focused);
-        PageView::with(id, ctx, engagement, self.vitals.next())
+        PageView::with(id, ctx, engagement, self.full.next())
     }
 
-    /// A fresh page view with the given engagement and vitals (one
-    /// construction, out of line, for both callers).
+    /// A fresh page view with the given engagement and full-build families
+    /// (one construction, out of line, for both callers).
     #[inline(never)]
-    fn with(id: Id128, ctx: Context, engagement: Engagement, vitals: Vitals) -> Self {
+    fn with(id: Id128, ctx: Context, engagement: Engagement, full: FullOnly) -> Self {
         PageView {
             id,
             seq: 0,
@@ -98,12 +92,8 @@ impl PageView {
             engagement,
             scroll: Scroll::default(),
             clicks: Clicks::default(),
-            forms: Forms::default(),
-            typing: Typing::default(),
-            pointer: Pointer::default(),
-            vitals,
+            full,
             nav: Navigation::new(1, 0),
-            automation: Automation::default(),
             history: None,
             ended: false,
         }
@@ -155,23 +145,17 @@ impl PageView {
         self.engagement.on_event(ev);
         self.scroll.on_event(ev);
         self.clicks.on_event(ev);
-        let abandoned = self.forms.abandoned();
         let entry = is_entry(&ev.kind);
-        let vitals = entry.then(|| self.vitals.shown());
-        self.forms.on_event(ev);
-        self.typing.on_event(ev);
-        self.pointer.on_event(ev);
-        self.automation.on_event(ev);
-        self.vitals.on_event(ev);
+        let changed = self.full.on_event(ev, entry);
         self.nav.on_event(ev);
         let quiet = match ev.kind {
             // The end changes the snapshot only when it abandons a form.
             EventKind::PageEnd => {
                 self.ended = true;
-                self.forms.abandoned() == abandoned
+                !changed
             }
             // Performance entries arrive on their own; only a changed value is new.
-            _ if entry => vitals == Some(self.vitals.shown()),
+            _ if entry => !changed,
             EventKind::Visibility(false)
             | EventKind::Focus(false)
             | EventKind::PageFrozen
@@ -191,13 +175,8 @@ impl PageView {
         self.engagement.write(now, &mut f);
         self.scroll.write(now, &mut f);
         self.clicks.write(now, &mut f);
-        self.forms.write(now, &mut f);
-        self.typing.write(now, &mut f);
-        self.pointer.write(now, &mut f);
-        self.automation
-            .write_with(&self.pointer, &self.typing, &mut f);
-        self.vitals.write(now, &mut f);
-        if let Some(h) = &self.history {
+        self.full.write(now, &mut f);
+        if let (true, Some(h)) = (cfg!(feature = "full"), &self.history) {
             f.visit_index = h.visit_index.min(1_000_000);
             f.days_since_last_visit = h.days_since_last_visit.min(400);
             f.visits_30d = h.visits_30d.min(1_080);

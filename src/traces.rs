@@ -317,8 +317,23 @@ impl Document<'_> {
             if !crate::catalog::CATALOG.iter().any(|d| d.name == name) {
                 return Err(format!("unknown feature {name:?}"));
             }
+            let extra = all.as_object().into_iter().flatten().map(|(k, _)| k);
+            for k in extra.filter(|k| !crate::catalog::computed_by_this_build(k)) {
+                self.failures.push(format!(
+                    "{}: feature `{k}` at {at} ms: this build does not compute it, yet it has a value",
+                    self.label
+                ));
+            }
             let got = all.get(name).cloned().unwrap_or(Value::Null);
-            let want = x.get("value").cloned().unwrap_or(Value::Null);
+            let mut want = x.get("value").cloned().unwrap_or(Value::Null);
+            // The `lite` build leaves the full build's other features at
+            // their default: absent from the snapshot, whatever happened.
+            if !crate::catalog::computed_by_this_build(name) {
+                want = match want {
+                    Value::Bool(_) => json!(false),
+                    _ => json!(0),
+                };
+            }
             let same = match (&want, &got) {
                 (Value::Bool(w), g) => g.as_bool().unwrap_or(false) == *w,
                 (Value::Number(w), g) => {
@@ -339,6 +354,12 @@ impl Document<'_> {
                 ));
             }
         } else if let Some(want) = x.get("segment") {
+            // The `lite` build has no segments: none is ever announced.
+            let want = if cfg!(feature = "full") {
+                want
+            } else {
+                &Value::Null
+            };
             let got = self
                 .announced
                 .iter()

@@ -2,19 +2,29 @@
 //! event. [`crate::pageview::PageView`] feeds every event to each of them and
 //! asks each to write its part of the snapshot.
 
+#[cfg(feature = "full")]
 pub(crate) mod automation;
 pub(crate) mod clicks;
 pub(crate) mod engagement;
+// `field_ids` (the shell's form events) is in every build; the aggregator
+// is linked only where `full_only` uses it.
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) mod forms;
+pub(crate) mod full_only;
 pub(crate) mod history;
 pub(crate) mod navigation;
+#[cfg(feature = "full")]
 pub(crate) mod pointer;
 #[cfg(test)]
 mod props;
 pub(crate) mod scroll;
 pub(crate) mod segments;
+// `sqrt` serves the history in every build; `Welford` only the full build.
+#[cfg_attr(not(feature = "full"), allow(dead_code))]
 pub(crate) mod stats;
+#[cfg(feature = "full")]
 pub(crate) mod typing;
+#[cfg(feature = "full")]
 pub(crate) mod vitals;
 
 use crate::catalog::Features;
@@ -45,6 +55,7 @@ pub(crate) fn clamp_u32(n: u32, max: u32) -> u32 {
     n.min(max)
 }
 
+#[cfg(feature = "full")]
 /// A fraction or mean clamped to `0..=max` (0 for NaN), as written to the payload.
 pub(crate) fn clamp_f32(x: f64, max: f64) -> f32 {
     if x.is_nan() || x <= 0.0 {

@@ -117,6 +117,12 @@ proptest! {
                 prop_assert!(f.lcp_ms >= prev.lcp_ms || prev.lcp_ms > 0, "lcp only changes before input");
                 prop_assert!(f.cls >= prev.cls);
                 prop_assert!(f.validate().is_ok(), "{:?}", f.validate());
+                // The `lite` build computes its families only.
+                let json = f.to_json();
+                for spec in crate::catalog::SPECS {
+                    let has = json.contains(&format!("\"{}\":", spec.name));
+                    prop_assert!(!has || crate::catalog::computed_by_this_build(spec.name), "{} in {}", spec.name, json);
+                }
                 prev = f;
             }
         }
@@ -152,6 +158,16 @@ fn typescript_features_type_documents_every_catalog_feature() {
 }
 
 #[test]
+fn the_lite_features_are_catalog_features() {
+    for name in crate::catalog::LITE_FEATURES {
+        assert!(
+            crate::catalog::SPECS.iter().any(|s| s.name == *name),
+            "{name} is not in the catalog"
+        );
+    }
+}
+
+#[test]
 fn only_events_that_change_the_snapshot_make_the_page_view_dirty() {
     let mut pv = page_view(true, true);
     let check = |pv: &mut PageView, kind: EventKind, dirty: bool| {
@@ -159,13 +175,16 @@ fn only_events_that_change_the_snapshot_make_the_page_view_dirty() {
         pv.on_event(&Event { t: 100.0, kind });
         assert_eq!(pv.dirty, dirty, "{kind:?}");
     };
+    // Performance entries change the snapshot through the vitals, which the
+    // `lite` build does not compute.
+    let vitals = cfg!(feature = "full");
     check(
         &mut pv,
         EventKind::Interaction {
             id: 1,
             duration: 64.0,
         },
-        true,
+        vitals,
     );
     check(
         &mut pv,
@@ -177,7 +196,7 @@ fn only_events_that_change_the_snapshot_make_the_page_view_dirty() {
     ); // same interaction, shorter
     check(&mut pv, EventKind::Mutation, false);
     check(&mut pv, EventKind::PageEnd, false); // no form left open
-    check(&mut pv, EventKind::LongTask, true);
+    check(&mut pv, EventKind::LongTask, vitals);
     check(
         &mut pv,
         EventKind::Key {

@@ -146,8 +146,12 @@ pub enum Build {
 }
 
 impl Build {
-    /// The build this crate was compiled as.
+    /// The build this crate was compiled as (Cargo feature `full`).
+    #[cfg(feature = "full")]
     pub const CURRENT: Build = Build::Full;
+    /// The build this crate was compiled as (Cargo feature `full` off).
+    #[cfg(not(feature = "full"))]
+    pub const CURRENT: Build = Build::Lite;
 
     pub fn as_str(self) -> &'static str {
         match self {

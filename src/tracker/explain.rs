@@ -45,7 +45,7 @@ impl Tracker {
             (true, _) => "The site measures its audience by default: aggregated features are sent; revoke to stop.",
             (false, Source::Gpc) | (false, Source::Dnt) => "Your browser's privacy signal (GPC/DNT) is honoured: nothing is sent and nothing is written.",
             (false, Source::Tcf) | (false, Source::Gcm) => "Your consent choice on this site refuses analytics: nothing is sent and nothing is written.",
-            (false, _) if self.consent.allows(Purpose::Personalization) => "No analytics consent: nothing is sent; with personalization allowed, your visit history stays on this device.",
+            (false, _) if cfg!(feature = "full") && self.consent.allows(Purpose::Personalization) => "No analytics consent: nothing is sent; with personalization allowed, your visit history stays on this device.",
             (false, _) => "No analytics consent: nothing is sent; features stay on this device.",
         };
         let mut w = ObjectWriter::new();

@@ -278,7 +278,7 @@ impl Tracker {
         self.device.webdriver = webdriver;
         self.present.set("history", history.is_some());
         self.history_raw = history.map(String::from);
-        self.pv.automation.webdriver = webdriver;
+        self.pv.full.set_webdriver(webdriver);
         self.sync_personalization(wall_ms);
     }
 
@@ -354,7 +354,11 @@ impl Tracker {
     /// When the on-device segment may next change with no event (page
     /// clock, ms): the shell re-evaluates it then (see
     /// [`Tracker::segment_change_json`]).
+    /// The `lite` build has no segments: never.
     pub fn next_segment_check(&self) -> Option<f64> {
+        if !cfg!(feature = "full") {
+            return None;
+        }
         self.pv.next_segment_check(self.device.segment_checked_at)
     }
 

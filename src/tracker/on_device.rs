@@ -103,11 +103,10 @@ impl OnDevice {
         self.session_pageviews = self.session_pageviews.saturating_add(1);
         self.pv_start_wall = wall_ms;
         self.learned = false;
-        pv.automation.webdriver = self.webdriver;
+        pv.full.set_webdriver(self.webdriver);
         pv.nav.route_changes = self.route_changes;
         pv.history = self
-            .history
-            .as_mut()
+            .history_mut()
             .map(|h| h.begin_pageview(wall_ms.max(0.0) as u64));
         self.set_pageviews(pv);
     }
@@ -130,7 +129,8 @@ impl OnDevice {
         wall_ms: f64,
     ) {
         match (allowed, self.history.is_some()) {
-            (true, false) => {
+            // The `lite` build keeps no history.
+            (true, false) if cfg!(feature = "full") => {
                 let mut h = raw.and_then(History::decode).unwrap_or_default();
                 pv.history = Some(h.begin_pageview(wall_ms.max(0.0) as u64));
                 self.history = Some(h);
@@ -145,9 +145,24 @@ impl OnDevice {
         }
     }
 
+    /// The visitor's history (never in the `lite` build, which keeps none).
+    #[cfg(feature = "full")]
+    fn history_mut(&mut self) -> Option<&mut History> {
+        self.history.as_mut()
+    }
+
+    /// The visitor's history (never in the `lite` build, which keeps none).
+    #[cfg(not(feature = "full"))]
+    fn history_mut(&mut self) -> Option<&mut History> {
+        None
+    }
+
     /// The page was hidden or ended: returns the history record to store.
     /// A page view that ended teaches the baseline its `active_ms` once.
     pub(super) fn on_hide(&mut self, pv: &PageView, now: f64, wall_ms: f64) -> Option<String> {
+        if !cfg!(feature = "full") {
+            return None;
+        }
         let h = self.history.as_mut()?;
         self.stored = true;
         let wall = wall_ms.max(0.0) as u64;
@@ -162,7 +177,7 @@ impl OnDevice {
 
     /// The segment now, when it differs from the last one announced.
     pub(super) fn segment_change(&mut self, f: &Features) -> Option<Option<&'static str>> {
-        let s = segment(f, self.history.is_some());
+        let s = current_segment(f, self.history.is_some());
         if self.announced == Some(s) {
             return None;
         }
@@ -171,10 +186,20 @@ impl OnDevice {
     }
 }
 
+/// The on-device segment of a snapshot (`history`: personalization is
+/// allowed); the `lite` build has no segments.
+fn current_segment(f: &Features, history: bool) -> Option<&'static str> {
+    if cfg!(feature = "full") {
+        segment(f, history)
+    } else {
+        None
+    }
+}
+
 /// The `features()` JSON: the snapshot plus `"segment"` (on the device only).
 pub(super) fn features_json(f: &Features, history: bool) -> String {
     let mut json = f.to_json();
-    if let Some(s) = segment(f, history) {
+    if let Some(s) = current_segment(f, history) {
         json.pop();
         if json.len() > 1 {
             json.push(',');
@@ -242,6 +267,18 @@ mod tests {
         let mut t = tracker(Stored::default(), WALL);
         t.set_environment(false, None, WALL);
         t.choose(&[Purpose::Analytics, Purpose::Personalization], true, WALL);
+        if !cfg!(feature = "full") {
+            // The lite build keeps no history, even with personalization.
+            t.on_event(&Event {
+                t: 10.0,
+                kind: EventKind::PageEnd,
+            });
+            t.on_hide(20.0, WALL + 20.0);
+            assert_eq!(stored_value(&t.take_effects(), &key), None);
+            let f = t.features(30.0);
+            assert_eq!((f.visit_index, f.visits_30d), (0, 0));
+            return;
+        }
         assert_eq!(
             (t.features(0.0).visit_index, t.features(0.0).visits_30d),
             (1, 1)
@@ -295,7 +332,7 @@ mod tests {
         let f = t.features(10.0);
         assert_eq!(
             (f.pageviews, f.conversions, f.engaged, f.flag_webdriver),
-            (1, 1, true, true)
+            (1, 1, true, cfg!(feature = "full"))
         );
         t.start_page_view(100.0, WALL + 100.0, "https://x.example/b", true, true);
         let f = t.features(200.0);
@@ -307,7 +344,7 @@ mod tests {
                 f.engaged,
                 f.flag_webdriver
             ),
-            (2, 1, 0, true, true)
+            (2, 1, 0, true, cfg!(feature = "full"))
         );
     }
 }

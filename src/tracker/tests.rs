@@ -101,7 +101,15 @@ fn grant_then_hide_sends_a_valid_payload_with_normalised_context() {
         t.consent_reference(WALL),
         "the device recomputes the reference"
     );
-    assert_eq!((p.rot, p.build), (Some(24), crate::payload::Build::Full));
+    assert_eq!((p.rot, p.build), (Some(24), crate::payload::Build::CURRENT));
+    assert_eq!(
+        p.build.as_str(),
+        if cfg!(feature = "full") {
+            "full"
+        } else {
+            "lite"
+        }
+    );
     // Unload fires both pagehide and visibilitychange(hidden): one snapshot only.
     t.on_event(&Event {
         t: 3_050.0,

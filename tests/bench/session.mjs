@@ -35,7 +35,7 @@
 //    times over; compare variants with 1 and 2, not with this.
 //
 // Usage: node tests/bench/session.mjs [--runs N] [--profiled-runs N]
-//          [--sdks none,iob,floor,plausible,snowplow] [--iob name=pkgdir ...]
+//          [--sdks none,iob,lite,floor,plausible,snowplow] [--iob name=pkgdir ...]
 //          [--profile name] [--trace a,b] [--thread-ticks]
 //   --runs N           interleaved runs per variant (default BENCH_RUNS or 3)
 //   --profiled-runs N  profiled runs per SDK variant (default 0)
@@ -91,18 +91,21 @@ const variants = new Map();
 /** Static files served by prefix: '/pkg-NAME/' -> directory. */
 const mounts = new Map();
 variants.set('none', { head: '', files: [] });
-const addIob = (name, dir) => {
+/** An iob-sdk variant: `script` (iob.js, or iob-lite.js with its lite/ files) from a built package `dir`. */
+const addIob = (name, dir, script = 'iob.js', files = ['iob.js', 'index.js', 'iob_sdk_bg.wasm', 'worker.js', 'core.wasm']) => {
   dir = resolve(root, dir);
-  if (!existsSync(join(dir, 'iob.js'))) throw new Error(`${dir}/iob.js not found: build the package first (make pkg)`);
+  if (!existsSync(join(dir, script))) throw new Error(`${dir}/${script} not found: build the package first (make pkg)`);
   mounts.set(`/pkg-${name}/`, dir);
   // What sites paste: the script tag, configured by data-* attributes (opt-in:
   // nothing is sent before the consent click on the first page).
   variants.set(name, {
-    head: `<script defer src="/pkg-${name}/iob.js" data-site="bench" data-endpoint="/v1/ingest"></script>`,
-    files: ['iob.js', 'index.js', 'iob_sdk_bg.wasm', 'worker.js', 'core.wasm'].map((f) => join(dir, f)).filter((f) => existsSync(f)),
+    head: `<script defer src="/pkg-${name}/${script}" data-site="bench" data-endpoint="/v1/ingest"></script>`,
+    files: files.map((f) => join(dir, f)).filter((f) => existsSync(f)),
   });
 };
 addIob('iob', 'pkg');
+// The lite build (iob-lite.js loads pkg/lite/), when asked for: --sdks ...,lite
+if (opt.sdks && opt.sdks.includes('lite')) addIob('lite', 'pkg', 'iob-lite.js', ['iob-lite.js', 'lite/index.js', 'lite/iob_sdk_bg.wasm']);
 if (opt.worker) {
   // The Worker prototype as a package of its own: main.js (the script tag),
   // worker.js, and the core behind its bare C ABI (make size-floor).

@@ -1,7 +1,7 @@
 // Shared end-to-end helpers: a real collector process on loopback, serving
 // the example site and pkg/, and headless Debian Chromium through playwright-core.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -12,6 +12,52 @@ import { chromium } from 'playwright-core';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const collectorBin = join(root, 'target', 'debug', 'iob-collector');
+
+/**
+ * The build the suite runs against: `IOB_E2E_BUILD=lite` (make test-e2e runs
+ * the suite once per build) serves the lite build's wasm and ESM entry at
+ * the full build's paths (/pkg/index.js, /pkg/iob_sdk_bg.wasm), so every page
+ * runs unchanged; tests of what only the full build computes skip with
+ * `{ skip: fullOnly }`. (`iob-lite.js` finding `lite/` is tested in tests/pkg.)
+ */
+export const build = process.env.IOB_E2E_BUILD === 'lite' ? 'lite' : 'full';
+/** `skip` option of the tests of full-build features (forms, typing, pointer, automation, vitals, history, segments). */
+export const fullOnly = build === 'lite' ? 'the lite build does not compute these features' : false;
+/**
+ * The features the lite build computes: the `lite` column of docs/features.md
+ * (generated from the catalog's LITE_FEATURES; drift-tested).
+ */
+export function liteFeatures() {
+  // The dictionary's rows: | `name` | type | unit | max | lite | definition | purpose |
+  // (a `|` inside a cell is escaped as `\|`).
+  const cells = (l) => l.split(/(?<!\\)\|/);
+  const rows = readFileSync(join(root, 'docs', 'features.md'), 'utf8').split('\n').filter((l) => l.startsWith('| `') && cells(l).length === 9);
+  return rows.filter((l) => cells(l)[5].trim() === 'yes').map((l) => l.split('`')[1]);
+}
+
+/** Whether the build under test computes feature `name`. */
+export function computedByThisBuild(name) {
+  return build === 'full' || liteFeatures().includes(name);
+}
+/** `skip` option of the example apps' tests: they import the npm package's full build (`iob-sdk`). */
+export const npmFullBuild = build === 'lite' ? 'the example apps import the full build (iob-sdk)' : false;
+/** The directory served at /pkg/. */
+export const pkgDir = build === 'lite' ? litePkgView() : join(root, 'pkg');
+
+/** A copy of pkg/ whose entry and wasm are the lite build's; removed at exit. */
+function litePkgView() {
+  const src = join(root, 'pkg');
+  const dir = mkdtempSync(join(tmpdir(), 'iob-e2e-lite-pkg-'));
+  for (const f of readdirSync(src)) {
+    if (statSync(join(src, f)).isFile()) copyFileSync(join(src, f), join(dir, f));
+  }
+  mkdirSync(join(dir, 'lite'));
+  for (const f of readdirSync(join(src, 'lite'))) copyFileSync(join(src, 'lite', f), join(dir, 'lite', f));
+  copyFileSync(join(src, 'lite', 'index.js'), join(dir, 'index.js'));
+  copyFileSync(join(src, 'lite', 'iob_sdk_bg.wasm'), join(dir, 'iob_sdk_bg.wasm'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** A free TCP port on 127.0.0.1 (the collector's Origin allowlist needs it up front). */
 export function freePort() {
@@ -38,7 +84,7 @@ export async function startCollector({ port, db, extraArgs = [], origins = [] } 
   const args = [
     '--listen', `127.0.0.1:${port}`, '--db', db, '--site', `demo=${[origin, ...origins].join(',')}`,
     '--read-token', 'e2e-token', '--rate', '100000', '--burst', '100000',
-    '--serve', `/=${join(root, 'examples', 'script-tag')}`, '--serve', `/pkg=${join(root, 'pkg')}`,
+    '--serve', `/=${join(root, 'examples', 'script-tag')}`, '--serve', `/pkg=${pkgDir}`,
     ...extraArgs,
   ];
   const proc = spawn(collectorBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { startCollector, launchBrowser, bareChromium, waitFor } from './harness.mjs';
+import { startCollector, launchBrowser, bareChromium, waitFor, fullOnly } from './harness.mjs';
 
 let collector;
 let browser;
@@ -152,7 +152,7 @@ test('back to a page 2 s after leaving it for another page of the site is a quic
   await context.close();
 });
 
-test('a page restored from the back/forward cache: its started form was not abandoned, and the return is a quick back', async () => {
+test('a page restored from the back/forward cache: its started form was not abandoned, and the return is a quick back', { skip: fullOnly }, async () => {
   // Chromium keeps pages out of the back/forward cache while DevTools is
   // attached (Playwright is), so the browser starts bare on bfcache.html,
   // which starts a form, leaves for a second page and comes back by itself;
@@ -201,7 +201,7 @@ test('an SPA page view takes its own scroll reading at the route change', async 
   await context.close();
 });
 
-test("an SPA page view's INP counts only the interactions since its route change", async () => {
+test("an SPA page view's INP counts only the interactions since its route change", { skip: fullOnly }, async () => {
   const { context, page } = await open();
   // The plain box blocks the main thread for its data-ms on each click.
   await page.evaluate(() => {
@@ -228,7 +228,7 @@ test("an SPA page view's INP counts only the interactions since its route change
   await context.close();
 });
 
-test('a segment that time alone changes is announced by a timer (bouncer at 5 s, no event)', async () => {
+test('a segment that time alone changes is announced by a timer (bouncer at 5 s, no event)', { skip: fullOnly }, async () => {
   const { context, page } = await open();
   // Nothing happens on the page: no input, no features() call.
   await page.waitForFunction(() => performance.now() > 6200, null, { timeout: 10000, polling: 500 });

@@ -7,7 +7,7 @@
 import { createServer, request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import { root } from './harness.mjs';
+import { pkgDir, root } from './harness.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -20,7 +20,7 @@ const TYPES = {
 };
 
 const MOUNTS = [
-  ['/pkg/', join(root, 'pkg')],
+  ['/pkg/', pkgDir],
   ['/', join(root, 'examples', 'script-tag')],
 ];
 

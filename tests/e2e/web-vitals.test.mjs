@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startCollector, launchBrowser, waitFor, root, bareChromium } from './harness.mjs';
+import { startCollector, launchBrowser, waitFor, root, bareChromium, fullOnly } from './harness.mjs';
 
 let collector;
 let browser;
@@ -84,7 +84,7 @@ function assertEqual(f, wv, what) {
   assert.ok(Math.abs((f.cls ?? 0) - cls) <= 0.0001, `${what}: CLS iob ${f.cls} vs web-vitals ${wv.cls}`);
 }
 
-test('LCP, CLS and INP equal web-vitals through paints, shifts, a hidden-then-visible phase and 100+ interactions', async () => {
+test('LCP, CLS and INP equal web-vitals through paints, shifts, a hidden-then-visible phase and 100+ interactions', { skip: fullOnly }, async () => {
   const { context, page, errors } = await open('/test/differential.html?run=session');
   // Loading: an image at 200 ms, a large paragraph at 450, shifts at 600 and 900.
   await page.waitForTimeout(1500);
@@ -134,7 +134,7 @@ test('LCP, CLS and INP equal web-vitals through paints, shifts, a hidden-then-vi
   await context.close();
 });
 
-test('a page loaded hidden reports neither LCP nor CLS, like web-vitals; INP still agrees', async () => {
+test('a page loaded hidden reports neither LCP nor CLS, like web-vitals; INP still agrees', { skip: fullOnly }, async () => {
   const { context, page } = await open('/test/differential.html?run=hidden', { startHidden: true });
   await page.waitForTimeout(1200);
   await page.evaluate(() => window.setHidden(false));
@@ -152,7 +152,7 @@ test('a page loaded hidden reports neither LCP nor CLS, like web-vitals; INP sti
   await context.close();
 });
 
-test('a prerendered page: LCP counts from activationStart, like web-vitals', async () => {
+test('a prerendered page: LCP counts from activationStart, like web-vitals', { skip: fullOnly }, async () => {
   // Chromium does not prerender while DevTools is attached (Playwright is), so
   // the browser is started bare on a launcher page that prerenders the page
   // (speculation rules) and activates it after 2.5 s; the test attaches afterwards.

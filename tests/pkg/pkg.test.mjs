@@ -17,7 +17,7 @@ const pkgDir = join(root, 'pkg');
 const manifest = () => JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
 
 /** What the package must ship (npm always adds package.json)... */
-const REQUIRED = ['README.md', 'index.d.ts', 'index.js', 'iob.js', 'iob_sdk_bg.wasm', 'package.json'];
+const REQUIRED = ['README.md', 'index.d.ts', 'index.js', 'iob-lite.js', 'iob.js', 'iob_sdk_bg.wasm', 'lite/index.js', 'lite/iob_sdk_bg.wasm', 'package.json'];
 /** ...what it may also ship (the optional privacy panel, imported on its own), and nothing else. */
 const OPTIONAL = ['panel.js'];
 const expected = (present) => [...REQUIRED, ...OPTIONAL.filter((f) => present.includes(f))].sort();
@@ -61,23 +61,29 @@ test('package.json: ESM, exports with types first, side-effect free, the right n
 test('exports resolve from a consumer project, and the entry exports the public API', async () => {
   const r = await inConsumer(`
     const resolved = {};
-    for (const s of ['iob-sdk', 'iob-sdk/iob.js', 'iob-sdk/iob_sdk_bg.wasm', 'iob-sdk/package.json']) {
-      resolved[s] = new URL(import.meta.resolve(s)).pathname.split('/').pop();
+    const base = new URL('.', import.meta.resolve('iob-sdk/package.json')).pathname;
+    for (const s of ['iob-sdk', 'iob-sdk/lite', 'iob-sdk/iob.js', 'iob-sdk/iob-lite.js', 'iob-sdk/iob_sdk_bg.wasm', 'iob-sdk/lite/iob_sdk_bg.wasm', 'iob-sdk/package.json']) {
+      resolved[s] = new URL(import.meta.resolve(s)).pathname.slice(base.length);
     }
     const m = await import('iob-sdk');
     const exported = Object.keys(m).sort();
+    const lite = Object.keys(await import('iob-sdk/lite')).sort();
     let hidden = null;
     try { import.meta.resolve('iob-sdk/facade.js'); } catch (e) { hidden = e.code; }
-    console.log(JSON.stringify({ resolved, exported, hidden,
+    console.log(JSON.stringify({ resolved, exported, lite, hidden,
       errors: [new m.IobConfigError('x', 'site') instanceof m.IobError, new m.IobConsentError('x', 'ads').field] }));
   `);
   assert.deepEqual(r.resolved, {
     'iob-sdk': 'index.js',
+    'iob-sdk/lite': 'lite/index.js',
     'iob-sdk/iob.js': 'iob.js',
+    'iob-sdk/iob-lite.js': 'iob-lite.js',
     'iob-sdk/iob_sdk_bg.wasm': 'iob_sdk_bg.wasm',
+    'iob-sdk/lite/iob_sdk_bg.wasm': 'lite/iob_sdk_bg.wasm',
     'iob-sdk/package.json': 'package.json',
   });
   assert.deepEqual(r.exported, ['IobConfigError', 'IobConsentError', 'IobError', 'create', 'init']);
+  assert.deepEqual(r.lite, r.exported, 'iob-sdk/lite has the same API');
   assert.equal(r.hidden, 'ERR_PACKAGE_PATH_NOT_EXPORTED', 'internal files are not importable');
   assert.deepEqual(r.errors, [true, 'ads']);
 });
@@ -113,15 +119,20 @@ test('the files list ships everything needed and nothing else; npm pack --dry-ru
   assert.deepEqual(packed, expected(m.files), 'no sources, maps, templates or build leftovers');
   assert.equal(info.name, 'iob-sdk');
   assert.equal(info.version, m.version);
-  // Everything the shipped JS loads at run time is in the package.
-  const index = readFileSync(join(pkgDir, 'index.js'), 'utf8');
-  const loader = packed.filter((f) => f.endsWith('.js') && f !== 'index.js').map((f) => readFileSync(join(pkgDir, f), 'utf8')).join('\n');
-  const urls = [...`${index}\n${loader}`.matchAll(/new URL\(\s*["'`]([^"'`]+)["'`]/g)].map((x) => x[1]);
-  assert.ok(urls.includes('iob_sdk_bg.wasm') && urls.includes('index.js'), `runtime references: ${urls}`);
+  // Everything the shipped JS loads at run time is in the package (URLs
+  // relative to the file that names them: lite/index.js loads lite/iob_sdk_bg.wasm).
+  const urls = packed
+    .filter((f) => f.endsWith('.js'))
+    .flatMap((f) => [...readFileSync(join(pkgDir, f), 'utf8').matchAll(/new URL\(\s*["'`]([^"'`]+)["'`]/g)].map((x) => join(dirname(f), x[1])));
+  for (const u of ['iob_sdk_bg.wasm', 'index.js', 'lite/iob_sdk_bg.wasm', 'lite/index.js']) assert.ok(urls.includes(u), `${u} is loaded: ${urls}`);
   for (const u of urls) assert.ok(packed.includes(u), `${u} is shipped`);
-  assert.ok(!/\bfrom\s*["']\.{1,2}\//.test(index) && !/\bimport\s*\(\s*["']\.{1,2}\//.test(index), 'index.js is one self-contained module');
-  assert.ok(!/sourceMappingURL/.test(index + loader), 'no source map references');
-  assert.ok(info.unpackedSize < 200_000, `unpacked size ${info.unpackedSize}`);
+  for (const entry of ['index.js', 'lite/index.js']) {
+    const index = readFileSync(join(pkgDir, entry), 'utf8');
+    assert.ok(!/\bfrom\s*["']\.{1,2}\//.test(index) && !/\bimport\s*\(\s*["']\.{1,2}\//.test(index), `${entry} is one self-contained module`);
+  }
+  const js = packed.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(pkgDir, f), 'utf8')).join('\n');
+  assert.ok(!/sourceMappingURL/.test(js), 'no source map references');
+  assert.ok(info.unpackedSize < 400_000, `unpacked size ${info.unpackedSize}`);
 });
 
 test('the version is the crate version, and CHANGELOG.md has an entry for it', () => {

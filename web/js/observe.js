@@ -35,10 +35,12 @@ const NAVIGATE = 9;
 /**
  * Starts the observers and hooks (buffered: entries before start count).
  * @param {Report} report
+ * @param {boolean} vitals observe the performance timeline (false in the
+ *   `lite` build, which has no experience-quality features)
  * @returns {() => void} stops them all; restores a `history` method unless
  *   another script wrapped it since (then ours stays but only calls the original)
  */
-export function iobObserve(report) {
+export function iobObserve(report, vitals) {
   const w = window;
   const perf = performance;
   const doc = /** @type {Document & { prerendering?: boolean }} */ (document);
@@ -88,7 +90,7 @@ export function iobObserve(report) {
 
   /** Reports the interaction count as of now (set up with the event observer). */
   let reportCount = () => {};
-  const PO = w.PerformanceObserver;
+  const PO = vitals && w.PerformanceObserver;
   if (PO) {
     const supported = PO.supportedEntryTypes || [];
     // Interactions so far: the browser's count, or web-vitals' estimate from

@@ -3,7 +3,8 @@
 //! too), a `PerformanceObserver` (LCP, FCP, CLS, INP, long tasks), the
 //! document's load times and interaction count, and hooks on
 //! `history.pushState` / `replaceState` (SPA route changes) and the
-//! Navigation API (a navigation starting). Each entry arrives as numbers and
+//! Navigation API (a navigation starting). The `lite` build starts no
+//! `PerformanceObserver`. Each entry arrives as numbers and
 //! becomes a core event here; the wasm holds no observer or entry bindings,
 //! and nothing reads layout.
 
@@ -23,9 +24,10 @@ pub(crate) type Report = dyn FnMut(u32, f64, f64, f64);
 
 #[wasm_bindgen(module = "/js/observe.js")]
 extern "C" {
-    /// Starts the observers and hooks; returns the function that stops them all.
+    /// Starts the observers and hooks (the performance timeline only when
+    /// `vitals`); returns the function that stops them all.
     #[wasm_bindgen(js_name = iobObserve, catch)]
-    fn iob_observe(report: &Closure<Report>) -> Result<js_sys::Function, JsValue>;
+    fn iob_observe(report: &Closure<Report>, vitals: bool) -> Result<js_sys::Function, JsValue>;
 }
 
 /// Starts every observer; dropping the result stops them (and unhooks
@@ -61,5 +63,6 @@ pub(crate) fn attach(shared: &Shared) -> Attachment<Report> {
             i.tracker.on_event(&Event { t, kind: ev });
         })
     });
-    Attachment::new(report, iob_observe)
+    // The `lite` build has no experience-quality features: no performance observer.
+    Attachment::new(report, |r| iob_observe(r, cfg!(feature = "full")))
 }

@@ -3,8 +3,8 @@
 
 use crate::markdown::cell;
 use iob_sdk::{
-    revealers, CATALOG, MAX_DOMAIN_BYTES, MAX_HOUR, MAX_PATH_BYTES, MIN_HOUR, RETENTION,
-    REVEALED_BY, SCHEMA_VERSION, SEGMENTS_DICTIONARY,
+    revealers, CATALOG, LITE_FEATURES, MAX_DOMAIN_BYTES, MAX_HOUR, MAX_PATH_BYTES, MIN_HOUR,
+    RETENTION, REVEALED_BY, SCHEMA_VERSION, SEGMENTS_DICTIONARY,
 };
 use serde_json::{json, Map, Value};
 
@@ -103,12 +103,14 @@ pub fn data_dictionary_markdown() -> String {
     let mut out = String::from(
         "# Feature data dictionary\n\n\
          Generated from `src/catalog.rs` by `make docs`; a test fails if this file drifts from the code.\n\n\
-         Every feature is per page view, cumulative and computed in the browser. Features equal to 0/false are omitted from the payload.\n\n",
+         Every feature is per page view, cumulative and computed in the browser. Features equal to 0/false are omitted from the payload.\n\n\
+         **Builds.** The full build (`iob-sdk`, `iob.js`) computes every feature; the `lite` build (`iob-sdk/lite`, `iob-lite.js`) only those marked *yes* \
+         in the `lite` column (engagement, scroll, clicks and frustration, navigation, delivery) and never sends the others. Its payload says `\"build\":\"lite\"`.\n\n",
     );
     out.push_str("**Retention.** ");
     out.push_str(RETENTION);
     out.push_str(
-        "\n\n| name | type | unit | max | definition | purpose |\n|---|---|---|---|---|---|\n",
+        "\n\n| name | type | unit | max | lite | definition | purpose |\n|---|---|---|---|---|---|---|\n",
     );
     for d in CATALOG {
         let max = if d.json_type == "boolean" {
@@ -116,12 +118,18 @@ pub fn data_dictionary_markdown() -> String {
         } else {
             d.max.to_string()
         };
+        let lite = if LITE_FEATURES.contains(&d.name) {
+            "yes"
+        } else {
+            "no"
+        };
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n",
             d.name,
             d.json_type,
             cell(d.unit),
             max,
+            lite,
             cell(d.definition),
             cell(d.purpose)
         ));

@@ -1,0 +1,49 @@
+// End-to-end: the two builds as a site embeds them. `iob.js` loads the build
+// under test (IOB_E2E_BUILD), `iob-lite.js` always the lite build from
+// pkg/lite/. Real input; the payload that reaches the collector names its
+// build and carries only the features that build computes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { useCollectorAndBrowser, waitFor, recordIngest, build, liteFeatures } from './harness.mjs';
+
+const env = useCollectorAndBrowser();
+
+/** Loads the page with `script`, makes real input, flushes; returns the payload posted and the wasm fetched. */
+async function visit(script) {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const ingest = recordIngest(context);
+  const wasm = [];
+  context.on('request', (r) => r.url().endsWith('.wasm') && wasm.push(new URL(r.url()).pathname));
+  await page.goto(`${env.collector.url}/test/builds.html?script=${script}`);
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  await page.mouse.move(10, 10);
+  await page.mouse.move(300, 200, { steps: 10 });
+  await page.click('#go');
+  await page.click('#field');
+  await page.keyboard.type('abc');
+  await page.evaluate(() => window.iob.flush()); // a snapshot now, posted with fetch
+  await waitFor(async () => ingest.some((r) => r.method === 'POST'), 5000, 'a payload');
+  await context.close();
+  const last = ingest.filter((r) => r.method === 'POST').pop();
+  return { payload: JSON.parse(last.body), wasm };
+}
+
+for (const [script, expected] of [['iob.js', build], ['iob-lite.js', 'lite']]) {
+  test(`${script} sends payloads of the ${expected} build with only the features it computes`, async () => {
+    const { payload, wasm } = await visit(script);
+    assert.equal(payload.build, expected);
+    assert.deepEqual(wasm, [script === 'iob-lite.js' ? '/pkg/lite/iob_sdk_bg.wasm' : '/pkg/iob_sdk_bg.wasm']);
+    assert.equal(payload.f.clicks, 2, JSON.stringify(payload.f));
+    assert.ok(payload.f.active_ms > 0, JSON.stringify(payload.f));
+    if (expected === 'full') {
+      assert.equal(payload.f.keystrokes, 3, JSON.stringify(payload.f));
+      assert.ok(payload.f.pointer_distance_px > 0, JSON.stringify(payload.f));
+    } else {
+      const lite = liteFeatures();
+      assert.ok(lite.includes('clicks') && !lite.includes('keystrokes'), `lite features: ${lite}`);
+      for (const name of Object.keys(payload.f)) assert.ok(lite.includes(name), `${name} is not a lite feature`);
+      assert.equal(payload.f.keystrokes, undefined);
+    }
+  });
+}
