@@ -19,11 +19,12 @@ minify=(--minify)
 if [ "${IOB_KEEP_NAMES:-}" = 1 ]; then minify=(--minify-whitespace --minify-syntax); fi
 esbuild=node_modules/.bin/esbuild
 
-# One build of the SDK: `build DIR [cargo args]` writes DIR/iob_sdk_bg.wasm and
-# DIR/index.js (the ESM entry: wasm-bindgen glue, web/js snippets and facade).
+# One build of the SDK: `build DIR LITE [cargo args]` writes DIR/iob_sdk_bg.wasm
+# and DIR/index.js (the ESM entry: wasm-bindgen glue, web/js snippets and
+# facade; IOB_LITE=LITE lets esbuild drop what the lite build never runs).
 build() {
-  local dir=$1
-  shift
+  local dir=$1 lite=$2
+  shift 2
   cargo build -p iob-web --lib --target wasm32-unknown-unknown --release --features standalone "$@"
   rm -rf "$gen" && mkdir -p "$gen" "$dir"
   wasm-bindgen --target web --no-typescript --out-dir "$gen" --out-name iob_sdk \
@@ -32,7 +33,8 @@ build() {
   bash scripts/wasm-opt.sh "$gen/iob_sdk_bg.wasm" "$dir/iob_sdk_bg.wasm"
   cp pkg-template/facade.js pkg-template/index.js "$gen/"
   # `new URL('iob_sdk_bg.wasm', import.meta.url)` stays, so bundlers copy the wasm.
-  "$esbuild" "$gen/index.js" --bundle --format=esm "${minify[@]}" --target=es2020 --outfile="$dir/index.js" --log-level=warning
+  "$esbuild" "$gen/index.js" --bundle --format=esm "${minify[@]}" --target=es2020 \
+    --define:IOB_LITE="$lite" --outfile="$dir/index.js" --log-level=warning
 }
 
 # Script tag: a small classic script (with the generated option mapping) that
@@ -44,9 +46,9 @@ loader() {
 
 # The full build (`iob-sdk`, `iob.js`) and the lite build (`iob-sdk/lite`,
 # `iob-lite.js`: the core without its Cargo feature `full`).
-build "$out"
+build "$out" false
 loader iob.js ''
-build "$out/lite" --no-default-features
+build "$out/lite" true --no-default-features
 loader iob-lite.js lite/
 # The optional privacy panel: a separate file, loaded only by sites that use it (not in the size budget's files).
 "$esbuild" pkg-template/panel.js --minify --target=es2020 --outfile="$out/panel.js" --log-level=warning

@@ -297,7 +297,11 @@ impl Tracker {
 
     /// The segment as JSON (a string, or `null` for none), when it changed
     /// since it was last asked (for `on('segment')`).
+    /// Never in the `lite` build, which has no segments.
     pub fn segment_change_json(&mut self, now: f64) -> Option<String> {
+        if !cfg!(feature = "full") {
+            return None;
+        }
         self.device.segment_checked_at = self.device.segment_checked_at.max(now);
         let f = self.pv.features(now);
         let segment = self.device.segment_change(&f)?;

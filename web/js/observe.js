@@ -90,8 +90,11 @@ export function iobObserve(report, vitals) {
 
   /** Reports the interaction count as of now (set up with the event observer). */
   let reportCount = () => {};
-  const PO = vitals && w.PerformanceObserver;
-  if (PO) {
+  // The lite build's bundle defines IOB_LITE (scripts/build-pkg.sh), so this
+  // block is left out of its index.js; unbundled (the browser tests) it is
+  // undefined and `vitals` decides.
+  if ((typeof IOB_LITE === 'undefined' || !IOB_LITE) && vitals && w.PerformanceObserver) {
+    const PO = w.PerformanceObserver;
     const supported = PO.supportedEntryTypes || [];
     // Interactions so far: the browser's count, or web-vitals' estimate from
     // the interaction ids of every event entry (ids grow by 7 per interaction).
