@@ -48,17 +48,40 @@ const KEYS = {
  * @returns {void}
  */
 
+/** How long a deferred event (a pointer move) may wait in its buffer, ms. */
+const DEFER_MS = 1000;
+/** At most this many deferred events wait; one more hands them all over. */
+const DEFER_MAX = 64;
+/** The drain of each running listener set (one per SDK instance). */
+const drains = new Set();
+
 /**
- * Adds one passive listener per name, each calling `handler`.
+ * Hands every deferred event to its handler, in order. Rust calls it at the
+ * start of every entry point into the SDK, so nothing reads or acts on the
+ * state before the events that came earlier are in.
+ * @returns {void}
+ */
+export function iobDrain() {
+  drains.forEach((drain) => drain());
+}
+
+/**
+ * Adds one passive listener per name, each calling `handler`. The events of
+ * the names in `deferred` (pointer moves: up to one per frame while the
+ * pointer moves) are read at once but handed over in batches, at the next
+ * other event or entry point, after DEFER_MS, or when DEFER_MAX wait: a call
+ * into the wasm from a cold event costs tens of microseconds, the same calls
+ * back to back about one.
  * @param {string} names comma-separated event names
  * @param {number} captures bit k: listener k captures
  * @param {number} onDocument bit k: listener k is on `document`, else on `window`
  * @param {string} reads comma-separated READ_* masks, one per name
  * @param {string} selectors newline-separated: ignored elements, form fields, natively clickable elements
  * @param {Handler} handler
- * @returns {() => void} removes every listener added
+ * @param {number} deferred bit k: events of listener k are handed over in batches
+ * @returns {() => void} removes every listener added (what still waits is dropped: hand it over first)
  */
-export function iobListen(names, captures, onDocument, reads, selectors, handler) {
+export function iobListen(names, captures, onDocument, reads, selectors, handler, deferred) {
   const [ignored, field, native] = selectors.split('\n');
   /** @param {Element} el @param {string} sel */
   const within = (el, sel) => {
@@ -74,6 +97,36 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
   const named = (el) => attr(el, 'name') || attr(el, 'id');
   const perf = performance;
   const masks = reads.split(',');
+  /** Deferred events, five numbers each: index, time, x, y, flags. @type {number[]} */
+  const waiting = [];
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  let draining = false;
+  const drain = () => {
+    // The SDK drains at each entry point, also while this loop hands it an
+    // event: that inner call has nothing to do.
+    if (draining) return;
+    clearTimeout(timer);
+    timer = undefined;
+    draining = true;
+    /** @type {number[]} */
+    let e = [];
+    try {
+      while (waiting.length) {
+        e = waiting.splice(0, 5);
+        handler(e[0], e[1], e[2], e[3], e[4], undefined);
+        e = [];
+      }
+    } catch (_) {
+      // The handler is busy (called from inside itself): the event goes back
+      // and waits for the next drain.
+      waiting.unshift(...e);
+      if (timer === undefined) timer = setTimeout(drain, DEFER_MS);
+    } finally {
+      draining = false;
+    }
+  };
+  drains.add(drain);
   const offs = names.split(',').map((name, k) => {
     /** @type {EventTarget} */
     const target = (onDocument >>> k) & 1 ? document : window;
@@ -115,10 +168,25 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
       if (r & READ_FOCUS && document.hasFocus()) return;
       if (r & READ_VISIBILITY && document.visibilityState === 'visible') flags |= VISIBLE;
       if (r & READ_PERSISTED && /** @type {PageTransitionEvent} */ (e).persisted) flags |= PERSISTED;
-      handler(k, perf.now(), x, y, flags, text);
+      if ((deferred >>> k) & 1) {
+        waiting.push(k, perf.now(), x, y, flags);
+        if (waiting.length >= DEFER_MAX * 5) drain();
+        else if (timer === undefined) timer = setTimeout(drain, DEFER_MS);
+        return;
+      }
+      // The waiting events first, from here: the handler cannot be called
+      // again while it runs (the SDK's own drain would find it busy).
+      const t = perf.now();
+      drain();
+      handler(k, t, x, y, flags, text);
     };
     target.addEventListener(name, f, { passive: true, capture });
     return () => target.removeEventListener(name, f, capture);
   });
-  return () => offs.forEach((off) => off());
+  return () => {
+    drains.delete(drain);
+    clearTimeout(timer);
+    waiting.length = 0;
+    offs.forEach((off) => off());
+  };
 }

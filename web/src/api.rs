@@ -217,6 +217,7 @@ impl Iob {
 
     /// What is stored, what was last sent, and why, as JSON.
     pub fn explain(&self) -> String {
+        crate::listeners::drain();
         self.shared
             .try_borrow()
             .map(|i| i.tracker.explain_json(i.now()))
@@ -234,6 +235,8 @@ impl Iob {
     /// Removes every listener, observer and timer (by dropping their
     /// handles). The instance is inert afterwards.
     pub fn shutdown(&mut self) {
+        // What the listeners hold back counts before they go.
+        crate::listeners::drain();
         self.attached = None;
         if let Ok(mut i) = self.shared.try_borrow_mut() {
             i.stopped = true;

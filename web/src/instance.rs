@@ -1,5 +1,6 @@
 //! The running instance and the one path every entry point takes:
-//! [`act`] borrows it, does nothing once it is stopped, runs the step,
+//! [`act`] brings in the pointer moves waiting in `js/listen.js`, borrows
+//! it, does nothing once it is stopped, runs the step,
 //! carries out the effects the core left (requests, storage, the delivery
 //! timer) and then, outside the borrow, emits the page notifications.
 
@@ -145,6 +146,7 @@ fn whole_second_after(at: f64) -> f64 {
 /// emits the notifications. Does nothing once the instance is stopped, or
 /// while it is busy (a re-entrant call from a page callback).
 pub(crate) fn act(shared: &Shared, step: impl FnOnce(&mut Inner)) {
+    crate::listeners::drain();
     {
         let Ok(mut inner) = shared.try_borrow_mut() else {
             return;
@@ -160,6 +162,7 @@ pub(crate) fn act(shared: &Shared, step: impl FnOnce(&mut Inner)) {
 /// [`act`], also after `shutdown()`: for a withdrawal, which must still
 /// wipe storage (a stopped instance sends nothing and arms no timer).
 pub(crate) fn act_even_stopped(shared: &Shared, step: impl FnOnce(&mut Inner)) {
+    crate::listeners::drain();
     {
         let Ok(mut inner) = shared.try_borrow_mut() else {
             return;

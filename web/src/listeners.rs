@@ -11,7 +11,10 @@
 //! all; a key's value never leaves the snippet (only its class does). A
 //! `wheel` or `touchstart` dispatched by script is not input and is dropped;
 //! a window `blur` while the page keeps focus (focus moved into one of its
-//! iframes) is not reported.
+//! iframes) is not reported. Pointer moves are read at once but handed over
+//! in batches ([`drain`]): at the next other event or SDK entry point, after
+//! a second, or 64 at a time, each with its own time, so every measure stays
+//! exact.
 
 use crate::codes::{
     FIELD, KEYBOARD, KEY_CHAR, KEY_DELETE, KEY_ENTER, KEY_NAVIGATION, NATIVE, PERSISTED,
@@ -44,7 +47,21 @@ extern "C" {
         reads: &str,
         selectors: &str,
         handler: &Closure<Handler>,
+        deferred: u32,
     ) -> Result<js_sys::Function, JsValue>;
+
+    /// Hands every deferred event (pointer moves wait in `js/listen.js`) to
+    /// its SDK instance, in order.
+    #[wasm_bindgen(js_name = iobDrain, catch)]
+    fn iob_drain() -> Result<(), JsValue>;
+}
+
+/// Brings in the events `js/listen.js` holds back (pointer moves, handed
+/// over in batches: a call into the wasm from a cold event costs tens of
+/// microseconds, back-to-back calls about one). Every entry point calls it
+/// first, so nothing is read or decided before the earlier events are in.
+pub(crate) fn drain() {
+    let _ = iob_drain();
 }
 
 /// What a DOM event means for the core.
@@ -223,8 +240,8 @@ pub(crate) fn attach(shared: &Shared) -> Attachment<Handler> {
         },
     );
     let (mut names, mut reads) = (String::new(), String::new());
-    let (mut captures, mut on_document) = (0u32, 0u32);
-    for (k, (name, _, capture, doc, read)) in EVENTS.iter().enumerate() {
+    let (mut captures, mut on_document, mut deferred) = (0u32, 0u32, 0u32);
+    for (k, (name, kind, capture, doc, read)) in EVENTS.iter().enumerate() {
         if k > 0 {
             names.push(',');
             reads.push(',');
@@ -233,9 +250,18 @@ pub(crate) fn attach(shared: &Shared) -> Attachment<Handler> {
         push_u32(&mut reads, *read);
         captures |= u32::from(*capture) << k;
         on_document |= u32::from(*doc) << k;
+        deferred |= u32::from(matches!(kind, Kind::Pointer)) << k;
     }
     Attachment::new(handler, |h| {
-        iob_listen(&names, captures, on_document, &reads, SELECTORS, h)
+        iob_listen(
+            &names,
+            captures,
+            on_document,
+            &reads,
+            SELECTORS,
+            h,
+            deferred,
+        )
     })
 }
 

@@ -65,6 +65,37 @@ fn bad_config_is_a_typed_error_naming_the_field() {
     assert_eq!(Reflect::get(&err, &"field".into()).unwrap(), "endpoint");
 }
 
+fn move_to(x: u32, y: u32) {
+    run(&format!(
+        "document.body.dispatchEvent(new PointerEvent('pointermove', {{ bubbles: true, clientX: {x}, clientY: {y} }}))"
+    ));
+}
+
+/// Pointer moves wait in `js/listen.js` and are handed over in order before
+/// anything reads or acts: `features()` sees them at once, a click comes
+/// after them (so it has a pointer path), and `shutdown()` counts the ones
+/// still waiting before the listeners go.
+#[wasm_bindgen_test]
+fn pointer_moves_held_back_are_in_before_any_read_click_or_shutdown() {
+    let (emit, _) = recorder();
+    let mut iob = Iob::new(CONFIG, emit).unwrap();
+    move_to(0, 0);
+    move_to(30, 40);
+    // A pointer click (detail 1: a keyboard click has no path to look for).
+    run("document.body.dispatchEvent(new MouseEvent('click', { bubbles: true, detail: 1, clientX: 30, clientY: 40 }))");
+    let f = iob.features();
+    assert_eq!(field(&f, "pointer_distance_px"), 50);
+    assert!(
+        field(&f, "flag_click_no_path").is_undefined(),
+        "the moves before the click are its path: {f}"
+    );
+    move_to(30, 80);
+    assert_eq!(field(&iob.features(), "pointer_distance_px"), 90);
+    move_to(30, 120);
+    iob.shutdown();
+    assert_eq!(field(&iob.features(), "pointer_distance_px"), 130);
+}
+
 #[wasm_bindgen_test]
 fn dom_clicks_reach_the_core_and_shutdown_detaches() {
     let (emit, _) = recorder();
