@@ -49,9 +49,9 @@ const KEYS = {
  */
 
 /** How long a deferred event (a pointer move) may wait in its buffer, ms. */
-const DEFER_MS = 1000;
+const deferWaitMs = 1000;
 /** At most this many deferred events wait; one more hands them all over. */
-const DEFER_MAX = 64;
+const deferMax = 64;
 /** The drain of each running listener set (one per SDK instance). */
 const drains = new Set();
 
@@ -69,7 +69,7 @@ export function iobDrain() {
  * Adds one passive listener per name, each calling `handler`. The events of
  * the names in `deferred` (pointer moves: up to one per frame while the
  * pointer moves) are read at once but handed over in batches, at the next
- * other event or entry point, after DEFER_MS, or when DEFER_MAX wait: a call
+ * other event or entry point, after deferWaitMs, or when deferMax wait: a call
  * into the wasm from a cold event costs tens of microseconds, the same calls
  * back to back about one.
  * @param {string} names comma-separated event names
@@ -121,7 +121,7 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
       // The handler is busy (called from inside itself): the event goes back
       // and waits for the next drain.
       waiting.unshift(...e);
-      if (timer === undefined) timer = setTimeout(drain, DEFER_MS);
+      if (timer === undefined) timer = setTimeout(drain, deferWaitMs);
     } finally {
       draining = false;
     }
@@ -170,8 +170,8 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
       if (r & READ_PERSISTED && /** @type {PageTransitionEvent} */ (e).persisted) flags |= PERSISTED;
       if ((deferred >>> k) & 1) {
         waiting.push(k, perf.now(), x, y, flags);
-        if (waiting.length >= DEFER_MAX * 5) drain();
-        else if (timer === undefined) timer = setTimeout(drain, DEFER_MS);
+        if (waiting.length >= deferMax * 5) drain();
+        else if (timer === undefined) timer = setTimeout(drain, deferWaitMs);
         return;
       }
       // The waiting events first, from here: the handler cannot be called
