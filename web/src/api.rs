@@ -217,7 +217,7 @@ impl Iob {
 
     /// What is stored, what was last sent, and why, as JSON.
     pub fn explain(&self) -> String {
-        crate::listeners::drain();
+        crate::deferred::drain();
         self.shared
             .try_borrow()
             .map(|i| i.tracker.explain_json(i.now()))
@@ -236,7 +236,7 @@ impl Iob {
     /// handles). The instance is inert afterwards.
     pub fn shutdown(&mut self) {
         // What the listeners hold back counts before they go.
-        crate::listeners::drain();
+        crate::deferred::drain();
         self.attached = None;
         if let Ok(mut i) = self.shared.try_borrow_mut() {
             i.stopped = true;

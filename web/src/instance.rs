@@ -146,7 +146,7 @@ fn whole_second_after(at: f64) -> f64 {
 /// emits the notifications. Does nothing once the instance is stopped, or
 /// while it is busy (a re-entrant call from a page callback).
 pub(crate) fn act(shared: &Shared, step: impl FnOnce(&mut Inner)) {
-    crate::listeners::drain();
+    crate::deferred::drain();
     {
         let Ok(mut inner) = shared.try_borrow_mut() else {
             return;
@@ -162,7 +162,7 @@ pub(crate) fn act(shared: &Shared, step: impl FnOnce(&mut Inner)) {
 /// [`act`], also after `shutdown()`: for a withdrawal, which must still
 /// wipe storage (a stopped instance sends nothing and arms no timer).
 pub(crate) fn act_even_stopped(shared: &Shared, step: impl FnOnce(&mut Inner)) {
-    crate::listeners::drain();
+    crate::deferred::drain();
     {
         let Ok(mut inner) = shared.try_borrow_mut() else {
             return;

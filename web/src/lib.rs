@@ -7,7 +7,9 @@
 //!
 //! - [`api`]: the `#[wasm_bindgen]` `Iob` class the JS facade wraps;
 //! - `instance`: the running instance and [`instance::act`], the one path of
-//!   every entry point (borrow, skip when stopped, run, carry out effects, emit);
+//!   every entry point (bring in deferred events, borrow, skip when stopped,
+//!   run, carry out effects, emit);
+//! - `deferred`: pointer moves `js/listen.js` holds back, handed over in batches;
 //! - `listeners`, `observers`, `routes`, `scroll`: DOM events, performance
 //!   entries and SPA routes into core events (JS in `js/listen.js`, `js/observe.js`);
 //! - `signals`: consent signal readers (`js/signals.js`);
@@ -32,6 +34,8 @@ pub mod api;
 mod browser;
 #[cfg(target_arch = "wasm32")]
 mod cross_tab;
+#[cfg(target_arch = "wasm32")]
+mod deferred;
 #[cfg(target_arch = "wasm32")]
 mod handle;
 #[cfg(target_arch = "wasm32")]

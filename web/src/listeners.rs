@@ -12,9 +12,9 @@
 //! `wheel` or `touchstart` dispatched by script is not input and is dropped;
 //! a window `blur` while the page keeps focus (focus moved into one of its
 //! iframes) is not reported. Pointer moves are read at once but handed over
-//! in batches ([`drain`]): at the next other event or SDK entry point, after
+//! in batches: at the next other event or SDK entry point, after
 //! a second, or 64 at a time, each with its own time, so every measure stays
-//! exact.
+//! exact (see `crate::deferred`).
 
 use crate::codes::{
     FIELD, KEYBOARD, KEY_CHAR, KEY_DELETE, KEY_ENTER, KEY_NAVIGATION, NATIVE, PERSISTED,
@@ -49,19 +49,6 @@ extern "C" {
         handler: &Closure<Handler>,
         deferred: u32,
     ) -> Result<js_sys::Function, JsValue>;
-
-    /// Hands every deferred event (pointer moves wait in `js/listen.js`) to
-    /// its SDK instance, in order.
-    #[wasm_bindgen(js_name = iobDrain, catch)]
-    fn iob_drain() -> Result<(), JsValue>;
-}
-
-/// Brings in the events `js/listen.js` holds back (pointer moves, handed
-/// over in batches: a call into the wasm from a cold event costs tens of
-/// microseconds, back-to-back calls about one). Every entry point calls it
-/// first, so nothing is read or decided before the earlier events are in.
-pub(crate) fn drain() {
-    let _ = iob_drain();
 }
 
 /// What a DOM event means for the core.
