@@ -18,6 +18,7 @@ const READ_FORM = 8;
 const READ_FOCUS = 16;
 const READ_VISIBILITY = 32;
 const READ_PERSISTED = 64;
+const READ_SCROLL = 128;
 /** Key classes. */
 const KEY_CHAR = 0;
 const KEY_DELETE = 1;
@@ -41,19 +42,22 @@ const KEYS = {
  * @callback Handler
  * @param {number} index the event's position in `names`
  * @param {number} t `performance.now()`, ms
- * @param {number} x clientX, or the key class
- * @param {number} y clientY
+ * @param {number} x clientX, the key class, or scrollY
+ * @param {number} y clientY, or innerHeight
+ * @param {number} z the document's scrollHeight (scroll readings)
  * @param {number} flags TRUSTED | KEYBOARD | NATIVE | FIELD | PERSISTED | VISIBLE bits
  * @param {string | undefined} text for form events: form name NUL field name NUL input type
  * @returns {void}
  */
 
-/** How long a deferred event (a pointer move) may wait in its buffer, ms. */
+/** How long a deferred event may wait in its buffer, ms. */
 const deferWaitMs = 1000;
 /** At most this many deferred events wait; one more hands them all over. */
 const deferMax = 64;
 /** The drain of each running listener set (one per SDK instance). */
 const drains = new Set();
+/** The scroll reading request of each running listener set. */
+const scrollReads = new Set();
 
 /**
  * Hands every deferred event to its handler, in order. Rust calls it at the
@@ -66,12 +70,24 @@ export function iobDrain() {
 }
 
 /**
+ * Asks each running listener set for a scroll reading at the next animation
+ * frame (Rust calls it when a route change starts a page view).
+ * @returns {void}
+ */
+export function iobReadScroll() {
+  scrollReads.forEach((read) => read());
+}
+
+/**
  * Adds one passive listener per name, each calling `handler`. The events of
- * the names in `deferred` (pointer moves: up to one per frame while the
- * pointer moves) are read at once but handed over in batches, at the next
- * other event or entry point, after deferWaitMs, or when deferMax wait: a call
- * into the wasm from a cold event costs tens of microseconds, the same calls
- * back to back about one.
+ * the names in `deferred` (pointer moves, wheel, touch: up to one per frame
+ * while the pointer moves) are read at once but handed over in batches, at
+ * the next other event or entry point, after deferWaitMs, or when deferMax
+ * wait: a call into the wasm from a cold event costs tens of microseconds,
+ * the same calls back to back about one. A `scroll` event (READ_SCROLL) only
+ * asks for a reading of the scroll position at the next animation frame (at
+ * most one per frame, so layout is never read in the event itself); the
+ * reading is deferred like a pointer move. One reading is asked for at once.
  * @param {string} names comma-separated event names
  * @param {number} captures bit k: listener k captures
  * @param {number} onDocument bit k: listener k is on `document`, else on `window`
@@ -97,8 +113,9 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
   const named = (el) => attr(el, 'name') || attr(el, 'id');
   const perf = performance;
   const masks = reads.split(',');
-  /** Deferred events, five numbers each: index, time, x, y, flags. @type {number[]} */
-  const waiting = [];
+  /** Deferred events, six numbers each (index, time, x, y, z, flags); `head` of `count` handed over. */
+  const waiting = new Float64Array(deferMax * 6);
+  let head = 0, count = 0;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   let draining = false;
@@ -109,31 +126,72 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
     clearTimeout(timer);
     timer = undefined;
     draining = true;
-    /** @type {number[]} */
-    let e = [];
     try {
-      while (waiting.length) {
-        e = waiting.splice(0, 5);
-        handler(e[0], e[1], e[2], e[3], e[4], undefined);
-        e = [];
+      for (; head < count; head++) {
+        const j = head * 6;
+        handler(waiting[j], waiting[j + 1], waiting[j + 2], waiting[j + 3], waiting[j + 4], waiting[j + 5], undefined);
       }
+      head = count = 0;
     } catch (_) {
-      // The handler is busy (called from inside itself): the event goes back
-      // and waits for the next drain.
-      waiting.unshift(...e);
+      // The handler is busy (called from inside itself): this event and the
+      // rest wait for the next drain.
+      waiting.copyWithin(0, head * 6, count * 6);
+      count -= head;
+      head = 0;
       if (timer === undefined) timer = setTimeout(drain, deferWaitMs);
     } finally {
       draining = false;
     }
   };
+  /**
+   * Keeps one deferred event; a full buffer is handed over first (were the
+   * handler busy all along, the event is dropped rather than the page's
+   * memory grown).
+   * @param {number} k @param {number} x @param {number} y @param {number} z @param {number} flags
+   */
+  const keep = (k, x, y, z, flags) => {
+    if (count === deferMax) drain();
+    if (count === deferMax) return;
+    const j = count++ * 6;
+    waiting[j] = k;
+    waiting[j + 1] = perf.now();
+    waiting[j + 2] = x;
+    waiting[j + 3] = y;
+    waiting[j + 4] = z;
+    waiting[j + 5] = flags;
+    if (timer === undefined) timer = setTimeout(drain, deferWaitMs);
+  };
   drains.add(drain);
+  /** The pending scroll reading's frame, 0 when none. */
+  let frame = 0;
+  /** The listener index of `scroll`, -1 when it is not listened to. */
+  let scrollAt = -1;
+  const readScroll = () => {
+    frame = 0;
+    const doc = document.documentElement;
+    keep(scrollAt, scrollY, innerHeight, doc ? doc.scrollHeight : 0, 0);
+  };
+  const askScroll = () => {
+    if (!frame && scrollAt >= 0) frame = requestAnimationFrame(readScroll);
+  };
+  scrollReads.add(askScroll);
   const offs = names.split(',').map((name, k) => {
     /** @type {EventTarget} */
     const target = (onDocument >>> k) & 1 ? document : window;
     const capture = ((captures >>> k) & 1) === 1;
     const r = +masks[k];
-    /** @param {Event} e */
-    const f = (e) => {
+    if (r & READ_SCROLL) scrollAt = k;
+    /**
+     * A deferred event (a pointer move, wheel, touch): its numbers wait for
+     * the next drain.
+     * @param {Event} e
+     */
+    const wait = (e) => {
+      const m = /** @type {MouseEvent} */ (e);
+      keep(k, r & READ_XY ? m.clientX : 0, r & READ_XY ? m.clientY : 0, 0, e.isTrusted ? TRUSTED : 0);
+    };
+    /** @type {(e: Event) => void} */
+    const f = r & READ_SCROLL ? askScroll : (deferred >>> k) & 1 ? wait : (e) => {
       let x = 0, y = 0, flags = e.isTrusted ? TRUSTED : 0;
       /** @type {string | undefined} */
       let text;
@@ -168,25 +226,21 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
       if (r & READ_FOCUS && document.hasFocus()) return;
       if (r & READ_VISIBILITY && document.visibilityState === 'visible') flags |= VISIBLE;
       if (r & READ_PERSISTED && /** @type {PageTransitionEvent} */ (e).persisted) flags |= PERSISTED;
-      if ((deferred >>> k) & 1) {
-        waiting.push(k, perf.now(), x, y, flags);
-        if (waiting.length >= deferMax * 5) drain();
-        else if (timer === undefined) timer = setTimeout(drain, deferWaitMs);
-        return;
-      }
       // The waiting events first, from here: the handler cannot be called
       // again while it runs (the SDK's own drain would find it busy).
       const t = perf.now();
       drain();
-      handler(k, t, x, y, flags, text);
+      handler(k, t, x, y, 0, flags, text);
     };
     target.addEventListener(name, f, { passive: true, capture });
     return () => target.removeEventListener(name, f, capture);
   });
+  askScroll();
   return () => {
     drains.delete(drain);
+    scrollReads.delete(askScroll);
+    cancelAnimationFrame(frame);
     clearTimeout(timer);
-    waiting.length = 0;
     offs.forEach((off) => off());
   };
 }

@@ -7,7 +7,7 @@
 use crate::handle::{Attachment, EventListener};
 use crate::instance::{act, act_even_stopped, act_weak, Inner, Shared};
 use crate::transport::Delivery;
-use crate::{browser, cross_tab, listeners, observers, page, scroll, signals, storage};
+use crate::{browser, cross_tab, listeners, observers, page, signals, storage};
 use alloc::boxed::Box;
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
@@ -126,7 +126,6 @@ impl Iob {
         // the delivery timer armed.
         act(&shared, |i| {
             signals = Some(signals::attach(&shared, i));
-            scroll::start(&shared, i);
             i.delivery = Some(delivery(&weak));
         });
         let resume = RESUME_ON
@@ -240,8 +239,6 @@ impl Iob {
         self.attached = None;
         if let Ok(mut i) = self.shared.try_borrow_mut() {
             i.stopped = true;
-            i.scroll_frame = None;
-            i.scroll_read = None;
             if let Some(d) = i.delivery.as_mut() {
                 d.stop();
             }

@@ -18,6 +18,7 @@ pub(crate) const READ_FORM: u32 = 8;
 pub(crate) const READ_FOCUS: u32 = 16;
 pub(crate) const READ_VISIBILITY: u32 = 32;
 pub(crate) const READ_PERSISTED: u32 = 64;
+pub(crate) const READ_SCROLL: u32 = 128;
 /// `js/listen.js`: key classes, reported in `x` for key events.
 pub(crate) const KEY_CHAR: u32 = 0;
 pub(crate) const KEY_DELETE: u32 = 1;
@@ -55,6 +56,7 @@ const ALL: &[(&str, u32, &str)] = &[
     ("READ_FOCUS", READ_FOCUS, "listen.js"),
     ("READ_VISIBILITY", READ_VISIBILITY, "listen.js"),
     ("READ_PERSISTED", READ_PERSISTED, "listen.js"),
+    ("READ_SCROLL", READ_SCROLL, "listen.js"),
     ("KEY_CHAR", KEY_CHAR, "listen.js"),
     ("KEY_DELETE", KEY_DELETE, "listen.js"),
     ("KEY_NAVIGATION", KEY_NAVIGATION, "listen.js"),

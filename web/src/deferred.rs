@@ -1,7 +1,7 @@
-//! The events `js/listen.js` holds back: pointer moves are read at once but
-//! handed to the SDK in batches (a call into the wasm from a cold event costs
-//! tens of microseconds, back-to-back calls about one). [`drain`] brings them
-//! in; every entry point calls it first, so nothing is read or decided
+//! The events `js/listen.js` holds back: pointer moves, wheel, touch and the
+//! scroll readings are read at once but handed to the SDK in batches (a call
+//! into the wasm from a cold event costs tens of microseconds, back-to-back
+//! calls about one). [`drain`] brings them in; every entry point calls it first, so nothing is read or decided
 //! before the events that came earlier. A leaf module: the entry points
 //! (`instance`, `api`) use it without depending on the listeners.
 
@@ -12,9 +12,19 @@ extern "C" {
     /// Hands every deferred event to its SDK instance, in order.
     #[wasm_bindgen(js_name = iobDrain, catch)]
     fn iob_drain() -> Result<(), JsValue>;
+    /// Asks for a scroll reading at the next animation frame.
+    #[wasm_bindgen(js_name = iobReadScroll, catch)]
+    fn iob_read_scroll() -> Result<(), JsValue>;
 }
 
-/// Brings in the pointer moves waiting in `js/listen.js`, in order.
+/// Brings in the events waiting in `js/listen.js`, in order.
 pub(crate) fn drain() {
     let _ = iob_drain();
+}
+
+/// Asks `js/listen.js` for a scroll reading at the next animation frame
+/// (the first of a page view that a route change started); it comes in like
+/// a pointer move.
+pub(crate) fn read_scroll() {
+    let _ = iob_read_scroll();
 }

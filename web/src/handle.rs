@@ -110,34 +110,3 @@ impl Drop for Timer {
         }
     }
 }
-
-/// A requested animation frame, cancelled on drop (unless it has [`Frame::fired`]).
-pub(crate) struct Frame {
-    window: Window,
-    handle: Option<i32>,
-}
-
-impl Frame {
-    pub(crate) fn request(window: &Window, callback: &Closure<dyn FnMut()>) -> Option<Frame> {
-        let handle = window
-            .request_animation_frame(callback.as_ref().unchecked_ref())
-            .ok()?;
-        Some(Frame {
-            window: window.clone(),
-            handle: Some(handle),
-        })
-    }
-
-    /// The frame's callback ran: nothing to cancel.
-    pub(crate) fn fired(mut self) {
-        self.handle = None;
-    }
-}
-
-impl Drop for Frame {
-    fn drop(&mut self) {
-        if let Some(h) = self.handle {
-            let _ = self.window.cancel_animation_frame(h);
-        }
-    }
-}

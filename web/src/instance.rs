@@ -5,7 +5,6 @@
 //! timer) and then, outside the borrow, emits the page notifications.
 
 use crate::browser;
-use crate::handle::Frame;
 use crate::transport::Delivery;
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
@@ -33,9 +32,6 @@ pub(crate) struct Inner {
     emits: Vec<Emit>,
     /// Requests, their results and the delivery timer (set once at start).
     pub(crate) delivery: Option<Delivery>,
-    /// The scroll reader's frame callback and the pending frame, if any.
-    pub(crate) scroll_read: Option<Closure<dyn FnMut()>>,
-    pub(crate) scroll_frame: Option<Frame>,
     /// `location.pathname + location.hash` of the current page view.
     pub(crate) route: String,
     /// When the segment was last evaluated on an event (page clock, ms).
@@ -58,8 +54,6 @@ impl Inner {
             emit,
             emits: Vec::new(),
             delivery: None,
-            scroll_read: None,
-            scroll_frame: None,
             route,
             segment_at: f64::NEG_INFINITY,
         }

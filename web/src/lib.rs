@@ -9,8 +9,9 @@
 //! - `instance`: the running instance and [`instance::act`], the one path of
 //!   every entry point (bring in deferred events, borrow, skip when stopped,
 //!   run, carry out effects, emit);
-//! - `deferred`: pointer moves `js/listen.js` holds back, handed over in batches;
-//! - `listeners`, `observers`, `routes`, `scroll`: DOM events, performance
+//! - `deferred`: the events `js/listen.js` holds back (pointer moves, wheel,
+//!   touch, scroll readings), handed over in batches;
+//! - `listeners`, `observers`, `routes`: DOM events, scroll readings, performance
 //!   entries and SPA routes into core events (JS in `js/listen.js`, `js/observe.js`);
 //! - `signals`: consent signal readers (`js/signals.js`);
 //! - `transport`, `storage`: requests (`js/request.js`), `localStorage`, the delivery timer;
@@ -51,7 +52,6 @@ mod routes;
 #[cfg(all(target_arch = "wasm32", feature = "standalone"))]
 mod runtime;
 #[cfg(target_arch = "wasm32")]
-mod scroll;
 #[cfg(target_arch = "wasm32")]
 mod signals;
 #[cfg(target_arch = "wasm32")]

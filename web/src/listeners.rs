@@ -6,33 +6,35 @@
 //! the visibility, or whether a `pagehide` is into the back/forward cache. The wasm gets numbers and, for
 //! form events only, the form name, field name and input type, which are
 //! hashed here at once (`iob_sdk::field_ids`). Nothing reads layout except
-//! the scroll reader, which runs at most once per animation frame. Elements
+//! the scroll reading, taken in JS at most once per animation frame after a
+//! `scroll` event (and once at the start of each page view). Elements
 //! inside `[data-iob-ignore]`, password and hidden inputs are not observed at
 //! all; a key's value never leaves the snippet (only its class does). A
 //! `wheel` or `touchstart` dispatched by script is not input and is dropped;
 //! a window `blur` while the page keeps focus (focus moved into one of its
-//! iframes) is not reported. Pointer moves are read at once but handed over
-//! in batches: at the next other event or SDK entry point, after
-//! a second, or 64 at a time, each with its own time, so every measure stays
-//! exact (see `crate::deferred`).
+//! iframes) is not reported. Pointer moves, wheel and touch events and the
+//! scroll readings are read at once but handed over in batches: at the next
+//! other event or SDK entry point, after a second, or 64 at a time, each with
+//! its own time, so every measure stays exact (see `crate::deferred`).
 
 use crate::codes::{
     FIELD, KEYBOARD, KEY_CHAR, KEY_DELETE, KEY_ENTER, KEY_NAVIGATION, NATIVE, PERSISTED,
-    READ_ELEMENT, READ_FOCUS, READ_FORM, READ_KEY, READ_PERSISTED, READ_VISIBILITY, READ_XY,
-    TRUSTED, VISIBLE,
+    READ_ELEMENT, READ_FOCUS, READ_FORM, READ_KEY, READ_PERSISTED, READ_SCROLL, READ_VISIBILITY,
+    READ_XY, TRUSTED, VISIBLE,
 };
 use crate::handle::Attachment;
 use crate::instance::{act_weak, Inner, Shared};
-use crate::{routes, scroll};
+use crate::routes;
 use alloc::rc::Rc;
 use alloc::string::String;
 use iob_sdk::{field_ids, Event, EventKind, KeyClass};
 use wasm_bindgen::prelude::*;
 
 /// The one handler of every listener: (index in [`EVENTS`], time (page
-/// clock, ms), x or the key class, y, flag bits, and for form events
-/// `form name NUL field name NUL input type`).
-pub(crate) type Handler = dyn FnMut(u32, f64, f64, f64, u32, Option<String>);
+/// clock, ms), x, the key class or scrollY, y or innerHeight, the document's
+/// scrollHeight, flag bits, and for form events `form name NUL field name NUL
+/// input type`); lengths in CSS pixels.
+pub(crate) type Handler = dyn FnMut(u32, f64, f64, f64, f64, u32, Option<String>);
 
 #[wasm_bindgen(module = "/js/listen.js")]
 extern "C" {
@@ -82,7 +84,7 @@ const EVENTS: [(&str, Kind, bool, bool, u32); 17] = [
     ("keydown", Kind::Key, true, false, READ_ELEMENT | READ_KEY),
     ("wheel", Kind::Wheel, true, false, 0),
     ("touchstart", Kind::Touch, true, false, 0),
-    ("scroll", Kind::Scroll, true, false, 0),
+    ("scroll", Kind::Scroll, true, false, READ_SCROLL),
     ("focus", Kind::Focus(true), false, false, 0),
     ("blur", Kind::Focus(false), false, false, READ_FOCUS),
     ("pagehide", Kind::PageHide, false, false, READ_PERSISTED),
@@ -128,6 +130,7 @@ struct Reading {
     t: f64,
     x: f64,
     y: f64,
+    z: f64,
     flags: u32,
     text: Option<String>,
 }
@@ -156,6 +159,11 @@ fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
         Kind::Wheel if trusted => EventKind::Wheel,
         Kind::Touch if trusted => EventKind::Touch,
         Kind::Wheel | Kind::Touch => return None,
+        Kind::Scroll => EventKind::Scroll {
+            scroll_y: r.x as f32,
+            viewport_h: r.y as f32,
+            doc_h: r.z as f32,
+        },
         Kind::Focus(f) => EventKind::Focus(f),
         Kind::Error => EventKind::Error,
         Kind::Selection => EventKind::Selection,
@@ -173,16 +181,14 @@ fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
         Kind::Visibility => EventKind::Visibility(r.flags & VISIBLE != 0),
         Kind::PageHide if r.flags & PERSISTED != 0 => EventKind::PageFrozen,
         Kind::PageHide => EventKind::PageEnd,
-        Kind::Scroll | Kind::Route => return None,
+        Kind::Route => return None,
     })
 }
 
 /// One DOM event, on the running instance.
 fn handle(i: &mut Inner, kind: Kind, r: Reading) {
-    match kind {
-        Kind::Scroll => return scroll::request_read(i),
-        Kind::Route => return routes::check(i),
-        _ => {}
+    if let Kind::Route = kind {
+        return routes::check(i);
     }
     let Some(core) = core_event(kind, &r) else {
         return;
@@ -208,7 +214,7 @@ fn handle(i: &mut Inner, kind: Kind, r: Reading) {
 pub(crate) fn attach(shared: &Shared) -> Attachment<Handler> {
     let weak = Rc::downgrade(shared);
     let handler: Closure<Handler> = Closure::new(
-        move |k: u32, t: f64, x: f64, y: f64, flags: u32, text: Option<String>| {
+        move |k: u32, t: f64, x: f64, y: f64, z: f64, flags: u32, text: Option<String>| {
             if let Some((_, kind, _, _, _)) = EVENTS.get(k as usize) {
                 act_weak(&weak, |i| {
                     handle(
@@ -218,6 +224,7 @@ pub(crate) fn attach(shared: &Shared) -> Attachment<Handler> {
                             t,
                             x,
                             y,
+                            z,
                             flags,
                             text,
                         },
@@ -237,7 +244,7 @@ pub(crate) fn attach(shared: &Shared) -> Attachment<Handler> {
         push_u32(&mut reads, *read);
         captures |= u32::from(*capture) << k;
         on_document |= u32::from(*doc) << k;
-        deferred |= u32::from(matches!(kind, Kind::Pointer)) << k;
+        deferred |= u32::from(matches!(kind, Kind::Pointer | Kind::Wheel | Kind::Touch)) << k;
     }
     Attachment::new(handler, |h| {
         iob_listen(
@@ -252,10 +259,10 @@ pub(crate) fn attach(shared: &Shared) -> Attachment<Handler> {
     })
 }
 
-/// Appends `n` in decimal (the read masks are below 100).
+/// Appends `n` in decimal.
 fn push_u32(s: &mut String, n: u32) {
     if n >= 10 {
-        s.push(char::from(b'0' + (n / 10 % 10) as u8));
+        push_u32(s, n / 10);
     }
     s.push(char::from(b'0' + (n % 10) as u8));
 }

@@ -2,10 +2,10 @@
 //! `js/observe.js`), `popstate` or `hashchange`, a changed route (the path,
 //! and the fragment of a hash route: see `page::route`) is a route change,
 //! which starts a fresh page view (the old one's final snapshot goes first)
-//! with its own scroll reading.
+//! with its own scroll reading (asked of `js/listen.js`).
 
 use crate::instance::Inner;
-use crate::{browser, page, scroll};
+use crate::{browser, deferred, page};
 
 /// Starts a new page view when the route changed since the last check.
 pub(crate) fn check(i: &mut Inner) {
@@ -18,6 +18,6 @@ pub(crate) fn check(i: &mut Inner) {
     let env = page::env(&i.window);
     i.tracker
         .start_page_view(now, browser::wall(), &env.href, env.visible, env.focused);
-    scroll::request_read(i);
+    deferred::read_scroll();
     i.check_segment(now);
 }

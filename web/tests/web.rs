@@ -100,6 +100,49 @@ fn pointer_moves_held_back_are_in_before_any_read_click_or_shutdown() {
     assert_eq!(field(&iob.features(), "pointer_distance_px"), 130);
 }
 
+/// Resolves after `n` animation frames.
+async fn frames(n: u32) {
+    for _ in 0..n {
+        let p = run("return new Promise((r) => requestAnimationFrame(() => r()))");
+        let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(p)).await;
+    }
+}
+
+/// The scroll position is read in `js/listen.js` (at the next animation frame
+/// after a `scroll` event, and once at the start of each page view), held
+/// back like a pointer move, and in before any read; a route change asks for
+/// the new page view's first reading.
+#[wasm_bindgen_test]
+async fn scroll_readings_are_taken_per_frame_and_in_before_a_read() {
+    run("const d = document.createElement('div'); d.id = 'tall'; d.style.height = '10000px'; document.body.appendChild(d); scrollTo(0, 0)");
+    let (emit, _) = recorder();
+    let mut iob = Iob::new(CONFIG, emit).unwrap();
+    frames(2).await;
+    run("scrollTo(0, 1000)");
+    frames(2).await;
+    run("scrollTo(0, 400)");
+    frames(2).await;
+    let f = iob.features();
+    assert_eq!(field(&f, "scroll_distance_px"), 1600, "{f}");
+    // (1 000 px + the viewport) of 10 000 px.
+    let depth = field(&f, "scroll_depth_max_pct").as_f64().unwrap();
+    assert!(depth > 10.0 && depth < 20.0, "{f}");
+    // A route change starts a page view whose first reading is where the
+    // page is now: a depth, but no distance yet.
+    let path = run("return location.pathname");
+    run("history.pushState(null, '', '/scrolled-route')");
+    frames(2).await;
+    let f = iob.features();
+    assert!(field(&f, "scroll_distance_px").is_undefined(), "{f}");
+    // (400 px + the viewport) of 10 000 px.
+    let depth = field(&f, "scroll_depth_max_pct").as_f64().unwrap();
+    assert!(depth > 4.0 && depth < 14.0, "{f}");
+    iob.shutdown();
+    Function::new_with_args("p", "history.replaceState(null, '', p); document.getElementById('tall').remove(); scrollTo(0, 0)")
+        .call1(&JsValue::NULL, &path)
+        .unwrap();
+}
+
 #[wasm_bindgen_test]
 fn dom_clicks_reach_the_core_and_shutdown_detaches() {
     let (emit, _) = recorder();
