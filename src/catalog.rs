@@ -80,7 +80,7 @@ impl FeatureValue for f32 {
             bound *= 10.0;
         }
         let decimals = F32_DIGITS.saturating_sub(int_digits).min(FRACTION_DIGITS);
-        let scale = 10u64.pow(decimals);
+        let scale = 10u64.pow(decimals).max(1);
         let scaled = (v * scale as f64 + 0.5) as u64;
         push_u64(buf, scaled / scale);
         let mut frac = scaled % scale;

@@ -6,20 +6,11 @@
 use alloc::string::String;
 
 /// Appends `n` in decimal.
-pub(crate) fn push_u64(buf: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub(crate) fn push_u64(buf: &mut String, n: u64) {
+    if n >= 10 {
+        push_u64(buf, n / 10);
     }
-    for d in &digits[i..] {
-        buf.push(*d as char);
-    }
+    buf.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Appends `s` as a JSON string literal (quotes included).

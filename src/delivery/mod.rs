@@ -164,6 +164,22 @@ fn covers(done: &[(String, u32)], pv: &str, seq: u32) -> bool {
     done.iter().any(|d| d.0 == pv && d.1 >= seq)
 }
 
+/// Removes and returns element `i` of `v`, if there is one, keeping the
+/// order of the rest (`Vec::remove` without its panic path, which would link
+/// a message and this file's path into the wasm).
+fn remove_at<T>(v: &mut Vec<T>, i: usize) -> Option<T> {
+    if i >= v.len() {
+        return None;
+    }
+    // Move it to the end, then pop it.
+    for k in i + 1..v.len() {
+        if let Some([a, b]) = v.get_mut(k - 1..=k) {
+            core::mem::swap(a, b);
+        }
+    }
+    v.pop()
+}
+
 /// The seq the collector says it holds for page view `pv`, when its answer
 /// to the probe for snapshot `seq` confirms it: a 2xx (`status`) whose
 /// `Iob-Stored` header (`stored`) is `<pv>.<stored seq>` with the same page
@@ -235,7 +251,7 @@ impl Outbox {
     /// `probe`: the body may have reached the collector already (a beacon).
     pub(crate) fn push(&mut self, pv: &str, seq: u32, body: String, due: f64, probe: bool) {
         if let Some(i) = self.entries.iter().position(|e| e.pv == pv) {
-            self.entries.remove(i);
+            remove_at(&mut self.entries, i);
         }
         let token = self.token();
         self.entries.push(Entry {
@@ -260,7 +276,9 @@ impl Outbox {
             && (self.entries.len() > self.bounds.max_count as usize
                 || bytes > self.bounds.max_bytes as usize)
         {
-            let e = self.entries.remove(0);
+            let Some(e) = remove_at(&mut self.entries, 0) else {
+                break;
+            };
             bytes -= e.body.len();
             self.dropped = self.dropped.saturating_add(1);
             self.mark_done(&e.pv, e.seq);
@@ -276,7 +294,7 @@ impl Outbox {
             return;
         }
         if self.done.len() >= self.bounds.max_count as usize {
-            self.done.remove(0);
+            remove_at(&mut self.done, 0);
         }
         self.done.push((pv.into(), seq));
     }
@@ -346,8 +364,9 @@ impl Outbox {
             (outcome != Outcome::Failed).then_some(e.seq)
         };
         if let Some(seq) = done {
-            let e = self.entries.remove(i);
-            self.mark_done(&e.pv, seq);
+            if let Some(e) = remove_at(&mut self.entries, i) {
+                self.mark_done(&e.pv, seq);
+            }
             return true;
         }
         e.probe = false;

@@ -78,8 +78,11 @@ impl ClickQueue {
     pub(crate) fn take_older_than(&mut self, t: f64, window: f64) -> u32 {
         let (k, n) = self.older(t, window);
         if k > 0 {
-            self.slots.copy_within(k..self.n, 0);
-            self.n -= k;
+            let old = self.slots;
+            for (slot, kept) in self.slots.iter_mut().zip(old.iter().skip(k)) {
+                *slot = *kept;
+            }
+            self.n = self.n.saturating_sub(k);
         }
         n
     }

@@ -94,8 +94,13 @@ impl Forms {
         false
     }
 
+    /// The forms started so far.
+    fn started_forms(&self) -> &[Form] {
+        self.forms.get(..self.n).unwrap_or(&[])
+    }
+
     fn find(&self, hash: u32) -> Option<usize> {
-        self.forms[..self.n].iter().position(|f| f.hash == hash)
+        self.started_forms().iter().position(|f| f.hash == hash)
     }
 
     /// `forms_abandoned` so far.
@@ -105,7 +110,7 @@ impl Forms {
 
     /// Started forms that are not submitted.
     fn open(&self) -> u32 {
-        self.forms[..self.n].iter().filter(|f| !f.submitted).count() as u32
+        self.started_forms().iter().filter(|f| !f.submitted).count() as u32
     }
 }
 
@@ -113,14 +118,16 @@ impl Aggregator for Forms {
     fn on_event(&mut self, ev: &Event) {
         match ev.kind {
             EventKind::FieldInput { form, field, .. } => {
-                if self.find(form).is_none() && self.n < MAX_FORMS {
-                    self.forms[self.n] = Form {
-                        hash: form,
-                        started_at: ev.t,
-                        submitted: false,
-                    };
-                    self.n += 1;
-                    self.started = self.started.saturating_add(1);
+                if self.find(form).is_none() {
+                    if let Some(slot) = self.forms.get_mut(self.n) {
+                        *slot = Form {
+                            hash: form,
+                            started_at: ev.t,
+                            submitted: false,
+                        };
+                        self.n += 1;
+                        self.started = self.started.saturating_add(1);
+                    }
                 }
                 if self.current_field != Some(field) {
                     if self.edited_before(field) {
@@ -139,8 +146,7 @@ impl Aggregator for Forms {
                 self.deleting = delete;
             }
             EventKind::FormSubmit { form } => {
-                if let Some(i) = self.find(form) {
-                    let f = &mut self.forms[i];
+                if let Some(f) = self.find(form).and_then(|i| self.forms.get_mut(i)) {
                     if !f.submitted {
                         f.submitted = true;
                         self.submitted = self.submitted.saturating_add(1);

@@ -145,9 +145,11 @@ impl History {
         if shift >= DAYS as u64 {
             self.counts = [0; DAYS];
         } else if shift > 0 {
-            self.counts
-                .copy_within(..DAYS - shift as usize, shift as usize);
-            self.counts[..shift as usize].fill(0);
+            // Every day moves `shift` places on; the new days are empty.
+            let s = shift as usize;
+            for k in (0..DAYS).rev() {
+                self.counts[k] = if k >= s { self.counts[k - s] } else { 0 };
+            }
         }
         self.day = today;
     }

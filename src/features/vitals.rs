@@ -117,7 +117,9 @@ impl Vitals {
         // Move it ahead of every shorter one (a stable sort, descending).
         let mut i = at;
         while i > 0 && list.get(i - 1).map(|e| e.1) < Some(latency) {
-            list.swap(i - 1, i);
+            if let Some([a, b]) = list.get_mut(i - 1..=i) {
+                core::mem::swap(a, b);
+            }
             i -= 1;
         }
     }

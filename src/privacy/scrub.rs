@@ -57,7 +57,7 @@ fn email_at(s: &[u8], i: usize) -> Option<usize> {
         k += 1;
     }
     // Trailing dots are punctuation, not host.
-    while k > host_start && s[k - 1] == b'.' {
+    while k > host_start && s.get(k - 1) == Some(&b'.') {
         k -= 1;
     }
     // The last label starts with two letters: `com`, but also `com0` when
@@ -175,7 +175,7 @@ fn iban_at(s: &[u8], i: usize) -> Option<usize> {
     if s.get(end).is_some_and(|b| b.is_ascii_alphanumeric()) {
         return None;
     }
-    ((15..=34).contains(&n) && iban_ok(&buf[..n])).then_some(end)
+    ((15..=34).contains(&n) && buf.get(..n).is_some_and(iban_ok)).then_some(end)
 }
 
 /// IPv4 `a.b.c.d` at `i`, each part 0-255: returns its end.
@@ -318,12 +318,14 @@ const KEY_PREFIXES: [&str; 12] = [
 /// follows it starts a word too (a token glued to `%40` was missed before;
 /// found by fuzzing).
 fn word_start(s: &[u8], i: usize) -> bool {
+    // The byte `k` before `i` (0 outside `s`).
+    let before = |k: usize| s.get(i.wrapping_sub(k)).copied().unwrap_or(0);
     i == 0
-        || !s[i - 1].is_ascii_alphanumeric()
+        || !before(1).is_ascii_alphanumeric()
         || (i >= 3
-            && s[i - 3] == b'%'
-            && s[i - 2].is_ascii_hexdigit()
-            && s[i - 1].is_ascii_hexdigit())
+            && before(3) == b'%'
+            && before(2).is_ascii_hexdigit()
+            && before(1).is_ascii_hexdigit())
 }
 
 /// Returns `text` with every email, card number, IBAN, phone number, bearer
@@ -466,7 +468,7 @@ fn scrub_once(text: &str) -> String {
         {
             let mut digits = [0u8; 20];
             let (end, n, _) = digit_run(s, i, &mut digits);
-            if (13..=19).contains(&n) && luhn_ok(&digits[..n]) {
+            if (13..=19).contains(&n) && digits.get(..n).is_some_and(luhn_ok) {
                 hit = Some((end, ":card"));
             } else if (7..=19).contains(&n) {
                 hit = Some((end, ":phone"));
@@ -490,7 +492,7 @@ fn scrub_once(text: &str) -> String {
                 while i < s.len()
                     && !word_start(s, i)
                     && s[i].is_ascii_alphanumeric()
-                    && (!s[i].is_ascii_digit() || s[i - 1].is_ascii_digit())
+                    && (!s[i].is_ascii_digit() || s.get(i - 1).is_some_and(u8::is_ascii_digit))
                 {
                     i += 1;
                 }

@@ -151,7 +151,7 @@ fn under(host: &str, suffix: &str) -> bool {
     host == suffix
         || (host.len() > suffix.len()
             && host.ends_with(suffix)
-            && host.as_bytes()[host.len() - suffix.len() - 1] == b'.')
+            && host.as_bytes().get(host.len() - suffix.len() - 1) == Some(&b'.'))
 }
 
 /// The registrable domain (eTLD+1) of a lower-case `host`, for the common

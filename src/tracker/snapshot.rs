@@ -206,7 +206,7 @@ impl Tracker {
     /// The pseudonym period (`rotationHours` long, counted from the Unix
     /// epoch) that wall-clock time `wall` (Unix ms) falls in.
     pub(super) fn period(&self, wall: u64) -> u64 {
-        wall / (u64::from(self.cfg.rotation_hours) * 3_600_000)
+        wall / (u64::from(self.cfg.rotation_hours.max(1)) * 3_600_000)
     }
 
     /// The per-period consent reference of the current record: SipHash keyed

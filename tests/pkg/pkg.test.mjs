@@ -149,3 +149,19 @@ test('the README shipped in the package names the install, the import and the sc
   assert.match(readme, /<script defer src="[^"]*iob\.js" data-site=/);
   assert.match(readme, /wasm-unsafe-eval/);
 });
+
+/**
+ * Source paths of this repository's own crates in a wasm file (`src/…rs`,
+ * `web/src/…rs`, `tools/…`): each is there only because a panic location
+ * (an index, a slice, a `Vec::remove`, a division) was linked in.
+ * @param {Buffer} wasm
+ */
+const ownSourcePaths = (wasm) =>
+  [...wasm.toString('latin1').matchAll(/(?<![\w./-])(?:web\/|tools\/[\w-]+\/)?src\/[\w/]+\.rs/g)].map((m) => m[0]);
+
+test('neither build links a panic location in our own code (no source path in the wasm)', () => {
+  for (const file of ['iob_sdk_bg.wasm', 'lite/iob_sdk_bg.wasm']) {
+    assert.deepEqual(ownSourcePaths(readFileSync(join(pkgDir, file))), [], `${file}: see CONTRIBUTING.md, size rules`);
+  }
+});
+

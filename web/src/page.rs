@@ -3,7 +3,7 @@
 
 use alloc::string::String;
 use iob_sdk::{route_fragment, PageEnv};
-use web_sys::{VisibilityState, Window};
+use web_sys::Window;
 
 /// The page's address, referrer, user agent, visibility and focus.
 pub(crate) fn env(w: &Window) -> PageEnv {
@@ -14,9 +14,9 @@ pub(crate) fn env(w: &Window) -> PageEnv {
         host: loc.hostname().unwrap_or_default(),
         referrer: doc.as_ref().map(|d| d.referrer()).unwrap_or_default(),
         user_agent: w.navigator().user_agent().unwrap_or_default(),
-        visible: doc
-            .as_ref()
-            .is_none_or(|d| d.visibility_state() == VisibilityState::Visible),
+        // `hidden` is `visibilityState !== 'visible'` (web-sys's enum for
+        // the state would link a panic path for unknown values).
+        visible: doc.as_ref().is_none_or(|d| !d.hidden()),
         focused: doc.as_ref().is_some_and(|d| d.has_focus().unwrap_or(false)),
     }
 }
