@@ -80,8 +80,8 @@ export function iobReadScroll() {
 
 /**
  * Adds one passive listener per name, each calling `handler`. The events of
- * the names in `deferred` (pointer moves, wheel, touch: up to one per frame
- * while the pointer moves) are read at once but handed over in batches, at
+ * the names in `deferred` (pointer moves, wheel, touch, keys, selection
+ * changes: up to one per frame while the pointer moves) are read at once but handed over in batches, at
  * the next other event or entry point, after deferWaitMs, or when deferMax
  * wait: a call into the wasm from a cold event costs tens of microseconds,
  * the same calls back to back about one. A `scroll` event (READ_SCROLL) only
@@ -181,9 +181,10 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
     const capture = ((captures >>> k) & 1) === 1;
     const r = +masks[k];
     if (r & READ_SCROLL) scrollAt = k;
+    const defer = (deferred >>> k) & 1;
     /**
-     * A deferred event (a pointer move, wheel, touch): its numbers wait for
-     * the next drain.
+     * A deferred event that needs no more than its coordinates (a pointer
+     * move, wheel, touch, selection change): the short path.
      * @param {Event} e
      */
     const wait = (e) => {
@@ -191,7 +192,7 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
       keep(k, r & READ_XY ? m.clientX : 0, r & READ_XY ? m.clientY : 0, 0, e.isTrusted ? TRUSTED : 0);
     };
     /** @type {(e: Event) => void} */
-    const f = r & READ_SCROLL ? askScroll : (deferred >>> k) & 1 ? wait : (e) => {
+    const f = r & READ_SCROLL ? askScroll : defer && !(r & ~READ_XY) ? wait : (e) => {
       let x = 0, y = 0, flags = e.isTrusted ? TRUSTED : 0;
       /** @type {string | undefined} */
       let text;
@@ -226,6 +227,10 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
       if (r & READ_FOCUS && document.hasFocus()) return;
       if (r & READ_VISIBILITY && document.visibilityState === 'visible') flags |= VISIBLE;
       if (r & READ_PERSISTED && /** @type {PageTransitionEvent} */ (e).persisted) flags |= PERSISTED;
+      if (defer && text === undefined) {
+        keep(k, x, y, 0, flags);
+        return;
+      }
       // The waiting events first, from here: the handler cannot be called
       // again while it runs (the SDK's own drain would find it busy).
       const t = perf.now();

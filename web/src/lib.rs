@@ -10,7 +10,7 @@
 //!   every entry point (bring in deferred events, borrow, skip when stopped,
 //!   run, carry out effects, emit);
 //! - `deferred`: the events `js/listen.js` holds back (pointer moves, wheel,
-//!   touch, scroll readings), handed over in batches;
+//!   touch, keys, selection changes, scroll readings), handed over in batches;
 //! - `listeners`, `observers`, `routes`: DOM events, scroll readings, performance
 //!   entries and SPA routes into core events (JS in `js/listen.js`, `js/observe.js`);
 //! - `signals`: consent signal readers (`js/signals.js`);

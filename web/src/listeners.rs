@@ -12,8 +12,9 @@
 //! all; a key's value never leaves the snippet (only its class does). A
 //! `wheel` or `touchstart` dispatched by script is not input and is dropped;
 //! a window `blur` while the page keeps focus (focus moved into one of its
-//! iframes) is not reported. Pointer moves, wheel and touch events and the
-//! scroll readings are read at once but handed over in batches: at the next
+//! iframes) is not reported. Pointer moves, wheel, touch and key events,
+//! selection changes and the scroll readings are read at once but handed
+//! over in batches: at the next
 //! other event or SDK entry point, after a second, or 64 at a time, each with
 //! its own time, so every measure stays exact (see `crate::deferred`).
 
@@ -244,7 +245,10 @@ pub(crate) fn attach(shared: &Shared) -> Attachment<Handler> {
         push_u32(&mut reads, *read);
         captures |= u32::from(*capture) << k;
         on_document |= u32::from(*doc) << k;
-        deferred |= u32::from(matches!(kind, Kind::Pointer | Kind::Wheel | Kind::Touch)) << k;
+        deferred |= u32::from(matches!(
+            kind,
+            Kind::Pointer | Kind::Wheel | Kind::Touch | Kind::Key | Kind::Selection
+        )) << k;
     }
     Attachment::new(handler, |h| {
         iob_listen(
