@@ -4,6 +4,7 @@ pub(crate) mod ldp;
 pub(crate) mod scrub;
 pub(crate) mod ua;
 pub(crate) mod url;
+pub(crate) mod utf8;
 
 /// Byte offset of `needle` in `hay`. A plain byte scan: `str::find` with a
 /// string pattern links core's two-way searcher and its panic formatting into

@@ -398,7 +398,7 @@ fn decode(text: &str) -> String {
                 }
             }
         }
-        let next = String::from_utf8_lossy(&out).into_owned();
+        let next = super::utf8::lossy(&out);
         if next == cur {
             break;
         }
