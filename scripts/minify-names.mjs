@@ -1,8 +1,10 @@
-// Shortens the wasm's import names and module name, and rewrites the
-// wasm-bindgen JS glue to match. wasm-bindgen names every import
-// `__wbg_<name>_<16 hex digits>`; those hashes appear twice (in the wasm and
-// in the glue) and do not compress, so this saves kilobytes of gzip.
-// Usage: node scripts/minify-imports.mjs <bg.wasm> <glue.js>   (both rewritten in place)
+// Shortens the wasm's import and export names and its import module name,
+// and rewrites the wasm-bindgen JS glue to match. wasm-bindgen names every
+// import `__wbg_<name>_<16 hex digits>` and every closure export
+// `wasm_bindgen__convert__closures_____invoke__h<16 hex digits>`; those
+// hashes appear twice (in the wasm and in the glue) and do not compress.
+// Exports the glue never reads (`wasm.NAME`) are dropped; `memory` keeps its name.
+// Usage: node scripts/minify-names.mjs <bg.wasm> <glue.js>   (both rewritten in place)
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [wasmPath, gluePath] = process.argv.slice(2);
@@ -34,6 +36,34 @@ const name = (s) => Buffer.concat([u32(Buffer.byteLength(s)), Buffer.from(s)]);
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const shortName = (i) => (i < LETTERS.length ? '' : shortName(Math.floor(i / LETTERS.length) - 1)) + LETTERS[i % LETTERS.length];
 
+// Export names the glue reads as `wasm.NAME`, each renamed to `_` + a short
+// name (kept apart from the import names); `memory` stays, so tools that read
+// `exports.memory` still find it.
+const exportRenamed = new Map();
+function exportSection(start) {
+  let p = start;
+  let count;
+  [count, p] = readU32(wasm, p);
+  const kept = [];
+  for (let i = 0; i < count; i++) {
+    let len;
+    [len, p] = readU32(wasm, p);
+    const field = wasm.toString('utf8', p, p + len);
+    p += len;
+    const [, after] = readU32(wasm, p + 1);
+    const desc = wasm.subarray(p, after);
+    p = after;
+    if (field === 'memory') kept.push(Buffer.concat([name(field), desc]));
+    else if (new RegExp(`\\bwasm\\.${field}\\b`).test(glue)) {
+      const short = `_${shortName(exportRenamed.size)}`;
+      exportRenamed.set(field, short);
+      kept.push(Buffer.concat([name(short), desc]));
+    }
+  }
+  const payload = Buffer.concat([u32(kept.length), ...kept]);
+  return Buffer.concat([Buffer.from([7]), u32(payload.length), payload]);
+}
+
 if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('not a wasm module');
 let pos = 8;
 const parts = [wasm.subarray(0, 8)];
@@ -43,6 +73,11 @@ while (pos < wasm.length) {
   const id = wasm[pos];
   const [size, start] = readU32(wasm, pos + 1);
   const end = start + size;
+  if (id === 7) {
+    parts.push(exportSection(start));
+    pos = end;
+    continue;
+  }
   if (id !== 2) {
     parts.push(wasm.subarray(pos, end));
     pos = end;
@@ -89,10 +124,14 @@ for (const [long, short] of renamed) {
   if (n === 0) throw new Error(`import ${long} not found in the glue`);
   glue = glue.replace(re, short);
 }
+for (const [long, short] of exportRenamed) {
+  glue = glue.replace(new RegExp(`\\bwasm\\.${long}\\b`, 'g'), `wasm.${short}`);
+}
+if (!exportRenamed.has('__wbindgen_malloc')) throw new Error('the glue reads no wasm.__wbindgen_malloc; nothing rewritten');
 const modLiteral = `"${moduleName}"`;
 if (!glue.includes(modLiteral)) throw new Error(`module name ${modLiteral} not found in the glue`);
 glue = glue.split(modLiteral).join('"w"');
 
 writeFileSync(wasmPath, Buffer.concat(parts));
 writeFileSync(gluePath, glue);
-console.log(`minify-imports: ${renamed.size} imports renamed`);
+console.log(`minify-names: ${renamed.size} imports and ${exportRenamed.size} exports renamed`);
