@@ -89,7 +89,7 @@ impl Iob {
             browser::js_error("IobConfigError", &m, Some(&e.field))
         })?;
         let window =
-            web_sys::window().ok_or_else(|| browser::js_error("IobError", "no window", None))?;
+            browser::window().ok_or_else(|| browser::js_error("IobError", "no window", None))?;
         let stored = storage::read_stored(&window, &cfg.site);
         let site = cfg.site.clone();
         let history = storage::read(&window, &Tracker::history_key(&cfg.site));

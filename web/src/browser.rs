@@ -1,8 +1,15 @@
 //! Small readers of browser state: clocks, randomness, errors for the page.
 
 use iob_sdk::Id128;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use web_sys::Window;
+
+#[wasm_bindgen(module = "/js/window.js")]
+extern "C" {
+    /// The page's `window`; `None` where there is none (see `js/window.js`).
+    #[wasm_bindgen(js_name = iobWindow)]
+    pub(crate) fn window() -> Option<Window>;
+}
 
 /// `performance.now()` in ms (0 when unavailable).
 pub(crate) fn now(w: &Window) -> f64 {
