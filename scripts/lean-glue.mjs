@@ -7,7 +7,14 @@
 // - the Safari workaround that renews the TextDecoder after 2 GB decoded
 //   (the SDK decodes a few bytes per event);
 // - the `TextEncoder.encodeInto` polyfill (every browser with the wasm
-//   features the module uses has `encodeInto`).
+//   features the module uses has `encodeInto`);
+// - the general loader (`__wbg_load` and `__wbg_init_once`: strings,
+//   Requests, Responses and deprecated call forms, with console warnings):
+//   the SDK's own `load` (pkg-template/index.js) passes either a compiled
+//   `WebAssembly.Module` or nothing, so a short loader takes the module or
+//   fetches the wasm from next to the glue, streaming, and, when streaming
+//   refuses the answer (a server that sends no `application/wasm` type),
+//   compiles the bytes instead.
 // Each rewrite must match exactly once: a different wasm-bindgen output
 // (the version is pinned in web/Cargo.toml) fails the build instead of
 // shipping half-edited glue.
@@ -35,6 +42,35 @@ const REWRITES = [
     'the encodeInto polyfill',
     /if \(!\('encodeInto' in cachedTextEncoder\)\) \{[\s\S]*?\n\}\n/g,
     '',
+    1,
+  ],
+  [
+    'the general loader: its module-or-Response step',
+    /async function __wbg_load\(module, imports\) \{[\s\S]*?\n\}\n/g,
+    '',
+    1,
+  ],
+  [
+    'the general loader: its argument handling',
+    /async function __wbg_init_once\(module_or_path\) \{[\s\S]*?\n\}\n/g,
+    `async function __wbg_init_once(module_or_path) {
+    if (module_or_path !== undefined) ({ module_or_path } = module_or_path);
+    const imports = __wbg_get_imports();
+    if (module_or_path instanceof WebAssembly.Module) {
+        return __wbg_finalize_init(await WebAssembly.instantiate(module_or_path, imports), module_or_path);
+    }
+    const response = await fetch(new URL('iob_sdk_bg.wasm', import.meta.url));
+    if (!response.ok) throw new Error(\`failed to fetch Wasm: \${response.status}\`);
+    let loaded;
+    try {
+        loaded = await WebAssembly.instantiateStreaming(response, imports);
+    } catch (e) {
+        if (response.bodyUsed) throw e;
+        loaded = await WebAssembly.instantiate(await response.arrayBuffer(), imports);
+    }
+    return __wbg_finalize_init(loaded.instance, loaded.module);
+}
+`,
     1,
   ],
 ];

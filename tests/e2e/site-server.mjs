@@ -24,15 +24,15 @@ const MOUNTS = [
   ['/', join(root, 'examples', 'script-tag')],
 ];
 
-/** Serves one static file, or 404 (never outside the mounted directories). */
-async function serveFile(path, res) {
+/** Serves one static file with its type from `types`, or 404 (never outside the mounted directories). */
+async function serveFile(path, res, types) {
   for (const [prefix, dir] of MOUNTS) {
     if (!path.startsWith(prefix)) continue;
     const file = normalize(join(dir, decodeURIComponent(path.slice(prefix.length))));
     if (!file.startsWith(dir + sep)) break;
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(body);
       return;
     } catch {
@@ -46,16 +46,18 @@ async function serveFile(path, res) {
 /**
  * Starts the site. `ingest(req, res, body)` answers every request whose path
  * is /v1/ingest (any method; `body` is the request body as a string).
+ * `types` overrides content types by extension (`{ '.wasm': 'application/octet-stream' }`).
  * Resolves to { url, close() }.
  */
-export async function startSite(ingest) {
+export async function startSite(ingest, { types = {} } = {}) {
+  const served = { ...TYPES, ...types };
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       if (path === '/v1/ingest') ingest(req, res, Buffer.concat(chunks).toString('utf8'));
-      else serveFile(path, res);
+      else serveFile(path, res, served);
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
