@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub(crate) trait FeatureValue: Copy + Default + PartialEq {
     /// JSON Schema type name.
     const JSON_TYPE: &'static str;
+    /// The same, as [`FeatureSpec`] stores it.
+    const TYPE: JsonType;
     /// `true` when the value is the default and can be left out of the payload.
     fn is_default(&self) -> bool {
         *self == Self::default()
@@ -28,6 +30,7 @@ pub(crate) trait FeatureValue: Copy + Default + PartialEq {
 
 impl FeatureValue for u32 {
     const JSON_TYPE: &'static str = "integer";
+    const TYPE: JsonType = JsonType::Integer;
     fn num(self) -> Num {
         Num::Int(self)
     }
@@ -51,6 +54,7 @@ pub(crate) const F32_DIGITS: u32 = 6;
 
 impl FeatureValue for f32 {
     const JSON_TYPE: &'static str = "number";
+    const TYPE: JsonType = JsonType::Number;
     fn num(self) -> Num {
         Num::Frac(self)
     }
@@ -103,6 +107,7 @@ impl FeatureValue for f32 {
 
 impl FeatureValue for bool {
     const JSON_TYPE: &'static str = "boolean";
+    const TYPE: JsonType = JsonType::Boolean;
     fn num(self) -> Num {
         Num::Flag(self)
     }
@@ -128,12 +133,33 @@ pub struct FeatureDoc {
     pub purpose: &'static str,
 }
 
-/// What runtime validation needs to know of one feature.
+/// A feature's JSON type, as [`FeatureSpec`] stores it (one byte).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    Integer,
+    Number,
+    Boolean,
+}
+
+impl JsonType {
+    /// The JSON Schema type name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonType::Integer => "integer",
+            JsonType::Number => "number",
+            JsonType::Boolean => "boolean",
+        }
+    }
+}
+
+/// What runtime validation needs to know of one feature (16 bytes in the
+/// wasm: a name, a whole-number bound and a one-byte type).
 #[derive(Debug, Clone, Copy)]
 pub struct FeatureSpec {
     pub name: &'static str,
-    pub json_type: &'static str,
-    pub max: f64,
+    /// Upper bound, in the feature's unit (every bound is a whole number).
+    pub max: u32,
+    pub json_type: JsonType,
 }
 
 /// The features the `lite` build computes (engagement, scroll, clicks and
@@ -188,8 +214,8 @@ macro_rules! feature_catalog {
         pub const SPECS: &[FeatureSpec] = &[
             $( FeatureSpec {
                 name: stringify!($name),
-                json_type: <$ty as FeatureValue>::JSON_TYPE,
-                max: $max as f64,
+                json_type: <$ty as FeatureValue>::TYPE,
+                max: $max as u32,
             }, )*
         ];
 
@@ -239,7 +265,7 @@ impl Features {
     /// Checks every feature against its bound; the error names the field.
     pub fn validate(&self) -> Result<(), FieldError> {
         for (get, spec) in GET.iter().zip(SPECS) {
-            if !get(self).in_bounds(spec.max) {
+            if !get(self).in_bounds(f64::from(spec.max)) {
                 let mut field = String::from("f.");
                 field.push_str(spec.name);
                 return Err(FieldError::new(field, "out of range"));
@@ -502,4 +528,22 @@ feature_catalog! {
     outbox_dropped: u32, "count", max 100_000,
         "Unacknowledged payloads (of any page view of this site) that the SDK's bounded outbox dropped, oldest first, because it was full; counted on the device and reported once, by the page view that was current when the drop was seen. Cumulative within the page view.",
         "Delivery health: shows when payloads were lost (long offline periods, an unreachable collector) instead of hiding it.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CATALOG, SPECS};
+
+    #[test]
+    fn the_runtime_specs_match_the_catalog() {
+        let specs: alloc::vec::Vec<_> = SPECS
+            .iter()
+            .map(|s| (s.name, s.json_type.as_str(), f64::from(s.max)))
+            .collect();
+        let catalog: alloc::vec::Vec<_> = CATALOG
+            .iter()
+            .map(|d| (d.name, d.json_type, d.max))
+            .collect();
+        assert_eq!(specs, catalog);
+    }
 }

@@ -66,8 +66,8 @@ mod traces;
 mod tracker;
 
 pub use catalog::{
-    computed_by_this_build, revealers, withheld_by, FeatureDoc, FeatureSpec, Features, CATALOG,
-    DAY_MS, FRACTION_DIGITS, LITE_FEATURES, RETENTION, REVEALED_BY, SPECS,
+    computed_by_this_build, revealers, withheld_by, FeatureDoc, FeatureSpec, Features, JsonType,
+    CATALOG, DAY_MS, FRACTION_DIGITS, LITE_FEATURES, RETENTION, REVEALED_BY, SPECS,
 };
 pub use config::{Config, Identity};
 pub use consent::{signals_from_readings, ConsentRecord, GdprApplies, Mode, Purpose, Signals};

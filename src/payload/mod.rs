@@ -4,7 +4,7 @@
 //! `parse` (feature `std`), and `docs/payload.schema.json` is generated
 //! from it by `make docs`. A payload is at most [`MAX_PAYLOAD_BYTES`] bytes.
 
-use crate::catalog::{Features, SPECS};
+use crate::catalog::{Features, JsonType, SPECS};
 use crate::consent::Purpose;
 use crate::error::FieldError;
 use crate::json_out::{push_u64, ObjectWriter};
@@ -326,11 +326,10 @@ impl Payload {
                 );
             }
             match (r.m, doc.json_type, r.hi) {
-                (Mechanism::Rr, "boolean", None) if (0..=1).contains(&r.v) => {}
-                (Mechanism::Geo, "integer", Some(hi))
-                    if hi >= 1
-                        && f64::from(hi) <= doc.max
-                        && r.v.unsigned_abs() <= u64::from(hi) * 10_001 => {}
+                (Mechanism::Rr, JsonType::Boolean, None) if (0..=1).contains(&r.v) => {}
+                (Mechanism::Geo, JsonType::Integer, Some(hi))
+                    if hi >= 1 && hi <= doc.max && r.v.unsigned_abs() <= u64::from(hi) * 10_001 => {
+                }
                 _ => return err("mechanism, bound and value do not fit the feature"),
             }
         }

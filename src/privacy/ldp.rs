@@ -18,7 +18,7 @@
 //! The estimators for the collector ([`rr_estimate`], [`mean_estimate`]) are
 //! native-only (they need `f64::exp`).
 
-use crate::catalog::{Features, SPECS};
+use crate::catalog::{Features, JsonType, SPECS};
 use crate::payload::{LdpReport, Mechanism};
 use alloc::vec::Vec;
 
@@ -173,11 +173,11 @@ impl Settings {
                 return Err("lists a feature twice");
             }
             let hi = match (doc.json_type, bound) {
-                ("boolean", None) => None,
-                ("boolean", Some(_)) => return Err("takes no bound for a flag"),
-                ("integer", None) => Some(doc.max as u32),
-                ("integer", Some(b)) => match crate::flat_json::parse_u32(b) {
-                    Some(v) if v >= 1 && f64::from(v) <= doc.max => Some(v),
+                (JsonType::Boolean, None) => None,
+                (JsonType::Boolean, Some(_)) => return Err("takes no bound for a flag"),
+                (JsonType::Integer, None) => Some(doc.max),
+                (JsonType::Integer, Some(b)) => match crate::flat_json::parse_u32(b) {
+                    Some(v) if v >= 1 && v <= doc.max => Some(v),
                     _ => return Err("has a bound outside 1..the feature's maximum"),
                 },
                 _ => return Err("can only privatise counts, durations and flags"),
