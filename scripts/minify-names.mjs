@@ -1,4 +1,4 @@
-// Shortens the wasm's import and export names and its import module name,
+// Shortens the wasm's import and export names and its import module names,
 // and rewrites the wasm-bindgen JS glue to match. wasm-bindgen names every
 // import `__wbg_<name>_<16 hex digits>` and every closure export
 // `wasm_bindgen__convert__closures_____invoke__h<16 hex digits>`; those
@@ -40,6 +40,8 @@ const shortName = (i) => (i < LETTERS.length ? '' : shortName(Math.floor(i / LET
 // name (kept apart from the import names); `memory` stays, so tools that read
 // `exports.memory` still find it.
 const exportRenamed = new Map();
+/** Snippet modules imported directly, and their short names. */
+const snippetModules = new Map();
 function exportSection(start) {
   let p = start;
   let count;
@@ -101,15 +103,25 @@ while (pos < wasm.length) {
     entries.push({ mod, field, desc: wasm.subarray(p, after) });
     p = after;
   }
-  const mods = new Set(entries.map((e) => e.mod));
-  if (mods.size !== 1) throw new Error(`expected one import module, found ${[...mods].join(', ')}`);
-  moduleName = entries[0].mod;
+  // wasm-bindgen's own module (its glue) holds every import that needs glue;
+  // a snippet function that needs none (numbers in, a number out) is imported
+  // straight from its module (`import * as importN`), keyed by its own name,
+  // which must stay: only that module's name is shortened.
+  const main = entries.find((e) => e.mod.endsWith('_bg.js'));
+  if (!main) throw new Error('no import from the wasm-bindgen glue module; nothing rewritten');
+  moduleName = main.mod;
   const body = [u32(count)];
-  entries.forEach((e, i) => {
-    const short = shortName(i);
-    renamed.set(e.field, short);
-    body.push(name('w'), name(short), e.desc);
-  });
+  let n = 0;
+  for (const e of entries) {
+    if (e.mod === moduleName) {
+      const short = shortName(n++);
+      renamed.set(e.field, short);
+      body.push(name('w'), name(short), e.desc);
+    } else {
+      if (!snippetModules.has(e.mod)) snippetModules.set(e.mod, `m${snippetModules.size}`);
+      body.push(name(snippetModules.get(e.mod)), name(e.field), e.desc);
+    }
+  }
   const payload = Buffer.concat(body);
   parts.push(Buffer.from([2]), u32(payload.length), payload);
   pos = end;
@@ -131,6 +143,14 @@ if (!exportRenamed.has('__wbindgen_malloc')) throw new Error('the glue reads no 
 const modLiteral = `"${moduleName}"`;
 if (!glue.includes(modLiteral)) throw new Error(`module name ${modLiteral} not found in the glue`);
 glue = glue.split(modLiteral).join('"w"');
+// A snippet module's keys in the import object (`"./snippets/…/x.js": importN`,
+// once per namespace import wasm-bindgen made of it); its
+// `import * as importN from "…"` lines keep the path.
+for (const [long, short] of snippetModules) {
+  const key = `"${long}": import`;
+  if (!glue.includes(key)) throw new Error(`import object key for ${long} not found in the glue`);
+  glue = glue.split(key).join(`"${short}": import`);
+}
 
 writeFileSync(wasmPath, Buffer.concat(parts));
 writeFileSync(gluePath, glue);

@@ -1,11 +1,15 @@
-// End-to-end: the SDK starts on a server that sends the wasm without the
-// `application/wasm` type (many static hosts send `application/octet-stream`).
-// Streaming compilation refuses such an answer, in the script-tag loader and
-// in the glue; the glue then compiles the bytes. The page gets a working SDK
-// and nothing reaches its console as an error.
+// End-to-end: the SDK starts and counts in unusual hosts, with nothing
+// reaching the page's console as an error:
+// - a server that sends the wasm without the `application/wasm` type (many
+//   static hosts send `application/octet-stream`): streaming compilation
+//   refuses such an answer, in the script-tag loader and in the glue; the
+//   glue then compiles the bytes;
+// - a page whose `localStorage` throws on access (storage disabled, as in a
+//   sandboxed frame or with site data blocked): nothing is read or written,
+//   and payloads are still posted.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser } from './harness.mjs';
+import { launchBrowser, waitFor } from './harness.mjs';
 import { current, interact, PAGE } from './session.mjs';
 import { plainCollector, startSite } from './site-server.mjs';
 
@@ -36,6 +40,36 @@ test('the wasm served as application/octet-stream: the SDK still starts and coun
   const now = await current(page);
   assert.equal(now.features.clicks, 2, 'the SDK counted the clicks');
   assert.ok(served.length > 0 && served.every((t) => t === 'application/octet-stream'), `the wasm came as octet-stream: ${served}`);
+  assert.deepEqual(errors, [], 'no error in the page');
+  await context.close();
+});
+
+test('localStorage that throws on access: the SDK starts and posts its snapshots', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'localStorage', {
+      get() {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      },
+    });
+  });
+  // A host page of its own (the example pages keep test records in localStorage).
+  await context.route('**/no-storage.html', (route) => route.fulfill({
+    contentType: 'text/html',
+    body: '<!doctype html><title>no storage</title>'
+      + '<script defer src="/pkg/iob.js" data-site="demo" data-endpoint="/v1/ingest" data-consent="opt-out" data-snapshot-interval-ms="1000"></script>'
+      + '<button id="a" type="button">A</button>',
+  }));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(site.url + '/no-storage.html');
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  await interact(page, { clicks: 3, wheels: 0, keys: '' });
+  const { pv } = await current(page);
+  await waitFor(async () => collector.posts.some((b) => JSON.parse(b).pv === pv && JSON.parse(b).f.clicks === 3), 10000, 'a snapshot with the three clicks posted');
+  assert.equal(await page.evaluate(() => { try { return localStorage.length; } catch { return 'throws'; } }), 'throws');
   assert.deepEqual(errors, [], 'no error in the page');
   await context.close();
 });

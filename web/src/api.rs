@@ -90,28 +90,24 @@ impl Iob {
         })?;
         let window =
             browser::window().ok_or_else(|| browser::js_error("IobError", "no window", None))?;
-        let stored = storage::read_stored(&window, &cfg.site);
+        let stored = storage::read_stored(&cfg.site);
         let site = cfg.site.clone();
-        let history = storage::read(&window, &Tracker::history_key(&cfg.site));
-        let env = page::env(&window);
+        let history = storage::read(&Tracker::history_key(&cfg.site));
+        let env = page::env();
         let endpoint = cfg.endpoint.clone();
         let mut tracker = Tracker::new(
             cfg,
             &env,
             stored,
-            browser::now(&window),
+            browser::now(),
             browser::wall(),
             Box::new(browser::random_id),
         );
-        tracker.set_environment(
-            page::webdriver(&window),
-            history.as_deref(),
-            browser::wall(),
-        );
-        if !storage::available(&window) {
+        tracker.set_environment(page::webdriver(), history.as_deref(), browser::wall());
+        if !storage::available() {
             tracker.storage_unavailable();
         }
-        let route = page::route(&window);
+        let route = page::route();
         let shared: Shared = Rc::new(RefCell::new(Inner::new(
             tracker,
             window.clone(),

@@ -4,16 +4,16 @@ use iob_sdk::Id128;
 use wasm_bindgen::prelude::*;
 use web_sys::Window;
 
-#[wasm_bindgen(module = "/js/window.js")]
+#[wasm_bindgen(module = "/js/browser.js")]
 extern "C" {
-    /// The page's `window`; `None` where there is none (see `js/window.js`).
+    /// The page's `window`; `None` where there is none (see `js/browser.js`).
     #[wasm_bindgen(js_name = iobWindow)]
     pub(crate) fn window() -> Option<Window>;
-}
-
-/// `performance.now()` in ms (0 when unavailable).
-pub(crate) fn now(w: &Window) -> f64 {
-    w.performance().map_or(0.0, |p| p.now())
+    /// `performance.now()` in ms (0 when unavailable).
+    #[wasm_bindgen(js_name = iobNow)]
+    pub(crate) fn now() -> f64;
+    #[wasm_bindgen(js_name = iobError)]
+    fn iob_error(name: &str, message: &str, field: Option<&str>) -> JsValue;
 }
 
 /// Wall-clock Unix time in ms.
@@ -44,10 +44,5 @@ pub(crate) fn random_failed() -> bool {
 
 /// A JS `Error` named `name`, with `field` set when given.
 pub(crate) fn js_error(name: &str, message: &str, field: Option<&str>) -> JsValue {
-    let e = js_sys::Error::new(message);
-    e.set_name(name);
-    if let Some(f) = field {
-        let _ = js_sys::Reflect::set(&e, &"field".into(), &f.into());
-    }
-    e.into()
+    iob_error(name, message, field)
 }

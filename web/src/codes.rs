@@ -40,6 +40,23 @@ pub(crate) const BEACON: u32 = 0;
 pub(crate) const POST: u32 = 1;
 pub(crate) const PROBE: u32 = 2;
 
+/// `js/page.js`: the texts `iobPageText` reads.
+pub(crate) const HREF: u32 = 0;
+pub(crate) const HOST: u32 = 1;
+pub(crate) const REFERRER: u32 = 2;
+pub(crate) const USER_AGENT: u32 = 3;
+pub(crate) const ROUTE_PATH: u32 = 4;
+pub(crate) const ROUTE_HASH: u32 = 5;
+/// `js/page.js`: the flag bits `iobPageFlags` reports.
+pub(crate) const HIDDEN: u32 = 1;
+pub(crate) const FOCUSED: u32 = 2;
+pub(crate) const WEBDRIVER: u32 = 4;
+/// `js/storage.js`: operations.
+pub(crate) const STORAGE_READ: u32 = 0;
+pub(crate) const STORAGE_WRITE: u32 = 1;
+pub(crate) const STORAGE_REMOVE: u32 = 2;
+pub(crate) const STORAGE_AVAILABLE: u32 = 3;
+
 /// Every code with its name and the JS file that defines it.
 #[cfg(test)]
 const ALL: &[(&str, u32, &str)] = &[
@@ -74,6 +91,19 @@ const ALL: &[(&str, u32, &str)] = &[
     ("BEACON", BEACON, "request.js"),
     ("POST", POST, "request.js"),
     ("PROBE", PROBE, "request.js"),
+    ("HREF", HREF, "page.js"),
+    ("HOST", HOST, "page.js"),
+    ("REFERRER", REFERRER, "page.js"),
+    ("USER_AGENT", USER_AGENT, "page.js"),
+    ("ROUTE_PATH", ROUTE_PATH, "page.js"),
+    ("ROUTE_HASH", ROUTE_HASH, "page.js"),
+    ("HIDDEN", HIDDEN, "page.js"),
+    ("FOCUSED", FOCUSED, "page.js"),
+    ("WEBDRIVER", WEBDRIVER, "page.js"),
+    ("STORAGE_READ", STORAGE_READ, "storage.js"),
+    ("STORAGE_WRITE", STORAGE_WRITE, "storage.js"),
+    ("STORAGE_REMOVE", STORAGE_REMOVE, "storage.js"),
+    ("STORAGE_AVAILABLE", STORAGE_AVAILABLE, "storage.js"),
 ];
 
 #[cfg(test)]
@@ -97,7 +127,13 @@ mod tests {
                 "web/js/{file} must define `{line}` (web/src/codes.rs)"
             );
         }
-        for file in ["listen.js", "observe.js", "request.js"] {
+        for file in [
+            "listen.js",
+            "observe.js",
+            "request.js",
+            "page.js",
+            "storage.js",
+        ] {
             for line in js(file)
                 .lines()
                 .filter(|l| l.starts_with("const ") && l.ends_with(';'))

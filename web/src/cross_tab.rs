@@ -35,7 +35,7 @@ pub(crate) fn attach(shared: &Shared, site: &str) -> Attachment<Report> {
         act_weak(&weak, |i| {
             let mut key = key_prefix.clone();
             key.push_str(&name);
-            let current = storage::read(&i.window, &key);
+            let current = storage::read(&key);
             let now = i.now();
             if i.tracker.on_storage_change(
                 &name,

@@ -61,7 +61,7 @@ impl Inner {
 
     /// The page clock, `performance.now()`, ms.
     pub(crate) fn now(&self) -> f64 {
-        browser::now(&self.window)
+        browser::now()
     }
 
     /// Queues a notification for the end of this turn.
@@ -94,7 +94,7 @@ impl Inner {
             // Before any write or send: another tab may have withdrawn
             // consent a moment ago (its `storage` event not yet here).
             let key = iob_sdk::Tracker::storage_key(&self.tracker.config().site, "consent");
-            let current = crate::storage::read(&self.window, &key);
+            let current = crate::storage::read(&key);
             if self
                 .tracker
                 .recheck_consent(current.as_deref(), browser::wall())
@@ -121,7 +121,7 @@ impl Inner {
             return;
         };
         if !effects.is_empty() {
-            delivery.run(&self.window, &self.endpoint, effects, &mut self.emits);
+            delivery.run(&self.endpoint, effects, &mut self.emits);
         }
         delivery.reschedule(&self.window, next);
     }

@@ -9,13 +9,13 @@ use crate::{browser, deferred, page};
 
 /// Starts a new page view when the route changed since the last check.
 pub(crate) fn check(i: &mut Inner) {
-    let route = page::route(&i.window);
+    let route = page::route();
     if i.route == route {
         return;
     }
     i.route = route;
     let now = i.now();
-    let env = page::env(&i.window);
+    let env = page::env();
     i.tracker
         .start_page_view(now, browser::wall(), &env.href, env.visible, env.focused);
     deferred::read_scroll();

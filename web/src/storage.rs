@@ -1,31 +1,34 @@
 //! `localStorage` for the SDK's keys: reads at start-up, and the writes and
-//! removals the core decides. Nothing here throws: disabled storage or a
-//! full quota reads as absent and writes as nothing.
+//! removals the core decides, through `js/storage.js` (one import). Nothing
+//! here throws: disabled storage or a full quota reads as absent and writes
+//! as nothing.
 
+use crate::codes::{STORAGE_AVAILABLE, STORAGE_READ, STORAGE_REMOVE, STORAGE_WRITE};
 use alloc::string::String;
 use iob_sdk::{Stored, Tracker};
-use web_sys::{Storage, Window};
+use wasm_bindgen::prelude::*;
 
-fn local(w: &Window) -> Option<Storage> {
-    w.local_storage().ok().flatten()
+#[wasm_bindgen(module = "/js/storage.js")]
+extern "C" {
+    /// Does `op` on `key`: the value read, `Some("")` once storage is
+    /// usable, `None` when the key is absent or storage cannot be used.
+    #[wasm_bindgen(js_name = iobStorage)]
+    fn storage(op: u32, key: &str, value: &str) -> Option<String>;
 }
 
 /// `localStorage` can be used on this page (not disabled, not a sandboxed frame).
-pub(crate) fn available(w: &Window) -> bool {
-    local(w).is_some()
+pub(crate) fn available() -> bool {
+    storage(STORAGE_AVAILABLE, "", "").is_some()
 }
 
 /// The value under `key`, if any.
-pub(crate) fn read(w: &Window, key: &str) -> Option<String> {
-    local(w)?.get_item(key).ok().flatten()
+pub(crate) fn read(key: &str) -> Option<String> {
+    storage(STORAGE_READ, key, "")
 }
 
 /// Reads the SDK's keys for `site`. Reading never writes.
-pub(crate) fn read_stored(w: &Window, site: &str) -> Stored {
-    let Some(s) = local(w) else {
-        return Stored::default();
-    };
-    let get = |name: &str| s.get_item(&Tracker::storage_key(site, name)).ok().flatten();
+pub(crate) fn read_stored(site: &str) -> Stored {
+    let get = |name: &str| read(&Tracker::storage_key(site, name));
     Stored {
         consent: get("consent"),
         seed: get("seed"),
@@ -35,14 +38,10 @@ pub(crate) fn read_stored(w: &Window, site: &str) -> Stored {
     }
 }
 
-pub(crate) fn write(w: &Window, key: &str, value: &str) {
-    if let Some(s) = local(w) {
-        let _ = s.set_item(key, value);
-    }
+pub(crate) fn write(key: &str, value: &str) {
+    storage(STORAGE_WRITE, key, value);
 }
 
-pub(crate) fn remove(w: &Window, key: &str) {
-    if let Some(s) = local(w) {
-        let _ = s.remove_item(key);
-    }
+pub(crate) fn remove(key: &str) {
+    storage(STORAGE_REMOVE, key, "");
 }

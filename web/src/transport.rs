@@ -65,7 +65,6 @@ impl Delivery {
     /// `payload` notification.
     pub(crate) fn run(
         &self,
-        w: &Window,
         endpoint: &str,
         effects: Vec<Effect>,
         notify: &mut Vec<(&'static str, String)>,
@@ -85,8 +84,8 @@ impl Delivery {
                 Effect::Probe(url) => {
                     let _ = iob_request(PROBE, &url, "", &self.on_result);
                 }
-                Effect::Store { key, value } => storage::write(w, &key, &value),
-                Effect::Remove(key) => storage::remove(w, &key),
+                Effect::Store { key, value } => storage::write(&key, &value),
+                Effect::Remove(key) => storage::remove(&key),
             }
         }
     }
@@ -98,7 +97,7 @@ impl Delivery {
         }
         self.timer = None;
         if let Some(at) = next {
-            self.timer = Timer::arm(w, &self.tick, at, crate::browser::now(w));
+            self.timer = Timer::arm(w, &self.tick, at, crate::browser::now());
         }
     }
 
