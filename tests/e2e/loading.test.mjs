@@ -67,8 +67,8 @@ test('localStorage that throws on access: the SDK starts and posts its snapshots
   await page.goto(site.url + '/no-storage.html');
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   await interact(page, { clicks: 3, wheels: 0, keys: '' });
-  const { pv } = await current(page);
-  await waitFor(async () => collector.posts.some((b) => JSON.parse(b).pv === pv && JSON.parse(b).f.clicks === 3), 10000, 'a snapshot with the three clicks posted');
+  await page.evaluate(() => window.iob.flush());
+  await waitFor(async () => collector.posts.some((b) => JSON.parse(b).ctx.path === '/no-storage.html' && JSON.parse(b).f.clicks === 3), 10000, 'a snapshot with the three clicks posted');
   assert.equal(await page.evaluate(() => { try { return localStorage.length; } catch { return 'throws'; } }), 'throws');
   assert.deepEqual(errors, [], 'no error in the page');
   await context.close();

@@ -56,3 +56,34 @@ test('a plain collector (204 to every method) down for a whole visit, then up: t
   await waitFor(async () => (await next.evaluate(() => localStorage.getItem('iob:demo:outbox'))) === null, 5000, 'the outbox emptied');
   await context.close();
 });
+
+test('back online (`online`): a payload waiting out its retry backoff is posted at once', async () => {
+  const context = await browser.newContext();
+  // A page of its own with a long snapshot interval, so only the retry
+  // machine or the `online` event can post again.
+  await context.route('**/resume.html', (route) => route.fulfill({
+    contentType: 'text/html',
+    body: '<!doctype html><title>resume</title>'
+      + '<script defer src="/pkg/iob.js" data-site="demo" data-endpoint="/v1/ingest" data-consent="opt-out" data-snapshot-interval-ms="600000"></script>'
+      + '<button id="a" type="button">A</button>',
+  }));
+  const page = await context.newPage();
+  await page.goto(site.url + '/resume.html');
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  await interact(page, { clicks: 2, wheels: 0, keys: '' });
+  collector.down = true;
+  const dropped = collector.dropped;
+  await page.evaluate(() => window.iob.flush());
+  // The post and its first two retries fail; right after the third failure
+  // the next retry is 2-4 s away (backoff 4 s, equal jitter).
+  await waitFor(async () => collector.dropped >= dropped + 3, 10000, 'three failed attempts');
+  collector.down = false;
+  const before = collector.posts.length;
+  const at = Date.now();
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await waitFor(async () => collector.posts.length > before, 5000, 'the waiting payload posted');
+  const after = Date.now() - at;
+  assert.ok(after < 400, `posted ${after} ms after \`online\`, not at the next retry`);
+  assert.equal(JSON.parse(collector.posts[before]).f.clicks, 2);
+  await context.close();
+});

@@ -80,6 +80,8 @@ export async function startSite(ingest, { types = {} } = {}) {
 export function plainCollector() {
   const c = {
     down: false,
+    /** Requests whose connection was dropped while `down`. */
+    dropped: 0,
     /** @type {string[]} */
     posts: [],
     /** @type {{ method: string, url: string }[]} */
@@ -87,6 +89,7 @@ export function plainCollector() {
     /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, body: string) => void} */
     handle(req, res, body) {
       if (c.down) {
+        c.dropped++;
         req.socket.destroy();
         return;
       }

@@ -4,7 +4,7 @@
 //! `new` on a bad config and the consent methods on an unknown purpose,
 //! typed errors the caller asked for.
 
-use crate::handle::{Attachment, EventListener};
+use crate::handle::Attachment;
 use crate::instance::{act, act_even_stopped, act_weak, Inner, Shared};
 use crate::transport::Delivery;
 use crate::{browser, cross_tab, listeners, observers, page, signals, storage};
@@ -16,17 +16,11 @@ use core::cell::RefCell;
 use iob_sdk::{Config, Purpose, Tracker};
 use wasm_bindgen::prelude::*;
 
-/// Window events after which the queue is retried at once: back online, or
-/// shown again (a page restored from the back/forward cache, whose unload
-/// beacon may have been lost; the page view continues).
-const RESUME_ON: [&str; 2] = ["online", "pageshow"];
-
 /// Everything the instance attached to the page; dropping it detaches all.
 struct Attached {
     _signals: Attachment<signals::Report>,
     _listeners: Attachment<listeners::Handler>,
     _observers: Attachment<observers::Report>,
-    _resume: Vec<EventListener>,
     _cross_tab: Attachment<cross_tab::Report>,
 }
 
@@ -124,24 +118,10 @@ impl Iob {
             signals = Some(signals::attach(&shared, i));
             i.delivery = Some(delivery(&weak));
         });
-        let resume = RESUME_ON
-            .iter()
-            .map(|name| {
-                let w = weak.clone();
-                let cb = Closure::new(move |_: web_sys::Event| {
-                    act_weak(&w, |i| {
-                        let now = i.now();
-                        i.tracker.resume(now);
-                    })
-                });
-                EventListener::new(&window, name, cb)
-            })
-            .collect();
         let attached = signals.map(|signals| Attached {
             _signals: signals,
             _listeners: listeners::attach(&shared),
             _observers: observers::attach(&shared),
-            _resume: resume,
             _cross_tab: cross_tab::attach(&shared, &site),
         });
         Ok(Iob { shared, attached })

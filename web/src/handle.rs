@@ -5,7 +5,7 @@
 use js_sys::Function;
 use wasm_bindgen::closure::{Closure, WasmClosure};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{EventTarget, Window};
+use web_sys::Window;
 
 /// Something a JS file attached to the page (listeners, observers, signal
 /// readers): the function that detaches it, and the Rust callback it calls,
@@ -36,36 +36,6 @@ impl<F: ?Sized + WasmClosure> Drop for Attachment<F> {
             // A throwing page script must not break teardown.
             let _ = f.call0(&JsValue::NULL);
         }
-    }
-}
-
-/// One listener added with `addEventListener`, removed on drop.
-pub(crate) struct EventListener {
-    target: EventTarget,
-    name: &'static str,
-    callback: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl EventListener {
-    pub(crate) fn new(
-        target: &EventTarget,
-        name: &'static str,
-        callback: Closure<dyn FnMut(web_sys::Event)>,
-    ) -> EventListener {
-        let _ = target.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
-        EventListener {
-            target: target.clone(),
-            name,
-            callback,
-        }
-    }
-}
-
-impl Drop for EventListener {
-    fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.name, self.callback.as_ref().unchecked_ref());
     }
 }
 

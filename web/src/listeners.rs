@@ -71,6 +71,8 @@ enum Kind {
     Error,
     Selection,
     Route,
+    /// Back online, or shown again: the outbox is retried at once.
+    Resume,
 }
 
 /// (event, kind, capture, on `document` rather than `window`, what the
@@ -79,7 +81,7 @@ enum Kind {
 /// capture (element focus and resource errors would look alike); nor must
 /// `pagehide`, so that `js/observe.js` (capturing) hands in the pending
 /// performance entries before the final snapshot.
-const EVENTS: [(&str, Kind, bool, bool, u32); 17] = [
+const EVENTS: [(&str, Kind, bool, bool, u32); 19] = [
     ("pointermove", Kind::Pointer, true, false, READ_XY),
     ("click", Kind::Click, true, false, READ_XY | READ_ELEMENT),
     ("keydown", Kind::Key, true, false, READ_ELEMENT | READ_KEY),
@@ -109,6 +111,10 @@ const EVENTS: [(&str, Kind, bool, bool, u32); 17] = [
         READ_VISIBILITY,
     ),
     ("selectionchange", Kind::Selection, false, true, 0),
+    // Back online, or shown again (a page restored from the back/forward
+    // cache, whose unload beacon may have been lost; the page view goes on).
+    ("online", Kind::Resume, false, false, 0),
+    ("pageshow", Kind::Resume, false, false, 0),
 ];
 
 /// Not observed at all; form fields; targets whose native action answers a
@@ -182,14 +188,16 @@ fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
         Kind::Visibility => EventKind::Visibility(r.flags & VISIBLE != 0),
         Kind::PageHide if r.flags & PERSISTED != 0 => EventKind::PageFrozen,
         Kind::PageHide => EventKind::PageEnd,
-        Kind::Route => return None,
+        Kind::Route | Kind::Resume => return None,
     })
 }
 
 /// One DOM event, on the running instance.
 fn handle(i: &mut Inner, kind: Kind, r: Reading) {
-    if let Kind::Route = kind {
-        return routes::check(i);
+    match kind {
+        Kind::Route => return routes::check(i),
+        Kind::Resume => return i.tracker.resume(r.t),
+        _ => {}
     }
     let Some(core) = core_event(kind, &r) else {
         return;
