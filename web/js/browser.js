@@ -3,9 +3,32 @@
 // own glue, and an object it returns goes through the externref table).
 // None of them throws.
 
-/** The page's `window`; `undefined` where there is none (a worker, a server). */
-export function iobWindow() {
-  return typeof window === 'object' ? window : undefined;
+/** 1 on a page with a `window`, 0 where there is none (a worker, a server). */
+export function iobHasWindow() {
+  return typeof window === 'object' ? 1 : 0;
+}
+
+/**
+ * Calls `callback` once after `delay` ms; returns the timer's id (0 when
+ * none could be set).
+ * @param {() => void} callback
+ * @param {number} delay ms
+ * @returns {number}
+ */
+export function iobSetTimer(callback, delay) {
+  try {
+    return setTimeout(callback, delay);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Clears a timer `iobSetTimer` set (nothing for 0 or a timer that ran).
+ * @param {number} id
+ */
+export function iobClearTimer(id) {
+  clearTimeout(id);
 }
 
 /** `performance.now()` in ms (0 without a `performance`). */

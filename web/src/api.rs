@@ -82,8 +82,9 @@ impl Iob {
             m.push_str(&e.message());
             browser::js_error("IobConfigError", &m, Some(&e.field))
         })?;
-        let window =
-            browser::window().ok_or_else(|| browser::js_error("IobError", "no window", None))?;
+        if browser::has_window() == 0 {
+            return Err(browser::js_error("IobError", "no window", None));
+        }
         let stored = storage::read_stored(&cfg.site);
         let site = cfg.site.clone();
         let history = storage::read(&Tracker::history_key(&cfg.site));
@@ -102,13 +103,7 @@ impl Iob {
             tracker.storage_unavailable();
         }
         let route = page::route();
-        let shared: Shared = Rc::new(RefCell::new(Inner::new(
-            tracker,
-            window.clone(),
-            endpoint,
-            emit,
-            route,
-        )));
+        let shared: Shared = Rc::new(RefCell::new(Inner::new(tracker, endpoint, emit, route)));
         let weak = Rc::downgrade(&shared);
         let mut signals = None;
         // Start-up is one turn: consent signals are read before anything is

@@ -2,13 +2,18 @@
 
 use iob_sdk::Id128;
 use wasm_bindgen::prelude::*;
-use web_sys::Window;
 
 #[wasm_bindgen(module = "/js/browser.js")]
 extern "C" {
-    /// The page's `window`; `None` where there is none (see `js/browser.js`).
-    #[wasm_bindgen(js_name = iobWindow)]
-    pub(crate) fn window() -> Option<Window>;
+    /// 1 on a page with a `window`, 0 where there is none (see `js/browser.js`).
+    #[wasm_bindgen(js_name = iobHasWindow)]
+    pub(crate) fn has_window() -> u32;
+    /// `setTimeout(callback, delay)`: the timer's id, 0 when none was set.
+    #[wasm_bindgen(js_name = iobSetTimer)]
+    pub(crate) fn set_timer(callback: &Closure<dyn FnMut()>, delay: f64) -> u32;
+    /// `clearTimeout(id)`.
+    #[wasm_bindgen(js_name = iobClearTimer)]
+    pub(crate) fn clear_timer(id: u32);
     /// `performance.now()` in ms (0 when unavailable).
     #[wasm_bindgen(js_name = iobNow)]
     pub(crate) fn now() -> f64;

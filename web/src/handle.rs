@@ -4,8 +4,7 @@
 
 use js_sys::Function;
 use wasm_bindgen::closure::{Closure, WasmClosure};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::Window;
+use wasm_bindgen::JsValue;
 
 /// Something a JS file attached to the page (listeners, observers, signal
 /// readers): the function that detaches it, and the Rust callback it calls,
@@ -41,42 +40,32 @@ impl<F: ?Sized + WasmClosure> Drop for Attachment<F> {
 
 /// An armed `setTimeout`, cleared on drop (unless it has [`Timer::fired`]).
 pub(crate) struct Timer {
-    window: Window,
-    handle: Option<i32>,
+    /// The timer's id; 0 once it ran.
+    id: u32,
     /// The deadline on the page clock, ms.
     pub(crate) at: f64,
 }
 
 impl Timer {
     /// Arms `callback` to run at `at` (page clock, ms), `now` being the page clock.
-    pub(crate) fn arm(
-        window: &Window,
-        callback: &Closure<dyn FnMut()>,
-        at: f64,
-        now: f64,
-    ) -> Option<Timer> {
-        let delay = (at - now).clamp(0.0, 2_147_483_647.0);
-        let cb = callback.as_ref().unchecked_ref();
-        let handle = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(cb, delay as i32 + 1)
-            .ok()?;
-        Some(Timer {
-            window: window.clone(),
-            handle: Some(handle),
-            at,
-        })
+    pub(crate) fn arm(callback: &Closure<dyn FnMut()>, at: f64, now: f64) -> Option<Timer> {
+        let delay = (at - now).clamp(0.0, 2_147_483_646.0);
+        match crate::browser::set_timer(callback, delay + 1.0) {
+            0 => None,
+            id => Some(Timer { id, at }),
+        }
     }
 
     /// The timer ran: nothing to clear.
     pub(crate) fn fired(mut self) {
-        self.handle = None;
+        self.id = 0;
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        if let Some(h) = self.handle {
-            self.window.clear_timeout_with_handle(h);
+        if self.id != 0 {
+            crate::browser::clear_timer(self.id);
         }
     }
 }

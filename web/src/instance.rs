@@ -12,7 +12,6 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 use iob_sdk::Tracker;
 use wasm_bindgen::prelude::*;
-use web_sys::Window;
 
 pub(crate) type Shared = Rc<RefCell<Inner>>;
 
@@ -22,7 +21,6 @@ pub(crate) type Emit = (&'static str, String);
 /// Everything one SDK instance holds, behind one `RefCell`.
 pub(crate) struct Inner {
     pub(crate) tracker: Tracker,
-    pub(crate) window: Window,
     pub(crate) endpoint: String,
     /// Set by `shutdown()`: no entry point acts any more.
     pub(crate) stopped: bool,
@@ -41,14 +39,12 @@ pub(crate) struct Inner {
 impl Inner {
     pub(crate) fn new(
         tracker: Tracker,
-        window: Window,
         endpoint: String,
         emit: js_sys::Function,
         route: String,
     ) -> Inner {
         Inner {
             tracker,
-            window,
             endpoint,
             stopped: false,
             emit,
@@ -123,7 +119,7 @@ impl Inner {
         if !effects.is_empty() {
             delivery.run(&self.endpoint, effects, &mut self.emits);
         }
-        delivery.reschedule(&self.window, next);
+        delivery.reschedule(next);
     }
 }
 

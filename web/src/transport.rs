@@ -14,7 +14,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use iob_sdk::Effect;
 use wasm_bindgen::prelude::*;
-use web_sys::Window;
 
 #[wasm_bindgen(module = "/js/request.js")]
 extern "C" {
@@ -91,13 +90,13 @@ impl Delivery {
     }
 
     /// Keeps the one timer armed for `next` (page clock), or none.
-    pub(crate) fn reschedule(&mut self, w: &Window, next: Option<f64>) {
+    pub(crate) fn reschedule(&mut self, next: Option<f64>) {
         if self.timer.as_ref().map(|t| t.at) == next {
             return;
         }
         self.timer = None;
         if let Some(at) = next {
-            self.timer = Timer::arm(w, &self.tick, at, crate::browser::now());
+            self.timer = Timer::arm(&self.tick, at, crate::browser::now());
         }
     }
 
