@@ -32,6 +32,11 @@ function u32(n) {
   return Buffer.from(out);
 }
 const name = (s) => Buffer.concat([u32(Buffer.byteLength(s)), Buffer.from(s)]);
+/** The name at `pos` (length-prefixed UTF-8) and the position after it. @returns {[string, number]} */
+function readName(pos) {
+  const [len, at] = readU32(wasm, pos);
+  return [wasm.toString('utf8', at, at + len), at + len];
+}
 // a..z, A..Z, then aa, ab, ...: always a valid JS identifier.
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const shortName = (i) => (i < LETTERS.length ? '' : shortName(Math.floor(i / LETTERS.length) - 1)) + LETTERS[i % LETTERS.length];
@@ -48,10 +53,8 @@ function exportSection(start) {
   [count, p] = readU32(wasm, p);
   const kept = [];
   for (let i = 0; i < count; i++) {
-    let len;
-    [len, p] = readU32(wasm, p);
-    const field = wasm.toString('utf8', p, p + len);
-    p += len;
+    let field;
+    [field, p] = readName(p);
     const [, after] = readU32(wasm, p + 1);
     const desc = wasm.subarray(p, after);
     p = after;
@@ -90,13 +93,9 @@ while (pos < wasm.length) {
   [count, p] = readU32(wasm, p);
   const entries = [];
   for (let i = 0; i < count; i++) {
-    let len;
-    [len, p] = readU32(wasm, p);
-    const mod = wasm.toString('utf8', p, p + len);
-    p += len;
-    [len, p] = readU32(wasm, p);
-    const field = wasm.toString('utf8', p, p + len);
-    p += len;
+    let mod, field;
+    [mod, p] = readName(p);
+    [field, p] = readName(p);
     const kind = wasm[p];
     if (kind !== 0) throw new Error(`import ${mod}.${field} is not a function (kind ${kind}); nothing rewritten`);
     const [, after] = readU32(wasm, p + 1);

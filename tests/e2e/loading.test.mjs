@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitFor } from './harness.mjs';
 import { current, interact, PAGE } from './session.mjs';
-import { plainCollector, startSite } from './site-server.mjs';
+import { plainCollector, routeHostPage, startSite } from './site-server.mjs';
 
 const collector = plainCollector();
 let site;
@@ -25,13 +25,23 @@ after(async () => {
   await site?.close();
 });
 
+/**
+ * The errors `page` reports from now on: console errors and uncaught
+ * exceptions (the browser's own favicon request 404s on this site: not the SDK's).
+ * @param {import('playwright-core').Page} page
+ */
+function pageErrors(page) {
+  /** @type {string[]} */
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
+
 test('the wasm served as application/octet-stream: the SDK still starts and counts', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const errors = [];
-  // (The browser's own favicon request 404s on this site: not the SDK's.)
-  page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const errors = pageErrors(page);
   const served = [];
   page.on('response', (r) => r.url().endsWith('.wasm') && served.push(r.headers()['content-type']));
   await page.goto(site.url + PAGE);
@@ -53,17 +63,9 @@ test('localStorage that throws on access: the SDK starts and posts its snapshots
       },
     });
   });
-  // A host page of its own (the example pages keep test records in localStorage).
-  await context.route('**/no-storage.html', (route) => route.fulfill({
-    contentType: 'text/html',
-    body: '<!doctype html><title>no storage</title>'
-      + '<script defer src="/pkg/iob.js" data-site="demo" data-endpoint="/v1/ingest" data-consent="opt-out" data-snapshot-interval-ms="1000"></script>'
-      + '<button id="a" type="button">A</button>',
-  }));
+  await routeHostPage(context, '/no-storage.html', 1000);
   const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const errors = pageErrors(page);
   await page.goto(site.url + '/no-storage.html');
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   await interact(page, { clicks: 3, wheels: 0, keys: '' });

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitFor } from './harness.mjs';
 import { announced, current, interact, INTERVAL_MS, open, sameCounters, sameFeatures } from './session.mjs';
-import { plainCollector, startSite } from './site-server.mjs';
+import { plainCollector, routeHostPage, startSite } from './site-server.mjs';
 
 const collector = plainCollector();
 let site;
@@ -61,12 +61,7 @@ test('back online (`online`): a payload waiting out its retry backoff is posted 
   const context = await browser.newContext();
   // A page of its own with a long snapshot interval, so only the retry
   // machine or the `online` event can post again.
-  await context.route('**/resume.html', (route) => route.fulfill({
-    contentType: 'text/html',
-    body: '<!doctype html><title>resume</title>'
-      + '<script defer src="/pkg/iob.js" data-site="demo" data-endpoint="/v1/ingest" data-consent="opt-out" data-snapshot-interval-ms="600000"></script>'
-      + '<button id="a" type="button">A</button>',
-  }));
+  await routeHostPage(context, '/resume.html', 600000);
   const page = await context.newPage();
   await page.goto(site.url + '/resume.html');
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);

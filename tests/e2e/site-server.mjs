@@ -123,3 +123,21 @@ export function proxyTo(port) {
     up.end(body);
   };
 }
+
+/**
+ * Serves `path` in `context` as a bare host page: the script tag (site
+ * `demo`, the ingest path, opt-out consent, a snapshot every `intervalMs`)
+ * and one button `#a`, nothing else (the example pages keep test records in
+ * localStorage).
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {string} path
+ * @param {number} intervalMs
+ */
+export function routeHostPage(context, path, intervalMs) {
+  return context.route(`**${path}`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: '<!doctype html><title>host</title>'
+      + `<script defer src="/pkg/iob.js" data-site="demo" data-endpoint="/v1/ingest" data-consent="opt-out" data-snapshot-interval-ms="${intervalMs}"></script>`
+      + '<button id="a" type="button">A</button>',
+  }));
+}
