@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a feature value is encoded in JSON.
 pub(crate) trait FeatureValue: Copy + Default + PartialEq {
-    /// JSON Schema type name.
-    const JSON_TYPE: &'static str;
-    /// The same, as [`FeatureSpec`] stores it.
+    /// JSON type (its Schema name is [`JsonType::as_str`]).
     const TYPE: JsonType;
     /// `true` when the value is the default and can be left out of the payload.
     fn is_default(&self) -> bool {
@@ -29,7 +27,6 @@ pub(crate) trait FeatureValue: Copy + Default + PartialEq {
 }
 
 impl FeatureValue for u32 {
-    const JSON_TYPE: &'static str = "integer";
     const TYPE: JsonType = JsonType::Integer;
     fn num(self) -> Num {
         Num::Int(self)
@@ -53,7 +50,6 @@ pub const FRACTION_DIGITS: u32 = 4;
 pub(crate) const F32_DIGITS: u32 = 6;
 
 impl FeatureValue for f32 {
-    const JSON_TYPE: &'static str = "number";
     const TYPE: JsonType = JsonType::Number;
     fn num(self) -> Num {
         Num::Frac(self)
@@ -106,7 +102,6 @@ impl FeatureValue for f32 {
 }
 
 impl FeatureValue for bool {
-    const JSON_TYPE: &'static str = "boolean";
     const TYPE: JsonType = JsonType::Boolean;
     fn num(self) -> Num {
         Num::Flag(self)
@@ -143,7 +138,7 @@ pub enum JsonType {
 
 impl JsonType {
     /// The JSON Schema type name.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             JsonType::Integer => "integer",
             JsonType::Number => "number",
@@ -223,7 +218,7 @@ macro_rules! feature_catalog {
         pub const CATALOG: &[FeatureDoc] = &[
             $( FeatureDoc {
                 name: stringify!($name),
-                json_type: <$ty as FeatureValue>::JSON_TYPE,
+                json_type: <$ty as FeatureValue>::TYPE.as_str(),
                 unit: $unit,
                 max: $max as f64,
                 definition: $def,

@@ -81,9 +81,9 @@ export function iobReadScroll() {
 /**
  * Adds one passive listener per name, each calling `handler`. The events of
  * the names in `deferred` (pointer moves, wheel, touch, keys, selection
- * changes: up to one per frame while the pointer moves) are read at once but handed over in batches, at
- * the next other event or entry point, after deferWaitMs, or when deferMax
- * wait: a call into the wasm from a cold event costs tens of microseconds,
+ * changes: up to one per frame while the pointer moves) are read at once
+ * but handed over in batches, at the next other event or entry point, after
+ * deferWaitMs, or when deferMax wait: a call into the wasm from a cold event costs tens of microseconds,
  * the same calls back to back about one. A `scroll` event (READ_SCROLL) only
  * asks for a reading of the scroll position at the next animation frame (at
  * most one per frame, so layout is never read in the event itself); the

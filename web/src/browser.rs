@@ -17,8 +17,9 @@ extern "C" {
     /// `performance.now()` in ms (0 when unavailable).
     #[wasm_bindgen(js_name = iobNow)]
     pub(crate) fn now() -> f64;
+    /// A JS `Error` named `name`, with `field` set when given.
     #[wasm_bindgen(js_name = iobError)]
-    fn iob_error(name: &str, message: &str, field: Option<&str>) -> JsValue;
+    pub(crate) fn js_error(name: &str, message: &str, field: Option<&str>) -> JsValue;
 }
 
 /// Wall-clock Unix time in ms.
@@ -45,9 +46,4 @@ pub(crate) fn random_id() -> Id128 {
 /// `true` once [`random_id`] could not draw secure random numbers.
 pub(crate) fn random_failed() -> bool {
     RANDOM_FAILED.load(core::sync::atomic::Ordering::Relaxed)
-}
-
-/// A JS `Error` named `name`, with `field` set when given.
-pub(crate) fn js_error(name: &str, message: &str, field: Option<&str>) -> JsValue {
-    iob_error(name, message, field)
 }

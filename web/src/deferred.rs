@@ -1,8 +1,9 @@
 //! The events `js/listen.js` holds back: pointer moves, wheel, touch, keys,
-//! selection changes and the scroll readings are read at once but handed to the SDK in batches (a call
-//! into the wasm from a cold event costs tens of microseconds, back-to-back
-//! calls about one). [`drain`] brings them in; every entry point calls it first, so nothing is read or decided
-//! before the events that came earlier. A leaf module: the entry points
+//! selection changes and the scroll readings are read at once but handed to
+//! the SDK in batches (a call into the wasm from a cold event costs tens of
+//! microseconds, back-to-back calls about one). [`drain`] brings them in;
+//! every entry point calls it first, so nothing is read or decided before
+//! the events that came earlier. A leaf module: the entry points
 //! (`instance`, `api`) use it without depending on the listeners.
 
 use wasm_bindgen::prelude::*;
