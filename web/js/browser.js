@@ -37,6 +37,21 @@ export function iobNow() {
 }
 
 /**
+ * Fills `bytes` with secure random values; 1, or 0 without Web Crypto (the
+ * bytes are then left as they were: there is no weaker fallback).
+ * @param {Uint8Array} bytes
+ * @returns {number}
+ */
+export function iobRandom(bytes) {
+  try {
+    crypto.getRandomValues(bytes);
+    return 1;
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * A JS `Error` named `name`, with `field` set when given.
  * @param {string} name
  * @param {string} message

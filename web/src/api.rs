@@ -76,7 +76,7 @@ impl Iob {
     /// `payload`, `consent` and `segment` notifications. Throws
     /// `IobConfigError` (with `field`) on a bad config.
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str, emit: js_sys::Function) -> Result<Iob, JsValue> {
+    pub fn new(config_json: &str, emit: crate::browser::Function) -> Result<Iob, JsValue> {
         let cfg = Config::from_json(config_json).map_err(|e| {
             let mut m = String::from("invalid iob config: ");
             m.push_str(&e.message());

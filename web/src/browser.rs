@@ -1,7 +1,32 @@
-//! Small readers of browser state: clocks, randomness, errors for the page.
+//! Small readers of browser state: clocks, randomness, errors for the page,
+//! and the one JS type the shell calls (a function).
 
 use iob_sdk::Id128;
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JS function the page or a JS file handed the shell (the page's
+    /// `emit`, a detach function). Declared here rather than taken from
+    /// js-sys: the shell needs nothing else from it.
+    #[wasm_bindgen(typescript_type = "Function")]
+    #[derive(Clone)]
+    pub type Function;
+    /// `f.call(null)`; `Err` with what it threw.
+    #[wasm_bindgen(method, catch, js_name = call)]
+    pub(crate) fn call0(this: &Function, ctx: &JsValue) -> Result<JsValue, JsValue>;
+    /// `f.call(null, a, b)` with two strings; `Err` with what it threw.
+    #[wasm_bindgen(method, catch, js_name = call)]
+    pub(crate) fn call2(
+        this: &Function,
+        ctx: &JsValue,
+        a: &str,
+        b: &str,
+    ) -> Result<JsValue, JsValue>;
+    /// Wall-clock Unix time in ms (`Date.now()`).
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    pub(crate) fn wall() -> f64;
+}
 
 #[wasm_bindgen(module = "/js/browser.js")]
 extern "C" {
@@ -17,26 +42,25 @@ extern "C" {
     /// `performance.now()` in ms (0 when unavailable).
     #[wasm_bindgen(js_name = iobNow)]
     pub(crate) fn now() -> f64;
+    /// Fills `bytes` from `crypto.getRandomValues`: 1, or 0 when Web Crypto
+    /// is missing or throws (`bytes` then unchanged).
+    #[wasm_bindgen(js_name = iobRandom)]
+    fn fill_random(bytes: &mut [u8]) -> u32;
     /// A JS `Error` named `name`, with `field` set when given.
     #[wasm_bindgen(js_name = iobError)]
     pub(crate) fn js_error(name: &str, message: &str, field: Option<&str>) -> JsValue;
 }
 
-/// Wall-clock Unix time in ms.
-pub(crate) fn wall() -> f64 {
-    js_sys::Date::now()
-}
-
 /// Set once `crypto.getRandomValues` failed (see [`random_id`]).
 static RANDOM_FAILED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
-/// 128 random bits from `crypto.getRandomValues` (through `getrandom`).
+/// 128 random bits from `crypto.getRandomValues`.
 /// Without Web Crypto it returns zeros and records the failure: the
 /// instance then tells the core, which sends nothing and stores no
 /// identifier (there is no weaker fallback such as `Math.random`).
 pub(crate) fn random_id() -> Id128 {
     let mut id = [0u8; 16];
-    if getrandom::fill(&mut id).is_err() {
+    if fill_random(&mut id) == 0 {
         RANDOM_FAILED.store(true, core::sync::atomic::Ordering::Relaxed);
         id = [0; 16];
     }

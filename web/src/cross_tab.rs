@@ -23,7 +23,7 @@ extern "C" {
     fn iob_storage_events(
         prefix: &str,
         report: &Closure<Report>,
-    ) -> Result<js_sys::Function, JsValue>;
+    ) -> Result<crate::browser::Function, JsValue>;
 }
 
 /// Listens for other tabs' changes to the SDK keys of `site`.

@@ -2,7 +2,7 @@
 //! (gloo's `EventListener` pattern), so teardown cannot forget anything.
 //! `Iob::shutdown()` simply drops them.
 
-use js_sys::Function;
+use crate::browser::Function;
 use wasm_bindgen::closure::{Closure, WasmClosure};
 use wasm_bindgen::JsValue;
 

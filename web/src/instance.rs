@@ -25,7 +25,7 @@ pub(crate) struct Inner {
     /// Set by `shutdown()`: no entry point acts any more.
     pub(crate) stopped: bool,
     /// The page's `emit(name, json)` callback (the facade's dispatcher).
-    emit: js_sys::Function,
+    emit: crate::browser::Function,
     /// Notifications of this turn, emitted by [`act`] after the borrow ends.
     emits: Vec<Emit>,
     /// Requests, their results and the delivery timer (set once at start).
@@ -40,7 +40,7 @@ impl Inner {
     pub(crate) fn new(
         tracker: Tracker,
         endpoint: String,
-        emit: js_sys::Function,
+        emit: crate::browser::Function,
         route: String,
     ) -> Inner {
         Inner {
@@ -178,11 +178,7 @@ fn finish(shared: &Shared) {
     };
     for (name, json) in emits {
         // A throwing page callback must not break the SDK either.
-        let _ = emit.call2(
-            &JsValue::NULL,
-            &JsValue::from_str(name),
-            &JsValue::from_str(&json),
-        );
+        let _ = emit.call2(&JsValue::NULL, name, &json);
     }
 }
 

@@ -52,7 +52,6 @@ mod routes;
 #[cfg(all(target_arch = "wasm32", feature = "standalone"))]
 mod runtime;
 #[cfg(target_arch = "wasm32")]
-#[cfg(target_arch = "wasm32")]
 mod signals;
 #[cfg(target_arch = "wasm32")]
 mod storage;
@@ -61,3 +60,6 @@ mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub use api::Iob;
+/// The JS function type `Iob::new` takes as `emit`.
+#[cfg(target_arch = "wasm32")]
+pub use browser::Function;

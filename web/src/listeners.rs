@@ -51,7 +51,7 @@ extern "C" {
         selectors: &str,
         handler: &Closure<Handler>,
         deferred: u32,
-    ) -> Result<js_sys::Function, JsValue>;
+    ) -> Result<crate::browser::Function, JsValue>;
 }
 
 /// What a DOM event means for the core.

@@ -27,7 +27,10 @@ extern "C" {
     /// Starts the observers and hooks (the performance timeline only when
     /// `vitals`); returns the function that stops them all.
     #[wasm_bindgen(js_name = iobObserve, catch)]
-    fn iob_observe(report: &Closure<Report>, vitals: bool) -> Result<js_sys::Function, JsValue>;
+    fn iob_observe(
+        report: &Closure<Report>,
+        vitals: bool,
+    ) -> Result<crate::browser::Function, JsValue>;
 }
 
 /// Starts every observer; dropping the result stops them (and unhooks

@@ -24,7 +24,7 @@ extern "C" {
         vendor: u32,
         timeout_ms: u32,
         report: &Closure<Report>,
-    ) -> Result<js_sys::Function, JsValue>;
+    ) -> Result<crate::browser::Function, JsValue>;
 }
 
 /// Applies one reading. Returns `true` when the purposes in effect changed.

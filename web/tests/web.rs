@@ -5,7 +5,7 @@
 
 use iob_web::Iob;
 use js_sys::{Array, Function, Reflect, JSON};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -15,14 +15,14 @@ const CONFIG: &str = r#"{"site":"webtest","endpoint":"http://127.0.0.1:9/v1/inge
 /// An `emit` callback that records `[name, json]` pairs in a JS array
 /// (`payload` and `consent` only: `segment` notifications are on-device and
 /// are tested end to end in tests/e2e/features.test.mjs).
-fn recorder() -> (Function, Array) {
+fn recorder() -> (iob_web::Function, Array) {
     let log = Array::new();
     let f = Function::new_with_args(
         "name, json",
         "if (name !== 'segment') this.push([name, json])",
     )
     .bind0(&log);
-    (f, log)
+    (f.unchecked_into(), log)
 }
 
 fn run(js: &str) -> JsValue {
@@ -191,7 +191,8 @@ fn opt_in_sends_and_stores_nothing_until_grant_and_revoke_wipes() {
 
 #[wasm_bindgen_test]
 fn unknown_purpose_is_a_typed_error_and_a_throwing_callback_is_contained() {
-    let emit = Function::new_with_args("name, json", "throw new Error('page bug')");
+    let emit =
+        Function::new_with_args("name, json", "throw new Error('page bug')").unchecked_into();
     let mut iob = Iob::new(CONFIG, emit).unwrap();
     let err = iob.grant("analytics,ads").err().unwrap();
     assert_eq!(
