@@ -31,7 +31,7 @@ export interface IobConfig {
   tcfTimeoutMs?: number;
   /** Read `vendor.consents[id]` (with `purpose.consents`) instead of `publisher.consents`. (1-65535) */
   tcfVendorId?: number;
-  /** Features reported under local differential privacy instead of in the clear: `name[:bound]`, comma-separated (`clicks:20,active_ms:600000`). (1-2048 characters) */
+  /** Features reported under local differential privacy instead of in the clear: `name[:bound]`, comma-separated (`clicks:20,active_ms:600000`); each a count, duration or flag this build computes (the lite build refuses a full-only feature). (1-2048 characters) */
   ldp?: string;
   /** ε per LDP feature per payload. Default `1`. (0.01-10) */
   ldpEpsilon?: number | string;

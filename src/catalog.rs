@@ -234,11 +234,81 @@ macro_rules! feature_catalog {
     };
 }
 
+/// One feature as the run-time loops see it: its spec, its reader and its
+/// resetter.
+pub(crate) type Built = (FeatureSpec, fn(&Features) -> Num, fn(&mut Features));
+
+/// `a == b`, usable in constants.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// [`computed_by_this_build`], usable in constants.
+const fn computed(name: &str) -> bool {
+    if cfg!(feature = "full") {
+        return true;
+    }
+    let mut i = 0;
+    while i < LITE_FEATURES.len() {
+        if same(LITE_FEATURES[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// How many features this build computes.
+const BUILT_LEN: usize = {
+    let (mut i, mut n) = (0, 0);
+    while i < SPECS.len() {
+        if computed(SPECS[i].name) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+/// The features this build computes, in payload order, chosen when the
+/// crate is compiled: every feature in the full build, [`LITE_FEATURES`]
+/// in lite, whose wasm then holds no name, reader or resetter of a feature
+/// it never computes. (A feature left out is always at its default: never
+/// written, always in bounds.)
+pub(crate) const BUILT: &[Built] = &{
+    let mut out: [Built; BUILT_LEN] = [(SPECS[0], GET[0], RESET[0]); BUILT_LEN];
+    let (mut i, mut n) = (0, 0);
+    while i < SPECS.len() {
+        if computed(SPECS[i].name) {
+            out[n] = (SPECS[i], GET[i], RESET[i]);
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// The spec of feature `name` if this build computes it.
+pub(crate) fn built_spec(name: &str) -> Option<&'static FeatureSpec> {
+    BUILT.iter().map(|b| &b.0).find(|s| s.name == name)
+}
+
 impl Features {
     /// The JSON object of the non-default features, in catalog order.
     pub fn to_json(&self) -> String {
         let mut w = ObjectWriter::new();
-        for (get, spec) in GET.iter().zip(SPECS) {
+        for (spec, get, _) in BUILT {
             let v = get(self);
             if !v.is_default() {
                 v.write_json(w.key(spec.name));
@@ -249,17 +319,18 @@ impl Features {
 
     /// Removes the feature `name` (resets it to its default, so it is
     /// not sent) and returns its value as a whole number (flags 0/1,
-    /// fractions rounded); `None` for an unknown name. Used by LDP.
+    /// fractions rounded); `None` for a name this build does not compute.
+    /// Used by LDP.
     pub fn take(&mut self, name: &str) -> Option<u64> {
-        let i = SPECS.iter().position(|s| s.name == name)?;
-        let v = GET.get(i)?(self);
-        RESET.get(i)?(self);
+        let (_, get, reset) = BUILT.iter().find(|b| b.0.name == name)?;
+        let v = get(self);
+        reset(self);
         Some(v.as_u64())
     }
 
     /// Checks every feature against its bound; the error names the field.
     pub fn validate(&self) -> Result<(), FieldError> {
-        for (get, spec) in GET.iter().zip(SPECS) {
+        for (spec, get, _) in BUILT {
             if !get(self).in_bounds(f64::from(spec.max)) {
                 let mut field = String::from("f.");
                 field.push_str(spec.name);
@@ -527,7 +598,54 @@ feature_catalog! {
 
 #[cfg(test)]
 mod tests {
-    use super::{CATALOG, SPECS};
+    use super::{computed_by_this_build, Features, BUILT, CATALOG, LITE_FEATURES, SPECS};
+
+    #[test]
+    fn the_built_table_holds_exactly_what_this_build_computes() {
+        let built: alloc::vec::Vec<_> = BUILT.iter().map(|b| b.0.name).collect();
+        let expected: alloc::vec::Vec<_> = SPECS
+            .iter()
+            .map(|s| s.name)
+            .filter(|n| computed_by_this_build(n))
+            .collect();
+        assert_eq!(built, expected);
+        let want = if cfg!(feature = "full") {
+            SPECS.len()
+        } else {
+            LITE_FEATURES.len()
+        };
+        assert_eq!(built.len(), want);
+        // Each row's reader and resetter belong to its feature: set every
+        // feature through serde, then read and reset one row at a time.
+        for (i, (spec, get, reset)) in BUILT.iter().enumerate() {
+            let mut f = Features::default();
+            let mut json = alloc::string::String::from("{\"");
+            json.push_str(spec.name);
+            json.push_str(match spec.json_type {
+                super::JsonType::Boolean => "\":true}",
+                _ => "\":1}",
+            });
+            f = serde_json::from_str(&json).unwrap_or(f);
+            assert_ne!(
+                f,
+                Features::default(),
+                "row {i} ({}) was not set",
+                spec.name
+            );
+            assert!(
+                !get(&f).is_default(),
+                "row {i} reads another field than {}",
+                spec.name
+            );
+            reset(&mut f);
+            assert_eq!(
+                f,
+                Features::default(),
+                "row {i} resets another field than {}",
+                spec.name
+            );
+        }
+    }
 
     #[test]
     fn the_runtime_specs_match_the_catalog() {

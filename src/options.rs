@@ -117,7 +117,7 @@ option_table! {
     TcfVendorId "tcfVendorId": K::Int { lo: 1, hi: 65_535 }, default D::Unset,
         "Read `vendor.consents[id]` (with `purpose.consents`) instead of `publisher.consents`.";
     Ldp "ldp": K::Text { max: 2048 }, default D::Unset,
-        "Features reported under local differential privacy instead of in the clear: `name[:bound]`, comma-separated (`clicks:20,active_ms:600000`).";
+        "Features reported under local differential privacy instead of in the clear: `name[:bound]`, comma-separated (`clicks:20,active_ms:600000`); each a count, duration or flag this build computes (the lite build refuses a full-only feature).";
     LdpEpsilon "ldpEpsilon": K::Milli { lo: 10, hi: 10_000 }, default D::Milli(1_000),
         "ε per LDP feature per payload.";
     LdpDailyEpsilon "ldpDailyEpsilon": K::Milli { lo: 10, hi: 1_000_000 }, default D::Milli(10_000),

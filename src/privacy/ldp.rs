@@ -18,7 +18,7 @@
 //! The estimators for the collector ([`rr_estimate`], [`mean_estimate`]) are
 //! native-only (they need `f64::exp`).
 
-use crate::catalog::{Features, JsonType, SPECS};
+use crate::catalog::{Features, JsonType};
 use crate::payload::{LdpReport, Mechanism};
 use alloc::vec::Vec;
 
@@ -151,7 +151,9 @@ impl Settings {
         self.eps_milli.saturating_mul(self.features.len() as u32)
     }
 
-    /// Parses `"active_ms:600000,clicks:20,engaged"`: catalog features, a
+    /// Parses `"active_ms:600000,clicks:20,engaged"`: features this build
+    /// computes (a lite build refuses a full-only one: its value would be a
+    /// constant 0, and its noisy reports would read as measurements), a
     /// clamp bound (1..=the feature's max, default its max) for counts and
     /// durations, none for flags. Fractional features are refused.
     pub fn parse_features(spec: &str) -> Result<Vec<LdpFeature>, &'static str> {
@@ -165,10 +167,8 @@ impl Settings {
                 Some((n, b)) => (n, Some(b)),
                 None => (item, None),
             };
-            let doc = SPECS
-                .iter()
-                .find(|d| d.name == name)
-                .ok_or("names a feature that does not exist")?;
+            let doc =
+                crate::catalog::built_spec(name).ok_or("names no feature this build computes")?;
             if out.iter().any(|f| f.name == doc.name) {
                 return Err("lists a feature twice");
             }

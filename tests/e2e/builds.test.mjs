@@ -47,3 +47,33 @@ for (const [script, expected] of [['iob.js', build], ['iob-lite.js', 'lite']]) {
     }
   });
 }
+
+// LDP on a feature the build does not compute would send noise around a
+// constant 0 that a collector would count as measurements: the lite build
+// refuses it with a typed error naming the option; the full build accepts it.
+for (const [entry, expected] of [['/pkg/index.js', build], ['/pkg/lite/index.js', 'lite']]) {
+  test(`${entry} (${expected}): ldp on a full-only feature is ${expected === 'lite' ? 'a config error naming ldp' : 'accepted'}`, async () => {
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${env.collector.url}/delivery/host-plain.html`);
+    const outcome = await page.evaluate(async ([entry, endpoint]) => {
+      const { init } = await import(entry);
+      try {
+        const iob = await init({ site: 'demo', endpoint, consent: 'opt-out', ldp: 'clicks:20,keystrokes' });
+        iob.shutdown();
+        return { ok: true };
+      } catch (e) {
+        return { ok: false, name: e.name, field: e.field, message: e.message };
+      }
+    }, [entry, `${env.collector.url}/v1/ingest`]);
+    await context.close();
+    if (expected === 'lite') {
+      assert.equal(outcome.ok, false, JSON.stringify(outcome));
+      assert.equal(outcome.name, 'IobConfigError');
+      assert.equal(outcome.field, 'ldp');
+      assert.match(outcome.message, /names no feature this build computes/);
+    } else {
+      assert.deepEqual(outcome, { ok: true });
+    }
+  });
+}

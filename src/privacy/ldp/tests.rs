@@ -135,3 +135,25 @@ fn budget_refuses_once_spent_and_resets_daily() {
     assert_eq!(Budget::decode(&b.encode()), Some(b));
     assert_eq!(Budget::decode("x.1"), None);
 }
+
+#[test]
+fn only_features_this_build_computes_can_be_privatised() {
+    // `keystrokes` is a full-only count; `clicks` is in every build.
+    assert_eq!(
+        Settings::parse_features("clicks:20").map(|f| f.len()),
+        Ok(1)
+    );
+    let full_only = Settings::parse_features("clicks:20,keystrokes");
+    if cfg!(feature = "full") {
+        assert_eq!(full_only.map(|f| f.len()), Ok(2));
+    } else {
+        assert_eq!(
+            full_only.map(|f| f.len()),
+            Err("names no feature this build computes")
+        );
+    }
+    assert_eq!(
+        Settings::parse_features("no_such_feature").map(|f| f.len()),
+        Err("names no feature this build computes")
+    );
+}
