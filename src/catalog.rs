@@ -443,6 +443,88 @@ pub fn revealers(name: &str) -> alloc::vec::Vec<&'static str> {
     out
 }
 
+/// The position of feature `name` in [`SPECS`]; a compile error when a
+/// constant names no feature.
+const fn spec_index(name: &str) -> usize {
+    let mut i = 0;
+    while i < SPECS.len() {
+        if same(SPECS[i].name, name) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("REVEALED_BY names a feature that is not in the catalog")
+}
+
+/// Per feature of [`BUILT`], the rows of [`BUILT`] that reveal it (bit `j`
+/// set: row `j`), directly or transitively: [`revealers`] worked out when
+/// the crate is compiled, restricted to what this build computes (a
+/// feature it does not compute is always at its default, so withholding it
+/// changes nothing). The wasm then holds neither [`REVEALED_BY`] nor its
+/// names.
+const BUILT_REVEALERS: [u64; BUILT_LEN] = {
+    assert!(SPECS.len() <= 64, "one bit per feature");
+    // Direct revealers over every feature, then their transitive closure.
+    let mut all = [0u64; SPECS.len()];
+    let mut k = 0;
+    while k < REVEALED_BY.len() {
+        let (name, by) = REVEALED_BY[k];
+        let mut r = 0;
+        while r < by.len() {
+            all[spec_index(name)] |= 1 << spec_index(by[r]);
+            r += 1;
+        }
+        k += 1;
+    }
+    let mut round = 0;
+    while round < SPECS.len() {
+        let mut i = 0;
+        while i < SPECS.len() {
+            let mut j = 0;
+            while j < SPECS.len() {
+                if all[i] >> j & 1 == 1 {
+                    all[i] |= all[j];
+                }
+                j += 1;
+            }
+            i += 1;
+        }
+        round += 1;
+    }
+    // The same sets over the rows of BUILT, without the feature itself.
+    let mut out = [0u64; BUILT_LEN];
+    let mut row = 0;
+    while row < BUILT_LEN {
+        let i = spec_index(BUILT[row].0.name);
+        let mut col = 0;
+        while col < BUILT_LEN {
+            let j = spec_index(BUILT[col].0.name);
+            if j != i && all[i] >> j & 1 == 1 {
+                out[row] |= 1 << col;
+            }
+            col += 1;
+        }
+        row += 1;
+    }
+    out
+};
+
+/// [`revealers`] of `name` among the features this build computes (none
+/// for a name it does not compute), from the table worked out at compile
+/// time: what the tracker withholds next to an LDP feature.
+pub(crate) fn built_revealers(name: &str) -> impl Iterator<Item = &'static str> {
+    let mask = BUILT
+        .iter()
+        .zip(BUILT_REVEALERS)
+        .find(|(b, _)| b.0.name == name)
+        .map_or(0, |(_, m)| m);
+    BUILT
+        .iter()
+        .enumerate()
+        .filter(move |(j, _)| mask >> j & 1 == 1)
+        .map(|(_, b)| b.0.name)
+}
+
 /// The features whose privatisation keeps `name` out of the clear: `name`
 /// itself and every feature it reveals. A payload whose `ldp` reports any
 /// of them sends `name` only as its 0 placeholder, which is not a
@@ -599,6 +681,28 @@ feature_catalog! {
 #[cfg(test)]
 mod tests {
     use super::{computed_by_this_build, Features, BUILT, CATALOG, LITE_FEATURES, SPECS};
+
+    #[test]
+    fn the_revealers_worked_out_at_compile_time_are_the_catalogs() {
+        for spec in SPECS {
+            let mut built: alloc::vec::Vec<_> = super::built_revealers(spec.name).collect();
+            let mut expected: alloc::vec::Vec<_> = if computed_by_this_build(spec.name) {
+                super::revealers(spec.name)
+                    .into_iter()
+                    .filter(|r| computed_by_this_build(r))
+                    .collect()
+            } else {
+                alloc::vec::Vec::new()
+            };
+            built.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(built, expected, "revealers of {}", spec.name);
+        }
+        // Transitive: rage_clicks reveals frustration_score, which reveals
+        // quick_backs (through frustration_score).
+        assert!(super::built_revealers("quick_backs").any(|r| r == "rage_clicks"));
+        assert_eq!(super::built_revealers("no_such_feature").count(), 0);
+    }
 
     #[test]
     fn the_built_table_holds_exactly_what_this_build_computes() {

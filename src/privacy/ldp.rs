@@ -220,7 +220,7 @@ pub fn privatize(f: &mut Features, s: &Settings, rng: Rand) -> Vec<LdpReport> {
     let mut out = Vec::with_capacity(s.features.len());
     let privatised = |n: &str| s.features.iter().any(|p| p.name == n);
     for feat in &s.features {
-        for r in crate::catalog::revealers(feat.name) {
+        for r in crate::catalog::built_revealers(feat.name) {
             if !privatised(r) {
                 f.take(r);
             }

@@ -45,7 +45,7 @@ impl Tracker {
             // Fail closed: the LDP features (and what reveals them) are left out.
             for feat in &self.cfg.ldp.features {
                 p.f.take(feat.name);
-                for r in crate::catalog::revealers(feat.name) {
+                for r in crate::catalog::built_revealers(feat.name) {
                     p.f.take(r);
                 }
             }
