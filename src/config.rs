@@ -239,7 +239,7 @@ impl Config {
                     Opt::PathTemplates => {
                         self.path_templates = t
                             .split(',')
-                            .map(str::trim)
+                            .map(str::trim_ascii)
                             .filter(|p| !p.is_empty())
                             .map(String::from)
                             .collect();

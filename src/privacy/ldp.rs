@@ -160,7 +160,7 @@ impl Settings {
         let mut out: Vec<LdpFeature> = Vec::new();
         for item in spec
             .split(',')
-            .map(|s| s.trim_matches(' '))
+            .map(str::trim_ascii)
             .filter(|s| !s.is_empty())
         {
             let (name, bound) = match item.split_once(':') {

@@ -185,6 +185,13 @@ pub(crate) fn registrable_domain(host: &str) -> &str {
     host
 }
 
+/// `host` without its trailing dots (`example.org.` is `example.org`). A
+/// byte scan: `trim_end_matches` with a `char` links core's char searcher.
+fn without_trailing_dots(host: &str) -> &str {
+    let end = host.bytes().rposition(|b| b != b'.').map_or(0, |i| i + 1);
+    host.get(..end).unwrap_or(host)
+}
+
 /// The referrer's registrable domain (see [`registrable_domain`]), when it
 /// is another site than the page's own.
 pub(crate) fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> {
@@ -198,8 +205,8 @@ pub(crate) fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> 
     }
     let host = after_at
         .split(':')
-        .next()?
-        .trim_end_matches('.')
+        .next()
+        .map(without_trailing_dots)?
         .to_ascii_lowercase();
     let valid = !host.is_empty()
         && host.len() <= 253
@@ -209,7 +216,7 @@ pub(crate) fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> 
     // An IP address is no domain: nothing is sent.
     let ip = host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     let valid = valid && !ip;
-    let own = own_host.trim_end_matches('.').to_ascii_lowercase();
+    let own = without_trailing_dots(own_host).to_ascii_lowercase();
     let domain = registrable_domain(&host);
     (valid && host != own && domain != registrable_domain(&own)).then(|| String::from(domain))
 }
@@ -220,6 +227,26 @@ mod corpus;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn trailing_dots_go_as_with_the_standard_library(s in "[a.é]{0,8}") {
+            proptest::prop_assert_eq!(without_trailing_dots(&s), s.trim_end_matches('.'));
+        }
+    }
+
+    #[test]
+    fn a_referrer_with_a_trailing_dot_is_its_domain() {
+        assert_eq!(
+            referrer_domain("https://www.search.example.com./q", "shop.example").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            referrer_domain("https://shop.example./", "shop.example."),
+            None
+        );
+        assert_eq!(referrer_domain("https://.../", "shop.example"), None);
+    }
 
     #[test]
     fn drops_origin_fragment_and_private_query() {
