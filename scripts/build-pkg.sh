@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds pkg/ (the npm package and the script-tag bundle) from the crate and pkg-template/:
 # cargo (the binding crate iob-web, wasm32, release) -> wasm-bindgen (--target web)
-# -> short import and export names -> lean glue (scripts/lean-glue.mjs) -> wasm-opt -Oz -> esbuild (the JS glue, web/js snippets and facade in one ESM file),
+# -> lean glue (scripts/lean-glue.mjs) -> short import and export names, unread exports dropped -> wasm-opt -Oz -> esbuild (the JS glue, web/js snippets and facade in one ESM file),
 # once for the full build (pkg/) and once for the lite build (pkg/lite/, pkg/iob-lite.js).
 # IOB_PKG_OUT=dir builds into another directory than pkg/ (a variant to compare
 # with `make bench-session BENCH_SESSION_ARGS='--iob name=dir'`); IOB_KEEP_NAMES=1
@@ -29,8 +29,8 @@ build() {
   rm -rf "$gen" && mkdir -p "$gen" "$dir"
   wasm-bindgen --target web --no-typescript --out-dir "$gen" --out-name iob_sdk \
     target/wasm32-unknown-unknown/release/iob_web.wasm
-  node scripts/minify-names.mjs "$gen/iob_sdk_bg.wasm" "$gen/iob_sdk.js"
   node scripts/lean-glue.mjs "$gen/iob_sdk.js"
+  node scripts/minify-names.mjs "$gen/iob_sdk_bg.wasm" "$gen/iob_sdk.js"
   bash scripts/wasm-opt.sh "$gen/iob_sdk_bg.wasm" "$dir/iob_sdk_bg.wasm"
   cp pkg-template/facade.js pkg-template/index.js "$gen/"
   # `new URL('iob_sdk_bg.wasm', import.meta.url)` stays, so bundlers copy the wasm.

@@ -15,7 +15,17 @@
 //   fetches the wasm from next to the glue, streaming, and, when streaming
 //   refuses the answer (a server that sends no `application/wasm` type),
 //   compiles the bytes instead.
-// Each rewrite must match exactly once: a different wasm-bindgen output
+// - the `Iob` wrapper's `free()` and its finalization registry: the facade
+//   owns the only instance and ends it with `shutdown()`, so nothing frees
+//   it (as before, with no registry that could fire); without a reader, the
+//   wasm's free export and the drop code behind it go too (minify-names runs
+//   after this and drops unread exports);
+// - the string encoder's ASCII loop and its `realloc` resizing: every string
+//   is encoded with `TextEncoder.encode` and copied in once (the strings the
+//   SDK passes are a config, page texts and short names), so the wasm's
+//   `__wbindgen_realloc` export goes.
+// Each rewrite must match exactly once (or, for the call sites marked 0,
+// at least once, checked by what must be gone afterwards): a different wasm-bindgen output
 // (the version is pinned in web/Cargo.toml) fails the build instead of
 // shipping half-edited glue.
 // Usage: node scripts/lean-glue.mjs <glue.js>   (rewritten in place)
@@ -73,14 +83,66 @@ const REWRITES = [
 `,
     1,
   ],
+  [
+    "the Iob wrapper's free() and its helper",
+    /\n {4}__destroy_into_raw\(\) \{[\s\S]*?\n {4}\}\n {4}free\(\) \{[\s\S]*?\n {4}\}/g,
+    '',
+    1,
+  ],
+  [
+    "the Iob wrapper's Symbol.dispose",
+    /if \(Symbol\.dispose\) Iob\.prototype\[Symbol\.dispose\] = Iob\.prototype\.free;\n/g,
+    '',
+    1,
+  ],
+  [
+    "the Iob wrapper's registration",
+    /\n\s*IobFinalization\.register\(this, this\.__wbg_ptr, this\);/g,
+    '',
+    1,
+  ],
+  [
+    "the Iob wrapper's (no-op) registry",
+    /const IobFinalization = \{ register: \(\) => \{\}, unregister: \(\) => \{\} \};\n/g,
+    '',
+    1,
+  ],
+  [
+    "the string encoder's ASCII loop and realloc",
+    /function passStringToWasm0\(arg, malloc, realloc\) \{[\s\S]*?\n\}\n/g,
+    `function passStringToWasm0(arg, malloc) {
+    const buf = cachedTextEncoder.encode(arg);
+    const ptr = malloc(buf.length, 1) >>> 0;
+    getUint8ArrayMemory0().subarray(ptr, ptr + buf.length).set(buf);
+    WASM_VECTOR_LEN = buf.length;
+    return ptr;
+}
+`,
+    1,
+  ],
+  [
+    "the string encoder's realloc argument at its call sites",
+    /, wasm\.__wbindgen_realloc\)/g,
+    ')',
+    0,
+  ],
 ];
+
+/** What must be gone once the rewrites are done. */
+const GONE = ['__wbindgen_realloc', '__wbg_iob_free', 'IobFinalization', 'Symbol.dispose'];
 
 for (const [what, pattern, replacement, expected] of REWRITES) {
   const found = glue.match(pattern)?.length ?? 0;
-  if (found !== expected) {
+  if (expected === 0 ? found === 0 : found !== expected) {
     console.error(`lean-glue: ${what}: expected ${expected} match(es), found ${found} (did wasm-bindgen's output change?)`);
     process.exit(1);
   }
   glue = glue.replace(pattern, replacement);
+}
+for (const name of GONE) {
+  if (glue.includes(name)) {
+    console.error(`lean-glue: ${name} is still in the glue (did wasm-bindgen's output change?)`);
+    process.exit(1);
+  }
 }
 writeFileSync(path, glue);
