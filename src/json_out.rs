@@ -13,27 +13,37 @@ pub(crate) fn push_u64(buf: &mut String, n: u64) {
     buf.push(char::from(b'0' + (n % 10) as u8));
 }
 
-/// Appends `s` as a JSON string literal (quotes included).
+/// Appends `s` as a JSON string literal (quotes included). A byte scan:
+/// only ASCII quotes, backslashes and controls are escaped, and the runs
+/// between them are copied whole (they start and end at ASCII bytes, so on
+/// character boundaries), with no decoding and re-encoding of characters.
 pub(crate) fn push_str_literal(buf: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     buf.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => buf.push_str("\\\""),
-            '\\' => buf.push_str("\\\\"),
-            '\n' => buf.push_str("\\n"),
-            '\r' => buf.push_str("\\r"),
-            '\t' => buf.push_str("\\t"),
-            '\u{8}' => buf.push_str("\\b"),
-            '\u{c}' => buf.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                buf.push_str("\\u00");
-                buf.push(HEX[(c as usize) >> 4] as char);
-                buf.push(HEX[(c as usize) & 15] as char);
-            }
-            c => buf.push(c),
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        buf.push_str(s.get(run..i).unwrap_or_default());
+        run = i + 1;
+        if short.is_empty() {
+            buf.push_str("\\u00");
+            buf.push(char::from(HEX[usize::from(b >> 4)]));
+            buf.push(char::from(HEX[usize::from(b & 15)]));
+        } else {
+            buf.push_str(short);
         }
     }
+    buf.push_str(s.get(run..).unwrap_or_default());
     buf.push('"');
 }
 
@@ -150,5 +160,16 @@ mod tests {
             .finish();
         assert_eq!(json, r#"{"a":"x","b":2,"c":false,"d":["e","f"],"g":{}}"#);
         assert_eq!(ObjectWriter::new().finish(), "{}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_written_as_serde_json_writes_it(text in ".{0,40}", ctl in "[\\x00-\\x1f\"\\\\é]{0,8}") {
+            for t in [&text, &ctl] {
+                let mut s = String::new();
+                push_str_literal(&mut s, t);
+                proptest::prop_assert_eq!(s, serde_json::to_string(t).unwrap());
+            }
+        }
     }
 }

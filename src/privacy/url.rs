@@ -158,16 +158,10 @@ fn under(host: &str, suffix: &str) -> bool {
 /// public suffixes; a host on a shared-hosting platform is reduced to the
 /// platform; a host of one or two labels is kept whole.
 pub(crate) fn registrable_domain(host: &str) -> &str {
-    if let Some(platform) = SHARED_HOSTING
-        .split_ascii_whitespace()
-        .find(|p| under(host, p))
-    {
+    if let Some(platform) = SHARED_HOSTING.split(' ').find(|p| under(host, p)) {
         return platform;
     }
-    let keep = if MULTI_LABEL_SUFFIXES
-        .split_ascii_whitespace()
-        .any(|p| under(host, p))
-    {
+    let keep = if MULTI_LABEL_SUFFIXES.split(' ').any(|p| under(host, p)) {
         3
     } else {
         2
@@ -232,6 +226,20 @@ mod tests {
         #[test]
         fn trailing_dots_go_as_with_the_standard_library(s in "[a.é]{0,8}") {
             proptest::prop_assert_eq!(without_trailing_dots(&s), s.trim_end_matches('.'));
+        }
+    }
+
+    #[test]
+    fn the_host_lists_are_single_space_separated_host_names() {
+        for list in [MULTI_LABEL_SUFFIXES, SHARED_HOSTING] {
+            assert!(
+                list.split(' ').all(|p| p.contains('.')
+                    && p.bytes().all(|b| b.is_ascii_lowercase()
+                        || b.is_ascii_digit()
+                        || b == b'.'
+                        || b == b'-')),
+                "{list}"
+            );
         }
     }
 
