@@ -13,7 +13,8 @@ use alloc::string::String;
 use iob_sdk::Tracker;
 use wasm_bindgen::prelude::*;
 
-pub(crate) type Report = dyn FnMut(String, Option<String>);
+/// A changed key (without the prefix) and its new value (`None`: removed).
+pub(crate) type Report = crate::handle::TextReport;
 
 #[wasm_bindgen(module = "/js/cross-tab.js")]
 extern "C" {

@@ -3,8 +3,15 @@
 //! `Iob::shutdown()` simply drops them.
 
 use crate::browser::Function;
+use alloc::string::String;
 use wasm_bindgen::closure::{Closure, WasmClosure};
 use wasm_bindgen::JsValue;
+
+/// A JS file's callback with a text and an optional second text: the
+/// `storage` events of `js/cross-tab.js` (key, new value) and the readings
+/// of `js/signals.js` (JSON; no second text). One closure type for both, so
+/// the wasm and its glue carry one closure shim fewer.
+pub(crate) type TextReport = dyn FnMut(String, Option<String>);
 
 /// Something a JS file attached to the page (listeners, observers, signal
 /// readers): the function that detaches it, and the Rust callback it calls,

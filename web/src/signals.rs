@@ -13,7 +13,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
-pub(crate) type Report = dyn FnMut(String);
+/// A reading's JSON (the second text is never passed: `None`).
+pub(crate) type Report = crate::handle::TextReport;
 
 #[wasm_bindgen(module = "/js/signals.js")]
 extern "C" {
@@ -41,7 +42,7 @@ pub(crate) fn attach(shared: &Shared, i: &mut Inner) -> Attachment<Report> {
     // A `Cell`, not a `RefCell`: no borrow that could panic.
     let first: Rc<core::cell::Cell<Vec<String>>> = Rc::default();
     let during_start = Rc::downgrade(&first);
-    let report: Closure<Report> = Closure::new(move |json: String| {
+    let report: Closure<Report> = Closure::new(move |json: String, _: Option<String>| {
         if let Some(readings) = during_start.upgrade() {
             // Still inside `attach`: keep the reading for it, in order.
             let mut all = readings.take();
