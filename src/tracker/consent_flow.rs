@@ -48,6 +48,19 @@ impl Tracker {
         self.sync_personalization(wall_ms);
     }
 
+    /// Analytics is refused: forgets the pseudonym seed and the session,
+    /// drops every queued request and the outbox, and removes their keys
+    /// and the LDP budget's.
+    fn forget_analytics(&mut self) {
+        self.seed = None;
+        self.session = None;
+        self.effects.retain(|e| !e.is_request());
+        self.outbox.clear();
+        for name in ["seed", "session", "outbox", "ldp"] {
+            self.erase(name);
+        }
+    }
+
     /// A refusal that takes effect now: anything but a TCF CMP that has not
     /// answered yet (within `tcfTimeoutMs`), which only pauses.
     fn definitive_refusal(&self) -> bool {
@@ -62,16 +75,9 @@ impl Tracker {
     pub(super) fn after_consent_change(&mut self) {
         let analytics = self.consent.allows(Purpose::Analytics);
         if !analytics && self.definitive_refusal() {
-            self.seed = None;
-            self.session = None;
             // The session is forgotten: this page view is the first of any later one.
             self.device.new_session();
-            self.effects
-                .retain(|e| !matches!(e, Effect::Send(_) | Effect::Post { .. } | Effect::Probe(_)));
-            self.outbox.clear();
-            for name in ["seed", "session", "outbox", "ldp"] {
-                self.erase(name);
-            }
+            self.forget_analytics();
         }
         if self.storage_allowed() {
             self.persist_consent();
@@ -135,14 +141,7 @@ impl Tracker {
             return false;
         }
         if !self.consent.allows(Purpose::Analytics) {
-            self.seed = None;
-            self.session = None;
-            self.effects
-                .retain(|e| !matches!(e, Effect::Send(_) | Effect::Post { .. } | Effect::Probe(_)));
-            self.outbox.clear();
-            for name in ["seed", "session", "outbox", "ldp"] {
-                self.erase(name);
-            }
+            self.forget_analytics();
         }
         self.sync_personalization(wall_ms);
         true

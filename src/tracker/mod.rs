@@ -58,6 +58,16 @@ pub enum Effect {
     Remove(String),
 }
 
+impl Effect {
+    /// `true` for a request to the collector (a beacon, a post or a probe).
+    pub(crate) fn is_request(&self) -> bool {
+        matches!(
+            self,
+            Effect::Send(_) | Effect::Post { .. } | Effect::Probe(_)
+        )
+    }
+}
+
 /// The page as the shell sees it at start-up.
 #[derive(Debug, Clone, Default)]
 pub struct PageEnv {
@@ -231,9 +241,8 @@ impl Tracker {
             storage::key(&site, "outbox"),
         ];
         self.effects.retain(|e| match e {
-            Effect::Send(_) | Effect::Post { .. } | Effect::Probe(_) => false,
             Effect::Store { key, .. } => !ids.contains(key),
-            Effect::Remove(_) => true,
+            e => !e.is_request(),
         });
         self.outbox.clear();
         for name in ["seed", "session", "outbox"] {
