@@ -46,11 +46,21 @@ pub(crate) fn is_id_like(seg: &str) -> bool {
         || n > 40
 }
 
+/// The non-empty segments of a path: backslashes count as separators
+/// (browsers treat them so), and matrix parameters (`;jsessionid=…`) are
+/// dropped with their segment's tail. Templates are split the same way.
+fn segments(path: &str) -> alloc::vec::Vec<&str> {
+    path.split(['/', '\\'])
+        .map(|s| s.split(';').next().unwrap_or(""))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 /// The template among `templates` that `segments` match: the same number of
 /// segments, each template segment either a parameter (`:name`) or equal.
 fn matching<'a>(segments: &[&str], templates: &'a [String]) -> Option<alloc::vec::Vec<&'a str>> {
     templates.iter().find_map(|t| {
-        let parts: alloc::vec::Vec<&str> = t.split('/').filter(|s| !s.is_empty()).collect();
+        let parts = self::segments(t);
         let fits = parts.len() == segments.len()
             && parts
                 .iter()
@@ -78,13 +88,7 @@ pub(crate) fn normalize(href: &str, templates: &[String]) -> String {
         None => before_query,
     };
     let mut out = String::with_capacity(path.len() + 1);
-    // Backslashes count as separators (browsers treat them so); matrix
-    // parameters (`;jsessionid=…`) are dropped with their segment's tail.
-    let segments: alloc::vec::Vec<&str> = path
-        .split(['/', '\\'])
-        .map(|s| s.split(';').next().unwrap_or(""))
-        .filter(|s| !s.is_empty())
-        .collect();
+    let segments = segments(path);
     let template = matching(&segments, templates);
     for (i, seg) in segments.iter().enumerate() {
         out.push('/');

@@ -380,4 +380,11 @@ fn path_templates_replace_names_no_pattern_recognises() {
     for (href, want) in cases {
         assert_eq!(scrub(&normalize(href, &templates)), want, "{href}");
     }
+    // A template is split into segments as a path is (backslashes separate,
+    // a matrix parameter goes with its tail), so it matches the same paths.
+    let odd: Vec<String> = ["/docs\\:page", "/shop;v=2/:item"]
+        .map(String::from)
+        .to_vec();
+    assert_eq!(normalize("/docs/intro", &odd), "/docs/:page");
+    assert_eq!(normalize("/shop;jsessionid=9/bike", &odd), "/shop/:item");
 }
