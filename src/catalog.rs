@@ -305,7 +305,9 @@ pub(crate) fn built_spec(name: &str) -> Option<&'static FeatureSpec> {
 }
 
 impl Features {
-    /// The JSON object of the non-default features, in catalog order.
+    /// The JSON object of the non-default features this build computes
+    /// (every feature in the full build, which the collector uses), in
+    /// catalog order.
     pub fn to_json(&self) -> String {
         let mut w = ObjectWriter::new();
         for (spec, get, _) in BUILT {
@@ -328,7 +330,8 @@ impl Features {
         Some(v.as_u64())
     }
 
-    /// Checks every feature against its bound; the error names the field.
+    /// Checks every feature this build computes (every one in the full
+    /// build) against its bound; the error names the field.
     pub fn validate(&self) -> Result<(), FieldError> {
         for (spec, get, _) in BUILT {
             if !get(self).in_bounds(f64::from(spec.max)) {
