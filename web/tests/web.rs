@@ -254,3 +254,28 @@ fn another_tabs_outbox_write_reaches_the_core_until_shutdown() {
     assert_eq!(after, r#"{"dropped":0}"#, "no listener after shutdown");
     run("localStorage.clear()");
 }
+
+/// Identifiers are drawn from `crypto.getRandomValues` (`js/browser.js`
+/// writes straight into the wasm's memory): the seeds two sites store are
+/// 32 hex digits, not zero, and differ.
+#[wasm_bindgen_test]
+fn stored_seeds_are_random() {
+    let mut seeds = Vec::new();
+    for site in ["webtest-rand-a", "webtest-rand-b"] {
+        let (emit, _) = recorder();
+        let config = format!(r#"{{"site":"{site}","endpoint":"http://127.0.0.1:9/v1/ingest"}}"#);
+        let mut iob = Iob::new(&config, emit).unwrap();
+        iob.grant("analytics").unwrap();
+        iob.flush();
+        let stored = run(&format!("return localStorage.getItem('iob:{site}:seed')"))
+            .as_string()
+            .unwrap_or_default();
+        iob.revoke();
+        iob.shutdown();
+        let hex = stored.split('.').next().unwrap_or_default().to_string();
+        assert_eq!(hex.len(), 32, "seed of {site}: {stored:?}");
+        assert_ne!(hex, "0".repeat(32), "seed of {site}");
+        seeds.push(hex);
+    }
+    assert_ne!(seeds[0], seeds[1]);
+}
