@@ -299,9 +299,15 @@ pub(crate) const BUILT: &[Built] = &{
     out
 };
 
+/// The row of feature `name` in [`BUILT`] (and [`BUILT_REVEALERS`]), if
+/// this build computes it.
+fn built_index(name: &str) -> Option<usize> {
+    BUILT.iter().position(|b| b.0.name == name)
+}
+
 /// The spec of feature `name` if this build computes it.
 pub(crate) fn built_spec(name: &str) -> Option<&'static FeatureSpec> {
-    BUILT.iter().map(|b| &b.0).find(|s| s.name == name)
+    BUILT.get(built_index(name)?).map(|b| &b.0)
 }
 
 impl Features {
@@ -324,7 +330,7 @@ impl Features {
     /// fractions rounded); `None` for a name this build does not compute.
     /// Used by LDP.
     pub fn take(&mut self, name: &str) -> Option<u64> {
-        let (_, get, reset) = BUILT.iter().find(|b| b.0.name == name)?;
+        let (_, get, reset) = BUILT.get(built_index(name)?)?;
         let v = get(self);
         reset(self);
         Some(v.as_u64())
@@ -516,11 +522,9 @@ const BUILT_REVEALERS: [u64; BUILT_LEN] = {
 /// for a name it does not compute), from the table worked out at compile
 /// time: what the tracker withholds next to an LDP feature.
 pub(crate) fn built_revealers(name: &str) -> impl Iterator<Item = &'static str> {
-    let mask = BUILT
-        .iter()
-        .zip(BUILT_REVEALERS)
-        .find(|(b, _)| b.0.name == name)
-        .map_or(0, |(_, m)| m);
+    let mask = built_index(name)
+        .and_then(|i| BUILT_REVEALERS.get(i).copied())
+        .unwrap_or(0);
     BUILT
         .iter()
         .enumerate()
