@@ -79,7 +79,7 @@ test-ecosystem: pkg
 	node --test tests/pkg/
 	node_modules/.bin/tsc -p tests/types --strict --noEmit
 
-## Browser micro-benchmark: 1M synthetic events through the listeners; ns/event and wasm memory
+## Browser micro-benchmark: 1M synthetic events through the listeners (ns/event, wasm memory); init to ready, its breakdown, longest tasks
 bench:
 	@bash scripts/bench.sh
 

@@ -4,7 +4,9 @@
 # cargo build as build-pkg.sh, so it is reused) into target/bench/www,
 # then feeds 1 000 000 synthetic DOM events through the real listeners in
 # headless Chromium (tests/bench/bench.mjs) and prints the median ns per event
-# and the wasm memory after the run.
+# and the wasm memory after the run; then init to ready on fresh pages, where
+# it goes (the JS snippets timed in a copy made by tests/bench/instrument.mjs,
+# the wasm's lazy compilation from a trace) and the longest SDK tasks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -1,9 +1,11 @@
 // `make bench` driver: serves the bench page and the bench build of the wasm
-// on loopback, runs it in headless Debian Chromium and prints the results.
+// on loopback, runs it in headless Debian Chromium and prints the results:
+// ns per event, wasm memory, init to ready and its breakdown, longest tasks.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join, extname } from 'node:path';
 import { chromium } from 'playwright-core';
+import { instrumentedCopy } from './instrument.mjs';
 
 const [dir, eventsArg] = process.argv.slice(2);
 const total = Number(eventsArg || 1000000);
@@ -45,16 +47,16 @@ try {
   await page.close();
 
   // Runs `fn` (a window function of page.js) once on each of 9 fresh pages; sorted results.
-  const onFreshPages = async (fn) => {
+  const onFreshPages = async (fn, at = url) => {
     const out = [];
     for (let i = 0; i < 9; i++) {
       const p = await browser.newPage();
-      await p.goto(url);
+      await p.goto(at);
       await p.waitForFunction((name) => typeof window[name] === 'function', fn);
       out.push(await p.evaluate((name) => window[name](), fn));
       await p.close();
     }
-    return out.sort((a, b) => a - b);
+    return typeof out[0] === 'number' ? out.sort((a, b) => a - b) : out;
   };
   const starts = await onFreshPages('startup');
   const compiled = await onFreshPages('startupCompiled');
@@ -63,6 +65,34 @@ try {
   console.log(`init to ready after the wasm fetch (compile + instantiate + new Iob), 9 fresh pages: median ${ms(starts[4])}, max ${ms(starts[8])}`);
   console.log(`init to ready after the wasm fetch and compile (instantiate + new Iob; the loader compiles while index.js loads), 9 fresh pages: median ${ms(compiled[4])}, max ${ms(compiled[8])}`);
   console.log(`floor: the same first browser-API touches in plain JS, 9 fresh pages: median ${ms(floors[4])}, max ${ms(floors[8])}`);
+
+  // Where init to ready goes: the snippets' own JS (timed in the copy of
+  // instrument.mjs), and the rest of `new Iob` (the wasm's work, its lazy
+  // compilation, the glue); then the lazy compilation alone, from a trace of
+  // the unchanged build (tracing inflates it: read it as a share).
+  await instrumentedCopy(dir);
+  const parts = await onFreshPages('startupParts', url.replace('/bench.html', '/parts/bench.html'));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const names = [...new Set(parts.flatMap((r) => Object.keys(r.snippets)))];
+  const snippetSum = (r) => Object.values(r.snippets).reduce((a, b) => a + b, 0);
+  const each = names.map((n) => [n, median(parts.map((r) => r.snippets[n] || 0))]).sort((a, b) => b[1] - a[1]);
+  console.log(`start-up breakdown, 9 fresh pages, medians: instantiate ${ms(median(parts.map((r) => r.instantiate)))}; new Iob ${ms(median(parts.map((r) => r.construct)))}`);
+  console.log(`  of new Iob, the JS snippets: ${ms(median(parts.map(snippetSum)))} (${each.filter(([, v]) => v >= 0.05).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')})`);
+  console.log(`  of new Iob, the rest (the wasm's work, its lazy compilation, the glue): ${ms(median(parts.map((r) => r.construct - snippetSum(r))))}`);
+  const lazy = [];
+  for (let i = 0; i < 3; i++) {
+    const p = await browser.newPage();
+    await p.goto(url);
+    await p.waitForFunction(() => typeof window.startupCompiled === 'function');
+    await browser.startTracing(p, { categories: ['v8.wasm', 'disabled-by-default-v8.wasm.detailed'] });
+    await p.evaluate(() => window.startupCompiled());
+    const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+    const of = (name) => events.filter((e) => e.name === name && e.ph === 'X');
+    const total = (list) => list.reduce((a, e) => a + e.dur / 1000, 0);
+    lazy.push({ n: of('wasm.CompileLazy').length, ms: total(of('wasm.CompileLazy')), liftoff: total(of('wasm.CompileBaseline')) });
+    await p.close();
+  }
+  console.log(`  wasm functions compiled lazily on first call (traced, 3 fresh pages, medians): ${median(lazy.map((r) => r.n))} functions, ${ms(median(lazy.map((r) => r.ms)))} (of which compiling ${ms(median(lazy.map((r) => r.liftoff)))})`);
 
   const p = await browser.newPage();
   await p.goto(url);

@@ -114,6 +114,22 @@ window.startupCompiled = async () => {
   return ms;
 };
 
+// The start-up breakdown (`make bench`, on the copy of tests/bench/instrument.mjs,
+// whose snippets add their own times to globalThis.iobStartupParts): the
+// loader's order as above, with instantiating and `new Iob` timed apart.
+window.startupParts = async () => {
+  const module = await WebAssembly.compileStreaming(fetch('iob_sdk_bg.wasm'));
+  const t0 = performance.now();
+  await init({ module_or_path: module });
+  const t1 = performance.now();
+  globalThis.iobStartupParts = {};
+  const iob = new Iob(config, () => {});
+  const t2 = performance.now();
+  const snippets = { ...globalThis.iobStartupParts };
+  iob.shutdown();
+  return { instantiate: t1 - t0, construct: t2 - t1, snippets };
+};
+
 // The floor of any SDK's start on a fresh page: the same first touches of
 // browser APIs that the SDK's start makes (storage, observers, 19 passive
 // listeners, environment reads, one frame request), in plain JS, no wasm.
