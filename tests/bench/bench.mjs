@@ -1,33 +1,14 @@
 // `make bench` driver: serves the bench page and the bench build of the wasm
 // on loopback, runs it in headless Debian Chromium and prints the results:
 // ns per event, wasm memory, init to ready and its breakdown, longest tasks.
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { join, extname } from 'node:path';
-import { chromium } from 'playwright-core';
 import { instrumentedCopy } from './instrument.mjs';
+import { serve, launch, onFreshPage } from './serve.mjs';
 
 const [dir, eventsArg] = process.argv.slice(2);
 const total = Number(eventsArg || 1000000);
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-const server = createServer(async (req, res) => {
-  try {
-    const path = new URL(req.url, 'http://x').pathname.replace(/^\/+/, '') || 'bench.html';
-    const body = await readFile(join(dir, path.replace(/\.\./g, '')));
-    // Cross-origin isolation gives performance.now() 5 µs resolution (100 µs otherwise).
-    res.writeHead(200, {
-      'content-type': types[extname(path)] || 'application/octet-stream',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
-    });
-    res.end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const url = `http://127.0.0.1:${server.address().port}/bench.html`;
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const server = await serve(dir);
+const url = server.url;
+const browser = await launch();
 try {
   const page = await browser.newPage();
   await page.goto(url);
@@ -49,13 +30,7 @@ try {
   // Runs `fn` (a window function of page.js) once on each of 9 fresh pages; sorted results.
   const onFreshPages = async (fn, at = url) => {
     const out = [];
-    for (let i = 0; i < 9; i++) {
-      const p = await browser.newPage();
-      await p.goto(at);
-      await p.waitForFunction((name) => typeof window[name] === 'function', fn);
-      out.push(await p.evaluate((name) => window[name](), fn));
-      await p.close();
-    }
+    for (let i = 0; i < 9; i++) out.push(await onFreshPage(browser, at, fn));
     return typeof out[0] === 'number' ? out.sort((a, b) => a - b) : out;
   };
   const starts = await onFreshPages('startup');
@@ -79,6 +54,7 @@ try {
   console.log(`start-up breakdown, 9 fresh pages, medians: instantiate ${ms(median(parts.map((r) => r.instantiate)))}; new Iob ${ms(median(parts.map((r) => r.construct)))}`);
   console.log(`  of new Iob, the JS snippets: ${ms(median(parts.map(snippetSum)))} (${each.filter(([, v]) => v >= 0.05).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')})`);
   console.log(`  of new Iob, the rest (the wasm's work, its lazy compilation, the glue): ${ms(median(parts.map((r) => r.construct - snippetSum(r))))}`);
+  console.log(`  then the task the SDK leaves for after ready (the performance observer and the load times; an upper bound): ${ms(median(parts.map((r) => r.after)))}`);
   const lazy = [];
   for (let i = 0; i < 3; i++) {
     const p = await browser.newPage();

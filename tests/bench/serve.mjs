@@ -1,0 +1,49 @@
+// What the browser benchmarks of `make bench` share: a loopback server for a
+// bench build's directory and the headless Debian Chromium they run in.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join, extname } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+
+/**
+ * Serves `dir` on 127.0.0.1, cross-origin isolated (so `performance.now()`
+ * has 5 µs resolution, 100 µs otherwise).
+ * @returns {Promise<{ url: string, close: () => void }>} `url`: the bench page
+ */
+export async function serve(dir) {
+  const server = createServer(async (req, res) => {
+    try {
+      const path = new URL(req.url, 'http://x').pathname.replace(/^\/+/, '') || 'bench.html';
+      const body = await readFile(join(dir, path.replace(/\.\./g, '')));
+      res.writeHead(200, {
+        'content-type': TYPES[extname(path)] || 'application/octet-stream',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/bench.html`, close: () => server.close() };
+}
+
+/** Headless Debian Chromium. */
+export function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+/** Runs the bench page's `window[fn]()` on a fresh page of `url`; its result. */
+export async function onFreshPage(browser, url, fn) {
+  const p = await browser.newPage();
+  try {
+    await p.goto(url);
+    await p.waitForFunction((name) => typeof window[name] === 'function', fn);
+    return await p.evaluate((name) => window[name](), fn);
+  } finally {
+    await p.close();
+  }
+}
