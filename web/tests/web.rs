@@ -279,3 +279,23 @@ fn stored_seeds_are_random() {
     }
     assert_ne!(seeds[0], seeds[1]);
 }
+
+/// The load times and the performance observer start in a task after the SDK
+/// is ready (`js/observe.js`); leaving before that task starts them at once,
+/// so the final snapshot still has what the browser buffered before the SDK
+/// started: here, a long task.
+#[cfg(feature = "full")]
+#[wasm_bindgen_test]
+async fn leaving_at_once_still_reads_what_the_browser_buffered() {
+    run("const end = performance.now() + 80; while (performance.now() < end);");
+    frames(2).await;
+    let (emit, _) = recorder();
+    let mut iob = Iob::new(CONFIG, emit).unwrap();
+    run("dispatchEvent(new Event('pagehide'))");
+    let f = iob.features();
+    assert!(
+        field(&f, "long_tasks").as_f64().is_some_and(|n| n >= 1.0),
+        "{f}"
+    );
+    iob.shutdown();
+}
