@@ -54,7 +54,6 @@ try {
   console.log(`start-up breakdown, 9 fresh pages, medians: instantiate ${ms(median(parts.map((r) => r.instantiate)))}; new Iob ${ms(median(parts.map((r) => r.construct)))}`);
   console.log(`  of new Iob, the JS snippets: ${ms(median(parts.map(snippetSum)))} (${each.filter(([, v]) => v >= 0.05).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')})`);
   console.log(`  of new Iob, the rest (the wasm's work, its lazy compilation, the glue): ${ms(median(parts.map((r) => r.construct - snippetSum(r))))}`);
-  console.log(`  then the task the SDK leaves for after ready (the performance observer and the load times; an upper bound): ${ms(median(parts.map((r) => r.after)))}`);
   const lazy = [];
   for (let i = 0; i < 3; i++) {
     const p = await browser.newPage();

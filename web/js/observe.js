@@ -71,21 +71,10 @@ export function iobObserve(report, vitals) {
     const hidden = hiddenEntry ? hiddenEntry.startTime : doc.visibilityState === 'hidden' ? 0 : Infinity;
     safe(PAGE_TIMES, activation, hidden, nav && nav.type === 'back_forward' ? 1 : 0);
   };
-  // The load times and the performance observer start in a task of their
-  // own, after the SDK is ready: both read the browser's buffers, so nothing
-  // is lost, and start-up is shorter by their cost (`make bench`). Leaving
-  // before that task starts them at once.
-  /** @type {Array<() => void>} */
-  const later = [];
-  const start = () =>
-    later.splice(0).forEach((f) => {
-      try {
-        f();
-      } catch (_) {}
-    });
-  const timer = setTimeout(start, 0);
-  stops.push(() => clearTimeout(timer));
-  later.push(() => (doc.prerendering ? listen(doc, 'prerenderingchange', pageTimes) : pageTimes()));
+  try {
+    if (doc.prerendering) listen(doc, 'prerenderingchange', pageTimes);
+    else pageTimes();
+  } catch (_) {}
 
   const opts = { childList: true, subtree: true, attributes: true, characterData: true };
   try {
@@ -146,19 +135,16 @@ export function iobObserve(report, vitals) {
       if (events) reportCount();
     };
     const po = new PO((list) => handle(list.getEntries()));
-    later.push(() => {
-      ['largest-contentful-paint', 'layout-shift', 'event', 'first-input', 'paint', 'longtask'].forEach((type) => {
-        if (supported.includes(type)) {
-          po.observe(/** @type {PerformanceObserverInit} */ (type === 'event' ? { type, buffered: true, durationThreshold: 40 } : { type, buffered: true }));
-        }
-      });
-      stops.push(() => po.disconnect());
+    ['largest-contentful-paint', 'layout-shift', 'event', 'first-input', 'paint', 'longtask'].forEach((type) => {
+      if (supported.includes(type)) {
+        po.observe(/** @type {PerformanceObserverInit} */ (type === 'event' ? { type, buffered: true, durationThreshold: 40 } : { type, buffered: true }));
+      }
     });
+    stops.push(() => po.disconnect());
     // Leaving (hidden, or unloading): what is pending goes in before the
     // final snapshot, with the interaction count as of now (web-vitals'
     // onHidden). Window capture listeners run before the SDK's own.
     const leave = () => {
-      start();
       handle(po.takeRecords());
       reportCount();
     };

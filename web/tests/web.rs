@@ -280,10 +280,10 @@ fn stored_seeds_are_random() {
     assert_ne!(seeds[0], seeds[1]);
 }
 
-/// The load times and the performance observer start in a task after the SDK
-/// is ready (`js/observe.js`); leaving before that task starts them at once,
-/// so the final snapshot still has what the browser buffered before the SDK
-/// started: here, a long task.
+/// The performance observer takes what the browser buffered before the SDK
+/// started (`buffered: true`), and leaving takes what is pending at once
+/// (`takeRecords`): a page left right after start-up still reports the long
+/// task that came before it.
 #[cfg(feature = "full")]
 #[wasm_bindgen_test]
 async fn leaving_at_once_still_reads_what_the_browser_buffered() {
