@@ -162,13 +162,21 @@ export function launchBrowser() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-/** Polls `fn` until it returns a truthy value or `ms` pass. */
+/**
+ * How much slower than a quiet machine a loaded CI runner may be: every
+ * `waitFor` ceiling is multiplied by it. A wait still ends as soon as its
+ * condition holds, so passing runs take no longer; only a failure is
+ * reported later. (An SPA INP test once failed on a 5 s ceiling.)
+ */
+const LOADED_RUNNER = 3;
+
+/** Polls `fn` until it returns a truthy value or `ms` × LOADED_RUNNER pass. */
 export async function waitFor(fn, ms = 5000, what = 'condition') {
-  const end = Date.now() + ms;
+  const end = Date.now() + ms * LOADED_RUNNER;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (${ms * LOADED_RUNNER} ms)`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
