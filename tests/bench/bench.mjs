@@ -55,17 +55,16 @@ try {
   console.log(`  of new Iob, the JS snippets: ${ms(median(parts.map(snippetSum)))} (${each.filter(([, v]) => v >= 0.05).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')})`);
   console.log(`  of new Iob, the rest (the wasm's work, its lazy compilation, the glue): ${ms(median(parts.map((r) => r.construct - snippetSum(r))))}`);
   const lazy = [];
-  for (let i = 0; i < 3; i++) {
-    const p = await browser.newPage();
-    await p.goto(url);
-    await p.waitForFunction(() => typeof window.startupCompiled === 'function');
+  const traced = async (p, run) => {
     await browser.startTracing(p, { categories: ['v8.wasm', 'disabled-by-default-v8.wasm.detailed'] });
-    await p.evaluate(() => window.startupCompiled());
-    const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+    await run();
+    return JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  };
+  for (let i = 0; i < 3; i++) {
+    const events = await onFreshPage(browser, url, 'startupCompiled', traced);
     const of = (name) => events.filter((e) => e.name === name && e.ph === 'X');
     const total = (list) => list.reduce((a, e) => a + e.dur / 1000, 0);
     lazy.push({ n: of('wasm.CompileLazy').length, ms: total(of('wasm.CompileLazy')), liftoff: total(of('wasm.CompileBaseline')) });
-    await p.close();
   }
   console.log(`  wasm functions compiled lazily on first call (traced, 3 fresh pages, medians): ${median(lazy.map((r) => r.n))} functions, ${ms(median(lazy.map((r) => r.ms)))} (of which compiling ${ms(median(lazy.map((r) => r.liftoff)))})`);
 

@@ -36,13 +36,17 @@ export function launch() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 }
 
-/** Runs the bench page's `window[fn]()` on a fresh page of `url`; its result. */
-export async function onFreshPage(browser, url, fn) {
+/**
+ * Runs the bench page's `window[fn]()` on a fresh page of `url`; its result,
+ * or what `around(page, run)` returns when given (it calls `run()` itself,
+ * e.g. between starting and stopping a trace).
+ */
+export async function onFreshPage(browser, url, fn, around = (_page, run) => run()) {
   const p = await browser.newPage();
   try {
     await p.goto(url);
     await p.waitForFunction((name) => typeof window[name] === 'function', fn);
-    return await p.evaluate((name) => window[name](), fn);
+    return await around(p, () => p.evaluate((name) => window[name](), fn));
   } finally {
     await p.close();
   }
