@@ -123,6 +123,40 @@ test('a scripted session produces the expected counts (rage, dead, error clicks,
   await context.close();
 });
 
+test('the lite build reads no form or field name; the full build reads them for the form events it counts', async () => {
+  // The page's own getAttribute, watched from before the SDK loads: every
+  // attribute read on an element in a form, as `element id:attribute`.
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  await context.addInitScript(() => {
+    const reads = (window.__formReads = []);
+    const get = Element.prototype.getAttribute;
+    Element.prototype.getAttribute = function (name) {
+      if (this.closest('form')) reads.push(`${this.id}:${name}`);
+      return get.call(this, name);
+    };
+  });
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/test/features.html?run=form-names`);
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  await page.click('#city');
+  await page.keyboard.type('Paris');
+  await page.click('#other-submit');
+  const f = await waitFor(async () => {
+    const now = await features(page);
+    return (build === 'full' ? now.forms_submitted === 1 : now.clicks === 2) ? now : null;
+  }, 5000, 'the typing and the submit');
+  await page.waitForTimeout(300);
+  const reads = await page.evaluate(() => window.__formReads);
+  if (build === 'full') {
+    assert.equal(f.forms_started, 1, JSON.stringify(f));
+    assert.ok(reads.includes('other:name') && reads.includes('city:name') && reads.includes('city:type'), reads.join(' '));
+  } else {
+    assert.equal(f.forms_started, undefined);
+    assert.deepEqual(reads, [], 'the lite build counts no forms, so it reads no name');
+  }
+  await context.close();
+});
+
 test('an SPA route change (pushState, hashchange) starts a fresh page view, the old one is sent first', async () => {
   const { context, page } = await open('/test/features.html?run=spa');
   await page.click('#live');

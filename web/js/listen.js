@@ -209,7 +209,8 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
           if (within(el, ignored)) return;
           if (within(el, native)) flags |= NATIVE;
           if (within(el, field)) flags |= FIELD;
-          if (r & READ_FORM) {
+          // The lite build never asks for names (esbuild drops this there).
+          if ((typeof IOB_LITE === 'undefined' || !IOB_LITE) && r & READ_FORM) {
             const form = el.closest('form'), tag = el.tagName;
             text = (form ? named(form) : '') + '\0' + named(el) + '\0' + (tag.toLowerCase() === 'input' ? attr(el, 'type') : tag);
           }

@@ -3,9 +3,11 @@
 //! wasm-JS crossing per field): the time, coordinates, `isTrusted`, and only
 //! for the event types that need it, the target's selectors, whether a click
 //! came from the keyboard, the key's class, whether the page keeps focus,
-//! the visibility, or whether a `pagehide` is into the back/forward cache. The wasm gets numbers and, for
-//! form events only, the form name, field name and input type, which are
-//! hashed here at once (`iob_sdk::field_ids`). Nothing reads layout except
+//! the visibility, or whether a `pagehide` is into the back/forward cache.
+//! The wasm gets numbers and, for form events of the full build only, the
+//! form name, field name and input type, which are hashed here at once
+//! (`iob_sdk::field_ids`); the lite build counts no forms, so it has no
+//! `input` listener and reads no name at all. Nothing reads layout except
 //! the scroll reading, taken in JS at most once per animation frame after a
 //! `scroll` event (and once at the start of each page view). Elements
 //! inside `[data-iob-ignore]`, password and hidden inputs are not observed at
@@ -28,7 +30,9 @@ use crate::instance::{act_weak, Inner, Shared};
 use crate::routes;
 use alloc::rc::Rc;
 use alloc::string::String;
-use iob_sdk::{field_ids, Event, EventKind, KeyClass};
+#[cfg(feature = "full")]
+use iob_sdk::field_ids;
+use iob_sdk::{Event, EventKind, KeyClass};
 use wasm_bindgen::prelude::*;
 
 /// The one handler of every listener: (index in [`EVENTS`], time (page
@@ -66,6 +70,7 @@ enum Kind {
     Focus(bool),
     Visibility,
     PageHide,
+    #[cfg(feature = "full")]
     Input,
     Submit,
     Error,
@@ -81,7 +86,7 @@ enum Kind {
 /// capture (element focus and resource errors would look alike); nor must
 /// `pagehide`, so that `js/observe.js` (capturing) hands in the pending
 /// performance entries before the final snapshot.
-const EVENTS: [(&str, Kind, bool, bool, u32); 19] = [
+const EVENTS: &[(&str, Kind, bool, bool, u32)] = &[
     ("pointermove", Kind::Pointer, true, false, READ_XY),
     ("click", Kind::Click, true, false, READ_XY | READ_ELEMENT),
     ("keydown", Kind::Key, true, false, READ_ELEMENT | READ_KEY),
@@ -91,13 +96,14 @@ const EVENTS: [(&str, Kind, bool, bool, u32); 19] = [
     ("focus", Kind::Focus(true), false, false, 0),
     ("blur", Kind::Focus(false), false, false, READ_FOCUS),
     ("pagehide", Kind::PageHide, false, false, READ_PERSISTED),
+    #[cfg(feature = "full")]
     ("input", Kind::Input, true, false, READ_ELEMENT | READ_FORM),
     (
         "submit",
         Kind::Submit,
         true,
         false,
-        READ_ELEMENT | READ_FORM,
+        READ_ELEMENT | SUBMIT_READ,
     ),
     ("error", Kind::Error, false, false, 0),
     ("unhandledrejection", Kind::Error, false, false, 0),
@@ -116,6 +122,11 @@ const EVENTS: [(&str, Kind, bool, bool, u32); 19] = [
     ("online", Kind::Resume, false, false, 0),
     ("pageshow", Kind::Resume, false, false, 0),
 ];
+
+/// What a `submit` reads besides its target: the form's name, hashed into
+/// the form's id, only where forms are counted (the lite build counts none,
+/// so it reads no form or field name at all; a submit still answers a click).
+const SUBMIT_READ: u32 = if cfg!(feature = "full") { READ_FORM } else { 0 };
 
 /// Not observed at all; form fields; targets whose native action answers a
 /// click (never dead clicks). Newline-separated, in that order.
@@ -139,6 +150,8 @@ struct Reading {
     y: f64,
     z: f64,
     flags: u32,
+    /// Form events of the full build only (the lite build reads no names).
+    #[cfg_attr(not(feature = "full"), allow(dead_code))]
     text: Option<String>,
 }
 
@@ -174,6 +187,7 @@ fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
         Kind::Focus(f) => EventKind::Focus(f),
         Kind::Error => EventKind::Error,
         Kind::Selection => EventKind::Selection,
+        #[cfg(feature = "full")]
         Kind::Input => {
             let (form, field) = field_ids(r.text.as_deref().filter(|_| r.flags & FIELD != 0)?);
             EventKind::FieldInput {
@@ -182,9 +196,12 @@ fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
                 trusted,
             }
         }
+        #[cfg(feature = "full")]
         Kind::Submit => EventKind::FormSubmit {
             form: field_ids(r.text.as_deref()?).0,
         },
+        #[cfg(not(feature = "full"))]
+        Kind::Submit => EventKind::FormSubmit { form: 0 },
         Kind::Visibility => EventKind::Visibility(r.flags & VISIBLE != 0),
         Kind::PageHide if r.flags & PERSISTED != 0 => EventKind::PageFrozen,
         Kind::PageHide => EventKind::PageEnd,
