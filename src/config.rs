@@ -237,12 +237,12 @@ impl Config {
                     Opt::Endpoint => self.endpoint = t.into(),
                     Opt::PolicyVersion => self.policy_version = t.into(),
                     Opt::PathTemplates => {
-                        self.path_templates = t
-                            .split(',')
-                            .map(str::trim_ascii)
-                            .filter(|p| !p.is_empty())
-                            .map(String::from)
-                            .collect();
+                        self.path_templates.clear();
+                        for p in t.split(',').map(str::trim_ascii) {
+                            if !p.is_empty() {
+                                self.path_templates.push(String::from(p));
+                            }
+                        }
                         if let Some(bad) = self.path_templates.iter().find(|p| !p.starts_with('/'))
                         {
                             let mut m = String::from("has a template that does not start with /: ");

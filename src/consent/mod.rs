@@ -202,10 +202,7 @@ impl Consent {
             id: record_id,
             at_ms: now_ms,
             granted: set.to_vec(),
-            denied: Purpose::ALL
-                .into_iter()
-                .filter(|p| !set.contains(*p))
-                .collect(),
+            denied: set.complement().to_vec(),
             source: self.decide(Purpose::Analytics).1,
             policy_version: self.policy_version.clone(),
             gpc: self.signals.gpc,

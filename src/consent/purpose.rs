@@ -54,11 +54,20 @@ impl PurposeSet {
     pub fn insert(&mut self, p: Purpose) {
         self.0 |= 1 << p.index();
     }
+    /// The purposes in the set, in [`Purpose::ALL`] order. (A loop: each
+    /// `filter().collect()` links its own adapter code into the wasm.)
     pub fn to_vec(self) -> Vec<Purpose> {
-        Purpose::ALL
-            .into_iter()
-            .filter(|p| self.contains(*p))
-            .collect()
+        let mut out = Vec::new();
+        for p in Purpose::ALL {
+            if self.contains(p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+    /// Every purpose not in the set.
+    pub fn complement(self) -> PurposeSet {
+        PurposeSet::from_bits(!self.0)
     }
     pub fn from_list(list: &[Purpose]) -> PurposeSet {
         let mut s = PurposeSet::default();
@@ -70,5 +79,26 @@ impl PurposeSet {
     }
     pub fn from_bits(bits: u8) -> PurposeSet {
         PurposeSet(bits & 0b1111)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_and_its_complement_split_every_purpose_in_order() {
+        for bits in 0..16u8 {
+            let set = PurposeSet::from_bits(bits);
+            let (inside, outside) = (set.to_vec(), set.complement().to_vec());
+            let expected: Vec<Purpose> = Purpose::ALL
+                .into_iter()
+                .filter(|p| bits & (1 << p.index()) != 0)
+                .collect();
+            assert_eq!(inside, expected, "{bits:04b}");
+            assert!(outside.iter().all(|p| !set.contains(*p)));
+            assert_eq!(inside.len() + outside.len(), Purpose::ALL.len());
+            assert_eq!(PurposeSet::from_list(&inside), set);
+        }
     }
 }

@@ -50,10 +50,14 @@ pub(crate) fn is_id_like(seg: &str) -> bool {
 /// (browsers treat them so), and matrix parameters (`;jsessionid=…`) are
 /// dropped with their segment's tail. Templates are split the same way.
 fn segments(path: &str) -> alloc::vec::Vec<&str> {
-    path.split(['/', '\\'])
-        .map(|s| s.split(';').next().unwrap_or(""))
-        .filter(|s| !s.is_empty())
-        .collect()
+    let mut out = alloc::vec::Vec::new();
+    for seg in path.split(['/', '\\']) {
+        let seg = seg.split(';').next().unwrap_or("");
+        if !seg.is_empty() {
+            out.push(seg);
+        }
+    }
+    out
 }
 
 /// The template among `templates` that `segments` match: the same number of

@@ -233,11 +233,13 @@ impl Tracker {
 
     /// The keys in storage now (what `explain()` lists).
     pub(super) fn present_keys(&self) -> alloc::vec::Vec<String> {
-        NAMES
-            .iter()
-            .filter(|n| self.present.has(n))
-            .map(|n| key(&self.cfg.site, n))
-            .collect()
+        let mut keys = alloc::vec::Vec::new();
+        for name in NAMES {
+            if self.present.has(name) {
+                keys.push(key(&self.cfg.site, name));
+            }
+        }
+        keys
     }
     /// The `localStorage` key of `name` (one of [`Tracker::storage_keys`]) for `site`.
     pub fn storage_key(site: &str, name: &str) -> String {
