@@ -29,6 +29,8 @@ const NAVIGATE = 9;
  * @param {number} b layout shift: startTime; interaction: duration; page
  *   times: when the page was first hidden (0 loaded hidden, Infinity never)
  * @param {number} c page times: 1 when reached by back/forward, else 0
+ * (The Rust side's callback is the listeners' one; its later arguments are
+ * not passed here and not read there.)
  * @returns {void}
  */
 

@@ -16,11 +16,15 @@ use crate::handle::Attachment;
 use crate::instance::{act_weak, Shared};
 use crate::routes;
 use alloc::rc::Rc;
+use alloc::string::String;
 use iob_sdk::{Event, EventKind};
 use wasm_bindgen::prelude::*;
 
-/// The observers' one callback: (kind, a, b, c) as documented in `js/observe.js`.
-pub(crate) type Report = dyn FnMut(u32, f64, f64, f64);
+/// The observers' one callback: (kind, a, b, c) as documented in
+/// `js/observe.js`. The listeners' closure type: the snippet passes four
+/// numbers and the rest arrive empty (0, NaN, `None`), unread; one closure
+/// type for both, so the wasm and its glue carry one closure shim fewer.
+pub(crate) type Report = crate::listeners::Handler;
 
 #[wasm_bindgen(module = "/js/observe.js")]
 extern "C" {
@@ -37,35 +41,37 @@ extern "C" {
 /// `history`, unless another script wrapped it since).
 pub(crate) fn attach(shared: &Shared) -> Attachment<Report> {
     let weak = Rc::downgrade(shared);
-    let report: Closure<Report> = Closure::new(move |kind: u32, a: f64, b: f64, c: f64| {
-        act_weak(&weak, |i| {
-            let ev = match kind {
-                DOM_CHANGED => EventKind::Mutation,
-                LCP => EventKind::Lcp(a as f32),
-                LAYOUT_SHIFT => EventKind::LayoutShift {
-                    value: a as f32,
-                    at: b as f32,
-                },
-                INTERACTION => EventKind::Interaction {
-                    id: a as u32,
-                    duration: b as f32,
-                },
-                LONG_TASK => EventKind::LongTask,
-                FCP => EventKind::Fcp(a as f32),
-                INTERACTION_COUNT => EventKind::InteractionCount(a as f32),
-                PAGE_TIMES => EventKind::PageTimes {
-                    activation_start: a as f32,
-                    first_hidden: b as f32,
-                    back_forward: c != 0.0,
-                },
-                NAVIGATE => EventKind::NavigationStart,
-                HISTORY_CHANGED => return routes::check(i),
-                _ => return,
-            };
-            let t = i.now();
-            i.tracker.on_event(&Event { t, kind: ev });
-        })
-    });
+    let report: Closure<Report> = Closure::new(
+        move |kind: u32, a: f64, b: f64, c: f64, _: f64, _: u32, _: Option<String>| {
+            act_weak(&weak, |i| {
+                let ev = match kind {
+                    DOM_CHANGED => EventKind::Mutation,
+                    LCP => EventKind::Lcp(a as f32),
+                    LAYOUT_SHIFT => EventKind::LayoutShift {
+                        value: a as f32,
+                        at: b as f32,
+                    },
+                    INTERACTION => EventKind::Interaction {
+                        id: a as u32,
+                        duration: b as f32,
+                    },
+                    LONG_TASK => EventKind::LongTask,
+                    FCP => EventKind::Fcp(a as f32),
+                    INTERACTION_COUNT => EventKind::InteractionCount(a as f32),
+                    PAGE_TIMES => EventKind::PageTimes {
+                        activation_start: a as f32,
+                        first_hidden: b as f32,
+                        back_forward: c != 0.0,
+                    },
+                    NAVIGATE => EventKind::NavigationStart,
+                    HISTORY_CHANGED => return routes::check(i),
+                    _ => return,
+                };
+                let t = i.now();
+                i.tracker.on_event(&Event { t, kind: ev });
+            })
+        },
+    );
     // The `lite` build has no experience-quality features: no performance observer.
     Attachment::new(report, |r| iob_observe(r, cfg!(feature = "full")))
 }
