@@ -29,8 +29,10 @@ const NAVIGATE = 9;
  * @param {number} b layout shift: startTime; interaction: duration; page
  *   times: when the page was first hidden (0 loaded hidden, Infinity never)
  * @param {number} c page times: 1 when reached by back/forward, else 0
- * (The Rust side's callback is the listeners' one; its later arguments are
- * not passed here and not read there.)
+ * @param {number} z always 0 @param {number} flags always 0
+ * @param {undefined} text always undefined (the Rust side's callback is the
+ *   listeners' one: these are not read there; all seven are passed, as the
+ *   glue of a debug build checks each number)
  * @returns {void}
  */
 
@@ -51,7 +53,7 @@ export function iobObserve(report, vitals) {
   /** @param {number} k @param {number} a @param {number} b @param {number} [c] */
   const safe = (k, a, b, c = 0) => {
     try {
-      report(k, a, b, c);
+      report(k, a, b, c, 0, 0, undefined);
     } catch (_) {}
   };
   /**
