@@ -6,8 +6,9 @@
 //! the visibility, or whether a `pagehide` is into the back/forward cache.
 //! The wasm gets numbers and, for form events of the full build only, the
 //! form name, field name and input type, which are hashed here at once
-//! (`iob_sdk::field_ids`); the lite build counts no forms, so it has no
-//! `input` listener and reads no name at all. Nothing reads layout except
+//! (`iob_sdk::field_ids`); the lite build counts no forms, so it reads no
+//! name at all (an edit still keeps the page active, a submit still answers
+//! a click). Nothing reads layout except
 //! the scroll reading, taken in JS at most once per animation frame after a
 //! `scroll` event (and once at the start of each page view). Elements
 //! inside `[data-iob-ignore]`, password and hidden inputs are not observed at
@@ -70,7 +71,6 @@ enum Kind {
     Focus(bool),
     Visibility,
     PageHide,
-    #[cfg(feature = "full")]
     Input,
     Submit,
     Error,
@@ -96,14 +96,13 @@ const EVENTS: &[(&str, Kind, bool, bool, u32)] = &[
     ("focus", Kind::Focus(true), false, false, 0),
     ("blur", Kind::Focus(false), false, false, READ_FOCUS),
     ("pagehide", Kind::PageHide, false, false, READ_PERSISTED),
-    #[cfg(feature = "full")]
-    ("input", Kind::Input, true, false, READ_ELEMENT | READ_FORM),
+    ("input", Kind::Input, true, false, READ_ELEMENT | FORM_READ),
     (
         "submit",
         Kind::Submit,
         true,
         false,
-        READ_ELEMENT | SUBMIT_READ,
+        READ_ELEMENT | FORM_READ,
     ),
     ("error", Kind::Error, false, false, 0),
     ("unhandledrejection", Kind::Error, false, false, 0),
@@ -123,10 +122,12 @@ const EVENTS: &[(&str, Kind, bool, bool, u32)] = &[
     ("pageshow", Kind::Resume, false, false, 0),
 ];
 
-/// What a `submit` reads besides its target: the form's name, hashed into
-/// the form's id, only where forms are counted (the lite build counts none,
-/// so it reads no form or field name at all; a submit still answers a click).
-const SUBMIT_READ: u32 = if cfg!(feature = "full") { READ_FORM } else { 0 };
+/// What form events read besides their target: the form and field names,
+/// hashed into ids, only where forms are counted. The lite build counts
+/// none, so it reads no name at all: an edit still keeps the page active
+/// (typing with a virtual keyboard or an IME comes as `input` events only)
+/// and a submit still answers a click.
+const FORM_READ: u32 = if cfg!(feature = "full") { READ_FORM } else { 0 };
 
 /// Not observed at all; form fields; targets whose native action answers a
 /// click (never dead clicks). Newline-separated, in that order.
@@ -200,6 +201,15 @@ fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
         Kind::Submit => EventKind::FormSubmit {
             form: field_ids(r.text.as_deref()?).0,
         },
+        // The lite build: no names, no ids (it counts no forms).
+        #[cfg(not(feature = "full"))]
+        Kind::Input if r.flags & FIELD != 0 => EventKind::FieldInput {
+            form: 0,
+            field: 0,
+            trusted,
+        },
+        #[cfg(not(feature = "full"))]
+        Kind::Input => return None,
         #[cfg(not(feature = "full"))]
         Kind::Submit => EventKind::FormSubmit { form: 0 },
         Kind::Visibility => EventKind::Visibility(r.flags & VISIBLE != 0),
