@@ -84,9 +84,16 @@ export const rowsFor = async (collector, pv) => (await collector.dump()).filter(
 /**
  * Waits until the reference collector holds `final.pv` at `final.seq`, then
  * checks it is exactly the page's own snapshot, stored once. Returns the row.
+ * On a timeout the error carries what `diagnose()` reports, when given.
  */
-export async function expectStored(collector, final, what) {
-  await waitFor(async () => (await rowsFor(collector, final.pv)).some((r) => r.seq >= final.seq), 20000, `${what}: pv ${final.pv} seq ${final.seq}`);
+export async function expectStored(collector, final, what, diagnose) {
+  try {
+    await waitFor(async () => (await rowsFor(collector, final.pv)).some((r) => r.seq >= final.seq), 20000, `${what}: pv ${final.pv} seq ${final.seq}`);
+  } catch (e) {
+    if (!diagnose) throw e;
+    const found = await diagnose().catch((d) => `(diagnosis failed: ${d})`);
+    throw new Error(`${e instanceof Error ? e.message : e}\n${found}`);
+  }
   const rows = await rowsFor(collector, final.pv);
   assert.equal(rows.length, 1, `${what}: one row per page view`);
   assert.equal(rows[0].seq, final.seq, `${what}: the final sequence`);

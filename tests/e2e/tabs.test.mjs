@@ -11,7 +11,7 @@
 // collector is unreachable and read what the tabs before them left.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, restartCollector, startCollector } from './harness.mjs';
+import { launchBrowser, recordIngest, restartCollector, startCollector } from './harness.mjs';
 import { announced, current, expectStored, interact, INTERVAL_MS, open, sameCounters } from './session.mjs';
 import { proxyTo, startSite } from './site-server.mjs';
 
@@ -56,11 +56,20 @@ for (const tabs of [2, 3]) {
     env.collector = await restartCollector(env.collector);
     for (const { pv } of live) assert.deepEqual((await env.collector.dump()).filter((r) => r.pv === pv), [], 'nothing arrived while down');
     // The next visit drains what all the tabs left.
+    const sent = recordIngest(context);
     const next = await open(context, env.site.url, '/delivery/next.html');
+    // What a lost snapshot's failure message shows: the SDK's storage now,
+    // the next visit's requests and every stored page view and seq.
+    const diagnose = async () => JSON.stringify({
+      storage: await next.evaluate(() => Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith('iob:')).map((k) => [k, (localStorage.getItem(k) || '').slice(0, 400)]))),
+      requests: sent.map((r) => `${r.method} ${r.url.replace(env.site.url, '')} ${r.body.slice(0, 160)}`),
+      stored: (await env.collector.dump()).map((r) => `${r.pv}:${r.seq}`),
+      tabs: live.map(({ pv, seq }) => `${pv}:${seq} final ${finals[pv]?.seq}`),
+    }, null, 1);
     for (const [i, { pv, seq, features }] of live.entries()) {
       const final = finals[pv];
       assert.ok(final && final.seq >= seq, `tab ${i + 1}: its final snapshot was announced`);
-      const row = await expectStored(env.collector, final, `tab ${i + 1} of ${tabs}`);
+      const row = await expectStored(env.collector, final, `tab ${i + 1} of ${tabs}`, diagnose);
       sameCounters(row.features, features);
       assert.equal(row.features.clicks, i + 3, `tab ${i + 1}: its own clicks`);
     }
