@@ -23,7 +23,11 @@
 // - the string encoder's ASCII loop and its `realloc` resizing: every string
 //   is encoded with `TextEncoder.encode` and copied in once (the strings the
 //   SDK passes are a config, page texts and short names), so the wasm's
-//   `__wbindgen_realloc` export goes.
+//   `__wbindgen_realloc` export goes;
+// - repeated namespace imports of one snippet module: wasm-bindgen imports a
+//   module once per `extern` block that uses it (`web/js/browser.js` three
+//   times) and lists each in the wasm's import object under the same key,
+//   which esbuild warns about (the last one wins; all are the same module).
 // Each rewrite must match exactly once (or, for the call sites marked 0,
 // at least once, checked by what must be gone afterwards): a different wasm-bindgen output
 // (the version is pinned in web/Cargo.toml) fails the build instead of
@@ -139,6 +143,28 @@ for (const [what, pattern, replacement, expected] of REWRITES) {
   }
   glue = glue.replace(pattern, replacement);
 }
+// One namespace import per snippet module, and one import-object entry.
+/** @type {Map<string, string>} module path -> the first import's name */
+const first = new Map();
+/** @type {Array<[string, string]>} [module path, a repeated import's name] */
+const repeats = [];
+glue = glue.replace(/^import \* as (import\d+) from "([^"]+)"\n/gm, (line, name, from) => {
+  if (!first.has(from)) {
+    first.set(from, name);
+    return line;
+  }
+  repeats.push([from, name]);
+  return '';
+});
+for (const [from, name] of repeats) {
+  const entry = `\n        "${from}": ${name},`;
+  if (glue.split(entry).length !== 2) {
+    console.error(`lean-glue: the import object's entry for ${name} (${from}) is not there once (did wasm-bindgen's output change?)`);
+    process.exit(1);
+  }
+  glue = glue.replace(entry, '');
+}
+
 for (const name of GONE) {
   if (glue.includes(name)) {
     console.error(`lean-glue: ${name} is still in the glue (did wasm-bindgen's output change?)`);
