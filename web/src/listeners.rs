@@ -156,6 +156,20 @@ struct Reading {
     text: Option<String>,
 }
 
+/// The form and field ids of a form event: its names hashed, `None` when the
+/// snippet read none.
+#[cfg(feature = "full")]
+fn form_ids(r: &Reading) -> Option<(u32, u32)> {
+    r.text.as_deref().map(field_ids)
+}
+
+/// The lite build reads no names (it counts no forms): every form event
+/// has the ids (0, 0).
+#[cfg(not(feature = "full"))]
+fn form_ids(_: &Reading) -> Option<(u32, u32)> {
+    Some((0, 0))
+}
+
 /// The core event for a reading, or `None` when the shell handles it itself.
 fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
     let trusted = r.flags & TRUSTED != 0;
@@ -188,30 +202,18 @@ fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
         Kind::Focus(f) => EventKind::Focus(f),
         Kind::Error => EventKind::Error,
         Kind::Selection => EventKind::Selection,
-        #[cfg(feature = "full")]
-        Kind::Input => {
-            let (form, field) = field_ids(r.text.as_deref().filter(|_| r.flags & FIELD != 0)?);
+        Kind::Input if r.flags & FIELD != 0 => {
+            let (form, field) = form_ids(r)?;
             EventKind::FieldInput {
                 form,
                 field,
                 trusted,
             }
         }
-        #[cfg(feature = "full")]
-        Kind::Submit => EventKind::FormSubmit {
-            form: field_ids(r.text.as_deref()?).0,
-        },
-        // The lite build: no names, no ids (it counts no forms).
-        #[cfg(not(feature = "full"))]
-        Kind::Input if r.flags & FIELD != 0 => EventKind::FieldInput {
-            form: 0,
-            field: 0,
-            trusted,
-        },
-        #[cfg(not(feature = "full"))]
         Kind::Input => return None,
-        #[cfg(not(feature = "full"))]
-        Kind::Submit => EventKind::FormSubmit { form: 0 },
+        Kind::Submit => EventKind::FormSubmit {
+            form: form_ids(r)?.0,
+        },
         Kind::Visibility => EventKind::Visibility(r.flags & VISIBLE != 0),
         Kind::PageHide if r.flags & PERSISTED != 0 => EventKind::PageFrozen,
         Kind::PageHide => EventKind::PageEnd,

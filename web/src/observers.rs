@@ -21,8 +21,8 @@ use iob_sdk::{Event, EventKind};
 use wasm_bindgen::prelude::*;
 
 /// The observers' one callback: (kind, a, b, c) as documented in
-/// `js/observe.js`. The listeners' closure type: the snippet passes four
-/// numbers and the rest arrive empty (0, NaN, `None`), unread; one closure
+/// `js/observe.js`. The listeners' closure type: the snippet passes 0, 0 and
+/// `undefined` for the last three, which are not read here; one closure
 /// type for both, so the wasm and its glue carry one closure shim fewer.
 pub(crate) type Report = crate::listeners::Handler;
 
