@@ -10,7 +10,8 @@
 # 1 MiB, and the data above it, so only a stack deeper than 1023 KiB would
 # reach it). Functions of up to 6 instructions are inlined everywhere (the
 # default is 2): lite wasm gzip 3: -33, 4: -45, 5: -63, 6: -66, 7: +97; full
-# 6: -38; 28 fewer functions in both builds.
+# 6: -38; 28 fewer functions in both builds. Then core's and alloc's panic
+# text, which wasm-opt leaves in the data, is blanked (scripts/drop-panic-text.mjs).
 set -euo pipefail
 # IOB_KEEP_NAMES=1 keeps the names (for profiles).
 in=$1
@@ -23,3 +24,4 @@ if [ "${IOB_KEEP_NAMES:-}" = 1 ]; then strip=(--debuginfo); fi
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$in" -o "$out"
+node "$(dirname "$0")/drop-panic-text.mjs" "$out"
