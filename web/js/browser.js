@@ -9,15 +9,16 @@ export function iobHasWindow() {
 }
 
 /**
- * Calls `callback` once after `delay` ms; returns the timer's id (0 when
- * none could be set).
- * @param {() => void} callback
+ * Calls `callback` once after `delay` ms, with zeros and no text (all seven
+ * arguments of the shell's one callback signature, `Callback` in
+ * web/src/handle.rs); returns the timer's id (0 when none could be set).
+ * @param {(k: number, a: number, b: number, c: number, d: number, bits: number, text: undefined) => void} callback
  * @param {number} delay ms
  * @returns {number}
  */
 export function iobSetTimer(callback, delay) {
   try {
-    return setTimeout(callback, delay);
+    return setTimeout(() => callback(0, 0, 0, 0, 0, 0, undefined), delay);
   } catch {
     return 0;
   }

@@ -7,9 +7,10 @@
  * Listens, passively, for changes other tabs make to localStorage keys that
  * start with `prefix`.
  * @param {string} prefix the SDK's key prefix for the site, `iob:<site>:`
- * @param {(name: string, written: string | null) => void} report
- *   receives the key's name after the prefix and the value the other tab
- *   wrote (null: removed)
+ * @param {(written: number, a: number, b: number, c: number, d: number, bits: number, text: string) => void} report
+ *   the shell's one callback signature (`Callback` in web/src/handle.rs):
+ *   1 when the other tab wrote a value (0: removed), zeros, and the key's
+ *   name after the prefix, a NUL and the value written (empty when removed)
  * @returns {() => void} removes the listener
  */
 export function iobStorageEvents(prefix, report) {
@@ -17,8 +18,10 @@ export function iobStorageEvents(prefix, report) {
   const on = (e) => {
     try {
       const key = e.key;
-      if (!key || !key.startsWith(prefix) || e.storageArea !== localStorage) return;
-      report(key.slice(prefix.length), e.newValue);
+      // A name never holds a NUL: the text's first NUL ends it.
+      if (!key || !key.startsWith(prefix) || key.includes('\0') || e.storageArea !== localStorage) return;
+      const written = e.newValue;
+      report(written === null ? 0 : 1, 0, 0, 0, 0, 0, `${key.slice(prefix.length)}\0${written ?? ''}`);
     } catch (_) {}
   };
   addEventListener('storage', on, { passive: true });

@@ -8,10 +8,11 @@ const POST = 1;
 const PROBE = 2;
 
 /**
- * Sends one request. A post or probe always gets its `done(status, stored)`
- * call: the status (0 when the request failed: offline, refused, CORS) and,
- * for a probe, the answer's `Iob-Stored` header (the snapshot the collector
- * holds; null when absent), which the core checks.
+ * Sends one request. A post or probe always gets its `done(0, status, 0, 0,
+ * 0, 0, stored)` call (the shell's one callback signature, `Callback` in
+ * web/src/handle.rs): the status (0 when the request failed: offline,
+ * refused, CORS) and, for a probe, the answer's `Iob-Stored` header (the
+ * snapshot the collector holds; undefined when absent), which the core checks.
  * - BEACON: `sendBeacon` with a `text/plain` body; when refused, `fetch`
  *   (`no-cors`, `keepalive`). Fire and forget.
  * - POST: `fetch` with a `text/plain` body (no preflight), `keepalive`, no credentials.
@@ -19,7 +20,7 @@ const PROBE = 2;
  * @param {number} kind BEACON | POST | PROBE
  * @param {string} url
  * @param {string} body
- * @param {(status: number, stored: string | null) => void} done
+ * @param {(k: number, status: number, b: number, c: number, d: number, bits: number, stored: string | undefined) => void} done
  * @returns {void}
  */
 export function iobRequest(kind, url, body, done) {
@@ -30,14 +31,14 @@ export function iobRequest(kind, url, body, done) {
   const init = { method: kind === PROBE ? 'HEAD' : 'POST', mode: kind === BEACON ? 'no-cors' : 'cors', credentials: 'omit', keepalive: kind !== PROBE };
   if (kind === PROBE) init.cache = 'no-store';
   else init.body = body;
-  /** @type {(status: number, stored: string | null) => void} */
-  const report = kind === BEACON ? () => {} : done;
+  /** @type {(status: number, stored?: string | null) => void} */
+  const report = kind === BEACON ? () => {} : (status, stored) => done(0, status, 0, 0, 0, 0, stored ?? undefined);
   try {
     fetch(url, init).then(
       (r) => report(r.status, kind === PROBE ? r.headers.get('Iob-Stored') : null),
-      () => report(0, null),
+      () => report(0),
     );
   } catch (_) {
-    report(0, null);
+    report(0);
   }
 }

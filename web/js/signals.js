@@ -21,7 +21,9 @@
 /**
  * @param {number} vendor TCF vendor id whose consent is read (0: publisher consents)
  * @param {number} timeoutMs how long to look for a late CMP, ms
- * @param {(json: string) => void} report receives each reading
+ * @param {(k: number, a: number, b: number, c: number, d: number, bits: number, json: string) => void} report
+ *   receives each reading as the text of the shell's one callback signature
+ *   (`Callback` in web/src/handle.rs), after zeros
  * @returns {() => void} stops polling, removes the TCF listener, restores dataLayer.push
  */
 export function iobSignals(vendor, timeoutMs, report) {
@@ -54,7 +56,7 @@ export function iobSignals(vendor, timeoutMs, report) {
   const send = () => {
     if (done) return;
     try {
-      report(JSON.stringify(Object.assign({ gpc: n.globalPrivacyControl === true, dnt: [n.doNotTrack, w.doNotTrack, n.msDoNotTrack].map(str).join(','), cmp, waited, gcmu, gcmd, gcmr }, tcf)));
+      report(0, 0, 0, 0, 0, 0, JSON.stringify(Object.assign({ gpc: n.globalPrivacyControl === true, dnt: [n.doNotTrack, w.doNotTrack, n.msDoNotTrack].map(str).join(','), cmp, waited, gcmu, gcmd, gcmr }, tcf)));
     } catch (_) {}
   };
   /** @param {any} e */

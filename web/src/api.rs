@@ -18,10 +18,10 @@ use wasm_bindgen::prelude::*;
 
 /// Everything the instance attached to the page; dropping it detaches all.
 struct Attached {
-    _signals: Attachment<signals::Report>,
-    _listeners: Attachment<listeners::Handler>,
-    _observers: Attachment<observers::Report>,
-    _cross_tab: Attachment<cross_tab::Report>,
+    _signals: Attachment,
+    _listeners: Attachment,
+    _observers: Attachment,
+    _cross_tab: Attachment,
 }
 
 /// Parses a comma-separated purpose list (the facade joins the array).
@@ -47,14 +47,15 @@ fn parse_purposes(purposes: &str) -> Result<Vec<Purpose>, JsValue> {
 /// The delivery machinery, its callbacks acting on the instance.
 fn delivery(weak: &Weak<RefCell<Inner>>) -> Delivery {
     let w = weak.clone();
-    let on_result = Closure::new(move |status: u16, stored: Option<String>| {
+    let on_result = Closure::new(move |_, status: f64, _, _, _, _, stored: Option<String>| {
         act_weak(&w, |i| {
             let now = i.now();
-            i.tracker.on_post_result(status, stored.as_deref(), now);
+            i.tracker
+                .on_post_result(status as u16, stored.as_deref(), now);
         })
     });
     let w = weak.clone();
-    let tick = Closure::new(move || {
+    let tick = Closure::new(move |_, _, _, _, _, _, _| {
         act_weak(&w, |i| {
             if let Some(d) = i.delivery.as_mut() {
                 d.timer_fired();

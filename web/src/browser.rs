@@ -33,9 +33,10 @@ extern "C" {
     /// 1 on a page with a `window`, 0 where there is none (see `js/browser.js`).
     #[wasm_bindgen(js_name = iobHasWindow)]
     pub(crate) fn has_window() -> u32;
-    /// `setTimeout(callback, delay)`: the timer's id, 0 when none was set.
+    /// `setTimeout` calling `callback` with zeros and no text after `delay`
+    /// ms: the timer's id, 0 when none was set.
     #[wasm_bindgen(js_name = iobSetTimer)]
-    pub(crate) fn set_timer(callback: &Closure<dyn FnMut()>, delay: f64) -> u32;
+    pub(crate) fn set_timer(callback: &Closure<crate::handle::Callback>, delay: f64) -> u32;
     /// `clearTimeout(id)`.
     #[wasm_bindgen(js_name = iobClearTimer)]
     pub(crate) fn clear_timer(id: u32);

@@ -13,8 +13,10 @@ use alloc::string::String;
 use iob_sdk::Tracker;
 use wasm_bindgen::prelude::*;
 
-/// A changed key (without the prefix) and its new value (`None`: removed).
-pub(crate) type Report = crate::handle::TextReport;
+/// A changed key: the first number is 1 when a value was written (0: the key
+/// was removed), the text is the key's name without the prefix, a NUL and
+/// the new value (empty when removed).
+pub(crate) type Report = crate::handle::Callback;
 
 #[wasm_bindgen(module = "/js/cross-tab.js")]
 extern "C" {
@@ -28,26 +30,31 @@ extern "C" {
 }
 
 /// Listens for other tabs' changes to the SDK keys of `site`.
-pub(crate) fn attach(shared: &Shared, site: &str) -> Attachment<Report> {
+pub(crate) fn attach(shared: &Shared, site: &str) -> Attachment {
     let weak = Rc::downgrade(shared);
     let prefix = Tracker::storage_key(site, "");
     let key_prefix = prefix.clone();
-    let report: Closure<Report> = Closure::new(move |name: String, written: Option<String>| {
-        act_weak(&weak, |i| {
-            let mut key = key_prefix.clone();
-            key.push_str(&name);
-            let current = storage::read(&key);
-            let now = i.now();
-            if i.tracker.on_storage_change(
-                &name,
-                written.as_deref(),
-                current.as_deref(),
-                now,
-                browser::wall(),
-            ) {
-                i.notify_consent();
-            }
-        })
-    });
+    let report: Closure<Report> = Closure::new(
+        move |was_written: u32, _, _, _, _, _, text: Option<String>| {
+            let text = text.unwrap_or_default();
+            let (name, value) = text.split_once('\0').unwrap_or((&text, ""));
+            let written = (was_written == 1).then_some(value);
+            act_weak(&weak, |i| {
+                let mut key = key_prefix.clone();
+                key.push_str(name);
+                let current = storage::read(&key);
+                let now = i.now();
+                if i.tracker.on_storage_change(
+                    name,
+                    written,
+                    current.as_deref(),
+                    now,
+                    browser::wall(),
+                ) {
+                    i.notify_consent();
+                }
+            })
+        },
+    );
     Attachment::new(report, |r| iob_storage_events(&prefix, r))
 }

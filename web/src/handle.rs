@@ -4,29 +4,32 @@
 
 use crate::browser::Function;
 use alloc::string::String;
-use wasm_bindgen::closure::{Closure, WasmClosure};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
-/// A JS file's callback with a text and an optional second text: the
-/// `storage` events of `js/cross-tab.js` (key, new value) and the readings
-/// of `js/signals.js` (JSON; no second text). One closure type for both, so
-/// the wasm and its glue carry one closure shim fewer.
-pub(crate) type TextReport = dyn FnMut(String, Option<String>);
+/// The one signature of every Rust callback a JS file calls: a kind (or an
+/// index), four numbers, a number of bits and an optional text. Each user
+/// says what the arguments mean (`listeners::Handler`, `observers::Report`,
+/// `signals::Report`, `cross_tab::Report`, `transport::OnResult`, the
+/// delivery timer). One closure type, so the wasm and its glue carry one
+/// closure shim. The JS passes all seven arguments: a debug build's glue
+/// checks each number.
+pub(crate) type Callback = dyn FnMut(u32, f64, f64, f64, f64, u32, Option<String>);
 
 /// Something a JS file attached to the page (listeners, observers, signal
-/// readers): the function that detaches it, and the Rust callback it calls,
-/// kept alive exactly as long as the attachment.
-pub(crate) struct Attachment<F: ?Sized + WasmClosure> {
+/// readers, the `storage` listener): the function that detaches it, and the
+/// Rust callback it calls, kept alive exactly as long as the attachment.
+pub(crate) struct Attachment {
     detach: Option<Function>,
-    _callback: Closure<F>,
+    _callback: Closure<Callback>,
 }
 
-impl<F: ?Sized + WasmClosure> Attachment<F> {
+impl Attachment {
     /// `attach` gets the callback and returns the detach function (`Err` when
     /// attaching failed: nothing to undo).
     pub(crate) fn new(
-        callback: Closure<F>,
-        attach: impl FnOnce(&Closure<F>) -> Result<Function, JsValue>,
+        callback: Closure<Callback>,
+        attach: impl FnOnce(&Closure<Callback>) -> Result<Function, JsValue>,
     ) -> Self {
         let detach = attach(&callback).ok();
         Attachment {
@@ -36,7 +39,7 @@ impl<F: ?Sized + WasmClosure> Attachment<F> {
     }
 }
 
-impl<F: ?Sized + WasmClosure> Drop for Attachment<F> {
+impl Drop for Attachment {
     fn drop(&mut self) {
         if let Some(f) = self.detach.take() {
             // A throwing page script must not break teardown.
@@ -54,8 +57,9 @@ pub(crate) struct Timer {
 }
 
 impl Timer {
-    /// Arms `callback` to run at `at` (page clock, ms), `now` being the page clock.
-    pub(crate) fn arm(callback: &Closure<dyn FnMut()>, at: f64, now: f64) -> Option<Timer> {
+    /// Arms `callback` to run at `at` (page clock, ms), `now` being the page
+    /// clock. It is called with zeros and no text.
+    pub(crate) fn arm(callback: &Closure<Callback>, at: f64, now: f64) -> Option<Timer> {
         let delay = (at - now).clamp(0.0, 2_147_483_646.0);
         match crate::browser::set_timer(callback, delay + 1.0) {
             0 => None,

@@ -40,7 +40,7 @@ use wasm_bindgen::prelude::*;
 /// clock, ms), x, the key class or scrollY, y or innerHeight, the document's
 /// scrollHeight, flag bits, and for form events `form name NUL field name NUL
 /// input type`); lengths in CSS pixels.
-pub(crate) type Handler = dyn FnMut(u32, f64, f64, f64, f64, u32, Option<String>);
+pub(crate) type Handler = crate::handle::Callback;
 
 #[wasm_bindgen(module = "/js/listen.js")]
 extern "C" {
@@ -249,7 +249,7 @@ fn handle(i: &mut Inner, kind: Kind, r: Reading) {
 
 /// Adds every listener (passive, so the SDK never delays scrolling);
 /// dropping the result removes them all.
-pub(crate) fn attach(shared: &Shared) -> Attachment<Handler> {
+pub(crate) fn attach(shared: &Shared) -> Attachment {
     let weak = Rc::downgrade(shared);
     let handler: Closure<Handler> = Closure::new(
         move |k: u32, t: f64, x: f64, y: f64, z: f64, flags: u32, text: Option<String>| {

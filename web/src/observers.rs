@@ -21,10 +21,9 @@ use iob_sdk::{Event, EventKind};
 use wasm_bindgen::prelude::*;
 
 /// The observers' one callback: (kind, a, b, c) as documented in
-/// `js/observe.js`. The listeners' closure type: the snippet passes 0, 0 and
-/// `undefined` for the last three, which are not read here; one closure
-/// type for both, so the wasm and its glue carry one closure shim fewer.
-pub(crate) type Report = crate::listeners::Handler;
+/// `js/observe.js`; the snippet passes 0, 0 and `undefined` for the last
+/// three, which are not read here.
+pub(crate) type Report = crate::handle::Callback;
 
 #[wasm_bindgen(module = "/js/observe.js")]
 extern "C" {
@@ -39,7 +38,7 @@ extern "C" {
 
 /// Starts every observer; dropping the result stops them (and unhooks
 /// `history`, unless another script wrapped it since).
-pub(crate) fn attach(shared: &Shared) -> Attachment<Report> {
+pub(crate) fn attach(shared: &Shared) -> Attachment {
     let weak = Rc::downgrade(shared);
     let report: Closure<Report> = Closure::new(
         move |kind: u32, a: f64, b: f64, c: f64, _: f64, _: u32, _: Option<String>| {

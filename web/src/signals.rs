@@ -13,8 +13,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
-/// A reading's JSON (the second text is never passed: `None`).
-pub(crate) type Report = crate::handle::TextReport;
+/// A reading: its JSON is the text (`None` is no reading); the numbers are 0.
+pub(crate) type Report = crate::handle::Callback;
 
 #[wasm_bindgen(module = "/js/signals.js")]
 extern "C" {
@@ -37,12 +37,13 @@ pub(crate) fn apply(i: &mut Inner, json: &str) -> bool {
 /// anything is sent or stored, and is applied to `i` directly (the caller
 /// carries out the effects with the rest of start-up); later readings act on
 /// the instance and notify `consent` subscribers.
-pub(crate) fn attach(shared: &Shared, i: &mut Inner) -> Attachment<Report> {
+pub(crate) fn attach(shared: &Shared, i: &mut Inner) -> Attachment {
     let weak = Rc::downgrade(shared);
     // A `Cell`, not a `RefCell`: no borrow that could panic.
     let first: Rc<core::cell::Cell<Vec<String>>> = Rc::default();
     let during_start = Rc::downgrade(&first);
-    let report: Closure<Report> = Closure::new(move |json: String, _: Option<String>| {
+    let report: Closure<Report> = Closure::new(move |_, _, _, _, _, _, json: Option<String>| {
+        let Some(json) = json else { return };
         if let Some(readings) = during_start.upgrade() {
             // Still inside `attach`: keep the reading for it, in order.
             let mut all = readings.take();

@@ -8,7 +8,7 @@
 //! request is reported to the core's retry machine as status 0).
 
 use crate::codes::{BEACON, POST, PROBE};
-use crate::handle::Timer;
+use crate::handle::{Callback, Timer};
 use crate::storage;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -29,23 +29,23 @@ extern "C" {
     ) -> Result<(), JsValue>;
 }
 
-/// The result of a post or probe: the HTTP status (0: failed) and, for a
-/// probe, its `Iob-Stored` header.
-pub(crate) type OnResult = dyn FnMut(u16, Option<String>);
+/// The result of a post or probe: the HTTP status (0: failed) as the second
+/// argument and, for a probe, its `Iob-Stored` header as the text.
+pub(crate) type OnResult = crate::handle::Callback;
 
 /// The delivery machinery of one instance: the request-result callback (one
 /// post or probe is out at a time, so results need no matching), the timer
 /// callback and the armed timer.
 pub(crate) struct Delivery {
     on_result: Closure<OnResult>,
-    tick: Closure<dyn FnMut()>,
+    tick: Closure<Callback>,
     timer: Option<Timer>,
 }
 
 impl Delivery {
     /// `on_result` receives each post's or probe's result; `tick` runs when
     /// the timer fires (it must call [`Delivery::timer_fired`]).
-    pub(crate) fn new(on_result: Closure<OnResult>, tick: Closure<dyn FnMut()>) -> Delivery {
+    pub(crate) fn new(on_result: Closure<OnResult>, tick: Closure<Callback>) -> Delivery {
         Delivery {
             on_result,
             tick,

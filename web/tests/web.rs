@@ -228,9 +228,10 @@ fn revoke_after_shutdown_still_wipes_storage() {
     );
 }
 
-/// Another tab's write of the shared outbox (a `storage` event, dispatched
-/// here as the browser does in other tabs) reaches the core: a write that
-/// lacks this tab's queued snapshot is repaired at once. After `shutdown()`
+/// Another tab's write or removal of the shared outbox (a `storage` event,
+/// dispatched here as the browser does in other tabs) reaches the core: a
+/// write that lacks this tab's queued snapshot, or a removal, is repaired at
+/// once. After `shutdown()`
 /// the listener is gone and nothing is written back.
 #[wasm_bindgen_test]
 fn another_tabs_outbox_write_reaches_the_core_until_shutdown() {
@@ -249,6 +250,15 @@ fn another_tabs_outbox_write_reaches_the_core_until_shutdown() {
         return localStorage.getItem(k)";
     let after = run(other_tab_writes).as_string().unwrap();
     assert!(after.contains(&pv), "written back: {after}");
+    let other_tab_removes = "const k = 'iob:webtest:outbox';
+        localStorage.removeItem(k);
+        dispatchEvent(new StorageEvent('storage', { key: k, newValue: null, storageArea: localStorage }));
+        return localStorage.getItem(k)";
+    let after = run(other_tab_removes).as_string().unwrap_or_default();
+    assert!(
+        after.contains(&pv),
+        "a removal: this tab's entry written back: {after}"
+    );
     iob.shutdown();
     let after = run(other_tab_writes).as_string().unwrap();
     assert_eq!(after, r#"{"dropped":0}"#, "no listener after shutdown");
