@@ -72,18 +72,23 @@ export function createIob(load, config) {
   /** @type {WasmIob | null} */
   let inner = null;
 
-  /** @param {string} name @param {string} json */
+  /**
+   * Called from inside the wasm, which does not catch: it never throws.
+   * @param {string} name @param {string} json
+   */
   const emit = (name, json) => {
-    const set = handlers[name];
-    if (!set || !set.size) return;
-    const data = parse(json);
-    set.forEach((cb) => {
-      try {
-        cb(data);
-      } catch (e) {
-        // A throwing page callback must not affect the SDK or other callbacks.
-      }
-    });
+    try {
+      const set = handlers[name];
+      if (!set || !set.size) return;
+      const data = parse(json);
+      set.forEach((cb) => {
+        try {
+          cb(data);
+        } catch (e) {
+          // A throwing page callback must not affect the SDK or other callbacks.
+        }
+      });
+    } catch (_) {}
   };
   /** Runs `fn` now, or queues it until the wasm is ready. @param {(i: WasmIob) => void} fn */
   const later = (fn) => {

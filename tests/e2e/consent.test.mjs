@@ -427,6 +427,30 @@ test('PII canaries never appear in any request or stored row', async () => {
   await context.close();
 });
 
+test('a page callback that throws is contained: the SDK and the other subscribers carry on', async () => {
+  // The wasm does not catch around its call of the facade's `emit`; the
+  // facade's `emit` never throws, whatever a subscriber does.
+  const context = await browser.newContext();
+  const page = await open(context, 'throwing', { consent: 'opt-out' });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const first = await page.evaluate(() => new Promise((resolve) => {
+    for (const name of ['payload', 'consent', 'segment']) iob.on(name, () => { throw new Error(`page bug in ${name}`); });
+    iob.on('payload', resolve);
+    iob.flush();
+  }));
+  await page.click('#cta');
+  const after = await page.evaluate(() => new Promise((resolve) => {
+    iob.on('consent', (c) => resolve({ consent: c, features: iob.features() }));
+    iob.consent.deny('personalization');
+  }));
+  assert.equal(first.site, 'demo', 'the other payload subscriber got the snapshot');
+  assert.equal(after.features.clicks, 1, 'events still count after the throws');
+  assert.ok(after.consent.denied.includes('personalization'), 'the other consent subscriber was told');
+  assert.deepEqual(errors, [], 'nothing reached the page as an error');
+  await context.close();
+});
+
 test('pseudonyms rotate daily with a faked clock: same day -> same, next day -> unlinkable', async () => {
   const context = await browser.newContext();
   const vids = [];

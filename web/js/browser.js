@@ -3,6 +3,31 @@
 // own glue, and an object it returns goes through the externref table).
 // None of them throws.
 
+/**
+ * Runs `start(stops)` and returns one function that runs every stop
+ * function it pushed, each on its own (one that throws does not keep the
+ * others from running). Neither `start` nor the returned function throws:
+ * what `start` set up before a failure is still undone. The attach functions
+ * the shell imports go through it: their Rust bindings do not catch (no
+ * glue wrapper and no exception slot in the wasm), so nothing they run may
+ * throw into the wasm.
+ * @param {(stops: Array<() => void>) => void} start
+ * @returns {() => void}
+ */
+export function attached(start) {
+  /** @type {Array<() => void>} */
+  const stops = [];
+  try {
+    start(stops);
+  } catch (_) {}
+  return () =>
+    stops.forEach((stop) => {
+      try {
+        stop();
+      } catch (_) {}
+    });
+}
+
 /** 1 on a page with a `window`, 0 where there is none (a worker, a server). */
 export function iobHasWindow() {
   return typeof window === 'object' ? 1 : 0;

@@ -3,6 +3,8 @@
 // core decides what a change means (Tracker::on_storage_change). Nothing
 // throws into the page. A `clear()` (no key) is not reported.
 
+import { attached } from './browser.js';
+
 /**
  * Listens, passively, for changes other tabs make to localStorage keys that
  * start with `prefix`.
@@ -14,16 +16,18 @@
  * @returns {() => void} removes the listener
  */
 export function iobStorageEvents(prefix, report) {
-  /** @param {StorageEvent} e */
-  const on = (e) => {
-    try {
-      const key = e.key;
-      // A name never holds a NUL: the text's first NUL ends it.
-      if (!key || !key.startsWith(prefix) || key.includes('\0') || e.storageArea !== localStorage) return;
-      const written = e.newValue;
-      report(written === null ? 0 : 1, 0, 0, 0, 0, 0, `${key.slice(prefix.length)}\0${written ?? ''}`);
-    } catch (_) {}
-  };
-  addEventListener('storage', on, { passive: true });
-  return () => removeEventListener('storage', on);
+  return attached((stops) => {
+    /** @param {StorageEvent} e */
+    const on = (e) => {
+      try {
+        const key = e.key;
+        // A name never holds a NUL: the text's first NUL ends it.
+        if (!key || !key.startsWith(prefix) || key.includes('\0') || e.storageArea !== localStorage) return;
+        const written = e.newValue;
+        report(written === null ? 0 : 1, 0, 0, 0, 0, 0, `${key.slice(prefix.length)}\0${written ?? ''}`);
+      } catch (_) {}
+    };
+    addEventListener('storage', on, { passive: true });
+    stops.push(() => removeEventListener('storage', on));
+  });
 }

@@ -3,6 +3,8 @@
 // Codes shared with Rust are defined in web/src/codes.rs; a test there checks
 // that every `const` below has the same value.
 
+import { attached } from './browser.js';
+
 /** Flag bits reported with each event. */
 const TRUSTED = 1;
 const KEYBOARD = 2;
@@ -66,7 +68,9 @@ const scrollReads = new Set();
  * @returns {void}
  */
 export function iobDrain() {
-  drains.forEach((drain) => drain());
+  try {
+    drains.forEach((drain) => drain());
+  } catch (_) {}
 }
 
 /**
@@ -75,7 +79,9 @@ export function iobDrain() {
  * @returns {void}
  */
 export function iobReadScroll() {
-  scrollReads.forEach((read) => read());
+  try {
+    scrollReads.forEach((read) => read());
+  } catch (_) {}
 }
 
 /**
@@ -98,6 +104,15 @@ export function iobReadScroll() {
  * @returns {() => void} removes every listener added (what still waits is dropped: hand it over first)
  */
 export function iobListen(names, captures, onDocument, reads, selectors, handler, deferred) {
+  return attached((stops) => listen(names, captures, onDocument, reads, selectors, handler, deferred, stops));
+}
+
+/**
+ * `iobListen`'s work: each listener added pushes its removal.
+ * @param {string} names @param {number} captures @param {number} onDocument @param {string} reads
+ * @param {string} selectors @param {Handler} handler @param {number} deferred @param {Array<() => void>} stops
+ */
+function listen(names, captures, onDocument, reads, selectors, handler, deferred, stops) {
   const [ignored, field, native] = selectors.split('\n');
   /** @param {Element} el @param {string} sel */
   const within = (el, sel) => {
@@ -162,6 +177,10 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
     if (timer === undefined) timer = setTimeout(drain, deferWaitMs);
   };
   drains.add(drain);
+  stops.push(() => {
+    drains.delete(drain);
+    clearTimeout(timer);
+  });
   /** The pending scroll reading's frame, 0 when none. */
   let frame = 0;
   /** The listener index of `scroll`, -1 when it is not listened to. */
@@ -175,7 +194,11 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
     if (!frame && scrollAt >= 0) frame = requestAnimationFrame(readScroll);
   };
   scrollReads.add(askScroll);
-  const offs = names.split(',').map((name, k) => {
+  stops.push(() => {
+    scrollReads.delete(askScroll);
+    cancelAnimationFrame(frame);
+  });
+  names.split(',').forEach((name, k) => {
     /** @type {EventTarget} */
     const target = (onDocument >>> k) & 1 ? document : window;
     const capture = ((captures >>> k) & 1) === 1;
@@ -239,14 +262,7 @@ export function iobListen(names, captures, onDocument, reads, selectors, handler
       handler(k, t, x, y, 0, flags, text);
     };
     target.addEventListener(name, f, { passive: true, capture });
-    return () => target.removeEventListener(name, f, capture);
+    stops.push(() => target.removeEventListener(name, f, capture));
   });
   askScroll();
-  return () => {
-    drains.delete(drain);
-    scrollReads.delete(askScroll);
-    cancelAnimationFrame(frame);
-    clearTimeout(timer);
-    offs.forEach((off) => off());
-  };
 }

@@ -9,6 +9,8 @@
 // ids), and pending entries are taken when the page is hidden.
 // Codes shared with Rust are defined in web/src/codes.rs (a test checks them).
 
+import { attached } from './browser.js';
+
 /** Report kinds. */
 const DOM_CHANGED = 0;
 const LCP = 1;
@@ -45,11 +47,17 @@ const NAVIGATE = 9;
  *   another script wrapped it since (then ours stays but only calls the original)
  */
 export function iobObserve(report, vitals) {
+  return attached((stops) => observe(report, vitals, stops));
+}
+
+/**
+ * `iobObserve`'s work: each observer or hook started pushes its stop.
+ * @param {Report} report @param {boolean} vitals @param {Array<() => void>} stops
+ */
+function observe(report, vitals, stops) {
   const w = window;
   const perf = performance;
   const doc = /** @type {Document & { prerendering?: boolean }} */ (document);
-  /** @type {Array<() => void>} */
-  const stops = [];
   /** @param {number} k @param {number} a @param {number} b @param {number} [c] */
   const safe = (k, a, b, c = 0) => {
     try {
@@ -186,5 +194,4 @@ export function iobObserve(report, vitals) {
       if (h[name] === ours) h[name] = original;
     });
   });
-  return () => stops.forEach((stop) => stop());
 }

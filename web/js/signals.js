@@ -18,6 +18,8 @@
 //   last `update`, the last `default` without `region`, and whether a
 //   region-scoped `default` denied are reported separately: the core decides.
 
+import { attached } from './browser.js';
+
 /**
  * @param {number} vendor TCF vendor id whose consent is read (0: publisher consents)
  * @param {number} timeoutMs how long to look for a late CMP, ms
@@ -27,6 +29,17 @@
  * @returns {() => void} stops polling, removes the TCF listener, restores dataLayer.push
  */
 export function iobSignals(vendor, timeoutMs, report) {
+  return attached((stops) => read(vendor, timeoutMs, report, stops));
+}
+
+/**
+ * `iobSignals`'s work: its stop (stop polling, remove the TCF listener,
+ * restore dataLayer.push) is pushed before anything starts.
+ * @param {number} vendor @param {number} timeoutMs
+ * @param {(k: number, a: number, b: number, c: number, d: number, bits: number, json: string) => void} report
+ * @param {Array<() => void>} stops
+ */
+function read(vendor, timeoutMs, report, stops) {
   const w = /** @type {any} */ (window), n = /** @type {any} */ (navigator), each = Array.prototype.forEach;
   /** @type {Record<string, unknown>} */
   let tcf = {};
@@ -51,6 +64,13 @@ export function iobSignals(vendor, timeoutMs, report) {
   let push;
   /** @type {Function | undefined} */
   let ours;
+  stops.push(() => {
+    done = true;
+    clearTimeout(timer);
+    if (dl && dl.push === ours) dl.push = /** @type {any} */ (push);
+    if (lid != null && tcfapi) tcfapi('removeEventListener', 2, () => {}, lid);
+  });
+  stops.push(() => onMessage && w.removeEventListener('message', onMessage));
   /** @param {unknown} v */
   const str = (v) => (v == null ? '' : String(v));
   const send = () => {
@@ -172,15 +192,4 @@ export function iobSignals(vendor, timeoutMs, report) {
   hookLayer();
   send();
   if (left > 0) timer = setTimeout(poll, 100);
-  return () => {
-    done = true;
-    clearTimeout(timer);
-    if (dl && dl.push === ours) dl.push = /** @type {any} */ (push);
-    if (lid != null && tcfapi) {
-      try {
-        tcfapi('removeEventListener', 2, () => {}, lid);
-      } catch (_) {}
-    }
-    if (onMessage) w.removeEventListener('message', onMessage);
-  };
 }

@@ -77,7 +77,8 @@ pub struct Iob {
 #[wasm_bindgen]
 impl Iob {
     /// Starts the SDK with a JSON config. `emit(name, json)` receives
-    /// `payload`, `consent` and `segment` notifications. Throws
+    /// `payload`, `consent` and `segment` notifications; it must not throw
+    /// (the facade's catches its subscribers' errors). Throws
     /// `IobConfigError` (with `field`) on a bad config.
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str, emit: crate::browser::Function) -> Result<Iob, JsValue> {

@@ -6,23 +6,23 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// A JS function the page or a JS file handed the shell (the page's
+    /// A JS function the page or a JS file handed the shell (the facade's
     /// `emit`, a detach function). Declared here rather than taken from
-    /// js-sys: the shell needs nothing else from it.
+    /// js-sys: the shell needs nothing else from it. Neither throws, so the
+    /// calls below do not catch; no import of the shell does: each JS
+    /// function it calls catches its own failures (`attached` in
+    /// `js/browser.js`), which keeps a catching wrapper out of the glue and
+    /// an exception slot out of the wasm. An exception through the wasm
+    /// would leave the instance borrowed, and so unusable.
     #[wasm_bindgen(typescript_type = "Function")]
     #[derive(Clone)]
     pub type Function;
-    /// `f.call(null)`; `Err` with what it threw.
-    #[wasm_bindgen(method, catch, js_name = call)]
-    pub(crate) fn call0(this: &Function, ctx: &JsValue) -> Result<JsValue, JsValue>;
-    /// `f.call(null, a, b)` with two strings; `Err` with what it threw.
-    #[wasm_bindgen(method, catch, js_name = call)]
-    pub(crate) fn call2(
-        this: &Function,
-        ctx: &JsValue,
-        a: &str,
-        b: &str,
-    ) -> Result<JsValue, JsValue>;
+    /// `f.call(null)`.
+    #[wasm_bindgen(method, js_name = call)]
+    pub(crate) fn call0(this: &Function, ctx: &JsValue);
+    /// `f.call(null, a, b)` with two strings.
+    #[wasm_bindgen(method, js_name = call)]
+    pub(crate) fn call2(this: &Function, ctx: &JsValue, a: &str, b: &str);
     /// Wall-clock Unix time in ms (`Date.now()`).
     #[wasm_bindgen(js_namespace = Date, js_name = now)]
     pub(crate) fn wall() -> f64;

@@ -22,11 +22,8 @@ pub(crate) type Report = crate::handle::Callback;
 extern "C" {
     /// Adds the `storage` listener for keys starting with `prefix` (see
     /// `js/cross-tab.js`); returns the function that removes it.
-    #[wasm_bindgen(js_name = iobStorageEvents, catch)]
-    fn iob_storage_events(
-        prefix: &str,
-        report: &Closure<Report>,
-    ) -> Result<crate::browser::Function, JsValue>;
+    #[wasm_bindgen(js_name = iobStorageEvents)]
+    fn iob_storage_events(prefix: &str, report: &Closure<Report>) -> crate::browser::Function;
 }
 
 /// Listens for other tabs' changes to the SDK keys of `site`.

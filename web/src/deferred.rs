@@ -11,21 +11,21 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/js/listen.js")]
 extern "C" {
     /// Hands every deferred event to its SDK instance, in order.
-    #[wasm_bindgen(js_name = iobDrain, catch)]
-    fn iob_drain() -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = iobDrain)]
+    fn iob_drain();
     /// Asks for a scroll reading at the next animation frame.
-    #[wasm_bindgen(js_name = iobReadScroll, catch)]
-    fn iob_read_scroll() -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = iobReadScroll)]
+    fn iob_read_scroll();
 }
 
 /// Brings in the events waiting in `js/listen.js`, in order.
 pub(crate) fn drain() {
-    let _ = iob_drain();
+    iob_drain();
 }
 
 /// Asks `js/listen.js` for a scroll reading at the next animation frame
 /// (the first of a page view that a route change started); it comes in like
 /// a pointer move.
 pub(crate) fn read_scroll() {
-    let _ = iob_read_scroll();
+    iob_read_scroll();
 }

@@ -20,18 +20,19 @@ pub(crate) type Callback = dyn FnMut(u32, f64, f64, f64, f64, u32, Option<String
 /// readers, the `storage` listener): the function that detaches it, and the
 /// Rust callback it calls, kept alive exactly as long as the attachment.
 pub(crate) struct Attachment {
-    detach: Option<Function>,
+    detach: Function,
     _callback: Closure<Callback>,
 }
 
 impl Attachment {
-    /// `attach` gets the callback and returns the detach function (`Err` when
-    /// attaching failed: nothing to undo).
+    /// `attach` gets the callback and returns the detach function (which
+    /// undoes whatever attaching did, also after a failure half-way: see
+    /// `attached` in `js/browser.js`).
     pub(crate) fn new(
         callback: Closure<Callback>,
-        attach: impl FnOnce(&Closure<Callback>) -> Result<Function, JsValue>,
+        attach: impl FnOnce(&Closure<Callback>) -> Function,
     ) -> Self {
-        let detach = attach(&callback).ok();
+        let detach = attach(&callback);
         Attachment {
             detach,
             _callback: callback,
@@ -41,10 +42,8 @@ impl Attachment {
 
 impl Drop for Attachment {
     fn drop(&mut self) {
-        if let Some(f) = self.detach.take() {
-            // A throwing page script must not break teardown.
-            let _ = f.call0(&JsValue::NULL);
-        }
+        // It never throws (`attached` runs each stop on its own and catches).
+        self.detach.call0(&JsValue::NULL);
     }
 }
 

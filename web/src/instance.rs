@@ -178,7 +178,7 @@ fn finish(shared: &Shared) {
     };
     for (name, json) in emits {
         // A throwing page callback must not break the SDK either.
-        let _ = emit.call2(&JsValue::NULL, name, &json);
+        emit.call2(&JsValue::NULL, name, &json);
     }
 }
 

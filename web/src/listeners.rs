@@ -47,7 +47,7 @@ extern "C" {
     /// Adds one passive listener per name (see `js/listen.js`); returns the
     /// function that removes them all. One call and one Rust closure instead
     /// of one per event type; one wasm-JS crossing per event.
-    #[wasm_bindgen(js_name = iobListen, catch)]
+    #[wasm_bindgen(js_name = iobListen)]
     fn iob_listen(
         names: &str,
         captures: u32,
@@ -56,7 +56,7 @@ extern "C" {
         selectors: &str,
         handler: &Closure<Handler>,
         deferred: u32,
-    ) -> Result<crate::browser::Function, JsValue>;
+    ) -> crate::browser::Function;
 }
 
 /// What a DOM event means for the core.

@@ -29,11 +29,8 @@ pub(crate) type Report = crate::handle::Callback;
 extern "C" {
     /// Starts the observers and hooks (the performance timeline only when
     /// `vitals`); returns the function that stops them all.
-    #[wasm_bindgen(js_name = iobObserve, catch)]
-    fn iob_observe(
-        report: &Closure<Report>,
-        vitals: bool,
-    ) -> Result<crate::browser::Function, JsValue>;
+    #[wasm_bindgen(js_name = iobObserve)]
+    fn iob_observe(report: &Closure<Report>, vitals: bool) -> crate::browser::Function;
 }
 
 /// Starts every observer; dropping the result stops them (and unhooks

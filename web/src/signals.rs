@@ -20,12 +20,12 @@ pub(crate) type Report = crate::handle::Callback;
 extern "C" {
     /// Starts the readers (see `js/signals.js`); returns the function that
     /// stops polling, removes the TCF listener and restores `dataLayer.push`.
-    #[wasm_bindgen(js_name = iobSignals, catch)]
+    #[wasm_bindgen(js_name = iobSignals)]
     fn iob_signals(
         vendor: u32,
         timeout_ms: u32,
         report: &Closure<Report>,
-    ) -> Result<crate::browser::Function, JsValue>;
+    ) -> crate::browser::Function;
 }
 
 /// Applies one reading. Returns `true` when the purposes in effect changed.

@@ -20,13 +20,8 @@ extern "C" {
     /// Sends one request (see `js/request.js`); a post or probe always gets
     /// its `done(status, stored)` call: the status, 0 when it failed, and a
     /// probe's `Iob-Stored` header.
-    #[wasm_bindgen(js_name = iobRequest, catch)]
-    fn iob_request(
-        kind: u32,
-        url: &str,
-        body: &str,
-        done: &Closure<OnResult>,
-    ) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = iobRequest)]
+    fn iob_request(kind: u32, url: &str, body: &str, done: &Closure<OnResult>);
 }
 
 /// The result of a post or probe: the HTTP status (0: failed) as the second
@@ -71,17 +66,17 @@ impl Delivery {
         for e in effects {
             match e {
                 Effect::Send(body) => {
-                    let _ = iob_request(BEACON, endpoint, &body, &self.on_result);
+                    iob_request(BEACON, endpoint, &body, &self.on_result);
                     notify.push(("payload", body));
                 }
                 Effect::Post { body, fresh } => {
-                    let _ = iob_request(POST, endpoint, &body, &self.on_result);
+                    iob_request(POST, endpoint, &body, &self.on_result);
                     if fresh {
                         notify.push(("payload", body));
                     }
                 }
                 Effect::Probe(url) => {
-                    let _ = iob_request(PROBE, &url, "", &self.on_result);
+                    iob_request(PROBE, &url, "", &self.on_result);
                 }
                 Effect::Store { key, value } => storage::write(&key, &value),
                 Effect::Remove(key) => storage::remove(&key),
