@@ -24,6 +24,10 @@
 //   is encoded with `TextEncoder.encode` and copied in once (the strings the
 //   SDK passes are a config, page texts and short names), so the wasm's
 //   `__wbindgen_realloc` export goes;
+// - the calls on the closures' no-op registry (see the first point), and
+//   the DataView cache's test for a detached buffer: after the memory grows,
+//   its old buffer (detached) is never `wasm.memory.buffer`, so comparing
+//   the two alone renews the view, as it does for the byte view;
 // - repeated namespace imports of one snippet module: wasm-bindgen imports a
 //   module once per `extern` block that uses it (`web/js/browser.js` three
 //   times) and lists each in the wasm's import object under the same key,
@@ -130,10 +134,28 @@ const REWRITES = [
     ')',
     0,
   ],
+  [
+    "the closures' (no-op) registry calls",
+    /\n\s*CLOSURE_DTORS\.(?:un)?register\([^)]*\);/g,
+    '',
+    2,
+  ],
+  [
+    "the closures' (no-op) registry",
+    /const CLOSURE_DTORS = \{ register: \(\) => \{\}, unregister: \(\) => \{\} \};\n/g,
+    '',
+    1,
+  ],
+  [
+    "the DataView's detached-buffer test (a grown memory's old buffer is never the current one)",
+    /cachedDataViewMemory0\.buffer\.detached === true \|\| \(cachedDataViewMemory0\.buffer\.detached === undefined && (cachedDataViewMemory0\.buffer !== wasm\.memory\.buffer)\)/g,
+    '$1',
+    1,
+  ],
 ];
 
 /** What must be gone once the rewrites are done. */
-const GONE = ['__wbindgen_realloc', '__wbg_iob_free', 'IobFinalization', 'Symbol.dispose'];
+const GONE = ['__wbindgen_realloc', '__wbg_iob_free', 'IobFinalization', 'Symbol.dispose', 'CLOSURE_DTORS', 'detached'];
 
 for (const [what, pattern, replacement, expected] of REWRITES) {
   const found = glue.match(pattern)?.length ?? 0;
