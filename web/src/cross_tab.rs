@@ -34,7 +34,13 @@ pub(crate) fn attach(shared: &Shared, site: &str) -> Attachment {
     let report: Closure<Report> = Closure::new(
         move |was_written: u32, _, _, _, _, _, text: Option<String>| {
             let text = text.unwrap_or_default();
-            let (name, value) = text.split_once('\0').unwrap_or((&text, ""));
+            // The name ends at the first NUL: a byte scan (a `char` pattern
+            // links a second copy of core's char searcher into the shell).
+            let cut = text.bytes().position(|b| b == 0).unwrap_or(text.len());
+            let (name, value) = (
+                text.get(..cut).unwrap_or(""),
+                text.get(cut + 1..).unwrap_or(""),
+            );
             let written = (was_written == 1).then_some(value);
             act_weak(&weak, |i| {
                 let mut key = key_prefix.clone();
