@@ -184,7 +184,11 @@ test('5. tab hidden, then closed without the final beacon getting through: only 
   // The bound: the stored row is the last snapshot that got through, at most
   // one snapshot interval (plus the hide) behind the final one; nothing else
   // is missing.
-  assert.equal(row.seq, delivered.seq, `the last snapshot that got through is stored (stored ${row.seq})`);
+  // (A later periodic snapshot may still get through before the collector
+  // stops, when clicking and stopping take more than an interval on a
+  // loaded machine: once stored seq 3 after seq 1 was seen. The bounds below
+  // are measured from what is stored.)
+  assert.ok(row.seq >= delivered.seq, `the last snapshot that got through is stored (stored ${row.seq}, seen ${delivered.seq})`);
   assert.ok(final.seq > row.seq, `only snapshots made after the collector left are lost (stored ${row.seq}, final ${final.seq})`);
   const lostMs = final.f.total_ms - row.features.total_ms;
   assert.ok(lostMs >= 0 && lostMs <= INTERVAL_MS + 1000, `lost ${lostMs} ms: at most one interval (+ the hide)`);
