@@ -188,7 +188,7 @@ pub(crate) fn confirmed_seq(status: u16, stored: Option<&str>, pv: &str, seq: u3
     if Outcome::from_status(status) != Outcome::Delivered {
         return None;
     }
-    let (stored_pv, stored_seq) = stored?.split_once('.')?;
+    let (stored_pv, stored_seq) = crate::privacy::split_once_byte(stored?, b'.')?;
     let stored_seq = crate::flat_json::parse_u32(stored_seq)?;
     (stored_pv == pv && stored_seq >= seq).then_some(stored_seq)
 }
@@ -196,11 +196,16 @@ pub(crate) fn confirmed_seq(status: u16, stored: Option<&str>, pv: &str, seq: u3
 /// The probe URL: `endpoint` with `site`, `pv` and `seq` added to its query
 /// (before any fragment). `site` and `pv` are URL-safe by validation.
 pub(crate) fn probe_url(endpoint: &str, site: &str, pv: &str, seq: u32) -> String {
-    // `split_once`, not slicing at `find`: no panicking path (and its
-    // formatting code) in the wasm.
-    let (base, fragment) = endpoint.split_once('#').unwrap_or((endpoint, ""));
+    // A split, not slicing at `find`: no panicking path (and its formatting
+    // code) in the wasm.
+    let (base, fragment) =
+        crate::privacy::split_once_byte(endpoint, b'#').unwrap_or((endpoint, ""));
     let mut u = String::from(base);
-    u.push(if base.contains('?') { '&' } else { '?' });
+    u.push(if base.bytes().any(|b| b == b'?') {
+        '&'
+    } else {
+        '?'
+    });
     u.push_str("site=");
     u.push_str(site);
     u.push_str("&pv=");

@@ -5,7 +5,7 @@
 //! - id-like path segments (numbers, UUIDs, long hex, emails, long tokens)
 //!   become `:id`.
 
-use super::{find, has};
+use super::{find, has, pieces, split_once_byte};
 use crate::payload::MAX_PATH_BYTES;
 use alloc::string::String;
 
@@ -52,7 +52,7 @@ pub(crate) fn is_id_like(seg: &str) -> bool {
 fn segments(path: &str) -> alloc::vec::Vec<&str> {
     let mut out = alloc::vec::Vec::new();
     for seg in path.split(['/', '\\']) {
-        let seg = seg.split(';').next().unwrap_or("");
+        let seg = split_once_byte(seg, b';').map_or(seg, |(s, _)| s);
         if !seg.is_empty() {
             out.push(seg);
         }
@@ -78,8 +78,8 @@ fn matching<'a>(segments: &[&str], templates: &'a [String]) -> Option<alloc::vec
 /// matching one of the site's `templates` (`/users/:name`) has its
 /// parameter segments replaced by the parameter's name (`/users/:name`).
 pub(crate) fn normalize(href: &str, templates: &[String]) -> String {
-    let no_frag = href.split('#').next().unwrap_or("");
-    let (before_query, query) = match no_frag.split_once('?') {
+    let no_frag = split_once_byte(href, b'#').map_or(href, |(s, _)| s);
+    let (before_query, query) = match split_once_byte(no_frag, b'?') {
         Some((b, q)) => (b, Some(q)),
         None => (no_frag, None),
     };
@@ -87,7 +87,7 @@ pub(crate) fn normalize(href: &str, templates: &[String]) -> String {
     let path = match find(before_query, "://") {
         Some(i) => {
             let rest = before_query.get(i + 3..).unwrap_or("");
-            rest.split_once('/').map_or("/", |(_, p)| p)
+            split_once_byte(rest, b'/').map_or("/", |(_, p)| p)
         }
         None => before_query,
     };
@@ -111,8 +111,8 @@ pub(crate) fn normalize(href: &str, templates: &[String]) -> String {
     }
     if let Some(q) = query {
         let mut first = true;
-        for pair in q.split('&') {
-            let name = pair.split('=').next().unwrap_or("");
+        for pair in pieces(q, b'&') {
+            let name = split_once_byte(pair, b'=').map_or(pair, |(n, _)| n);
             if keep_param(name) {
                 out.push(if first { '?' } else { '&' });
                 out.push_str(pair);
@@ -166,10 +166,10 @@ fn under(host: &str, suffix: &str) -> bool {
 /// public suffixes; a host on a shared-hosting platform is reduced to the
 /// platform; a host of one or two labels is kept whole.
 pub(crate) fn registrable_domain(host: &str) -> &str {
-    if let Some(platform) = SHARED_HOSTING.split(' ').find(|p| under(host, p)) {
+    if let Some(platform) = pieces(SHARED_HOSTING, b' ').find(|p| under(host, p)) {
         return platform;
     }
-    let keep = if MULTI_LABEL_SUFFIXES.split(' ').any(|p| under(host, p)) {
+    let keep = if pieces(MULTI_LABEL_SUFFIXES, b' ').any(|p| under(host, p)) {
         3
     } else {
         2
@@ -202,13 +202,10 @@ pub(crate) fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> 
     // After the last `@` (credentials): a forward scan, as a reverse split
     // costs the wasm a second searcher.
     let mut after_at = authority;
-    while let Some((_, rest)) = after_at.split_once('@') {
+    while let Some((_, rest)) = split_once_byte(after_at, b'@') {
         after_at = rest;
     }
-    let host = after_at
-        .split(':')
-        .next()
-        .map(without_trailing_dots)?
+    let host = without_trailing_dots(split_once_byte(after_at, b':').map_or(after_at, |(h, _)| h))
         .to_ascii_lowercase();
     let valid = !host.is_empty()
         && host.len() <= 253
