@@ -112,7 +112,7 @@ impl Outbox {
                     seen.dropped = u32::try_from(*n).unwrap_or(0);
                 }
                 ("done", Scalar::Str(list)) => {
-                    for (pv, seq) in crate::privacy::pieces(list, b' ').filter_map(pv_seq) {
+                    for (pv, seq) in crate::privacy::pieces(list, b" ").filter_map(pv_seq) {
                         self.mark_done(pv, seq);
                     }
                 }

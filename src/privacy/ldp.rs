@@ -158,7 +158,7 @@ impl Settings {
     /// durations, none for flags. Fractional features are refused.
     pub fn parse_features(spec: &str) -> Result<Vec<LdpFeature>, &'static str> {
         let mut out: Vec<LdpFeature> = Vec::new();
-        for item in super::pieces(spec, b',')
+        for item in super::pieces(spec, b",")
             .map(str::trim_ascii)
             .filter(|s| !s.is_empty())
         {

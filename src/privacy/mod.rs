@@ -31,16 +31,19 @@ pub(crate) fn split_once_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
-/// The pieces of `s` between `sep` bytes (ASCII), as `str::split` with that
-/// char gives them (see [`split_once_byte`]).
-pub(crate) fn pieces(s: &str, sep: u8) -> Pieces<'_> {
-    Pieces { rest: Some(s), sep }
+/// The pieces of `s` between any of the bytes `seps` (ASCII), as
+/// `str::split` with those chars gives them (see [`split_once_byte`]).
+pub(crate) fn pieces<'a>(s: &'a str, seps: &'static [u8]) -> Pieces<'a> {
+    Pieces {
+        rest: Some(s),
+        seps,
+    }
 }
 
 /// The iterator of [`pieces`].
 pub(crate) struct Pieces<'a> {
     rest: Option<&'a str>,
-    sep: u8,
+    seps: &'static [u8],
 }
 
 impl<'a> Iterator for Pieces<'a> {
@@ -48,16 +51,12 @@ impl<'a> Iterator for Pieces<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let s = self.rest?;
-        match split_once_byte(s, self.sep) {
-            Some((piece, rest)) => {
-                self.rest = Some(rest);
-                Some(piece)
-            }
-            None => {
-                self.rest = None;
-                Some(s)
-            }
-        }
+        let Some(i) = s.bytes().position(|b| self.seps.contains(&b)) else {
+            self.rest = None;
+            return Some(s);
+        };
+        self.rest = s.get(i + 1..);
+        s.get(..i)
     }
 }
 
@@ -73,7 +72,8 @@ mod tests {
         #[test]
         fn byte_splits_agree_with_std(s in "[a-c,.é/\\x00-\\x7f]{0,24}", sep in prop::sample::select(b",./=&? ;:#@".to_vec())) {
             let c = sep as char;
-            prop_assert_eq!(pieces(&s, sep).collect::<Vec<_>>(), s.split(c).collect::<Vec<_>>());
+            prop_assert_eq!(pieces(&s, b",").collect::<Vec<_>>(), s.split(',').collect::<Vec<_>>());
+            prop_assert_eq!(pieces(&s, b"/?#").collect::<Vec<_>>(), s.split(['/', '?', '#']).collect::<Vec<_>>());
             prop_assert_eq!(split_once_byte(&s, sep), s.split_once(c));
         }
     }

@@ -51,7 +51,7 @@ pub(crate) fn is_id_like(seg: &str) -> bool {
 /// dropped with their segment's tail. Templates are split the same way.
 fn segments(path: &str) -> alloc::vec::Vec<&str> {
     let mut out = alloc::vec::Vec::new();
-    for seg in path.split(['/', '\\']) {
+    for seg in pieces(path, b"/\\") {
         let seg = split_once_byte(seg, b';').map_or(seg, |(s, _)| s);
         if !seg.is_empty() {
             out.push(seg);
@@ -111,7 +111,7 @@ pub(crate) fn normalize(href: &str, templates: &[String]) -> String {
     }
     if let Some(q) = query {
         let mut first = true;
-        for pair in pieces(q, b'&') {
+        for pair in pieces(q, b"&") {
             let name = split_once_byte(pair, b'=').map_or(pair, |(n, _)| n);
             if keep_param(name) {
                 out.push(if first { '?' } else { '&' });
@@ -166,10 +166,10 @@ fn under(host: &str, suffix: &str) -> bool {
 /// public suffixes; a host on a shared-hosting platform is reduced to the
 /// platform; a host of one or two labels is kept whole.
 pub(crate) fn registrable_domain(host: &str) -> &str {
-    if let Some(platform) = pieces(SHARED_HOSTING, b' ').find(|p| under(host, p)) {
+    if let Some(platform) = pieces(SHARED_HOSTING, b" ").find(|p| under(host, p)) {
         return platform;
     }
-    let keep = if pieces(MULTI_LABEL_SUFFIXES, b' ').any(|p| under(host, p)) {
+    let keep = if pieces(MULTI_LABEL_SUFFIXES, b" ").any(|p| under(host, p)) {
         3
     } else {
         2
@@ -198,7 +198,7 @@ fn without_trailing_dots(host: &str) -> &str {
 /// is another site than the page's own.
 pub(crate) fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> {
     let rest = referrer.get(find(referrer, "://")? + 3..)?;
-    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = pieces(rest, b"/?#").next()?;
     // After the last `@` (credentials): a forward scan, as a reverse split
     // costs the wasm a second searcher.
     let mut after_at = authority;
