@@ -238,7 +238,7 @@ impl Config {
                     Opt::PolicyVersion => self.policy_version = t.into(),
                     Opt::PathTemplates => {
                         self.path_templates.clear();
-                        for p in crate::privacy::pieces(t, b",").map(str::trim_ascii) {
+                        for p in crate::split::pieces(t, b",").map(str::trim_ascii) {
                             if !p.is_empty() {
                                 self.path_templates.push(String::from(p));
                             }

@@ -61,6 +61,7 @@ mod pageview;
 mod payload;
 mod privacy;
 mod seeded;
+mod split;
 #[cfg(test)]
 mod traces;
 mod tracker;

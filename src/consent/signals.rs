@@ -121,7 +121,7 @@ pub fn signals_from_readings(readings: &str, gdpr: GdprApplies, prev: &Signals) 
         _ => None,
     };
     let dnt = text("dnt").is_some_and(|d| {
-        crate::privacy::pieces(d, b",").any(|v| v == "1" || v.eq_ignore_ascii_case("yes"))
+        crate::split::pieces(d, b",").any(|v| v == "1" || v.eq_ignore_ascii_case("yes"))
     });
     let actionable = matches!(
         text("status"),

@@ -188,7 +188,7 @@ pub(crate) fn confirmed_seq(status: u16, stored: Option<&str>, pv: &str, seq: u3
     if Outcome::from_status(status) != Outcome::Delivered {
         return None;
     }
-    let (stored_pv, stored_seq) = crate::privacy::split_once_byte(stored?, b'.')?;
+    let (stored_pv, stored_seq) = crate::split::once(stored?, b'.')?;
     let stored_seq = crate::flat_json::parse_u32(stored_seq)?;
     (stored_pv == pv && stored_seq >= seq).then_some(stored_seq)
 }
@@ -198,8 +198,7 @@ pub(crate) fn confirmed_seq(status: u16, stored: Option<&str>, pv: &str, seq: u3
 pub(crate) fn probe_url(endpoint: &str, site: &str, pv: &str, seq: u32) -> String {
     // A split, not slicing at `find`: no panicking path (and its formatting
     // code) in the wasm.
-    let (base, fragment) =
-        crate::privacy::split_once_byte(endpoint, b'#').unwrap_or((endpoint, ""));
+    let (base, fragment) = crate::split::once(endpoint, b'#').unwrap_or((endpoint, ""));
     let mut u = String::from(base);
     u.push(if base.bytes().any(|b| b == b'?') {
         '&'

@@ -31,7 +31,7 @@ use alloc::vec::Vec;
 /// `<pv>.<seq>` with a valid page-view id; a bare `<pv>` (an older SDK's
 /// form) has seq 0.
 fn pv_seq(s: &str) -> Option<(&str, u32)> {
-    let (pv, seq) = match crate::privacy::split_once_byte(s, b'.') {
+    let (pv, seq) = match crate::split::once(s, b'.') {
         Some((pv, seq)) => (pv, flat_json::parse_u32(seq)?),
         None => (s, 0),
     };
@@ -112,7 +112,7 @@ impl Outbox {
                     seen.dropped = u32::try_from(*n).unwrap_or(0);
                 }
                 ("done", Scalar::Str(list)) => {
-                    for (pv, seq) in crate::privacy::pieces(list, b" ").filter_map(pv_seq) {
+                    for (pv, seq) in crate::split::pieces(list, b" ").filter_map(pv_seq) {
                         self.mark_done(pv, seq);
                     }
                 }

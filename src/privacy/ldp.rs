@@ -158,11 +158,11 @@ impl Settings {
     /// durations, none for flags. Fractional features are refused.
     pub fn parse_features(spec: &str) -> Result<Vec<LdpFeature>, &'static str> {
         let mut out: Vec<LdpFeature> = Vec::new();
-        for item in super::pieces(spec, b",")
+        for item in crate::split::pieces(spec, b",")
             .map(str::trim_ascii)
             .filter(|s| !s.is_empty())
         {
-            let (name, bound) = match super::split_once_byte(item, b':') {
+            let (name, bound) = match crate::split::once(item, b':') {
                 Some((n, b)) => (n, Some(b)),
                 None => (item, None),
             };
@@ -189,7 +189,7 @@ impl Settings {
 
 /// Parses a positive decimal with at most 3 decimals (`"0.5"`, `"2"`) into thousandths.
 pub fn parse_milli(s: &str) -> Option<u32> {
-    let (int, frac) = super::split_once_byte(s, b'.').unwrap_or((s, ""));
+    let (int, frac) = crate::split::once(s, b'.').unwrap_or((s, ""));
     if frac.len() > 3
         || (int.is_empty() && frac.is_empty())
         || !frac.bytes().all(|b| b.is_ascii_digit())
@@ -279,7 +279,7 @@ impl Budget {
     }
 
     pub(crate) fn decode(raw: &str) -> Option<Budget> {
-        let (day, spent) = super::split_once_byte(raw, b'.')?;
+        let (day, spent) = crate::split::once(raw, b'.')?;
         Some(Budget {
             day: crate::flat_json::parse_uint(day)?,
             spent_milli: crate::flat_json::parse_u32(spent)?,

@@ -5,8 +5,9 @@
 //! - id-like path segments (numbers, UUIDs, long hex, emails, long tokens)
 //!   become `:id`.
 
-use super::{find, has, pieces, split_once_byte};
+use super::{find, has};
 use crate::payload::MAX_PATH_BYTES;
+use crate::split::{self, pieces};
 use alloc::string::String;
 
 /// Query parameters that survive normalisation.
@@ -52,7 +53,7 @@ pub(crate) fn is_id_like(seg: &str) -> bool {
 fn segments(path: &str) -> alloc::vec::Vec<&str> {
     let mut out = alloc::vec::Vec::new();
     for seg in pieces(path, b"/\\") {
-        let seg = split_once_byte(seg, b';').map_or(seg, |(s, _)| s);
+        let seg = split::once(seg, b';').map_or(seg, |(s, _)| s);
         if !seg.is_empty() {
             out.push(seg);
         }
@@ -78,8 +79,8 @@ fn matching<'a>(segments: &[&str], templates: &'a [String]) -> Option<alloc::vec
 /// matching one of the site's `templates` (`/users/:name`) has its
 /// parameter segments replaced by the parameter's name (`/users/:name`).
 pub(crate) fn normalize(href: &str, templates: &[String]) -> String {
-    let no_frag = split_once_byte(href, b'#').map_or(href, |(s, _)| s);
-    let (before_query, query) = match split_once_byte(no_frag, b'?') {
+    let no_frag = split::once(href, b'#').map_or(href, |(s, _)| s);
+    let (before_query, query) = match split::once(no_frag, b'?') {
         Some((b, q)) => (b, Some(q)),
         None => (no_frag, None),
     };
@@ -87,7 +88,7 @@ pub(crate) fn normalize(href: &str, templates: &[String]) -> String {
     let path = match find(before_query, "://") {
         Some(i) => {
             let rest = before_query.get(i + 3..).unwrap_or("");
-            split_once_byte(rest, b'/').map_or("/", |(_, p)| p)
+            split::once(rest, b'/').map_or("/", |(_, p)| p)
         }
         None => before_query,
     };
@@ -112,7 +113,7 @@ pub(crate) fn normalize(href: &str, templates: &[String]) -> String {
     if let Some(q) = query {
         let mut first = true;
         for pair in pieces(q, b"&") {
-            let name = split_once_byte(pair, b'=').map_or(pair, |(n, _)| n);
+            let name = split::once(pair, b'=').map_or(pair, |(n, _)| n);
             if keep_param(name) {
                 out.push(if first { '?' } else { '&' });
                 out.push_str(pair);
@@ -202,10 +203,10 @@ pub(crate) fn referrer_domain(referrer: &str, own_host: &str) -> Option<String> 
     // After the last `@` (credentials): a forward scan, as a reverse split
     // costs the wasm a second searcher.
     let mut after_at = authority;
-    while let Some((_, rest)) = split_once_byte(after_at, b'@') {
+    while let Some((_, rest)) = split::once(after_at, b'@') {
         after_at = rest;
     }
-    let host = without_trailing_dots(split_once_byte(after_at, b':').map_or(after_at, |(h, _)| h))
+    let host = without_trailing_dots(split::once(after_at, b':').map_or(after_at, |(h, _)| h))
         .to_ascii_lowercase();
     let valid = !host.is_empty()
         && host.len() <= 253

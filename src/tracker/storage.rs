@@ -15,7 +15,7 @@ use crate::consent::{Consent, ConsentRecord, PurposeSet, Source};
 use crate::flat_json::{self, Scalar};
 use crate::ids::{from_hex, to_hex, Id128};
 use crate::json_out::{push_u64, ObjectWriter};
-use crate::privacy::split_once_byte;
+use crate::split;
 use alloc::string::String;
 
 /// Raw values the shell read from `localStorage` under [`Tracker::storage_keys`].
@@ -148,7 +148,7 @@ pub(super) fn encode_id(id: &Id128, at: u64) -> String {
     s
 }
 pub(super) fn decode_id(raw: Option<&str>) -> Option<(Id128, u64)> {
-    let (hex, at) = split_once_byte(raw?, b'.')?;
+    let (hex, at) = split::once(raw?, b'.')?;
     Some((from_hex(hex)?, flat_json::parse_uint(at)?))
 }
 /// The session record: the session id (as [`encode_id`], with its last
@@ -168,12 +168,12 @@ pub(super) fn decode_session(raw: Option<&str>) -> (Option<(Id128, u64)>, Option
     let Some(raw) = raw else {
         return (None, None);
     };
-    let (id, pages) = match split_once_byte(raw, b';') {
+    let (id, pages) = match split::once(raw, b';') {
         Some((id, pages)) => (id, Some(pages)),
         None => (raw, None),
     };
     let pages = pages.and_then(|p| {
-        let (count, last_start) = split_once_byte(p, b'.')?;
+        let (count, last_start) = split::once(p, b'.')?;
         Some(SessionPages {
             count: flat_json::parse_u32(count)?,
             last_start: flat_json::parse_uint(last_start)?,

@@ -36,7 +36,7 @@ export function iobHasWindow() {
 /**
  * Calls `callback` once after `delay` ms, with zeros and no text (all seven
  * arguments of the shell's one callback signature, `Callback` in
- * web/src/handle.rs); returns the timer's id (0 when none could be set).
+ * web/src/browser.rs); returns the timer's id (0 when none could be set).
  * @param {(k: number, a: number, b: number, c: number, d: number, bits: number, text: undefined) => void} callback
  * @param {number} delay ms
  * @returns {number}

@@ -10,7 +10,7 @@ import { attached } from './browser.js';
  * start with `prefix`.
  * @param {string} prefix the SDK's key prefix for the site, `iob:<site>:`
  * @param {(written: number, a: number, b: number, c: number, d: number, bits: number, text: string) => void} report
- *   the shell's one callback signature (`Callback` in web/src/handle.rs):
+ *   the shell's one callback signature (`Callback` in web/src/browser.rs):
  *   1 when the other tab wrote a value (0: removed), zeros, and the key's
  *   name after the prefix, a NUL and the value written (empty when removed)
  * @returns {() => void} removes the listener

@@ -10,7 +10,7 @@ const PROBE = 2;
 /**
  * Sends one request. A post or probe always gets its `done(0, status, 0, 0,
  * 0, 0, stored)` call (the shell's one callback signature, `Callback` in
- * web/src/handle.rs): the status (0 when the request failed: offline,
+ * web/src/browser.rs): the status (0 when the request failed: offline,
  * refused, CORS) and, for a probe, the answer's `Iob-Stored` header (the
  * snapshot the collector holds; undefined when absent), which the core checks.
  * - BEACON: `sendBeacon` with a `text/plain` body; when refused, `fetch`

@@ -25,7 +25,7 @@ import { attached } from './browser.js';
  * @param {number} timeoutMs how long to look for a late CMP, ms
  * @param {(k: number, a: number, b: number, c: number, d: number, bits: number, json: string) => void} report
  *   receives each reading as the text of the shell's one callback signature
- *   (`Callback` in web/src/handle.rs), after zeros
+ *   (`Callback` in web/src/browser.rs), after zeros
  * @returns {() => void} stops polling, removes the TCF listener, restores dataLayer.push
  */
 export function iobSignals(vendor, timeoutMs, report) {

@@ -1,8 +1,19 @@
 //! Small readers of browser state: clocks, randomness, errors for the page,
-//! and the one JS type the shell calls (a function).
+//! the one JS type the shell calls (a function) and the one closure type
+//! JS calls back.
 
+use alloc::string::String;
 use iob_sdk::Id128;
 use wasm_bindgen::prelude::*;
+
+/// The one signature of every Rust callback a JS file calls: a kind (or an
+/// index), four numbers, a number of bits and an optional text. Each user
+/// says what the arguments mean (`listeners::Handler`, `observers::Report`,
+/// `signals::Report`, `cross_tab::Report`, `transport::OnResult`, the
+/// delivery timer). One closure type, so the wasm and its glue carry one
+/// closure shim. The JS passes all seven arguments: a debug build's glue
+/// checks each number.
+pub(crate) type Callback = dyn FnMut(u32, f64, f64, f64, f64, u32, Option<String>);
 
 #[wasm_bindgen]
 extern "C" {
@@ -36,7 +47,7 @@ extern "C" {
     /// `setTimeout` calling `callback` with zeros and no text after `delay`
     /// ms: the timer's id, 0 when none was set.
     #[wasm_bindgen(js_name = iobSetTimer)]
-    pub(crate) fn set_timer(callback: &Closure<crate::handle::Callback>, delay: f64) -> u32;
+    pub(crate) fn set_timer(callback: &Closure<Callback>, delay: f64) -> u32;
     /// `clearTimeout(id)`.
     #[wasm_bindgen(js_name = iobClearTimer)]
     pub(crate) fn clear_timer(id: u32);

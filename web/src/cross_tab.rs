@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 /// A changed key: the first number is 1 when a value was written (0: the key
 /// was removed), the text is the key's name without the prefix, a NUL and
 /// the new value (empty when removed).
-pub(crate) type Report = crate::handle::Callback;
+pub(crate) type Report = crate::browser::Callback;
 
 #[wasm_bindgen(module = "/js/cross-tab.js")]
 extern "C" {

@@ -2,19 +2,9 @@
 //! (gloo's `EventListener` pattern), so teardown cannot forget anything.
 //! `Iob::shutdown()` simply drops them.
 
-use crate::browser::Function;
-use alloc::string::String;
+use crate::browser::{Callback, Function};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
-
-/// The one signature of every Rust callback a JS file calls: a kind (or an
-/// index), four numbers, a number of bits and an optional text. Each user
-/// says what the arguments mean (`listeners::Handler`, `observers::Report`,
-/// `signals::Report`, `cross_tab::Report`, `transport::OnResult`, the
-/// delivery timer). One closure type, so the wasm and its glue carry one
-/// closure shim. The JS passes all seven arguments: a debug build's glue
-/// checks each number.
-pub(crate) type Callback = dyn FnMut(u32, f64, f64, f64, f64, u32, Option<String>);
 
 /// Something a JS file attached to the page (listeners, observers, signal
 /// readers, the `storage` listener): the function that detaches it, and the

@@ -40,7 +40,7 @@ use wasm_bindgen::prelude::*;
 /// clock, ms), x, the key class or scrollY, y or innerHeight, the document's
 /// scrollHeight, flag bits, and for form events `form name NUL field name NUL
 /// input type`); lengths in CSS pixels.
-pub(crate) type Handler = crate::handle::Callback;
+pub(crate) type Handler = crate::browser::Callback;
 
 #[wasm_bindgen(module = "/js/listen.js")]
 extern "C" {

@@ -23,7 +23,7 @@ use wasm_bindgen::prelude::*;
 /// The observers' one callback: (kind, a, b, c) as documented in
 /// `js/observe.js`; the snippet passes 0, 0 and `undefined` for the last
 /// three, which are not read here.
-pub(crate) type Report = crate::handle::Callback;
+pub(crate) type Report = crate::browser::Callback;
 
 #[wasm_bindgen(module = "/js/observe.js")]
 extern "C" {

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 /// A reading: its JSON is the text (`None` is no reading); the numbers are 0.
-pub(crate) type Report = crate::handle::Callback;
+pub(crate) type Report = crate::browser::Callback;
 
 #[wasm_bindgen(module = "/js/signals.js")]
 extern "C" {

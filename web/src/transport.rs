@@ -7,8 +7,9 @@
 //! refused beacon and an unreachable endpoint are all swallowed (a failed
 //! request is reported to the core's retry machine as status 0).
 
+use crate::browser::Callback;
 use crate::codes::{BEACON, POST, PROBE};
-use crate::handle::{Callback, Timer};
+use crate::handle::Timer;
 use crate::storage;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -26,7 +27,7 @@ extern "C" {
 
 /// The result of a post or probe: the HTTP status (0: failed) as the second
 /// argument and, for a probe, its `Iob-Stored` header as the text.
-pub(crate) type OnResult = crate::handle::Callback;
+pub(crate) type OnResult = crate::browser::Callback;
 
 /// The delivery machinery of one instance: the request-result callback (one
 /// post or probe is out at a time, so results need no matching), the timer
