@@ -61,7 +61,7 @@ mod pageview;
 mod payload;
 mod privacy;
 mod seeded;
-mod split;
+pub mod split;
 #[cfg(test)]
 mod traces;
 mod tracker;

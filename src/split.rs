@@ -2,18 +2,19 @@
 //! `split_once('.')`) links core's char searcher, its `memchr` and UTF-8
 //! encoding into the wasm; these byte scans split the same way (a property
 //! test checks them against `str`'s). Splitting at an ASCII byte always falls
-//! on a char boundary.
+//! on a char boundary. Public for the browser shell (`iob-web`), which
+//! splits what its JS files hand it the same way.
 
 /// `s` split at the first `sep` byte (ASCII): what comes before and after
 /// it, as `str::split_once` with that char gives them.
-pub(crate) fn once(s: &str, sep: u8) -> Option<(&str, &str)> {
+pub fn once(s: &str, sep: u8) -> Option<(&str, &str)> {
     let i = s.bytes().position(|b| b == sep)?;
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// The pieces of `s` between any of the bytes `seps` (ASCII), as
 /// `str::split` with those chars gives them (see [`once`]).
-pub(crate) fn pieces<'a>(s: &'a str, seps: &'static [u8]) -> Pieces<'a> {
+pub fn pieces<'a>(s: &'a str, seps: &'static [u8]) -> Pieces<'a> {
     Pieces {
         rest: Some(s),
         seps,
@@ -21,7 +22,8 @@ pub(crate) fn pieces<'a>(s: &'a str, seps: &'static [u8]) -> Pieces<'a> {
 }
 
 /// The iterator of [`pieces`].
-pub(crate) struct Pieces<'a> {
+#[derive(Debug)]
+pub struct Pieces<'a> {
     rest: Option<&'a str>,
     seps: &'static [u8],
 }

@@ -200,7 +200,7 @@ pub(crate) fn probe_url(endpoint: &str, site: &str, pv: &str, seq: u32) -> Strin
     // code) in the wasm.
     let (base, fragment) = crate::split::once(endpoint, b'#').unwrap_or((endpoint, ""));
     let mut u = String::from(base);
-    u.push(if base.bytes().any(|b| b == b'?') {
+    u.push(if crate::privacy::has(base, "?") {
         '&'
     } else {
         '?'

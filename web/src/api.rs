@@ -13,7 +13,7 @@ use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
-use iob_sdk::{Config, Purpose, Tracker};
+use iob_sdk::{split, Config, Purpose, Tracker};
 use wasm_bindgen::prelude::*;
 
 /// Everything the instance attached to the page; dropping it detaches all.
@@ -26,15 +26,11 @@ struct Attached {
 
 /// Parses a comma-separated purpose list (the facade joins the array).
 /// (A loop: collecting into a `Result` links an iterator adapter stack of
-/// about 900 wasm bytes for this one list; and a byte scan: a `char`
-/// pattern links a second copy of core's char searcher into the shell.)
+/// about 900 wasm bytes for this one list; and the core's byte split: a
+/// `char` pattern links a second copy of core's char searcher into the shell.)
 fn parse_purposes(purposes: &str) -> Result<Vec<Purpose>, JsValue> {
     let mut out = Vec::new();
-    let mut rest = purposes;
-    while !rest.is_empty() {
-        let cut = rest.bytes().position(|b| b == b',').unwrap_or(rest.len());
-        let p = rest.get(..cut).unwrap_or("");
-        rest = rest.get(cut + 1..).unwrap_or("");
+    for p in split::pieces(purposes, b",") {
         if p.is_empty() {
             continue;
         }

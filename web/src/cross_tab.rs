@@ -10,7 +10,7 @@ use crate::instance::{act_weak, Shared};
 use crate::{browser, storage};
 use alloc::rc::Rc;
 use alloc::string::String;
-use iob_sdk::Tracker;
+use iob_sdk::{split, Tracker};
 use wasm_bindgen::prelude::*;
 
 /// A changed key: the first number is 1 when a value was written (0: the key
@@ -34,13 +34,9 @@ pub(crate) fn attach(shared: &Shared, site: &str) -> Attachment {
     let report: Closure<Report> = Closure::new(
         move |was_written: u32, _, _, _, _, _, text: Option<String>| {
             let text = text.unwrap_or_default();
-            // The name ends at the first NUL: a byte scan (a `char` pattern
-            // links a second copy of core's char searcher into the shell).
-            let cut = text.bytes().position(|b| b == 0).unwrap_or(text.len());
-            let (name, value) = (
-                text.get(..cut).unwrap_or(""),
-                text.get(cut + 1..).unwrap_or(""),
-            );
+            // The name ends at the first NUL (the core's byte split: a `char`
+            // pattern links a second copy of core's char searcher into the shell).
+            let (name, value) = split::once(&text, 0).unwrap_or((&text, ""));
             let written = (was_written == 1).then_some(value);
             act_weak(&weak, |i| {
                 let mut key = key_prefix.clone();
