@@ -32,9 +32,9 @@ const NAVIGATE = 9;
  *   times: when the page was first hidden (0 loaded hidden, Infinity never)
  * @param {number} c page times: 1 when reached by back/forward, else 0
  * @param {number} z always 0 @param {number} flags always 0
- * @param {undefined} text always undefined (the Rust side's callback is the
- *   listeners' one: these are not read there; all seven are passed, as the
- *   glue of a debug build checks each number)
+ * @param {undefined} text always undefined (the shell's one callback
+ *   signature, `Callback` in web/src/browser.rs: these are not read there;
+ *   all seven are passed, as the glue of a debug build checks each number)
  * @returns {void}
  */
 
