@@ -427,6 +427,7 @@ fn run_trace(name: &str, trace: &Value) -> Result<Vec<String>, String> {
             session: get("session", &storage),
             outbox: get("outbox", &storage),
             ldp: get("ldp", &storage),
+            last_words: crate::tracker::storage_sim::last_words_read(&storage, SITE),
         };
         let history = storage.get(&Tracker::history_key(SITE)).cloned();
         let origin_wall = num(&page, "wall_ms", WALL);

@@ -33,6 +33,8 @@
 
 mod persisted;
 
+pub(crate) use persisted::{last_words_name, last_words_of};
+
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -167,7 +169,7 @@ fn covers(done: &[(String, u32)], pv: &str, seq: u32) -> bool {
 /// Removes and returns element `i` of `v`, if there is one, keeping the
 /// order of the rest (`Vec::remove` without its panic path, which would link
 /// a message and this file's path into the wasm).
-fn remove_at<T>(v: &mut Vec<T>, i: usize) -> Option<T> {
+pub(crate) fn remove_at<T>(v: &mut Vec<T>, i: usize) -> Option<T> {
     if i >= v.len() {
         return None;
     }
@@ -312,7 +314,7 @@ impl Outbox {
     }
 
     /// Whether snapshot `seq` of page view `pv` is known to be done.
-    fn is_done(&self, pv: &str, seq: u32) -> bool {
+    pub(crate) fn is_done(&self, pv: &str, seq: u32) -> bool {
         covers(&self.done, pv, seq)
     }
 

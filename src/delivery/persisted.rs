@@ -22,6 +22,14 @@
 //! that missed an entry is repaired, by its owner or, when the owner has
 //! closed since, by the tab whose write hid it.
 //!
+//! Tabs closing together leave no tab to repair: a leaving tab therefore
+//! also writes each entry it delivers under a key of that snapshot's own,
+//! `outbox.<pv>.<seq>` holding the body (its *last words*, see
+//! [`last_words_name`]). The next load takes them on with the shared value
+//! ([`Outbox::restore_last_words`]); a live tab takes them in from the
+//! `storage` event ([`Outbox::take_in`]). The tracker removes such a key once
+//! its snapshot is done.
+//!
 use super::{Entry, Outbox};
 use crate::flat_json::{self, Scalar};
 use crate::json_out::ObjectWriter;
@@ -50,6 +58,19 @@ fn push_pv_seq(out: &mut String, pv: &str, seq: u32) {
     out.push_str(pv);
     out.push('.');
     crate::json_out::push_u64(out, u64::from(seq));
+}
+
+/// The name of the last-words key of snapshot `seq` of page view `pv`:
+/// `outbox.<pv>.<seq>` (see `crate::delivery`).
+pub(crate) fn last_words_name(pv: &str, seq: u32) -> String {
+    let mut name = String::from("outbox.");
+    push_pv_seq(&mut name, pv, seq);
+    name
+}
+
+/// The snapshot (pv, seq) a last-words key `name` holds, if it is one.
+pub(crate) fn last_words_of(name: &str) -> Option<(&str, u32)> {
+    pv_seq(name.strip_prefix("outbox.")?)
 }
 
 impl Outbox {
@@ -94,6 +115,20 @@ impl Outbox {
         self.adopt(now);
     }
 
+    /// Adopts, at start-up, what a closing tab left under the last-words
+    /// key `name` (holding `body`), as [`Outbox::restore`] does. Returns
+    /// the snapshot, or `None` when `name` is not a last-words key.
+    pub(crate) fn restore_last_words(
+        &mut self,
+        name: &str,
+        body: &str,
+        now: f64,
+    ) -> Option<(String, u32)> {
+        let held = self.take_in(name, body);
+        self.adopt(now);
+        held
+    }
+
     /// Takes in a stored value (`None`, or malformed members: nothing):
     /// the view becomes the union of what this tab knew and `raw`, by page
     /// view. The newest seq wins (another tab's newer snapshot of a page
@@ -125,30 +160,54 @@ impl Outbox {
                 continue;
             };
             seen.entries.push((pv.into(), seq));
-            let at = self.entries.iter().position(|e| e.pv == pv);
-            let newer_known = at
-                .and_then(|i| self.entries.get(i))
-                .is_some_and(|e| e.seq >= seq);
-            if newer_known || self.is_done(pv, seq) {
-                continue;
-            }
-            let token = self.token();
-            let entry = Entry {
-                token,
-                pv: pv.into(),
-                seq,
-                body,
-                probe: seq > 0,
-                failures: 0,
-                due: f64::INFINITY,
-                ours: false,
-            };
-            match at.and_then(|i| self.entries.get_mut(i)) {
-                Some(e) => *e = entry,
-                None => self.entries.push(entry),
-            }
+            self.learn_entry(pv, seq, body);
         }
         seen
+    }
+
+    /// Takes in another tab's snapshot `seq` of page view `pv`, unless this
+    /// view holds a newer one or knows it done.
+    fn learn_entry(&mut self, pv: &str, seq: u32, body: String) {
+        let at = self.entries.iter().position(|e| e.pv == pv);
+        let newer_known = at
+            .and_then(|i| self.entries.get(i))
+            .is_some_and(|e| e.seq >= seq);
+        if newer_known || self.is_done(pv, seq) {
+            return;
+        }
+        let token = self.token();
+        let entry = Entry {
+            token,
+            pv: pv.into(),
+            seq,
+            body,
+            probe: seq > 0,
+            failures: 0,
+            due: f64::INFINITY,
+            ours: false,
+        };
+        match at.and_then(|i| self.entries.get_mut(i)) {
+            Some(e) => *e = entry,
+            None => self.entries.push(entry),
+        }
+    }
+
+    /// Takes in a last-words key (`name`, holding `body`): its snapshot
+    /// joins this view as another tab's ([`Outbox::learn`]), within the
+    /// bounds. Returns the snapshot, or `None` when `name` is not one.
+    pub(crate) fn take_in(&mut self, name: &str, body: &str) -> Option<(String, u32)> {
+        let (pv, seq) = last_words_of(name)?;
+        self.learn_entry(pv, seq, body.into());
+        self.enforce_bounds();
+        Some((pv.into(), seq))
+    }
+
+    /// This tab's own entries (those it delivers): (pv, seq, body).
+    pub(crate) fn own(&self) -> impl Iterator<Item = (&str, u32, &str)> {
+        self.entries
+            .iter()
+            .filter(|e| e.ours)
+            .map(|e| (e.pv.as_str(), e.seq, e.body.as_str()))
     }
 
     /// Another tab wrote the shared outbox: `written` is the value it wrote

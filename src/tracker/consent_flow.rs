@@ -56,9 +56,10 @@ impl Tracker {
         self.session = None;
         self.effects.retain(|e| !e.is_request());
         self.outbox.clear();
-        for name in ["seed", "session", "outbox", "ldp"] {
+        for name in ["seed", "session", "ldp"] {
             self.erase(name);
         }
+        self.erase_outbox();
     }
 
     /// A refusal that takes effect now: anything but a TCF CMP that has not

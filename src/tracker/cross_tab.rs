@@ -30,6 +30,7 @@ impl Tracker {
                 if self.outbox.merge(written, current) {
                     self.persist_outbox();
                 }
+                self.remove_last_words(false);
                 self.pump(now);
             }
             // The visitor's consent, changed in another tab: adopted here, so
@@ -48,7 +49,26 @@ impl Tracker {
             }
             // Other keys another tab wrote or removed: known to be stored or not.
             "seed" | "session" | "history" => self.present.set(name, current.is_some()),
-            _ => {}
+            // A leaving tab's last words (see `crate::delivery`): taken in;
+            // the key is removed once its snapshot is done.
+            _ => {
+                let Some((pv, seq)) = crate::delivery::last_words_of(name) else {
+                    return false;
+                };
+                if let Some(i) = self
+                    .last_words
+                    .iter()
+                    .position(|(p, s)| p == pv && *s == seq)
+                {
+                    crate::delivery::remove_at(&mut self.last_words, i);
+                }
+                if let (Some(body), true) = (current, self.may_store_or_send()) {
+                    if let Some(held) = self.outbox.take_in(name, body) {
+                        self.last_words.push(held);
+                        self.remove_last_words(false);
+                    }
+                }
+            }
         }
         false
     }

@@ -640,6 +640,10 @@ fn a_withdrawal_in_one_tab_silences_the_other() {
     ));
     live_a_page(&mut b, &mut storage, WALL);
     assert!(b.last_sent.is_some(), "the grant reached tab B");
+    // B left a page: its last words reach A as a `storage` event.
+    for (name, value) in super::storage_sim::last_words(&storage.items, "demo") {
+        a.on_storage_change(&name, Some(&value), Some(&value), 10.0, WALL);
+    }
     live_a_page(&mut a, &mut storage, WALL);
     // Tab A withdraws; B hears the removal.
     a.revoke(WALL + 1.0);

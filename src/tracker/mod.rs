@@ -123,6 +123,12 @@ pub struct Tracker {
     pv_period: u64,
     /// The latest page-clock time the tracker was given (events, timer), ms.
     clock: f64,
+    /// The page is being unloaded or frozen (`pagehide`), until a `pageshow`.
+    leaving: bool,
+    /// The last-words keys (`outbox.<pv>.<seq>`, see `crate::delivery`)
+    /// known to be in storage, as the snapshot each holds (pv, seq): read at
+    /// start-up, written here, or written by another tab.
+    last_words: Vec<(String, u32)>,
 }
 
 impl core::fmt::Debug for Tracker {
@@ -193,6 +199,8 @@ impl Tracker {
             pv_period: 0,
             consent_raw: stored.consent.clone(),
             clock: now,
+            leaving: false,
+            last_words: Vec::new(),
         };
         t.pv_period = t.period(wall_ms.max(0.0) as u64);
         let origin_wall = wall_ms - now;
@@ -222,6 +230,12 @@ impl Tracker {
         if let Some(raw) = stored.outbox.as_deref() {
             t.outbox.restore(raw, now);
         }
+        let mut last_words = crate::split::pieces(&stored.last_words, b"\0");
+        while let (Some(name), Some(body)) = (last_words.next(), last_words.next()) {
+            if let Some(held) = t.outbox.restore_last_words(name, body, now) {
+                t.last_words.push(held);
+            }
+        }
         t
     }
 
@@ -245,9 +259,10 @@ impl Tracker {
             e => !e.is_request(),
         });
         self.outbox.clear();
-        for name in ["seed", "session", "outbox"] {
+        for name in ["seed", "session"] {
             self.erase(name);
         }
+        self.erase_outbox();
     }
 
     /// The page has no `localStorage` (disabled, or a sandboxed frame).
@@ -267,6 +282,9 @@ impl Tracker {
         } = ev.kind
         {
             self.device.returned_by_history(&mut self.pv);
+        }
+        if matches!(ev.kind, EventKind::PageEnd | EventKind::PageFrozen) {
+            self.leaving = true;
         }
         self.clock = self.clock.max(ev.t);
         self.pv.on_event(ev);
@@ -392,6 +410,6 @@ mod delivery_tests;
 #[cfg(test)]
 mod guarantee_tests;
 #[cfg(test)]
-mod storage_sim;
+pub(crate) mod storage_sim;
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use super::storage::{encode_id, encode_session};
 use super::{Effect, Tracker};
 use crate::config::Identity;
 use crate::consent::Purpose;
-use crate::delivery::{probe_url, Due, RetryPolicy};
+use crate::delivery::{last_words_name, probe_url, remove_at, Due, RetryPolicy};
 use crate::ids::{from_hex, pseudonym, to_hex, Id128};
 use crate::payload::{Build, ConsentRef, Payload, SCHEMA_VERSION};
 use alloc::string::String;
@@ -30,6 +30,9 @@ impl Tracker {
             || self.pv.features(now).visible_ms > self.sent_visible_ms.saturating_add(1_000)
         {
             self.send_snapshot(now, wall_ms, true);
+        }
+        if self.leaving {
+            self.write_last_words();
         }
     }
     /// Sends a snapshot now (when analytics is allowed), by `fetch`.
@@ -73,6 +76,7 @@ impl Tracker {
     /// queued payload at once, with a fresh attempt budget, and take on the
     /// ones other tabs left in the shared outbox (probed first, a second later).
     pub fn resume(&mut self, now: f64) {
+        self.leaving = false;
         self.outbox.wake(now);
         self.pump(now);
     }
@@ -118,6 +122,50 @@ impl Tracker {
             Some(value) => self.write("outbox", value),
             None => self.erase("outbox"),
         }
+        self.remove_last_words(false);
+    }
+
+    /// The page is leaving: each of this tab's own entries also goes under
+    /// a key of its own, `outbox.<pv>.<seq>` (see `crate::delivery`), which
+    /// no other tab's write of the shared key can hide.
+    fn write_last_words(&mut self) {
+        if !self.may_store_or_send() {
+            return;
+        }
+        for (pv, seq, body) in self.outbox.own() {
+            if self.last_words.iter().any(|(p, s)| p == pv && *s == seq) {
+                continue;
+            }
+            self.last_words.push((pv.into(), seq));
+            self.effects.push(Effect::Store {
+                key: super::storage::key(&self.cfg.site, &last_words_name(pv, seq)),
+                value: body.into(),
+            });
+        }
+    }
+
+    /// Removes the last-words keys whose snapshot is done here (one still
+    /// pending stays: the shared key's copy can be hidden by a stale tab's
+    /// write), or, when `all`, every one known.
+    pub(super) fn remove_last_words(&mut self, all: bool) {
+        let outbox = &self.outbox;
+        while let Some(i) = self
+            .last_words
+            .iter()
+            .position(|(pv, seq)| all || outbox.is_done(pv, *seq))
+        {
+            let Some((pv, seq)) = remove_at(&mut self.last_words, i) else {
+                break;
+            };
+            let key = super::storage::key(&self.cfg.site, &last_words_name(&pv, seq));
+            self.effects.push(Effect::Remove(key));
+        }
+    }
+
+    /// Forgets the outbox: its key and every last-words key known here.
+    pub(super) fn erase_outbox(&mut self) {
+        self.erase("outbox");
+        self.remove_last_words(true);
     }
     pub(super) fn send_snapshot(&mut self, now: f64, wall_ms: f64, final_: bool) {
         if !self.consent.allows(Purpose::Analytics) || self.no_randomness {

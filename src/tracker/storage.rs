@@ -27,6 +27,10 @@ pub struct Stored {
     pub outbox: Option<String>,
     /// The LDP budget spent today (`<day>.<milli-ε>`).
     pub ldp: Option<String>,
+    /// Every last-words key (`outbox.<pv>.<seq>`, see `crate::delivery`):
+    /// its name after `iob:<site>:`, a NUL, its value and a NUL, one after
+    /// another.
+    pub last_words: String,
 }
 
 /// The names of the SDK's keys (`iob:<site>:<name>`), in [`Present`] bit order.
@@ -239,6 +243,12 @@ impl Tracker {
             if self.present.has(name) {
                 keys.push(key(&self.cfg.site, name));
             }
+        }
+        for (pv, seq) in &self.last_words {
+            keys.push(key(
+                &self.cfg.site,
+                &crate::delivery::last_words_name(pv, *seq),
+            ));
         }
         keys
     }

@@ -48,6 +48,25 @@ impl Storage {
     }
 }
 
+/// The last-words keys of `site` in `items`: (name after `iob:<site>:`, value).
+pub(crate) fn last_words(items: &BTreeMap<String, String>, site: &str) -> Vec<(String, String)> {
+    let prefix = super::storage::key(site, "");
+    items
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?, v)))
+        .filter(|(name, _)| name.starts_with("outbox."))
+        .map(|(name, v)| (name.to_string(), v.clone()))
+        .collect()
+}
+
+/// [`last_words`] as the shell hands them over (`Stored::last_words`).
+pub(crate) fn last_words_read(items: &BTreeMap<String, String>, site: &str) -> String {
+    last_words(items, site)
+        .into_iter()
+        .map(|(name, v)| format!("{name}\0{v}\0"))
+        .collect()
+}
+
 impl Storage {
     /// What the shell would read for `site` at the next page load: the
     /// tracker's values, and the history.
@@ -60,6 +79,7 @@ impl Storage {
                 session: get("session"),
                 outbox: get("outbox"),
                 ldp: get("ldp"),
+                last_words: last_words_read(&self.items, site),
             },
             get("history"),
         )

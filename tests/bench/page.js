@@ -137,6 +137,7 @@ window.touchFloor = () => {
   const t0 = performance.now();
   const s = localStorage;
   for (const k of ['consent', 'seed', 'session', 'outbox', 'ldp', 'history']) s.getItem(`iob:bench:${k}`);
+  for (let i = 0; i < s.length; i++) s.key(i)?.startsWith('iob:bench:outbox.'); // the last-words keys
   const observers = [];
   for (const type of ['largest-contentful-paint', 'layout-shift', 'event', 'longtask']) {
     try {

@@ -4,7 +4,9 @@
 // unload beacon is lost), so every tab rewrites the shared outbox while the
 // others hold unacknowledged snapshots of their own. When the collector is
 // back, the next visit drains the outbox: every page view's final snapshot
-// must be stored exactly once, with the features read before leaving.
+// must be stored exactly once, with the features read before leaving. The
+// tabs close together, so each leaves its final snapshot under a key of its
+// own as well (its last words), which the next visit reads.
 //
 // The pages are served by a small site server that proxies /v1/ingest to the
 // reference collector (502 while it is down), so tabs can open while the
@@ -26,6 +28,15 @@ after(async () => {
   await env.collector?.close();
   await env.site?.close();
 });
+
+/** The names of the last-words keys in storage, read from a page without the SDK. */
+async function lastWordsIn(context) {
+  const p = await context.newPage();
+  await p.goto(env.site.url + '/delivery/host-plain.html');
+  const names = await p.evaluate(() => Object.keys(localStorage).map((k) => k.split(':').pop()).filter((n) => n.startsWith('outbox.')));
+  await p.close();
+  return names;
+}
 
 for (const tabs of [2, 3]) {
   test(`${tabs} tabs, collector down then up: every page view is stored once with its final snapshot`, async () => {
@@ -50,9 +61,17 @@ for (const tabs of [2, 3]) {
       assert.ok(c.seq >= 1, 'each tab queued snapshots while the collector was down');
       live.push(c);
     }
-    // Leave every tab while the collector is still down: the final beacons are lost.
+    // Leave every tab while the collector is still down: the final beacons
+    // are lost. The tabs close together (close() does not wait), as when a
+    // window is closed: a tab's last write of the shared outbox can hide
+    // another's final snapshot, so each also leaves its own under
+    // `outbox.<pv>.<seq>` (its last words, docs/delivery.md).
     for (const page of pages) await page.close({ runBeforeUnload: true });
     const finals = await announced(context, env.site.url);
+    const lastWords = await lastWordsIn(context);
+    for (const [i, { pv }] of live.entries()) {
+      assert.ok(lastWords.includes(`outbox.${pv}.${finals[pv]?.seq}`), `tab ${i + 1} left its final snapshot as last words: ${lastWords}`);
+    }
     env.collector = await restartCollector(env.collector);
     for (const { pv } of live) assert.deepEqual((await env.collector.dump()).filter((r) => r.pv === pv), [], 'nothing arrived while down');
     // The next visit drains what all the tabs left.

@@ -56,6 +56,7 @@ pub(crate) const STORAGE_READ: u32 = 0;
 pub(crate) const STORAGE_WRITE: u32 = 1;
 pub(crate) const STORAGE_REMOVE: u32 = 2;
 pub(crate) const STORAGE_AVAILABLE: u32 = 3;
+pub(crate) const LAST_WORDS: u32 = 4;
 
 /// Every code with its name and the JS file that defines it.
 #[cfg(test)]
@@ -104,6 +105,7 @@ const ALL: &[(&str, u32, &str)] = &[
     ("STORAGE_WRITE", STORAGE_WRITE, "storage.js"),
     ("STORAGE_REMOVE", STORAGE_REMOVE, "storage.js"),
     ("STORAGE_AVAILABLE", STORAGE_AVAILABLE, "storage.js"),
+    ("LAST_WORDS", LAST_WORDS, "storage.js"),
 ];
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! here throws: disabled storage or a full quota reads as absent and writes
 //! as nothing.
 
-use crate::codes::{STORAGE_AVAILABLE, STORAGE_READ, STORAGE_REMOVE, STORAGE_WRITE};
+use crate::codes::{LAST_WORDS, STORAGE_AVAILABLE, STORAGE_READ, STORAGE_REMOVE, STORAGE_WRITE};
 use alloc::string::String;
 use iob_sdk::{Stored, Tracker};
 use wasm_bindgen::prelude::*;
@@ -26,15 +26,19 @@ pub(crate) fn read(key: &str) -> Option<String> {
     storage(STORAGE_READ, key, "")
 }
 
-/// Reads the SDK's keys for `site`. Reading never writes.
+/// Reads the SDK's keys for `site`, the last-words keys (`outbox.<pv>`)
+/// included. Reading never writes.
 pub(crate) fn read_stored(site: &str) -> Stored {
     let get = |name: &str| read(&Tracker::storage_key(site, name));
+    let prefix = Tracker::storage_key(site, "");
+    let last_words = storage(LAST_WORDS, &prefix, "").unwrap_or_default();
     Stored {
         consent: get("consent"),
         seed: get("seed"),
         session: get("session"),
         outbox: get("outbox"),
         ldp: get("ldp"),
+        last_words,
     }
 }
 

@@ -268,6 +268,68 @@ fn another_tabs_outbox_write_reaches_the_core_until_shutdown() {
     run("localStorage.clear()");
 }
 
+/// A closing tab's last words (`iob:<site>:outbox.<pv>.<seq>`, one per
+/// snapshot): read at start-up with the shared outbox and taken on, written
+/// at `pagehide` for each of this tab's own entries (the adopted one
+/// included), kept while undelivered, and removed by a withdrawal.
+#[wasm_bindgen_test]
+fn last_words_are_read_at_start_up_and_written_when_leaving() {
+    run("localStorage.clear()");
+    let other = "0123456789abcdef0123456789abcdef";
+    let other_key = format!("iob:webtest:outbox.{other}.3");
+    run(&format!("localStorage.setItem('{other_key}', '{{}}')"));
+    let config =
+        r#"{"site":"webtest","endpoint":"http://127.0.0.1:9/v1/ingest","consent":"opt-out"}"#;
+    let (emit, _) = recorder();
+    let mut iob = Iob::new(config, emit).unwrap();
+    let explained = iob.explain();
+    assert!(
+        explained.contains(&other_key),
+        "listed as stored: {explained}"
+    );
+    click();
+    iob.flush(); // the endpoint is unreachable: both stay queued
+    let shared = run("return localStorage.getItem('iob:webtest:outbox')")
+        .as_string()
+        .unwrap_or_default();
+    assert!(shared.contains(&format!("{other}.3")), "taken on: {shared}");
+    // The adopted entry's probe is out, so this tab's snapshot is queued
+    // unannounced: its page view is the shared outbox's other entry.
+    let pv = run(&format!(
+        "return Object.keys(JSON.parse(localStorage.getItem('iob:webtest:outbox')))
+            .map(k => k.split('.')[0]).find(k => k.length === 32 && k !== '{other}')"
+    ))
+    .as_string()
+    .unwrap_or_default();
+    assert_eq!(pv.len(), 32, "this tab's entry is queued: {shared}");
+    run("dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))");
+    let own = run(&format!(
+        "return localStorage.getItem('iob:webtest:outbox.{pv}.1')"
+    ))
+    .as_string()
+    .unwrap_or_default();
+    assert_eq!(
+        field(&own, "pv").as_string().as_deref(),
+        Some(pv.as_str()),
+        "this tab's last words hold its final snapshot: {own}"
+    );
+    assert!(
+        run(&format!("return localStorage.getItem('{other_key}')")).is_string(),
+        "the adopted snapshot's last words stay while undelivered"
+    );
+    iob.revoke();
+    let left = run(
+        "return Object.keys(localStorage).filter(k => k.startsWith('iob:webtest:outbox')).join()",
+    );
+    assert_eq!(
+        left.as_string().unwrap_or_default(),
+        "",
+        "a withdrawal removes the outbox and every last-words key"
+    );
+    iob.shutdown();
+    run("localStorage.clear()");
+}
+
 /// Identifiers are drawn from `crypto.getRandomValues` (`js/browser.js`
 /// writes straight into the wasm's memory): the seeds two sites store are
 /// 32 hex digits, not zero, and differ.

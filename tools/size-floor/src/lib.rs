@@ -74,7 +74,8 @@ fn run(f: impl FnOnce(&mut Tracker) -> Option<String>) -> usize {
 }
 
 /// Input: config, href, host, referrer, user agent, stored consent, seed,
-/// session, outbox, ldp, history, separated by U+0001. Returns the length of
+/// session, outbox, ldp, history and the last-words keys (as
+/// `Stored::last_words`), separated by U+0001. Returns the length of
 /// the error message (0: started).
 #[no_mangle]
 pub extern "C" fn start(now: f64, wall: f64, seed: u64) -> usize {
@@ -98,14 +99,16 @@ pub extern "C" fn start(now: f64, wall: f64, seed: u64) -> usize {
             focused: true,
         };
         let mut opt = || Some(String::from(next())).filter(|v| !v.is_empty());
-        let stored = Stored {
+        let mut stored = Stored {
             consent: opt(),
             seed: opt(),
             session: opt(),
             outbox: opt(),
             ldp: opt(),
+            last_words: String::new(),
         };
         let history = opt();
+        stored.last_words = opt().unwrap_or_default();
         let mut rng = SplitMix64::new(seed);
         let mut t = Tracker::new(cfg, &env, stored, now, wall, Box::new(move || rng.id128()));
         t.set_environment(false, history.as_deref(), wall);
