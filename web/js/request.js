@@ -12,7 +12,8 @@ const PROBE = 2;
  * 0, 0, stored)` call (the shell's one callback signature, `Callback` in
  * web/src/browser.rs): the status (0 when the request failed: offline,
  * refused, CORS) and, for a probe, the answer's `Iob-Stored` header (the
- * snapshot the collector holds; undefined when absent), which the core checks.
+ * snapshot the collector holds; undefined when absent), which the core
+ * checks. The call always comes later, never from within `iobRequest`.
  * - BEACON: `sendBeacon` with a `text/plain` body; when refused, `fetch`
  *   (`no-cors`, `keepalive`). Fire and forget.
  * - POST: `fetch` with a `text/plain` body (no preflight), `keepalive`, no credentials.
@@ -39,6 +40,9 @@ export function iobRequest(kind, url, body, done) {
       () => report(0),
     );
   } catch (_) {
-    report(0);
+    // A `fetch` that throws at once (a page's wrapper, a blocker): reported
+    // after this call returns, since the shell is busy carrying out the
+    // effect that made the request and would drop a report made now.
+    queueMicrotask(() => report(0));
   }
 }

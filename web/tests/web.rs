@@ -330,6 +330,31 @@ fn last_words_are_read_at_start_up_and_written_when_leaving() {
     run("localStorage.clear()");
 }
 
+/// A `fetch` that throws at once (a page's wrapper, a blocker extension):
+/// its failure reaches the core after the call that made the request has
+/// returned, so the outbox is not left waiting for an answer that was lost
+/// while the instance was busy: the next `online` sends again.
+#[wasm_bindgen_test]
+async fn a_fetch_that_throws_at_once_does_not_stall_delivery() {
+    run(
+        "localStorage.clear(); window.__fetch = fetch; window.__calls = 0;
+        window.fetch = () => { window.__calls++; throw new TypeError('blocked'); }",
+    );
+    let config =
+        r#"{"site":"webtest","endpoint":"http://127.0.0.1:9/v1/ingest","consent":"opt-out"}"#;
+    let (emit, _) = recorder();
+    let mut iob = Iob::new(config, emit).unwrap();
+    click();
+    iob.flush();
+    frames(1).await;
+    let calls = || run("return window.__calls").as_f64().unwrap_or_default();
+    assert_eq!(calls(), 1.0, "the post was tried");
+    run("dispatchEvent(new Event('online'))");
+    assert_eq!(calls(), 2.0, "back online: the failed post goes again");
+    iob.shutdown();
+    run("window.fetch = window.__fetch; localStorage.clear()");
+}
+
 /// Identifiers are drawn from `crypto.getRandomValues` (`js/browser.js`
 /// writes straight into the wasm's memory): the seeds two sites store are
 /// 32 hex digits, not zero, and differ.
