@@ -259,6 +259,28 @@ test('TCF: a CMP that installs itself late (within tcfTimeoutMs) is still heard'
   await context.close();
 });
 
+test('TCF: looking for a late CMP wakes the page a few times, the last look at tcfTimeoutMs', async () => {
+  // The CMP installs itself at 2 s (tcfTimeoutMs 3000) and no input comes:
+  // every setTimeout the page makes in 3.5 s is counted. The look for a CMP
+  // backs off (100, 300, 700, 1500 and 3000 ms), so this CMP is found by the
+  // last look, at the timeout; at a fixed 100 ms the looks alone made 30.
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    window.__timeouts = [];
+    const set = window.setTimeout;
+    window.setTimeout = function (f, ms, ...rest) {
+      window.__timeouts.push(ms);
+      return set.call(this, f, ms, ...rest);
+    };
+  });
+  const page = await open(context, 'tcfidle', { cmpLate: '2000', cmpAnswer: 'accept', tcfTimeoutMs: '3000' });
+  await waitFor(() => page.evaluate(() => iob.consent.state().granted.includes('analytics')), 5000, 'the CMP found by the last look');
+  await page.waitForTimeout(Math.max(0, 3500 - (await page.evaluate(() => performance.now()))));
+  const timeouts = await page.evaluate(() => window.__timeouts);
+  assert.ok(timeouts.length <= 12, `setTimeout calls: ${timeouts.length} (${timeouts.join(', ')})`);
+  await context.close();
+});
+
 test('Consent Mode: analytics_storage denied, then granted by a later dataLayer push', async () => {
   const context = await browser.newContext();
   await context.addInitScript(WRITE_SPY);

@@ -7,7 +7,8 @@
 // - DNT: navigator.doNotTrack, window.doNotTrack, navigator.msDoNotTrack.
 // - TCF: __tcfapi('ping', 2, cb) only to detect the CMP, then
 //   __tcfapi('addEventListener', 2, cb); every callback is reported. A CMP
-//   that installs itself late is looked for every 100 ms until the timeout.
+//   that installs itself late is looked for again after 100 ms, then after
+//   twice the previous wait, until the timeout (the last look falls on it).
 //   Inside an iframe without its own __tcfapi, the CMP of an ancestor frame
 //   is reached through the TCF frame protocol: the nearest ancestor holding
 //   a frame named `__tcfapiLocator` gets `{__tcfapiCall: {...}}` messages and
@@ -175,13 +176,19 @@ function read(vendor, timeoutMs, report, stops) {
       api('addEventListener', 2, onTc);
     } catch (_) {}
   };
-  let left = Math.ceil(timeoutMs / 100);
-  let waited = left <= 0;
+  // Looks again after 100 ms, then after twice the previous wait, the last
+  // look falling exactly at tcfTimeoutMs (3000: at 100, 300, 700, 1500 and
+  // 3000 ms; five wake-ups instead of thirty at a fixed 100 ms).
+  let elapsed = 0;
+  let wait = Math.min(100, timeoutMs);
+  let waited = timeoutMs <= 0;
   const poll = () => {
     timer = undefined;
     findCmp();
     hookLayer();
-    if (--left > 0 && !done) timer = setTimeout(poll, 100);
+    elapsed += wait;
+    wait = Math.min(2 * wait, timeoutMs - elapsed);
+    if (wait > 0 && !done) timer = setTimeout(poll, wait);
     else {
       // tcfTimeoutMs has passed: a CMP's silence now means no answer.
       waited = true;
@@ -191,5 +198,5 @@ function read(vendor, timeoutMs, report, stops) {
   findCmp();
   hookLayer();
   send();
-  if (left > 0) timer = setTimeout(poll, 100);
+  if (!waited) timer = setTimeout(poll, wait);
 }
