@@ -1,9 +1,12 @@
 // Makes the start-up breakdown's copy of the bench build (`make bench`):
 // `<dir>/parts/` holds the same files, except that every function the
 // shell's JS snippets export is wrapped to add its own time to
-// `globalThis.iobStartupParts[name]` (ms). The wasm and the glue are
-// unchanged, so what is not in a snippet is the wasm's own work, its lazy
-// compilation and the glue.
+// `globalThis.iobStartupParts[name]` (ms). Only the outermost call counts:
+// a snippet that calls another exported one (every attach function calls
+// `attached` of browser.js), or that reports into the wasm which then calls
+// another, holds that time in its own. The wasm and the
+// glue are unchanged, so what is not in a snippet is the wasm's own work,
+// its lazy compilation and the glue.
 import { cp, readdir, readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -15,11 +18,14 @@ function wrapExports(source) {
     out = out.replace(new RegExp(`^export function ${name}\\(`, 'm'), `function ${name}Timed(`);
     out += `\nexport function ${name}(...args) {
   const t0 = performance.now();
+  globalThis.iobStartupDepth = (globalThis.iobStartupDepth || 0) + 1;
   try {
     return ${name}Timed(...args);
   } finally {
-    const parts = (globalThis.iobStartupParts ??= {});
-    parts.${name} = (parts.${name} || 0) + performance.now() - t0;
+    if (--globalThis.iobStartupDepth === 0) {
+      const parts = (globalThis.iobStartupParts ??= {});
+      parts.${name} = (parts.${name} || 0) + performance.now() - t0;
+    }
   }
 }\n`;
   }
