@@ -84,6 +84,65 @@ test('a DOM change inside an open shadow root answers the click on it', async ()
   await context.close();
 });
 
+test('a page that changes its DOM all the time costs no call into the wasm, and a click is still answered by the change after it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  // Counts every call the glue makes into the wasm's exports.
+  await context.addInitScript(() => {
+    window.__wasmCalls = 0;
+    const exportsOf = Object.getOwnPropertyDescriptor(WebAssembly.Instance.prototype, 'exports').get;
+    const wrapped = new WeakMap();
+    Object.defineProperty(WebAssembly.Instance.prototype, 'exports', {
+      get() {
+        const real = exportsOf.call(this);
+        if (!wrapped.has(this)) {
+          const counted = {};
+          for (const [name, v] of Object.entries(real)) {
+            counted[name] = typeof v === 'function' ? (...args) => (window.__wasmCalls++, v(...args)) : v;
+          }
+          wrapped.set(this, counted);
+        }
+        return wrapped.get(this);
+      },
+    });
+  });
+  const page = await context.newPage();
+  await page.goto(pageUrl({}, 'a'));
+  await ready(page);
+  // A tile that does nothing (no text to select), and a ticking clock: a
+  // text and a style attribute change every 20 ms.
+  await page.evaluate(() => {
+    const tile = document.createElement('div');
+    tile.style.cssText = 'position:absolute;top:650px;left:420px;width:200px;height:60px;user-select:none;background:#eee';
+    document.body.appendChild(tile);
+    const clock = document.createElement('p');
+    document.body.appendChild(clock);
+    let n = 0;
+    window.__tick = setInterval(() => {
+      clock.textContent = String(n++);
+      clock.style.opacity = String((n % 10) / 10);
+    }, 20);
+  });
+  await page.waitForTimeout(300);
+  const before = await page.evaluate(() => window.__wasmCalls);
+  await page.waitForTimeout(2000);
+  const during = (await page.evaluate(() => window.__wasmCalls)) - before;
+  assert.ok(during < 20, `calls into the wasm in 2 s of DOM changes without input: ${during} (about 100 when every change is reported)`);
+  // A click on the tile while the clock ticks: the next change answers it.
+  await page.mouse.move(500, 670);
+  await page.mouse.click(520, 680);
+  await page.waitForTimeout(2800);
+  assert.equal((await features(page)).dead_clicks ?? 0, 0, 'answered by the clock');
+  // The clock stops: the same click now gets no answer.
+  await page.evaluate(() => clearInterval(window.__tick));
+  await page.waitForTimeout(100);
+  await page.mouse.click(520, 680);
+  await page.waitForTimeout(2800);
+  const f = await features(page);
+  assert.equal(f.clicks, 2);
+  assert.equal(f.dead_clicks, 1, 'no change after the second click');
+  await context.close();
+});
+
 test('a click that removes a text selection is answered by that selection change', async () => {
   const { context, page } = await open();
   await page.evaluate(() => {

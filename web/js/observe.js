@@ -90,11 +90,24 @@ function observe(report, vitals, stops) {
 
   const opts = { childList: true, subtree: true, attributes: true, characterData: true };
   try {
-    const mo = new MutationObserver(() => safe(DOM_CHANGED, 0, 0));
+    // Only the first change after a click is reported. The core uses a
+    // change only to answer the clicks still waiting for one (dead clicks),
+    // and a change with no click since the last report answers none: every
+    // click reaches the core at once (listen.js), before the change its
+    // handlers make. A page that changes itself all the time (a clock, a
+    // carousel, an animation of style attributes) then costs a callback
+    // here per change, not a call into the wasm.
+    let clicked = false;
+    const mo = new MutationObserver(() => {
+      if (!clicked) return;
+      clicked = false;
+      safe(DOM_CHANGED, 0, 0);
+    });
     mo.observe(document.documentElement, opts);
     // Open shadow roots on a click's path are observed too, before the
     // page's own handlers answer the click.
     listen(w, 'click', (e) => {
+      clicked = true;
       for (const node of e.composedPath()) if (node instanceof ShadowRoot) mo.observe(node, opts);
     });
     stops.push(() => mo.disconnect());
