@@ -50,6 +50,9 @@
 //                      `iob.ready` (default 7; 0 skips)
 //   --worker           adds `worker`: the prototype with the features engine in
 //                      a Web Worker (tests/bench/worker/; needs `make size-floor`)
+//   --churn            the site's script also changes the page every 100 ms (a
+//                      ticking clock: a text and a style attribute), in every
+//                      variant, as sites with clocks, carousels or animations do
 // BENCH_CHROMIUM_FLAGS adds browser flags (experiments, e.g. --js-flags=--no-liftoff).
 // The collector is a stub on the same origin answering 204 to every POST and
 // HEAD (and to Snowplow's and Plausible's endpoints), counting requests.
@@ -68,7 +71,7 @@ const here = join(root, 'tests', 'bench', 'session');
 
 // ---- arguments ----
 const argv = process.argv.slice(2);
-const opt = { runs: Number(process.env.BENCH_RUNS || 3), interval: 1000, ready: 7, profiled: null, sdks: null, iob: [], profile: null, trace: null, threadTicks: false, worker: false };
+const opt = { runs: Number(process.env.BENCH_RUNS || 3), interval: 1000, ready: 7, profiled: null, sdks: null, iob: [], profile: null, trace: null, threadTicks: false, worker: false, churn: false };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--runs') opt.runs = Number(argv[++i]);
@@ -79,6 +82,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--trace') opt.trace = argv[++i];
   else if (a === '--thread-ticks') opt.threadTicks = true;
   else if (a === '--worker') opt.worker = true;
+  else if (a === '--churn') opt.churn = true;
   else if (a === '--ready') opt.ready = Number(argv[++i]);
   else if (a === '--interval') opt.interval = Number(argv[++i]);
   else throw new Error(`unknown argument ${a}`);
@@ -175,7 +179,7 @@ const html = (variant, file) => {
   const p = pages[file];
   return template
     .replaceAll('{{TITLE}}', p.title)
-    .replace('{{SDK}}', variants.get(variant).head)
+    .replace('{{SDK}}', variants.get(variant).head + (opt.churn ? '\n  <script>window.benchChurn = true;</script>' : ''))
     .replace('{{NEXT}}', p.next)
     .replace('{{NEXT_LABEL}}', p.label)
     .replace('{{ARTICLE}}', p.article);

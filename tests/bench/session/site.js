@@ -19,4 +19,14 @@
     byId('out').textContent = 'Done at ' + Math.round(performance.now()) + ' ms';
   });
   byId('signup').addEventListener('submit', (e) => e.preventDefault());
+  // --churn: a clock that changes the page every 100 ms, input or not.
+  if (/** @type {any} */ (window).benchChurn) {
+    const clock = document.createElement('p');
+    document.body.appendChild(clock);
+    let n = 0;
+    setInterval(() => {
+      clock.textContent = `${n++}`;
+      clock.style.opacity = String(0.5 + (n % 5) / 10);
+    }, 100);
+  }
 })();
