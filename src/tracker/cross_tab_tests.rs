@@ -363,6 +363,24 @@ impl Browser {
     }
 }
 
+/// A browser whose collector is down, with `tabs` tabs opened one after
+/// another: each is clicked, a second passes, then `after_open(browser, tab)`.
+fn opened_while_down(
+    collector: Collector,
+    tabs: usize,
+    mut after_open: impl FnMut(&mut Browser, usize),
+) -> Browser {
+    let mut b = Browser::new(collector);
+    b.up = false;
+    for _ in 0..tabs {
+        let i = b.open();
+        b.click(i);
+        b.now += 1_000.0;
+        after_open(&mut b, i);
+    }
+    b
+}
+
 /// The end-to-end scenario, natively: tabs open one after another while the
 /// collector is down, each queues snapshots on a stale view of the others'
 /// writes, all leave; the next visit drains the outbox they left.
@@ -370,17 +388,12 @@ impl Browser {
 fn tabs_opened_while_the_collector_is_down_lose_nothing() {
     for collector in [Collector::Reference, Collector::Plain] {
         for tabs in [2, 3] {
-            let mut b = Browser::new(collector);
-            b.up = false;
-            for _ in 0..tabs {
-                let i = b.open();
-                b.click(i);
-                b.now += 1_000.0;
+            let mut b = opened_while_down(collector, tabs, |b, _| {
                 for j in b.open_tabs() {
                     b.tick(j);
                     b.answer(j);
                 }
-            }
+            });
             for i in b.open_tabs() {
                 b.click(i);
                 b.now += 1_000.0;
@@ -407,14 +420,7 @@ fn tabs_opened_while_the_collector_is_down_lose_nothing() {
 fn tabs_closing_together_lose_no_final_snapshot() {
     for collector in [Collector::Reference, Collector::Plain] {
         for tabs in [2, 3] {
-            let mut b = Browser::new(collector);
-            b.up = false;
-            for _ in 0..tabs {
-                let i = b.open();
-                b.click(i);
-                b.now += 1_000.0;
-                b.tick(i);
-            }
+            let mut b = opened_while_down(collector, tabs, |b, i| b.tick(i));
             for i in b.open_tabs() {
                 b.deliver_all(i);
             }
