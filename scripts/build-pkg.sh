@@ -18,6 +18,7 @@ mkdir -p "$out"
 minify=(--minify)
 if [ "${IOB_KEEP_NAMES:-}" = 1 ]; then minify=(--minify-whitespace --minify-syntax); fi
 esbuild=node_modules/.bin/esbuild
+source scripts/compile-hint.sh
 
 # One build of the SDK: `build DIR LITE [cargo args]` writes DIR/iob_sdk_bg.wasm
 # and DIR/index.js (the ESM entry: wasm-bindgen glue, web/js snippets and
@@ -34,8 +35,9 @@ build() {
   bash scripts/wasm-opt.sh "$gen/iob_sdk_bg.wasm" "$dir/iob_sdk_bg.wasm"
   cp pkg-template/facade.js pkg-template/index.js "$gen/"
   # `new URL('iob_sdk_bg.wasm', import.meta.url)` stays, so bundlers copy the wasm.
+  # The banner is V8's explicit compile hint (scripts/compile-hint.sh).
   "$esbuild" "$gen/index.js" --bundle --format=esm "${minify[@]}" --target=es2020 \
-    --define:IOB_LITE="$lite" --outfile="$dir/index.js" --log-level=warning
+    --define:IOB_LITE="$lite" --banner:js="$COMPILE_HINT" --outfile="$dir/index.js" --log-level=warning
 }
 
 # Script tag: a small classic script (with the generated option mapping) that
