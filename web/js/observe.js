@@ -39,7 +39,8 @@ const NAVIGATE = 9;
  */
 
 /**
- * Starts the observers and hooks (buffered: entries before start count).
+ * Starts the hooks at once and the observers one task later, or sooner
+ * when something needs them (buffered: entries before the start count).
  * @param {Report} report
  * @param {boolean} vitals observe the performance timeline (false in the
  *   `lite` build, which has no experience-quality features)
@@ -88,6 +89,33 @@ function observe(report, vitals, stops) {
     else pageTimes();
   } catch (_) {}
 
+  // The observers are started one task after the SDK (`later`): a page's
+  // first MutationObserver costs about 0.4 ms, which `new Iob` need not
+  // wait for, and nothing is lost by it. Buffered performance entries from
+  // before the start are delivered all the same, and whatever needs an
+  // observer first starts it at once: a click (before the page's handlers
+  // answer it), leaving the page, a route change.
+  /** @type {Array<() => void>} */
+  const starts = [];
+  let started = false;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  const later = () => {
+    if (started) return;
+    started = true;
+    clearTimeout(timer);
+    starts.forEach((start) => {
+      try {
+        start();
+      } catch (_) {}
+    });
+  };
+  timer = setTimeout(later, 0);
+  stops.push(() => {
+    started = true;
+    clearTimeout(timer);
+  });
+
   const opts = { childList: true, subtree: true, attributes: true, characterData: true };
   try {
     // Only the first change after a click is reported. The core uses a
@@ -98,19 +126,25 @@ function observe(report, vitals, stops) {
     // carousel, an animation of style attributes) then costs a callback
     // here per change, not a call into the wasm.
     let clicked = false;
-    const mo = new MutationObserver(() => {
-      if (!clicked) return;
-      clicked = false;
-      safe(DOM_CHANGED, 0, 0);
+    /** @type {MutationObserver | undefined} */
+    let mo;
+    starts.push(() => {
+      mo = new MutationObserver(() => {
+        if (!clicked) return;
+        clicked = false;
+        safe(DOM_CHANGED, 0, 0);
+      });
+      mo.observe(document.documentElement, opts);
     });
-    mo.observe(document.documentElement, opts);
     // Open shadow roots on a click's path are observed too, before the
     // page's own handlers answer the click.
     listen(w, 'click', (e) => {
+      later();
+      if (!mo) return;
       clicked = true;
       for (const node of e.composedPath()) if (node instanceof ShadowRoot) mo.observe(node, opts);
     });
-    stops.push(() => mo.disconnect());
+    stops.push(() => mo && mo.disconnect());
   } catch (_) {}
 
   /** Reports the interaction count as of now (set up with the event observer). */
@@ -127,7 +161,10 @@ function observe(report, vitals, stops) {
     let maxId = 0;
     const native = 'interactionCount' in perf;
     const count = () => (native ? /** @type {any} */ (perf).interactionCount : maxId ? (maxId - minId) / 7 + 1 : 0);
-    reportCount = () => safe(INTERACTION_COUNT, count(), 0);
+    reportCount = () => {
+      later();
+      safe(INTERACTION_COUNT, count(), 0);
+    };
     if (!native && supported.includes('event')) {
       const estimate = new PO((list) =>
         list.getEntries().forEach((entry) => {
@@ -138,7 +175,7 @@ function observe(report, vitals, stops) {
           }
         }),
       );
-      estimate.observe(/** @type {PerformanceObserverInit} */ ({ type: 'event', buffered: true, durationThreshold: 0 }));
+      starts.push(() => estimate.observe(/** @type {PerformanceObserverInit} */ ({ type: 'event', buffered: true, durationThreshold: 0 })));
       stops.push(() => estimate.disconnect());
     }
     /** @param {PerformanceEntryList} entries */
@@ -160,16 +197,19 @@ function observe(report, vitals, stops) {
       if (events) reportCount();
     };
     const po = new PO((list) => handle(list.getEntries()));
-    ['largest-contentful-paint', 'layout-shift', 'event', 'first-input', 'paint', 'longtask'].forEach((type) => {
-      if (supported.includes(type)) {
-        po.observe(/** @type {PerformanceObserverInit} */ (type === 'event' ? { type, buffered: true, durationThreshold: 40 } : { type, buffered: true }));
-      }
-    });
+    starts.push(() =>
+      ['largest-contentful-paint', 'layout-shift', 'event', 'first-input', 'paint', 'longtask'].forEach((type) => {
+        if (supported.includes(type)) {
+          po.observe(/** @type {PerformanceObserverInit} */ (type === 'event' ? { type, buffered: true, durationThreshold: 40 } : { type, buffered: true }));
+        }
+      }),
+    );
     stops.push(() => po.disconnect());
     // Leaving (hidden, or unloading): what is pending goes in before the
     // final snapshot, with the interaction count as of now (web-vitals'
     // onHidden). Window capture listeners run before the SDK's own.
     const leave = () => {
+      later();
       handle(po.takeRecords());
       reportCount();
     };

@@ -3,8 +3,9 @@
 //! too), a `PerformanceObserver` (LCP, FCP, CLS, INP, long tasks), the
 //! document's load times and interaction count, and hooks on
 //! `history.pushState` / `replaceState` (SPA route changes) and the
-//! Navigation API (a navigation starting). The `lite` build starts no
-//! `PerformanceObserver`. Each entry arrives as numbers and
+//! Navigation API (a navigation starting); the two observers one task
+//! after `new Iob`, or sooner when a click, a route change or leaving needs
+//! them. The `lite` build starts no `PerformanceObserver`. Each entry arrives as numbers and
 //! becomes a core event here; the wasm holds no observer or entry bindings,
 //! and nothing reads layout.
 

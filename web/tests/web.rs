@@ -355,6 +355,60 @@ async fn a_fetch_that_throws_at_once_does_not_stall_delivery() {
     run("window.fetch = window.__fetch; localStorage.clear()");
 }
 
+/// Resolves after `ms` milliseconds (a timer).
+async fn sleep(ms: u32) {
+    let p = Function::new_with_args("ms", "return new Promise((r) => setTimeout(r, ms))")
+        .call1(&JsValue::NULL, &ms.into())
+        .unwrap();
+    let _ = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(p)).await;
+}
+
+/// `new Iob` starts no observer: `js/observe.js` starts them one task
+/// later, as a page's first `MutationObserver` costs the start-up about
+/// 0.4 ms. Nothing is lost: a click in between starts them before the
+/// page's handlers answer it, so the change it makes still answers it,
+/// while a click that changes nothing is dead (2.5 s on).
+#[wasm_bindgen_test]
+async fn observers_start_after_new_iob_and_still_answer_a_click_before_them() {
+    run("window.iobMadeMO = 0; window.iobMO = MutationObserver;
+        window.MutationObserver = class extends window.iobMO {
+            constructor(f) { super(f); window.iobMadeMO++; }
+        };
+        const live = document.createElement('div'), still = document.createElement('div');
+        live.id = 'live'; still.id = 'still';
+        live.onclick = () => { live.textContent = 'clicked'; };
+        document.body.append(live, still);");
+    let made = || run("return window.iobMadeMO").as_f64().unwrap_or_default();
+    let click_on = |id: &str| {
+        run(&format!(
+            "document.getElementById('{id}').dispatchEvent(new MouseEvent('click', {{ bubbles: true }}))"
+        ));
+    };
+    let (emit, _) = recorder();
+    let mut iob = Iob::new(CONFIG, emit).unwrap();
+    let at_start = made();
+    click_on("live");
+    let after_click = made();
+    sleep(2600).await;
+    // features() leaves out a count of 0.
+    let dead = |iob: &Iob| {
+        field(&iob.features(), "dead_clicks")
+            .as_f64()
+            .unwrap_or_default()
+    };
+    let answered = dead(&iob);
+    click_on("still");
+    sleep(2600).await;
+    let unanswered = dead(&iob);
+    iob.shutdown();
+    run("window.MutationObserver = window.iobMO;
+        document.getElementById('live').remove(); document.getElementById('still').remove();");
+    assert_eq!(at_start, 0.0, "no MutationObserver made by new Iob");
+    assert_eq!(after_click, 1.0, "the click started it");
+    assert_eq!(answered, 0.0, "the change the click made answered it");
+    assert_eq!(unanswered, 1.0, "a click that changes nothing is dead");
+}
+
 /// Identifiers are drawn from `crypto.getRandomValues` (`js/browser.js`
 /// writes straight into the wasm's memory): the seeds two sites store are
 /// 32 hex digits, not zero, and differ.
