@@ -77,3 +77,33 @@ for (const [entry, expected] of [['/pkg/index.js', build], ['/pkg/lite/index.js'
     }
   });
 }
+
+// index.js starts with V8's explicit compile hint (scripts/compile-hint.sh):
+// its functions are compiled with the module, so starting the SDK, from
+// `create()` to `ready`, compiles almost no JavaScript function lazily on
+// the main thread (without the hint, about 90 of index.js's functions are
+// compiled one by one as the start first calls them).
+for (const dir of ['', 'lite/']) {
+  test(`${dir || 'full '}index.js: starting the SDK compiles almost no JavaScript function lazily`, async () => {
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    // The page without its script tag: the test imports the module itself.
+    await page.route('**/pkg/iob*.js', (route) => route.abort());
+    await page.goto(`${env.collector.url}/test/builds.html`);
+    await env.browser.startTracing(page, { categories: ['disabled-by-default-v8.compile', 'blink.user_timing'] });
+    await page.evaluate(async (url) => {
+      const m = await import(url);
+      performance.mark('iob-create');
+      const iob = m.create({ site: 'demo', endpoint: '/v1/ingest', consent: 'opt-out' });
+      await iob.ready;
+      performance.mark('iob-ready');
+    }, `/pkg/${dir}index.js`);
+    const events = JSON.parse((await env.browser.stopTracing()).toString()).traceEvents;
+    await context.close();
+    const at = (name) => events.find((e) => e.name === name && e.cat.includes('blink.user_timing'))?.ts;
+    const [from, to] = [at('iob-create'), at('iob-ready')];
+    assert.ok(from && to, 'both marks are in the trace');
+    const lazy = events.filter((e) => e.name === 'V8.CompileCode' && e.ts >= from && e.ts <= to).length;
+    assert.ok(lazy <= 10, `${lazy} functions compiled lazily between create() and ready`);
+  });
+}
