@@ -28,6 +28,16 @@ export function attached(start) {
     });
 }
 
+/**
+ * What waits to be brought into the SDK, one function per part: the events
+ * `listen.js` holds back, and the observers `observe.js` has not started
+ * yet (with the document's load times they report). `iobDrain` of listen.js
+ * runs them all at every entry point into the SDK, so nothing is read or
+ * decided before them.
+ * @type {Set<() => void>}
+ */
+export const drains = new Set();
+
 /** 1 on a page with a `window`, 0 where there is none (a worker, a server). */
 export function iobHasWindow() {
   return typeof window === 'object' ? 1 : 0;

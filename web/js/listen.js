@@ -3,7 +3,7 @@
 // Codes shared with Rust are defined in web/src/codes.rs; a test there checks
 // that every `const` below has the same value.
 
-import { attached } from './browser.js';
+import { attached, drains } from './browser.js';
 
 /** Flag bits reported with each event. */
 const TRUSTED = 1;
@@ -56,15 +56,14 @@ const KEYS = {
 const deferWaitMs = 1000;
 /** At most this many deferred events wait; one more hands them all over. */
 const deferMax = 64;
-/** The drain of each running listener set (one per SDK instance). */
-const drains = new Set();
 /** The scroll reading request of each running listener set. */
 const scrollReads = new Set();
 
 /**
- * Hands every deferred event to its handler, in order. Rust calls it at the
- * start of every entry point into the SDK, so nothing reads or acts on the
- * state before the events that came earlier are in.
+ * Brings in what waits (`drains` of browser.js): every deferred event, in
+ * order, and the observers not started yet. Rust calls it at the start of
+ * every entry point into the SDK, so nothing reads or acts on the state
+ * before what came earlier is in.
  * @returns {void}
  */
 export function iobDrain() {

@@ -9,7 +9,7 @@
 // ids), and pending entries are taken when the page is hidden.
 // Codes shared with Rust are defined in web/src/codes.rs (a test checks them).
 
-import { attached } from './browser.js';
+import { attached, drains } from './browser.js';
 
 /** Report kinds. */
 const DOM_CHANGED = 0;
@@ -74,27 +74,16 @@ function observe(report, vitals, stops) {
     stops.push(() => target.removeEventListener(name, f, true));
   };
 
-  // The document's load (web-vitals' getActivationStart and visibility
-  // watcher): activationStart, when it was first hidden, back/forward. A
-  // prerendered page reports once it is activated.
-  const pageTimes = () => {
-    const nav = /** @type {any} */ (perf.getEntriesByType('navigation')[0]);
-    const activation = nav && nav.responseStart > 0 && nav.responseStart < perf.now() ? nav.activationStart || 0 : 0;
-    const hiddenEntry = perf.getEntriesByType('visibility-state').find((e) => e.name === 'hidden' && e.startTime >= activation);
-    const hidden = hiddenEntry ? hiddenEntry.startTime : doc.visibilityState === 'hidden' ? 0 : Infinity;
-    safe(PAGE_TIMES, activation, hidden, nav && nav.type === 'back_forward' ? 1 : 0);
-  };
-  try {
-    if (doc.prerendering) listen(doc, 'prerenderingchange', pageTimes);
-    else pageTimes();
-  } catch (_) {}
-
-  // The observers are started one task after the SDK (`later`): a page's
-  // first MutationObserver costs about 0.4 ms, which `new Iob` need not
-  // wait for, and nothing is lost by it. Buffered performance entries from
-  // before the start are delivered all the same, and whatever needs an
-  // observer first starts it at once: a click (before the page's handlers
-  // answer it), leaving the page, a route change.
+  // The observers start one task after the SDK (`later`), with the
+  // document's load times: a page's first MutationObserver costs about
+  // 0.4 ms, and its first navigation entry and the first event into the
+  // core more, which `new Iob` need not wait for. Nothing is lost by it.
+  // Buffered performance entries from before the start are delivered all
+  // the same; `later` is one of the drains every entry point into the SDK
+  // runs first (browser.js), so the load times are in before anything is
+  // read or decided; and whatever needs an observer starts it at once: a
+  // click (before the page's handlers answer it), leaving the page, a route
+  // change.
   /** @type {Array<() => void>} */
   const starts = [];
   let started = false;
@@ -103,6 +92,7 @@ function observe(report, vitals, stops) {
   const later = () => {
     if (started) return;
     started = true;
+    drains.delete(later);
     clearTimeout(timer);
     starts.forEach((start) => {
       try {
@@ -111,10 +101,29 @@ function observe(report, vitals, stops) {
     });
   };
   timer = setTimeout(later, 0);
+  drains.add(later);
   stops.push(() => {
     started = true;
+    drains.delete(later);
     clearTimeout(timer);
   });
+
+  // The document's load (web-vitals' getActivationStart and visibility
+  // watcher): activationStart, when it was first hidden, back/forward. A
+  // prerendered page reports once it is activated. Without visibility-state
+  // entries (other browsers than Chromium), `hiddenNow` tells whether it is
+  // hidden: as it was at the start, when reported later.
+  /** @param {boolean} hiddenNow */
+  const pageTimes = (hiddenNow) => {
+    const nav = /** @type {any} */ (perf.getEntriesByType('navigation')[0]);
+    const activation = nav && nav.responseStart > 0 && nav.responseStart < perf.now() ? nav.activationStart || 0 : 0;
+    const hiddenEntry = perf.getEntriesByType('visibility-state').find((e) => e.name === 'hidden' && e.startTime >= activation);
+    const hidden = hiddenEntry ? hiddenEntry.startTime : hiddenNow ? 0 : Infinity;
+    safe(PAGE_TIMES, activation, hidden, nav && nav.type === 'back_forward' ? 1 : 0);
+  };
+  const hiddenAtStart = doc.visibilityState === 'hidden';
+  if (doc.prerendering) listen(doc, 'prerenderingchange', () => pageTimes(doc.visibilityState === 'hidden'));
+  else starts.push(() => pageTimes(hiddenAtStart));
 
   const opts = { childList: true, subtree: true, attributes: true, characterData: true };
   try {

@@ -409,6 +409,37 @@ async fn observers_start_after_new_iob_and_still_answer_a_click_before_them() {
     assert_eq!(unanswered, 1.0, "a click that changes nothing is dead");
 }
 
+/// The document's load times (the navigation entry: activation, back/forward,
+/// when first hidden) are read with the observers, one task after `new Iob`,
+/// and are in before anything is read: every entry point starts what waits.
+#[wasm_bindgen_test]
+fn the_load_times_are_read_after_new_iob_and_in_before_the_first_read() {
+    run(
+        "window.iobNavReads = 0; window.iobGetEntries = performance.getEntriesByType;
+        performance.getEntriesByType = function (type) {
+            if (type === 'navigation') window.iobNavReads++;
+            return window.iobGetEntries.call(performance, type);
+        };",
+    );
+    let reads = || {
+        run("return window.iobNavReads")
+            .as_f64()
+            .unwrap_or_default()
+    };
+    let (emit, _) = recorder();
+    let mut iob = Iob::new(CONFIG, emit).unwrap();
+    let at_start = reads();
+    let _ = iob.features();
+    let after_read = reads();
+    let _ = iob.explain();
+    let after_another = reads();
+    iob.shutdown();
+    run("performance.getEntriesByType = window.iobGetEntries;");
+    assert_eq!(at_start, 0.0, "not read by new Iob");
+    assert_eq!(after_read, 1.0, "read before features() answered");
+    assert_eq!(after_another, 1.0, "read once");
+}
+
 /// Identifiers are drawn from `crypto.getRandomValues` (`js/browser.js`
 /// writes straight into the wasm's memory): the seeds two sites store are
 /// 32 hex digits, not zero, and differ.
