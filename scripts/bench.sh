@@ -6,7 +6,8 @@
 # headless Chromium (tests/bench/bench.mjs) and prints the median ns per event
 # and the wasm memory after the run; then init to ready on fresh pages, where
 # it goes (the JS snippets timed in a copy made by tests/bench/instrument.mjs,
-# the wasm's lazy compilation from a trace) and the longest SDK tasks.
+# the wasm's and the JavaScript's lazy compilation from a trace) and the
+# longest SDK tasks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
