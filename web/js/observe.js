@@ -100,8 +100,10 @@ function observe(report, vitals, stops) {
       } catch (_) {}
     });
   };
-  timer = setTimeout(later, 0);
   drains.add(later);
+  try {
+    timer = setTimeout(later, 0);
+  } catch (_) {}
   stops.push(() => {
     started = true;
     drains.delete(later);
@@ -121,9 +123,11 @@ function observe(report, vitals, stops) {
     const hidden = hiddenEntry ? hiddenEntry.startTime : hiddenNow ? 0 : Infinity;
     safe(PAGE_TIMES, activation, hidden, nav && nav.type === 'back_forward' ? 1 : 0);
   };
-  const hiddenAtStart = doc.visibilityState === 'hidden';
-  if (doc.prerendering) listen(doc, 'prerenderingchange', () => pageTimes(doc.visibilityState === 'hidden'));
-  else starts.push(() => pageTimes(hiddenAtStart));
+  try {
+    const hiddenAtStart = doc.visibilityState === 'hidden';
+    if (doc.prerendering) listen(doc, 'prerenderingchange', () => pageTimes(doc.visibilityState === 'hidden'));
+    else starts.push(() => pageTimes(hiddenAtStart));
+  } catch (_) {}
 
   const opts = { childList: true, subtree: true, attributes: true, characterData: true };
   try {
