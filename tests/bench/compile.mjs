@@ -12,15 +12,9 @@
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { serve, launch } from './serve.mjs';
+import { serve, launch, dirsAndPages } from './serve.mjs';
 
-const args = process.argv.slice(2);
-const at = args.indexOf('--pages');
-const rounds = at >= 0 ? Number(args.splice(at, 2)[1]) : 9;
-if (!args.length || !(rounds > 0)) {
-  console.error('usage: node tests/bench/compile.mjs PKGDIR... [--pages N]');
-  process.exit(2);
-}
+const { dirs: args, rounds } = dirsAndPages('node tests/bench/compile.mjs PKGDIR... [--pages N]', 9);
 const PAGE = `<!doctype html><html><head>
 <script defer src="pkg/iob.js" data-site="bench" data-endpoint="/v1/ingest"></script>
 </head><body><button id="b" type="button">A button</button><p>Some text.</p></body></html>`;

@@ -51,3 +51,20 @@ export async function onFreshPage(browser, url, fn, around = (_page, run) => run
     await p.close();
   }
 }
+
+/**
+ * The command line of the A/B benchmarks: directories to compare and
+ * `--pages N` (fresh pages per directory, default `pages`); prints `usage`
+ * and exits when there is no directory or N is not a positive number.
+ * @returns {{ dirs: string[], rounds: number }}
+ */
+export function dirsAndPages(usage, pages) {
+  const dirs = process.argv.slice(2);
+  const at = dirs.indexOf('--pages');
+  const rounds = at >= 0 ? Number(dirs.splice(at, 2)[1]) : pages;
+  if (!dirs.length || !(rounds > 0)) {
+    console.error(`usage: ${usage}`);
+    process.exit(2);
+  }
+  return { dirs, rounds };
+}

@@ -5,15 +5,9 @@
 // alike; each page times the loader's order (`startupCompiled` of page.js:
 // the wasm compiled while index.js loads, then instantiate + `new Iob`).
 // Prints each build's median and quartiles.
-import { serve, launch, onFreshPage } from './serve.mjs';
+import { serve, launch, onFreshPage, dirsAndPages } from './serve.mjs';
 
-const args = process.argv.slice(2);
-const at = args.indexOf('--pages');
-const rounds = at >= 0 ? Number(args.splice(at, 2)[1]) : 40;
-if (!args.length || !(rounds > 0)) {
-  console.error('usage: node tests/bench/startup-ab.mjs DIR... [--pages N]');
-  process.exit(2);
-}
+const { dirs: args, rounds } = dirsAndPages('node tests/bench/startup-ab.mjs DIR... [--pages N]', 40);
 const servers = await Promise.all(args.map(serve));
 const browser = await launch();
 const times = args.map(() => []);
