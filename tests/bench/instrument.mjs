@@ -4,9 +4,9 @@
 // `globalThis.iobStartupParts[name]` (ms). Only the outermost call counts:
 // a snippet that calls another exported one (every attach function calls
 // `attached` of browser.js), or that reports into the wasm which then calls
-// another, holds that time in its own. The wasm and the
-// glue are unchanged, so what is not in a snippet is the wasm's own work,
-// its lazy compilation and the glue.
+// another, holds that time in its own. The wasm and the glue are
+// unchanged, so what is not in a snippet is the wasm's own work, its lazy
+// compilation and the glue.
 import { cp, readdir, readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
