@@ -94,7 +94,7 @@ export interface Features {
   forms_submitted?: number;
   /** x / (1 + x) with x = rage_clicks + error_clicks + 0.5 * (dead_clicks + quick_backs): 0 without frustration, 0.5 after one rage burst or error click, tending to 1. (score 0-1) */
   frustration_score?: number;
-  /** Interaction to Next Paint, as Google's web-vitals: the 98th percentile of interaction latency over all interactions of the page view, counted by the browser (performance.interactionCount, or web-vitals' estimate from interaction ids): of the 10 longest interactions (event timing entries of >= 40 ms and first-input, grouped by interactionId), the one at index min(9, floor(interactions / 50)). (ms) */
+  /** Interaction to Next Paint, as Google's web-vitals: the 98th percentile of interaction latency over all interactions of the page view, counted by the browser (performance.interactionCount, or web-vitals' estimate from interaction ids): of the 10 longest interactions (event timing entries of >= 40 ms and first-input, grouped by interactionId), the one at index min(9, floor(interactions / 50)). An interaction counts in the page view it started in: one that started before an SPA route change (the click that made it, say) is not the new page view's, even when its entry arrives after the change. (ms) */
   inp_ms?: number;
   /** Coefficient of variation (population standard deviation / mean) of the same intervals; near 0 means machine-regular typing. (ratio) */
   interkey_cv?: number;

@@ -663,7 +663,7 @@ feature_catalog! {
         "Cumulative Layout Shift, as Google's web-vitals: the largest session window of layout-shift values without recent input (shifts < 1 s apart, window < 5 s). Reported only when the first contentful paint came before the page was first hidden.",
         "Visual stability.";
     inp_ms: u32, "ms", max DAY_MS,
-        "Interaction to Next Paint, as Google's web-vitals: the 98th percentile of interaction latency over all interactions of the page view, counted by the browser (performance.interactionCount, or web-vitals' estimate from interaction ids): of the 10 longest interactions (event timing entries of >= 40 ms and first-input, grouped by interactionId), the one at index min(9, floor(interactions / 50)).",
+        "Interaction to Next Paint, as Google's web-vitals: the 98th percentile of interaction latency over all interactions of the page view, counted by the browser (performance.interactionCount, or web-vitals' estimate from interaction ids): of the 10 longest interactions (event timing entries of >= 40 ms and first-input, grouped by interactionId), the one at index min(9, floor(interactions / 50)). An interaction counts in the page view it started in: one that started before an SPA route change (the click that made it, say) is not the new page view's, even when its entry arrives after the change.",
         "Responsiveness.";
     long_tasks: u32, "count", max 100_000,
         "longtask entries (main-thread tasks over 50 ms) observed during the page view.",

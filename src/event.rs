@@ -106,10 +106,12 @@ pub enum EventKind {
         at: f32,
     },
     /// An `event` timing entry of at least 40 ms with an interaction id, or
-    /// the `first-input` entry: id and duration (ms).
+    /// the `first-input` entry: id, duration (ms) and start time (ms, the
+    /// page clock: when the input happened, not when the entry arrived).
     Interaction {
         id: u32,
         duration: f32,
+        start: f32,
     },
     /// Interactions of the document so far (`performance.interactionCount`,
     /// or web-vitals' estimate from interaction ids where it is missing).

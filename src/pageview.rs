@@ -76,7 +76,7 @@ impl PageView {
         ctx: Context,
     ) -> Self {
         let engagement = self.engagement.next(start, visible, focused);
-        PageView::with(id, ctx, engagement, self.full.next())
+        PageView::with(id, ctx, engagement, self.full.next(start))
     }
 
     /// A fresh page view with the given engagement and full-build families

@@ -237,6 +237,7 @@ impl Document<'_> {
             "interaction" => Some(EventKind::Interaction {
                 id: num(e, "id", 0.0) as u32,
                 duration: num(e, "duration", 0.0) as f32,
+                start: num(e, "start", t) as f32,
             }),
             "interaction_count" => Some(EventKind::InteractionCount(num(e, "count", 0.0) as f32)),
             "longtask" => Some(EventKind::LongTask),

@@ -36,10 +36,11 @@ pub(crate) struct FullOnly {}
 #[cfg(feature = "full")]
 impl FullOnly {
     /// The document's next page view (an SPA route change): the vitals keep
-    /// the document's times, the rest starts afresh.
-    pub(crate) fn next(&self) -> FullOnly {
+    /// the document's times, the rest starts afresh; `at` is the change's
+    /// time (ms).
+    pub(crate) fn next(&self, at: f64) -> FullOnly {
         FullOnly {
-            vitals: self.vitals.next(),
+            vitals: self.vitals.next(at),
             ..FullOnly::default()
         }
     }
@@ -79,7 +80,7 @@ impl FullOnly {
 
 #[cfg(not(feature = "full"))]
 impl FullOnly {
-    pub(crate) fn next(&self) -> FullOnly {
+    pub(crate) fn next(&self, _at: f64) -> FullOnly {
         FullOnly {}
     }
 

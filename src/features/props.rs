@@ -33,7 +33,7 @@ fn kind() -> impl Strategy<Value = EventKind> {
         1 => (0u32..4).prop_map(|form| EventKind::FormSubmit { form }),
         1 => (0.0f32..10_000.0).prop_map(EventKind::Lcp),
         1 => (0.0f32..0.5, 0.0f32..60_000.0).prop_map(|(value, at)| EventKind::LayoutShift { value, at }),
-        1 => (0u32..30, 0.0f32..600.0).prop_map(|(id, duration)| EventKind::Interaction { id, duration }),
+        1 => (0u32..30, 0.0f32..600.0, 0.0f32..60_000.0).prop_map(|(id, duration, start)| EventKind::Interaction { id, duration, start }),
         1 => Just(EventKind::LongTask),
         1 => Just(EventKind::Conversion),
         1 => Just(EventKind::PageFrozen),
@@ -183,6 +183,7 @@ fn only_events_that_change_the_snapshot_make_the_page_view_dirty() {
         EventKind::Interaction {
             id: 1,
             duration: 64.0,
+            start: 50.0,
         },
         vitals,
     );
@@ -191,6 +192,7 @@ fn only_events_that_change_the_snapshot_make_the_page_view_dirty() {
         EventKind::Interaction {
             id: 1,
             duration: 48.0,
+            start: 50.0,
         },
         false,
     ); // same interaction, shorter

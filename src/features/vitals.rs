@@ -11,7 +11,10 @@
 //!   less than 5 s; reported only when the first contentful paint came
 //!   before the document was first hidden (web-vitals waits for FCP);
 //! - `inp_ms`: over the interactions of the page view, counted by the
-//!   browser (`performance.interactionCount`), the 98th percentile latency:
+//!   browser (`performance.interactionCount`), the 98th percentile latency.
+//!   An interaction belongs to the page view it started in: an entry that
+//!   started before the SPA route change is not the new page view's, even
+//!   when it arrives after it (entries come with the next paint):
 //!   of the 10 longest interactions (entries grouped by `interactionId`,
 //!   only entries of >= 40 ms and `first-input` are seen), the one at index
 //!   `min(9, floor(interactions / 50))`, so one per 50 interactions is ignored;
@@ -56,6 +59,9 @@ pub(crate) struct Vitals {
     n_longest: usize,
     /// The document's interaction count when this page view started.
     interactions_before: f64,
+    /// When this page view started (ms; the route change's time, or
+    /// -infinity for the document's first): earlier interactions are not its.
+    since: f64,
     long_tasks: u32,
 }
 
@@ -77,6 +83,7 @@ impl Default for Vitals {
             longest: [(0, 0.0); KEEP],
             n_longest: 0,
             interactions_before: 0.0,
+            since: f64::NEG_INFINITY,
             long_tasks: 0,
         }
     }
@@ -85,11 +92,12 @@ impl Default for Vitals {
 impl Vitals {
     /// The vitals of the document's next page view (an SPA route change):
     /// the document's times carry over (and with them where LCP stops), and
-    /// INP counts the interactions from now on.
-    pub(crate) fn next(&self) -> Vitals {
+    /// INP counts the interactions from `at` (ms, the change's time) on.
+    pub(crate) fn next(&self, at: f64) -> Vitals {
         Vitals {
             doc: self.doc,
             interactions_before: self.doc.interactions,
+            since: at,
             ..Vitals::default()
         }
     }
@@ -192,7 +200,11 @@ impl Aggregator for Vitals {
                 self.window_last = at;
                 self.cls_max = self.cls_max.max(self.window_sum);
             }
-            EventKind::Interaction { id, duration } if duration.is_finite() && duration >= 0.0 => {
+            EventKind::Interaction {
+                id,
+                duration,
+                start,
+            } if duration.is_finite() && duration >= 0.0 && f64::from(start) >= self.since => {
                 self.interaction(id, duration)
             }
             EventKind::InteractionCount(n) if n.is_finite() => {
@@ -245,7 +257,11 @@ mod tests {
     }
 
     fn interaction(id: u32, duration: f32) -> EventKind {
-        EventKind::Interaction { id, duration }
+        EventKind::Interaction {
+            id,
+            duration,
+            start: 0.0,
+        }
     }
 
     #[test]
@@ -406,16 +422,44 @@ mod tests {
     }
 
     #[test]
+    fn an_interaction_that_started_before_the_route_change_is_not_the_new_page_views() {
+        let mut v = Vitals::default();
+        at(&mut v, 0.0, EventKind::InteractionCount(4.0));
+        let mut next = v.next(6060.0);
+        let late = |id, duration, start| EventKind::Interaction {
+            id,
+            duration,
+            start,
+        };
+        // The click that made the change: it started at 5800, its entry
+        // arrives with the next paint, after the change.
+        at(&mut next, 6075.0, late(12, 264.0, 5800.0));
+        assert_eq!(snap(&next).inp_ms, 0);
+        // One that started at the change's time is the new page view's.
+        at(&mut next, 7100.0, late(19, 96.0, 6060.0));
+        at(&mut next, 7101.0, EventKind::InteractionCount(5.0));
+        assert_eq!(snap(&next).inp_ms, 96);
+        // The document's first page view has every interaction.
+        at(&mut v, 1.0, late(3, 48.0, 0.0));
+        assert_eq!(snap(&v).inp_ms, 48);
+    }
+
+    #[test]
     fn an_spa_page_view_counts_interactions_from_its_start_and_lcp_stops_for_the_document() {
         let mut v = Vitals::default();
         at(&mut v, 0.0, EventKind::Fcp(100.0));
         at(&mut v, 0.0, EventKind::Lcp(300.0));
         at(&mut v, 1000.0, click());
         at(&mut v, 0.0, EventKind::InteractionCount(120.0));
-        let mut next = v.next();
+        let mut next = v.next(2000.0);
         at(&mut next, 5000.0, EventKind::Lcp(5000.0));
-        at(&mut next, 0.0, interaction(90, 300.0));
-        at(&mut next, 0.0, interaction(91, 80.0));
+        let since = |id, duration| EventKind::Interaction {
+            id,
+            duration,
+            start: 2100.0,
+        };
+        at(&mut next, 0.0, since(90, 300.0));
+        at(&mut next, 0.0, since(91, 80.0));
         at(&mut next, 0.0, EventKind::InteractionCount(150.0));
         at(
             &mut next,
@@ -439,7 +483,7 @@ mod tests {
         // view has the LCP entries delivered during it.
         let mut v = Vitals::default();
         at(&mut v, 50.0, EventKind::Lcp(40.0));
-        let mut next = v.next();
+        let mut next = v.next(2000.0);
         at(&mut next, 700.0, EventKind::Lcp(650.0));
         assert_eq!((snap(&v).lcp_ms, snap(&next).lcp_ms), (40, 650));
     }

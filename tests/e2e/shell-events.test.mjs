@@ -305,6 +305,50 @@ test("an SPA page view's INP counts only the interactions since its route change
   await context.close();
 });
 
+test('a slow click that changes the route is not in the new page view\'s INP: an interaction counts where it started', { skip: fullOnly }, async () => {
+  const { context, page } = await open();
+  // The plain box's first click blocks for 260 ms and then changes the
+  // route: it started on the first page view, and its event-timing entry
+  // comes with the next paint, after the change. Later clicks block for
+  // 90 ms. The page's own observer keeps the browser's entries.
+  await page.evaluate(() => {
+    const box = document.getElementById('plain');
+    window.change = null;
+    box.addEventListener('click', () => {
+      const until = performance.now() + (window.change ? 90 : 260);
+      while (performance.now() < until);
+      if (!window.change) {
+        history.pushState(null, '', '/b');
+        window.change = performance.now();
+      }
+    });
+    window.seen = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => e.interactionId > 0 && window.seen.push([e.interactionId, e.duration, e.startTime])))
+      .observe({ type: 'event', buffered: true, durationThreshold: 40 });
+  });
+  await page.mouse.click(100, 150);
+  await page.mouse.click(140, 190);
+  const entries = async () => {
+    const { seen, change } = await page.evaluate(() => ({ seen: window.seen, change: window.change }));
+    const ids = (keep) => new Set(seen.filter(keep).map(([id]) => id));
+    return { seen, change, before: ids(([, , start]) => start < change), after: ids(([, , start]) => start >= change) };
+  };
+  await waitFor(async () => {
+    const e = await entries();
+    return e.before.size >= 1 && e.after.size >= 1;
+  }, 8000, "the browser's entries of the click that changed the route and of the one after it");
+  const { seen, change } = await entries();
+  const slow = Math.max(...seen.filter(([, , start]) => start < change).map(([, d]) => d));
+  const since = Math.max(...seen.filter(([, , start]) => start >= change).map(([, d]) => d));
+  assert.ok(slow >= 256 && since < slow, `the browser measured the route's click ${slow} ms, the next ${since} ms`);
+  await page.waitForTimeout(300);
+  const f = await features(page);
+  const detail = JSON.stringify({ change, seen, inp_ms: f.inp_ms });
+  assert.equal(f.route_changes, 1, detail);
+  assert.equal(f.inp_ms, Math.round(since), `INP is the click since the change, not the one that made it: ${detail}`);
+  await context.close();
+});
+
 test('a segment that time alone changes is announced by a timer (bouncer at 5 s, no event)', { skip: fullOnly }, async () => {
   const { context, page } = await open();
   // Nothing happens on the page: no input, no features() call.

@@ -30,7 +30,8 @@ const NAVIGATE = 9;
  *   interactionId; interaction count: the count; page times: activationStart
  * @param {number} b layout shift: startTime; interaction: duration; page
  *   times: when the page was first hidden (0 loaded hidden, Infinity never)
- * @param {number} c page times: 1 when reached by back/forward, else 0
+ * @param {number} c interaction: startTime; page times: 1 when reached by
+ *   back/forward, else 0
  * @param {number} z always 0 @param {number} flags always 0
  * @param {undefined} text always undefined (the shell's one callback
  *   signature, `Callback` in web/src/browser.rs: these are not read there;
@@ -202,7 +203,7 @@ function observe(report, vitals, stops) {
           if (!e.hadRecentInput) safe(LAYOUT_SHIFT, e.value, e.startTime);
         } else if (t === 'event' || t === 'first-input') {
           events = true;
-          if (e.interactionId > 0 || t === 'first-input') safe(INTERACTION, e.interactionId || 0, e.duration);
+          if (e.interactionId > 0 || t === 'first-input') safe(INTERACTION, e.interactionId || 0, e.duration, e.startTime);
         } else if (t === 'paint') {
           if (e.name === 'first-contentful-paint') safe(FCP, e.startTime, 0);
         } else if (t === 'longtask') safe(LONG_TASK, 0, 0);

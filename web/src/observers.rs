@@ -51,6 +51,7 @@ pub(crate) fn attach(shared: &Shared) -> Attachment {
                     INTERACTION => EventKind::Interaction {
                         id: a as u32,
                         duration: b as f32,
+                        start: c as f32,
                     },
                     LONG_TASK => EventKind::LongTask,
                     FCP => EventKind::Fcp(a as f32),

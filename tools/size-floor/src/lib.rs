@@ -170,6 +170,7 @@ pub extern "C" fn event(kind: u32, t: f64, a: f32, b: f32, c: f32, flags: u32) {
         16 => EventKind::Interaction {
             id: flags,
             duration: a,
+            start: b,
         },
         17 => EventKind::LongTask,
         18 => EventKind::PageFrozen,
