@@ -14,7 +14,8 @@
 //!   browser (`performance.interactionCount`), the 98th percentile latency.
 //!   An interaction belongs to the page view it started in: an entry that
 //!   started before the SPA route change is not the new page view's, even
-//!   when it arrives after it (entries come with the next paint):
+//!   when it arrives after it (entries come with the next paint; the shell
+//!   takes the ones already made before the change):
 //!   of the 10 longest interactions (entries grouped by `interactionId`,
 //!   only entries of >= 40 ms and `first-input` are seen), the one at index
 //!   `min(9, floor(interactions / 50))`, so one per 50 interactions is ignored;

@@ -310,13 +310,16 @@ test('a slow click that changes the route is not in the new page view\'s INP: an
   // The plain box's first click blocks for 260 ms and then changes the
   // route: it started on the first page view, and its event-timing entry
   // comes with the next paint, after the change. Later clicks block for
-  // 90 ms. The page's own observer keeps the browser's entries.
+  // 90 ms. Each click changes the box's text, so that it asks for a paint
+  // (the browser's entry waits for one). The page's own observer keeps the
+  // browser's entries.
   await page.evaluate(() => {
     const box = document.getElementById('plain');
     window.change = null;
     box.addEventListener('click', () => {
       const until = performance.now() + (window.change ? 90 : 260);
       while (performance.now() < until);
+      box.textContent = `clicked at ${Math.round(until)}`;
       if (!window.change) {
         history.pushState(null, '', '/b');
         window.change = performance.now();
@@ -346,6 +349,53 @@ test('a slow click that changes the route is not in the new page view\'s INP: an
   const detail = JSON.stringify({ change, seen, inp_ms: f.inp_ms });
   assert.equal(f.route_changes, 1, detail);
   assert.equal(f.inp_ms, Math.round(since), `INP is the click since the change, not the one that made it: ${detail}`);
+  await context.close();
+});
+
+test('a route change takes the entries the browser has already made: the old page view\'s last snapshot has its slow click', { skip: fullOnly }, async () => {
+  // The page's own observer, made before the SDK's, is told of an entry
+  // first; it changes the route as it learns of the slow click, while the
+  // SDK's observer has yet to be told. (Analytics by opt-out: snapshots go.)
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  await context.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false });
+    window.seen = [];
+    new PerformanceObserver((l) =>
+      l.getEntries().forEach((e) => {
+        if (!(e.interactionId > 0)) return;
+        window.seen.push([e.interactionId, e.duration, e.startTime]);
+        if (e.duration >= 200 && location.pathname !== '/c') history.pushState(null, '', '/c');
+      }),
+    ).observe({ type: 'event', durationThreshold: 40 });
+  });
+  const page = await context.newPage();
+  await page.goto(pageUrl({ consent: 'opt-out' }, 'a'));
+  await ready(page);
+  await page.evaluate(() => {
+    window.payloads = [];
+    window.iob.on('payload', (p) => window.payloads.push(p));
+    const box = document.getElementById('plain');
+    box.addEventListener('click', () => {
+      const until = performance.now() + 230;
+      while (performance.now() < until);
+      box.textContent = 'clicked'; // asks for the paint the browser's entry waits for
+    });
+  });
+  await page.mouse.click(100, 150);
+  await page.waitForFunction(() => location.pathname === '/c', null, { timeout: 8000 });
+  const slow = Math.max(...(await page.evaluate(() => window.seen)).map(([, d]) => d));
+  // The old page view's last snapshot, as handed to the transport and as stored.
+  const sent = (await page.evaluate(() => window.payloads)).filter((p) => p.ctx.path === '/test/replay.html');
+  assert.ok(sent.length > 0, 'the old page view sent its last snapshot at the change');
+  const last = sent[sent.length - 1];
+  const detail = JSON.stringify({ slow, pv: last.pv, seq: last.seq, f: last.f });
+  assert.equal(last.f.inp_ms ?? 0, Math.round(slow), `the slow click is the old page view's INP: ${detail}`);
+  const rows = await waitFor(async () => {
+    const r = (await collector.dump()).filter((row) => row.pv === last.pv && (row.features.inp_ms ?? 0) > 0);
+    return r.length ? r : null;
+  }, 8000, `the stored snapshot of page view ${last.pv}: ${detail}`);
+  assert.equal(rows[rows.length - 1].features.inp_ms, Math.round(slow));
+  assert.equal((await features(page)).inp_ms ?? 0, 0, 'and not the new one\'s');
   await context.close();
 });
 

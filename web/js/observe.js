@@ -161,8 +161,12 @@ function observe(report, vitals, stops) {
     stops.push(() => mo && mo.disconnect());
   } catch (_) {}
 
-  /** Reports the interaction count as of now (set up with the event observer). */
-  let reportCount = () => {};
+  /**
+   * A page view ends (leaving, a route change): the entries the browser has
+   * made but not yet delivered go in first, with the interaction count as of
+   * now (set up with the performance observer).
+   */
+  let settle = () => {};
   // The lite build's bundle defines IOB_LITE (scripts/build-pkg.sh), so this
   // block is left out of its index.js; unbundled (the browser tests) it is
   // undefined and `vitals` decides.
@@ -175,7 +179,7 @@ function observe(report, vitals, stops) {
     let maxId = 0;
     const native = 'interactionCount' in perf;
     const count = () => (native ? /** @type {any} */ (perf).interactionCount : maxId ? (maxId - minId) / 7 + 1 : 0);
-    reportCount = () => {
+    const reportCount = () => {
       later();
       safe(INTERACTION_COUNT, count(), 0);
     };
@@ -219,20 +223,19 @@ function observe(report, vitals, stops) {
       }),
     );
     stops.push(() => po.disconnect());
-    // Leaving (hidden, or unloading): what is pending goes in before the
-    // final snapshot, with the interaction count as of now (web-vitals'
-    // onHidden). Window capture listeners run before the SDK's own.
-    const leave = () => {
+    // Leaving (hidden, or unloading) and a route change: what is pending
+    // goes in before the page view's last snapshot (web-vitals' onHidden),
+    // and the new page view's INP counts the interactions from the count as
+    // of the change. Window capture listeners run before the SDK's own.
+    settle = () => {
       later();
       handle(po.takeRecords());
       reportCount();
     };
-    listen(w, 'visibilitychange', () => doc.visibilityState === 'hidden' && leave());
-    listen(w, 'pagehide', leave);
-    // A route change starts a page view whose INP counts the interactions
-    // from then on: the count as of the change goes first.
-    listen(w, 'popstate', reportCount);
-    listen(w, 'hashchange', reportCount);
+    listen(w, 'visibilitychange', () => doc.visibilityState === 'hidden' && settle());
+    listen(w, 'pagehide', settle);
+    listen(w, 'popstate', settle);
+    listen(w, 'hashchange', settle);
   }
 
   // A navigation starting (Navigation API, where the browser has it).
@@ -250,7 +253,7 @@ function observe(report, vitals, stops) {
     const ours = function (...args) {
       const r = original.apply(h, /** @type {any} */ (args));
       if (active) {
-        reportCount();
+        settle();
         safe(HISTORY_CHANGED, 0, 0);
       }
       return r;

@@ -5,7 +5,9 @@
 //! `history.pushState` / `replaceState` (SPA route changes) and the
 //! Navigation API (a navigation starting); the two observers one task
 //! after `new Iob`, or sooner when a click, a route change or leaving needs
-//! them. The `lite` build starts no `PerformanceObserver`. Each entry arrives as numbers and
+//! them. Leaving the page and a route change first take the entries the
+//! browser has made but not yet delivered, so they count in the page view
+//! that ends. The `lite` build starts no `PerformanceObserver`. Each entry arrives as numbers and
 //! becomes a core event here; the wasm holds no observer or entry bindings,
 //! and nothing reads layout.
 
