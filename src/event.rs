@@ -66,6 +66,9 @@ pub enum EventKind {
     Mutation,
     /// The text selection changed (`selectionchange`).
     Selection,
+    /// A pointer button went down (`pointerdown`): a press changes the text
+    /// selection as it starts, before its click comes with the release.
+    Press,
     /// An uncaught error (`error` or `unhandledrejection` on window).
     Error,
     /// An edit in a form field. `form`: hash of the form's name; `field`:

@@ -161,7 +161,8 @@ impl PageView {
             | EventKind::PageFrozen
             | EventKind::NavigationStart
             | EventKind::Mutation
-            | EventKind::Selection => true,
+            | EventKind::Selection
+            | EventKind::Press => true,
             _ => false,
         };
         if !quiet {

@@ -91,6 +91,7 @@ fn from_listener(kind: &str) -> bool {
     matches!(
         kind,
         "pointermove"
+            | "pointerdown"
             | "click"
             | "keydown"
             | "wheel"
@@ -195,6 +196,7 @@ impl Document<'_> {
             // The shell drops wheel and touch events dispatched by script.
             "wheel" => trusted.then_some(EventKind::Wheel),
             "touchstart" => trusted.then_some(EventKind::Touch),
+            "pointerdown" => Some(EventKind::Press),
             "scroll" => Some(EventKind::Scroll {
                 scroll_y: num(e, "y", 0.0) as f32,
                 viewport_h: num(e, "viewport_h", 800.0) as f32,

@@ -6,7 +6,9 @@
 //! - A dead click is a click on a non-link after which, within
 //!   [`DEAD_WINDOW_MS`], there is no DOM mutation, navigation (a navigation
 //!   starting, page end, back/forward cache, SPA route change or form
-//!   submission), scroll or selection change.
+//!   submission), scroll or selection change. A pointer click is also
+//!   answered by a selection change since its press: the press removes or
+//!   starts a selection as the button goes down, before the click.
 //! - An error click is a click followed by an uncaught error within
 //!   [`ERROR_WINDOW_MS`]: an error counts every click of the last second that
 //!   has not counted yet, so each click counts at most once.
@@ -114,6 +116,9 @@ pub(crate) struct Clicks {
     pending: ClickQueue,
     /// Clicks of the last [`ERROR_WINDOW_MS`] not yet counted as error clicks.
     unerrored: ClickQueue,
+    /// Since the last pointer press not yet followed by its click: whether
+    /// the selection changed (`None`: no press waiting for its click).
+    press: Option<bool>,
     hidden_at: Option<f64>,
 }
 
@@ -143,7 +148,13 @@ impl Aggregator for Clicks {
         let dead = self.pending.take_older_than(t, DEAD_WINDOW_MS);
         self.dead = self.dead.saturating_add(dead);
         match ev.kind {
-            EventKind::Click { x, y, link, .. } => {
+            EventKind::Click {
+                x,
+                y,
+                link,
+                keyboard,
+                ..
+            } => {
                 self.clicks = self.clicks.saturating_add(1);
                 let near = match self.last {
                     Some((lt, lx, ly)) => {
@@ -160,13 +171,20 @@ impl Aggregator for Clicks {
                 self.last = Some((t, x, y));
                 self.unerrored.take_older_than(t, ERROR_WINDOW_MS);
                 self.unerrored.push(t);
-                if !link {
+                let answered = self.press.take() == Some(true) && !keyboard;
+                if !link && !answered {
                     self.pending.push(t);
                 }
             }
+            EventKind::Press => self.press = Some(false),
+            EventKind::Selection => {
+                if self.press.is_some() {
+                    self.press = Some(true);
+                }
+                self.pending.clear();
+            }
             EventKind::Mutation
             | EventKind::Scroll { .. }
-            | EventKind::Selection
             | EventKind::PageEnd
             | EventKind::PageFrozen
             | EventKind::NavigationStart
@@ -320,6 +338,43 @@ mod tests {
             },
         });
         assert_eq!(snap(&c, 10_000.0).dead_clicks, 0);
+    }
+
+    #[test]
+    fn a_selection_change_since_its_press_answers_a_pointer_click() {
+        let at = |c: &mut Clicks, t: f64, kind: EventKind| c.on_event(&Event { t, kind });
+        // The press removes the selection; the click comes with the release.
+        let mut c = Clicks::default();
+        at(&mut c, 1000.0, EventKind::Press);
+        at(&mut c, 1010.0, EventKind::Selection);
+        click(&mut c, 1100.0, 0.0);
+        assert_eq!(snap(&c, 10_000.0).dead_clicks, 0);
+        // A selection change before the press answers nothing, and the next
+        // press starts afresh.
+        let mut c = Clicks::default();
+        at(&mut c, 900.0, EventKind::Selection);
+        at(&mut c, 1000.0, EventKind::Press);
+        click(&mut c, 1100.0, 0.0);
+        at(&mut c, 4000.0, EventKind::Press);
+        click(&mut c, 4100.0, 0.0);
+        assert_eq!(snap(&c, 10_000.0).dead_clicks, 2);
+        // Without a press (a keyboard click, or one dispatched by script), an
+        // earlier selection change answers nothing.
+        let mut c = Clicks::default();
+        at(&mut c, 1000.0, EventKind::Press);
+        at(&mut c, 1010.0, EventKind::Selection);
+        at(
+            &mut c,
+            1100.0,
+            EventKind::Click {
+                x: 0.0,
+                y: 0.0,
+                trusted: true,
+                link: false,
+                keyboard: true,
+            },
+        );
+        assert_eq!(snap(&c, 10_000.0).dead_clicks, 1);
     }
 
     #[test]

@@ -35,6 +35,7 @@ fn kind() -> impl Strategy<Value = EventKind> {
         1 => (0.0f32..0.5, 0.0f32..60_000.0).prop_map(|(value, at)| EventKind::LayoutShift { value, at }),
         1 => (0u32..30, 0.0f32..600.0, 0.0f32..60_000.0).prop_map(|(id, duration, start)| EventKind::Interaction { id, duration, start }),
         1 => Just(EventKind::LongTask),
+        1 => Just(EventKind::Press),
         1 => Just(EventKind::Conversion),
         1 => Just(EventKind::PageFrozen),
         1 => Just(EventKind::NavigationStart),

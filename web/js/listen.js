@@ -85,7 +85,7 @@ export function iobReadScroll() {
 
 /**
  * Adds one passive listener per name, each calling `handler`. The events of
- * the names in `deferred` (pointer moves, wheel, touch, keys, selection
+ * the names in `deferred` (pointer moves and presses, wheel, touch, keys, selection
  * changes: up to one per frame while the pointer moves) are read at once
  * but handed over in batches, at the next other event or entry point, after
  * deferWaitMs, or when deferMax wait: a call into the wasm from a cold event costs tens of microseconds,

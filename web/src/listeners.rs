@@ -75,6 +75,8 @@ enum Kind {
     Submit,
     Error,
     Selection,
+    /// A pointer button went down.
+    Press,
     Route,
     /// Back online, or shown again: the outbox is retried at once.
     Resume,
@@ -88,6 +90,7 @@ enum Kind {
 /// performance entries before the final snapshot.
 const EVENTS: &[(&str, Kind, bool, bool, u32)] = &[
     ("pointermove", Kind::Pointer, true, false, READ_XY),
+    ("pointerdown", Kind::Press, true, false, 0),
     ("click", Kind::Click, true, false, READ_XY | READ_ELEMENT),
     ("keydown", Kind::Key, true, false, READ_ELEMENT | READ_KEY),
     ("wheel", Kind::Wheel, true, false, 0),
@@ -202,6 +205,7 @@ fn core_event(kind: Kind, r: &Reading) -> Option<EventKind> {
         Kind::Focus(f) => EventKind::Focus(f),
         Kind::Error => EventKind::Error,
         Kind::Selection => EventKind::Selection,
+        Kind::Press => EventKind::Press,
         Kind::Input if r.flags & FIELD != 0 => {
             let (form, field) = form_ids(r)?;
             EventKind::FieldInput {
@@ -284,7 +288,7 @@ pub(crate) fn attach(shared: &Shared) -> Attachment {
         on_document |= u32::from(*doc) << k;
         deferred |= u32::from(matches!(
             kind,
-            Kind::Pointer | Kind::Wheel | Kind::Touch | Kind::Key | Kind::Selection
+            Kind::Pointer | Kind::Wheel | Kind::Touch | Kind::Key | Kind::Selection | Kind::Press
         )) << k;
     }
     Attachment::new(handler, |h| {
