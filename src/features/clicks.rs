@@ -342,39 +342,39 @@ mod tests {
 
     #[test]
     fn a_selection_change_since_its_press_answers_a_pointer_click() {
-        let at = |c: &mut Clicks, t: f64, kind: EventKind| c.on_event(&Event { t, kind });
+        use EventKind::{Press, Selection};
+        let pointer = Event::click_at(0.0).kind;
+        let keyboard = EventKind::Click {
+            x: 0.0,
+            y: 0.0,
+            trusted: true,
+            link: false,
+            keyboard: true,
+        };
+        let dead = |events: &[(f64, EventKind)]| {
+            let mut c = Clicks::default();
+            for &(t, kind) in events {
+                c.on_event(&Event { t, kind });
+            }
+            snap(&c, 10_000.0).dead_clicks
+        };
         // The press removes the selection; the click comes with the release.
-        let mut c = Clicks::default();
-        at(&mut c, 1000.0, EventKind::Press);
-        at(&mut c, 1010.0, EventKind::Selection);
-        click(&mut c, 1100.0, 0.0);
-        assert_eq!(snap(&c, 10_000.0).dead_clicks, 0);
+        let removed = [(1000.0, Press), (1010.0, Selection), (1100.0, pointer)];
+        assert_eq!(dead(&removed), 0);
         // A selection change before the press answers nothing, and the next
         // press starts afresh.
-        let mut c = Clicks::default();
-        at(&mut c, 900.0, EventKind::Selection);
-        at(&mut c, 1000.0, EventKind::Press);
-        click(&mut c, 1100.0, 0.0);
-        at(&mut c, 4000.0, EventKind::Press);
-        click(&mut c, 4100.0, 0.0);
-        assert_eq!(snap(&c, 10_000.0).dead_clicks, 2);
-        // Without a press (a keyboard click, or one dispatched by script), an
-        // earlier selection change answers nothing.
-        let mut c = Clicks::default();
-        at(&mut c, 1000.0, EventKind::Press);
-        at(&mut c, 1010.0, EventKind::Selection);
-        at(
-            &mut c,
-            1100.0,
-            EventKind::Click {
-                x: 0.0,
-                y: 0.0,
-                trusted: true,
-                link: false,
-                keyboard: true,
-            },
-        );
-        assert_eq!(snap(&c, 10_000.0).dead_clicks, 1);
+        let before = [
+            (900.0, Selection),
+            (1000.0, Press),
+            (1100.0, pointer),
+            (4000.0, Press),
+            (4100.0, pointer),
+        ];
+        assert_eq!(dead(&before), 2);
+        // A keyboard click has no press: the selection change since the
+        // last press answers nothing.
+        let keys = [(1000.0, Press), (1010.0, Selection), (1100.0, keyboard)];
+        assert_eq!(dead(&keys), 1);
     }
 
     #[test]
