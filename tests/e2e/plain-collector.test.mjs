@@ -66,12 +66,24 @@ test('back online (`online`): a payload waiting out its retry backoff is posted 
   await page.goto(site.url + '/resume.html');
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   await interact(page, { clicks: 2, wheels: 0, keys: '' });
+  // The page counts the requests that failed, as the SDK learns of each:
+  // the collector counts a drop before the browser reports it, and an
+  // `online` in between would find the attempt still in flight.
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.failed = 0;
+    const original = w.fetch;
+    w.fetch = (...args) => original(...args).catch((e) => {
+      w.failed++;
+      throw e;
+    });
+  });
   collector.down = true;
   const dropped = collector.dropped;
   await page.evaluate(() => window.iob.flush());
   // The post and its first two retries fail; right after the third failure
   // the next retry is 2-4 s away (backoff 4 s, equal jitter).
-  await waitFor(async () => collector.dropped >= dropped + 3, 10000, 'three failed attempts');
+  await waitFor(async () => collector.dropped >= dropped + 3 && (await page.evaluate(() => window.failed)) >= 3, 10000, 'three failed attempts');
   collector.down = false;
   const before = collector.posts.length;
   const at = Date.now();
