@@ -257,11 +257,17 @@ mod tests {
         }
     }
 
+    /// An interaction entry that started at 0 ms (the document's first page view).
     fn interaction(id: u32, duration: f32) -> EventKind {
+        started(id, duration, 0.0)
+    }
+
+    /// An interaction entry that started at `start` ms.
+    fn started(id: u32, duration: f32, start: f32) -> EventKind {
         EventKind::Interaction {
             id,
             duration,
-            start: 0.0,
+            start,
         }
     }
 
@@ -427,21 +433,16 @@ mod tests {
         let mut v = Vitals::default();
         at(&mut v, 0.0, EventKind::InteractionCount(4.0));
         let mut next = v.next(6060.0);
-        let late = |id, duration, start| EventKind::Interaction {
-            id,
-            duration,
-            start,
-        };
         // The click that made the change: it started at 5800, its entry
         // arrives with the next paint, after the change.
-        at(&mut next, 6075.0, late(12, 264.0, 5800.0));
+        at(&mut next, 6075.0, started(12, 264.0, 5800.0));
         assert_eq!(snap(&next).inp_ms, 0);
         // One that started at the change's time is the new page view's.
-        at(&mut next, 7100.0, late(19, 96.0, 6060.0));
+        at(&mut next, 7100.0, started(19, 96.0, 6060.0));
         at(&mut next, 7101.0, EventKind::InteractionCount(5.0));
         assert_eq!(snap(&next).inp_ms, 96);
         // The document's first page view has every interaction.
-        at(&mut v, 1.0, late(3, 48.0, 0.0));
+        at(&mut v, 1.0, interaction(3, 48.0));
         assert_eq!(snap(&v).inp_ms, 48);
     }
 
@@ -454,13 +455,8 @@ mod tests {
         at(&mut v, 0.0, EventKind::InteractionCount(120.0));
         let mut next = v.next(2000.0);
         at(&mut next, 5000.0, EventKind::Lcp(5000.0));
-        let since = |id, duration| EventKind::Interaction {
-            id,
-            duration,
-            start: 2100.0,
-        };
-        at(&mut next, 0.0, since(90, 300.0));
-        at(&mut next, 0.0, since(91, 80.0));
+        at(&mut next, 0.0, started(90, 300.0, 2100.0));
+        at(&mut next, 0.0, started(91, 80.0, 2100.0));
         at(&mut next, 0.0, EventKind::InteractionCount(150.0));
         at(
             &mut next,

@@ -45,6 +45,18 @@ const ready = (page) => page.waitForFunction(() => window.iob && window.iob.feat
 
 const features = (page) => page.evaluate(() => window.iob.features());
 
+/**
+ * Keeps the browser's own event-timing entries of interactions (>= 40 ms)
+ * in `window.seen` as [interactionId, duration, startTime]: the reference
+ * the SDK's INP is checked against.
+ */
+const keepEventEntries = (page) =>
+  page.evaluate(() => {
+    window.seen = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => e.interactionId > 0 && window.seen.push([e.interactionId, e.duration, e.startTime])))
+      .observe({ type: 'event', buffered: true, durationThreshold: 40 });
+  });
+
 test('focus moving into an embedded iframe is not leaving the page: active time goes on', async () => {
   const { context, page } = await open();
   await page.evaluate(() => {
@@ -284,10 +296,8 @@ test("an SPA page view's INP counts only the interactions since its route change
       const until = performance.now() + Number(box.dataset.ms || 0);
       while (performance.now() < until);
     });
-    window.seen = [];
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => e.interactionId > 0 && window.seen.push([e.interactionId, e.duration, e.startTime])))
-      .observe({ type: 'event', buffered: true, durationThreshold: 40 });
   });
+  await keepEventEntries(page);
   const clicks = async (ms, n) => {
     await page.evaluate((v) => (document.getElementById('plain').dataset.ms = String(v)), ms);
     for (let i = 0; i < n; i++) await page.mouse.click(100 + (i % 5) * 40, 150 + (i % 3) * 40);
@@ -338,10 +348,8 @@ test('a slow click that changes the route is not in the new page view\'s INP: an
         window.change = performance.now();
       }
     });
-    window.seen = [];
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => e.interactionId > 0 && window.seen.push([e.interactionId, e.duration, e.startTime])))
-      .observe({ type: 'event', buffered: true, durationThreshold: 40 });
   });
+  await keepEventEntries(page);
   await page.mouse.click(100, 150);
   await page.mouse.click(140, 190);
   const entries = async () => {
