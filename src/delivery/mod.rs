@@ -141,6 +141,10 @@ pub(crate) struct Outbox {
     next_token: u32,
     /// The entry whose post or probe is out, if any: (token, is a probe).
     in_flight: Option<(u32, bool)>,
+    /// [`Outbox::wake`] came while something was in flight: that attempt
+    /// began before it, so its failure does not count and the entry goes
+    /// again at once.
+    woke_in_flight: bool,
     /// Page views done up to a seq (acknowledged, refused, confirmed by a
     /// probe, or dropped by the bound), newest last, at most
     /// `bounds.max_count`: persisted with the outbox so that no tab brings
@@ -229,6 +233,7 @@ impl Outbox {
             dropped: 0,
             next_token: 1,
             in_flight: None,
+            woke_in_flight: false,
             done: Vec::new(),
             keep_done: false,
         }
@@ -345,7 +350,8 @@ impl Outbox {
     ///
     /// A post leaves on a 2xx or a final 4xx. A probe leaves only when the
     /// answer confirms its snapshot ([`confirmed_seq`]); any other answer
-    /// makes the body go next (at once, or after the backoff when it failed).
+    /// makes the body go next (at once, or after the backoff when it failed,
+    /// unless a wake came while it was out).
     pub(crate) fn on_result(
         &mut self,
         status: u16,
@@ -356,6 +362,7 @@ impl Outbox {
         let Some((token, probe)) = self.in_flight.take() else {
             return false;
         };
+        let woke = core::mem::take(&mut self.woke_in_flight);
         let Some(i) = self.entries.iter().position(|e| e.token == token) else {
             return false;
         };
@@ -376,7 +383,7 @@ impl Outbox {
             return true;
         }
         e.probe = false;
-        if outcome != Outcome::Failed {
+        if outcome != Outcome::Failed || woke {
             e.due = now;
             return false;
         }
@@ -405,7 +412,10 @@ impl Outbox {
     /// entry of this tab is due now, with a fresh attempt budget, and the
     /// other tabs' entries are adopted, unconfirmed, due one `base_ms` later
     /// (a live owner's own post usually lands first and finishes them).
+    /// An attempt in flight began before the wake: if it fails, its entry
+    /// is due at once, still with the fresh budget.
     pub(crate) fn wake(&mut self, now: f64) {
+        self.woke_in_flight = self.in_flight.is_some();
         for e in self.entries.iter_mut().filter(|e| e.ours) {
             e.failures = 0;
             e.due = now;

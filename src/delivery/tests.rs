@@ -124,6 +124,42 @@ fn retry_machine_backs_off_parks_after_bounded_attempts_and_wakes_online() {
     assert_eq!(o.next_due(), None);
 }
 
+/// `online` while an attempt is out: that attempt began offline, so its
+/// failure does not count against the fresh budget, and the entry goes again
+/// at once instead of after a backoff.
+#[test]
+fn an_attempt_out_at_wake_that_fails_goes_again_at_once() {
+    let mut o = outbox();
+    o.push(PV_A, 1, "body-1".into(), 0.0, false);
+    assert_eq!(post(o.take_due(0.0)).as_deref(), Some("body-1"));
+    o.wake(100.0);
+    assert_eq!(o.take_due(100.0), None, "still one post at a time");
+    assert!(!o.on_result(0, None, 150.0, 1.0));
+    assert_eq!(o.next_due(), Some(150.0), "due at once after the failure");
+    assert_eq!(post(o.take_due(150.0)).as_deref(), Some("body-1"));
+    // This attempt began online: its failure backs off from a fresh budget
+    // (the first step), and the wake is not remembered any longer.
+    assert!(!o.on_result(0, None, 200.0, 1.0));
+    assert_eq!(
+        o.next_due(),
+        Some(200.0 + RetryPolicy::default().delay(1, 1.0))
+    );
+}
+
+/// A wake with nothing out leaves no mark on a later attempt's failure.
+#[test]
+fn a_wake_with_nothing_out_does_not_hasten_a_later_failure() {
+    let mut o = outbox();
+    o.push(PV_A, 1, "body-1".into(), 50.0, false);
+    o.wake(10.0);
+    assert_eq!(post(o.take_due(10.0)).as_deref(), Some("body-1"));
+    assert!(!o.on_result(0, None, 20.0, 1.0));
+    assert_eq!(
+        o.next_due(),
+        Some(20.0 + RetryPolicy::default().delay(1, 1.0))
+    );
+}
+
 #[test]
 fn one_post_at_a_time_oldest_first_and_refusals_leave() {
     let mut o = outbox();

@@ -94,3 +94,29 @@ test('back online (`online`): a payload waiting out its retry backoff is posted 
   assert.equal(JSON.parse(collector.posts[before]).f.clicks, 2);
   await context.close();
 });
+
+test('back online (`online`) while an attempt is out: when that attempt fails, the payload goes again at once', async () => {
+  const context = await browser.newContext();
+  await routeHostPage(context, '/resume.html', 600000);
+  const page = await context.newPage();
+  await page.goto(site.url + '/resume.html');
+  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
+  await interact(page, { clicks: 2, wheels: 0, keys: '' });
+  // The collector holds the post open: it is in flight when `online` comes.
+  collector.hold = true;
+  const before = collector.posts.length;
+  await page.evaluate(() => window.iob.flush());
+  await waitFor(async () => collector.held.length === 1, 5000, 'the post held open');
+  collector.hold = false;
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForTimeout(100);
+  assert.equal(collector.posts.length, before, 'one post at a time: nothing else went while it was out');
+  // That attempt began while offline; its failure is no reason to back off.
+  const at = Date.now();
+  collector.dropHeld();
+  await waitFor(async () => collector.posts.length > before, 5000, 'the payload posted again');
+  const after = Date.now() - at;
+  assert.ok(after < 400, `posted ${after} ms after the held attempt failed, not after a backoff (500-1000 ms)`);
+  assert.equal(JSON.parse(collector.posts[before]).f.clicks, 2);
+  await context.close();
+});

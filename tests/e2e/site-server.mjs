@@ -80,14 +80,29 @@ export async function startSite(ingest, { types = {} } = {}) {
 export function plainCollector() {
   const c = {
     down: false,
-    /** Requests whose connection was dropped while `down`. */
+    /** Requests whose connection was dropped while `down`, or by `dropHeld`. */
     dropped: 0,
+    /** While set, requests are held open, unanswered, until `dropHeld`. */
+    hold: false,
+    /** @type {import('node:http').IncomingMessage[]} */
+    held: [],
+    /** Drops the connection of every held request. */
+    dropHeld() {
+      for (const req of c.held.splice(0)) {
+        c.dropped++;
+        req.socket.destroy();
+      }
+    },
     /** @type {string[]} */
     posts: [],
     /** @type {{ method: string, url: string }[]} */
     requests: [],
     /** @type {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, body: string) => void} */
     handle(req, res, body) {
+      if (c.hold) {
+        c.held.push(req);
+        return;
+      }
       if (c.down) {
         c.dropped++;
         req.socket.destroy();
