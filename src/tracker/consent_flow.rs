@@ -49,13 +49,19 @@ impl Tracker {
     }
 
     /// Analytics is refused: forgets the pseudonym seed and the session,
-    /// drops every queued request and the outbox, and removes their keys
+    /// drops every queued request, the outbox and the page view just left
+    /// (see `left`), and removes their keys
     /// and the LDP budget's.
     fn forget_analytics(&mut self) {
         self.seed = None;
         self.session = None;
         self.effects.retain(|e| !e.is_request());
         self.outbox.clear();
+        // Sent again under new identifiers, its page-view id would link them to these.
+        #[cfg(feature = "full")]
+        {
+            self.left = None;
+        }
         for name in ["seed", "session", "ldp"] {
             self.erase(name);
         }

@@ -555,3 +555,119 @@ fn the_final_snapshot_carries_visible_time_since_the_last_one_even_without_input
         "pagehide + visibilitychange: one snapshot"
     );
 }
+
+#[cfg(feature = "full")]
+fn interaction(t: &mut Tracker, at: f64, id: u32, duration: f32, start: f32) {
+    t.on_event(&Event {
+        t: at,
+        kind: EventKind::Interaction {
+            id,
+            duration,
+            start,
+        },
+    });
+}
+
+/// The click whose handler changes the route: its event-timing entry comes
+/// with the next paint, after the change. It started in the old page view,
+/// so that page view's snapshot goes again with the click in its INP, at
+/// the next wake (the timer is due at once); the new page view leaves it out.
+#[cfg(feature = "full")]
+#[test]
+fn a_late_entry_of_the_click_that_changed_the_route_is_sent_again_with_the_old_page_view() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    click(&mut t, 950.0);
+    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
+    let old = split(&mut t).posts.remove(0).0;
+    assert_eq!((old.seq, old.f.inp_ms), (1, 0));
+    t.on_post_result(204, None, 1_100.0);
+    interaction(&mut t, 1_300.0, 7, 280.0, 950.0);
+    assert!(
+        split(&mut t).posts.is_empty(),
+        "sent from the timer, not the observer"
+    );
+    assert_eq!(t.next_wake(), Some(1_300.0), "the timer is due at once");
+    t.tick(1_301.0, WALL + 1_301.0);
+    let o = split(&mut t);
+    assert_eq!(o.posts.len(), 1, "the old page view's snapshot again");
+    let again = &o.posts[0].0;
+    assert_eq!(
+        (again.pv.as_str(), again.seq, again.ctx.path.as_str()),
+        (old.pv.as_str(), 2, "/a")
+    );
+    assert_eq!(
+        (again.f.inp_ms, again.f.total_ms, again.f.clicks),
+        (280, old.f.total_ms, 1),
+        "the click in its INP, the rest as it was at the change"
+    );
+    assert_eq!(again.sid, old.sid, "the same session");
+    assert_eq!(t.features(1_400.0).inp_ms, 0, "not the new page view's");
+    t.on_post_result(204, None, 1_350.0);
+    // The new page view's own interaction changes only its own INP.
+    interaction(&mut t, 1_500.0, 8, 120.0, 1_350.0);
+    // A shorter late entry of the old page view does not change its INP.
+    interaction(&mut t, 1_500.0, 9, 40.0, 900.0);
+    assert_ne!(t.next_wake(), Some(1_500.0));
+    t.tick(1_501.0, WALL + 1_501.0);
+    assert!(
+        split(&mut t).posts.is_empty(),
+        "nothing changed for the old page view"
+    );
+    assert_eq!(t.features(1_600.0).inp_ms, 120);
+    // Leaving the page with a late entry still unsent: it goes by beacon.
+    interaction(&mut t, 1_700.0, 10, 400.0, 990.0);
+    t.on_hide(1_701.0, WALL + 1_701.0);
+    let o = split(&mut t);
+    let old_again: Vec<_> = o.beacons.iter().filter(|p| p.pv == old.pv).collect();
+    assert_eq!(old_again.len(), 1, "{o:?}");
+    assert_eq!((old_again[0].seq, old_again[0].f.inp_ms), (3, 400));
+}
+
+/// Only the page view just left gets late entries: after a second route
+/// change, an entry that started in the first page view goes nowhere.
+#[cfg(feature = "full")]
+#[test]
+fn a_late_entry_older_than_the_page_view_just_left_goes_nowhere() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    click(&mut t, 100.0);
+    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
+    click(&mut t, 1_100.0);
+    t.start_page_view(2_000.0, WALL + 2_000.0, "https://x.example/c", true, true);
+    split(&mut t);
+    t.on_post_result(204, None, 2_010.0);
+    split(&mut t);
+    t.on_post_result(204, None, 2_020.0);
+    interaction(&mut t, 2_100.0, 3, 300.0, 500.0);
+    t.tick(2_101.0, WALL + 2_101.0);
+    assert!(split(&mut t).posts.is_empty());
+    assert_eq!(t.features(2_200.0).inp_ms, 0);
+}
+
+/// Withdrawal forgets the page view just left with the rest: granted again,
+/// a late entry does not send it under the new identifiers (which would
+/// link them to the old ones through its page-view id).
+#[cfg(feature = "full")]
+#[test]
+fn withdrawal_forgets_the_page_view_just_left() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    click(&mut t, 900.0);
+    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
+    let old = split(&mut t).posts.remove(0).0;
+    t.on_post_result(204, None, 1_040.0);
+    t.revoke(WALL + 1_050.0);
+    t.choose(&[Purpose::Analytics], true, WALL + 1_060.0);
+    split(&mut t);
+    interaction(&mut t, 1_300.0, 7, 280.0, 950.0);
+    t.tick(1_301.0, WALL + 1_301.0);
+    t.on_hide(1_400.0, WALL + 1_400.0);
+    let o = split(&mut t);
+    assert_eq!(o.beacons.len(), 1, "the current page view is sent: {o:?}");
+    assert!(
+        o.posts
+            .iter()
+            .map(|p| &p.0)
+            .chain(&o.beacons)
+            .all(|p| p.pv != old.pv),
+        "{o:?}"
+    );
+}

@@ -14,6 +14,8 @@
 mod consent_flow;
 mod cross_tab;
 mod explain;
+#[cfg(feature = "full")]
+mod left;
 mod on_device;
 mod privatize;
 mod snapshot;
@@ -129,6 +131,9 @@ pub struct Tracker {
     /// known to be in storage, as the snapshot each holds (pv, seq): read at
     /// start-up, written here, or written by another tab.
     last_words: Vec<(String, u32)>,
+    /// The page view the last SPA route change ended (see [`left`]).
+    #[cfg(feature = "full")]
+    left: Option<left::Left>,
 }
 
 impl core::fmt::Debug for Tracker {
@@ -197,6 +202,8 @@ impl Tracker {
             no_randomness: false,
             storage_missing: false,
             pv_period: 0,
+            #[cfg(feature = "full")]
+            left: None,
             consent_raw: stored.consent.clone(),
             clock: now,
             leaving: false,
@@ -287,6 +294,8 @@ impl Tracker {
             self.leaving = true;
         }
         self.clock = self.clock.max(ev.t);
+        #[cfg(feature = "full")]
+        self.late_entry(ev);
         self.pv.on_event(ev);
     }
 
@@ -360,6 +369,8 @@ impl Tracker {
             kind: EventKind::PageEnd,
         });
         self.save_history(now, wall_ms);
+        #[cfg(feature = "full")]
+        self.send_left(wall_ms, false);
         if self.pv.dirty {
             self.send_snapshot(now, wall_ms, false);
         }
@@ -368,10 +379,14 @@ impl Tracker {
         let id = (self.rng)();
         let next = self.pv.next(id, now, visible, focused, ctx);
         let left = core::mem::replace(&mut self.pv, next);
+        #[cfg(feature = "full")]
+        let (left_period, left_visible_ms) = (self.pv_period, self.sent_visible_ms);
         self.sent_visible_ms = 0;
         self.pv_period = self.period(wall_ms.max(0.0) as u64);
         self.device.route_changes = self.device.route_changes.saturating_add(1);
-        self.device.leave(left, &mut self.pv, now);
+        self.device.leave(&left, &mut self.pv, now);
+        #[cfg(feature = "full")]
+        self.keep_left(left, now, left_period, left_visible_ms);
         self.device.begin(&mut self.pv, wall_ms);
         self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
         self.pump(now);

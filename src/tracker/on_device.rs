@@ -88,13 +88,13 @@ impl OnDevice {
     /// An SPA route change at `now` (page clock) ended page view `left` and
     /// started `pv`: going back to the page left just before `left` within
     /// [`QUICK_BACK_MS`] of leaving it is a quick back.
-    pub(super) fn leave(&mut self, left: PageView, pv: &mut PageView, now: f64) {
+    pub(super) fn leave(&mut self, left: &PageView, pv: &mut PageView, now: f64) {
         if self.left_path.as_deref() == Some(pv.ctx.path.as_str())
             && now - left.start() <= QUICK_BACK_MS
         {
             pv.quick_back();
         }
-        self.left_path = Some(left.ctx.path);
+        self.left_path = Some(left.ctx.path.clone());
     }
 
     /// Sets up a page view that starts at wall-clock `wall_ms`.

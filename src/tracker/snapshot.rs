@@ -22,6 +22,8 @@ impl Tracker {
     /// beacon) if allowed and if anything happened since the last one.
     pub fn on_hide(&mut self, now: f64, wall_ms: f64) {
         self.save_history(now, wall_ms);
+        #[cfg(feature = "full")]
+        self.send_left(wall_ms, true);
         // A second or more of visible time since the last snapshot is a
         // change too, so the final snapshot carries the page view's whole
         // duration (the slack keeps `pagehide` and `visibilitychange`, which
@@ -37,6 +39,8 @@ impl Tracker {
     }
     /// Sends a snapshot now (when analytics is allowed), by `fetch`.
     pub fn flush(&mut self, now: f64, wall_ms: f64) {
+        #[cfg(feature = "full")]
+        self.send_left(wall_ms, false);
         self.send_snapshot(now, wall_ms, false);
         self.pump(now);
     }
@@ -44,6 +48,8 @@ impl Tracker {
     /// the last, then every retry that is due.
     pub fn tick(&mut self, now: f64, wall_ms: f64) {
         self.clock = self.clock.max(now);
+        #[cfg(feature = "full")]
+        self.send_left(wall_ms, false);
         if now >= self.next_periodic {
             self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
             if self.pv.dirty {
@@ -56,6 +62,11 @@ impl Tracker {
     pub fn next_wake(&self) -> Option<f64> {
         if !self.may_store_or_send() {
             return None;
+        }
+        // A late entry changed the page view just left: at once.
+        #[cfg(feature = "full")]
+        if self.left_changed() {
+            return Some(self.clock);
         }
         match (Some(self.next_periodic), self.outbox.next_due()) {
             (Some(a), Some(b)) => Some(a.min(b)),

@@ -334,8 +334,9 @@ test("an SPA page view's INP counts only the interactions since its route change
   await context.close();
 });
 
-test('a slow click that changes the route is not in the new page view\'s INP: an interaction counts where it started', { skip: fullOnly }, async () => {
-  const { context, page } = await open();
+test('a slow click that changes the route counts where it started: in the old page view\'s INP, sent again, not in the new one\'s', { skip: fullOnly }, async () => {
+  // Analytics by opt-out: snapshots go.
+  const { context, page } = await open({ consent: 'opt-out' });
   // The plain box's first click blocks for 260 ms and then changes the
   // route: it started on the first page view, and its event-timing entry
   // comes with the next paint, after the change. Later clicks block for
@@ -356,6 +357,10 @@ test('a slow click that changes the route is not in the new page view\'s INP: an
     });
   });
   await keepEventEntries(page);
+  await page.evaluate(() => {
+    window.payloads = [];
+    window.iob.on('payload', (p) => window.payloads.push(p));
+  });
   await page.mouse.click(100, 150);
   await page.mouse.click(140, 190);
   const entries = async () => {
@@ -376,6 +381,18 @@ test('a slow click that changes the route is not in the new page view\'s INP: an
   const detail = JSON.stringify({ change, seen, inp_ms: f.inp_ms });
   assert.equal(f.route_changes, 1, detail);
   assert.equal(f.inp_ms, Math.round(since), `INP is the click since the change, not the one that made it: ${detail}`);
+  // The old page view's snapshot went at the change, before the click's
+  // entry came; it goes again with the click in its INP, as posted and as stored.
+  const old = (await page.evaluate(() => window.payloads)).filter((p) => p.ctx.path === '/test/replay.html');
+  assert.ok(old.length >= 2, `the old page view was sent at the change and again: ${JSON.stringify(old.map((p) => [p.seq, p.f.inp_ms]))}`);
+  const last = old[old.length - 1];
+  assert.equal(last.f.inp_ms, Math.round(slow), `the route's click is the old page view's INP: ${JSON.stringify({ slow, seq: last.seq, f: last.f })}`);
+  assert.equal(new Set(old.map((p) => p.pv)).size, 1, 'one page view');
+  const rows = await waitFor(async () => {
+    const r = (await collector.dump()).filter((row) => row.pv === last.pv && row.seq === last.seq);
+    return r.length ? r : null;
+  }, 8000, `the stored snapshot ${last.pv}.${last.seq}`);
+  assert.equal(rows[0].features.inp_ms, Math.round(slow));
   await context.close();
 });
 
