@@ -57,15 +57,22 @@ test('a plain collector (204 to every method) down for a whole visit, then up: t
   await context.close();
 });
 
-test('back online (`online`): a payload waiting out its retry backoff is posted at once', async () => {
+/**
+ * A page of its own with a long snapshot interval, so only the retry machine
+ * or the `online` event can post again; two clicks made on it.
+ */
+async function resumePage() {
   const context = await browser.newContext();
-  // A page of its own with a long snapshot interval, so only the retry
-  // machine or the `online` event can post again.
   await routeHostPage(context, '/resume.html', 600000);
   const page = await context.newPage();
   await page.goto(site.url + '/resume.html');
   await page.waitForFunction(() => window.iob && window.iob.features() !== null);
   await interact(page, { clicks: 2, wheels: 0, keys: '' });
+  return { context, page };
+}
+
+test('back online (`online`): a payload waiting out its retry backoff is posted at once', async () => {
+  const { context, page } = await resumePage();
   // The page counts the requests that failed, as the SDK learns of each:
   // the collector counts a drop before the browser reports it, and an
   // `online` in between would find the attempt still in flight.
@@ -96,12 +103,7 @@ test('back online (`online`): a payload waiting out its retry backoff is posted 
 });
 
 test('back online (`online`) while an attempt is out: when that attempt fails, the payload goes again at once', async () => {
-  const context = await browser.newContext();
-  await routeHostPage(context, '/resume.html', 600000);
-  const page = await context.newPage();
-  await page.goto(site.url + '/resume.html');
-  await page.waitForFunction(() => window.iob && window.iob.features() !== null);
-  await interact(page, { clicks: 2, wheels: 0, keys: '' });
+  const { context, page } = await resumePage();
   // The collector holds the post open: it is in flight when `online` comes.
   collector.hold = true;
   const before = collector.posts.length;
