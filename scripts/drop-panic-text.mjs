@@ -1,4 +1,5 @@
-// Blanks (zeroes) the standard library's panic text in the optimised wasm:
+// Blanks (zeroes) the standard library's panic text in the optimised wasm, and
+// shortens wasm-bindgen's runtime error messages in place:
 // `node scripts/drop-panic-text.mjs IN [OUT]`.
 //
 // Why: rustc lays every string constant out in one read-only data segment,
@@ -22,7 +23,11 @@
 //   printed by binaryen's `wasm-dis`, or 4 bytes of data, that falls inside
 //   the table.
 //
-// Prints `drop-panic-text: N bytes blanked (K texts); M referenced tables kept`.
+// - `RUNTIME_TEXT` (wasm-bindgen's runtime error messages) is shortened in
+//   place to a label of the same length (spaces after it).
+//
+// Prints `drop-panic-text: N bytes blanked (K texts); M referenced tables
+// kept; R runtime messages shortened`.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,6 +37,21 @@ import { fileURLToPath } from 'node:url';
  *  the source paths of their panic locations. */
 export const PANIC_TEXT =
   /\/rustc\/[0-9a-f]{40}\/library\/[\w/]+\.rs|slice index starts at |range start index |range end index | out of range for slice of length | but ends at |memory allocation of | bytes failed|capacity overflow|Tried to shrink to a larger capacity|encode_utf8: need | bytes to encode U\+| but buffer has just |attempt to (?:add|subtract|multiply|divide|calculate the remainder|negate|shift left|shift right)(?: with overflow| by zero)/g;
+
+/**
+ * wasm-bindgen's runtime error messages, thrown into JavaScript (as the
+ * `Error` a re-entrant call gets, say) and so referenced by code: each is
+ * shortened in place to a label padded with spaces, the same length, so the
+ * code's pointer and length stay right and the message still says what
+ * happened. A text of our own never matches (a test checks).
+ * @type {Record<string, string>}
+ */
+export const RUNTIME_TEXT = {
+  'attempted to take ownership of Rust value while it was borrowed': 'value borrowed',
+  'recursive use of an object detected which would lead to unsafe aliasing in rust': 'recursive use',
+  'closure invoked recursively or after being dropped': 'closure gone',
+  'null pointer passed to rust': 'null pointer',
+};
 
 /** core::fmt's tables: the decimal digit pairs and the hex digits of `{:#X}`. */
 export const FORMAT_TABLES = /0x0123456789ABCDEF|(?:\d\d){100}/g;
@@ -134,6 +154,7 @@ export function dropPanicText(inFile, outFile) {
   let blanked = 0;
   let texts = 0;
   let kept = 0;
+  let shortened = 0;
   for (const s of segments) {
     const bytes = wasm.subarray(s.start, s.end).toString('latin1');
     const found = [...bytes.matchAll(PANIC_TEXT)];
@@ -147,13 +168,19 @@ export function dropPanicText(inFile, outFile) {
       blanked += m[0].length;
       texts++;
     }
+    for (const [long, label] of Object.entries(RUNTIME_TEXT)) {
+      for (let at = bytes.indexOf(long); at >= 0; at = bytes.indexOf(long, at + long.length)) {
+        wasm.write(label.padEnd(long.length, ' '), s.start + at, 'latin1');
+        shortened++;
+      }
+    }
   }
   writeFileSync(outFile, wasm);
-  return { blanked, texts, kept };
+  return { blanked, texts, kept, shortened };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [inFile, outFile] = process.argv.slice(2);
-  const { blanked, texts, kept } = dropPanicText(inFile, outFile ?? inFile);
-  console.log(`drop-panic-text: ${blanked} bytes blanked (${texts} texts); ${kept} referenced tables kept`);
+  const { blanked, texts, kept, shortened } = dropPanicText(inFile, outFile ?? inFile);
+  console.log(`drop-panic-text: ${blanked} bytes blanked (${texts} texts); ${kept} referenced tables kept; ${shortened} runtime messages shortened`);
 }

@@ -1,5 +1,6 @@
-// scripts/drop-panic-text.mjs: what it blanks in a module assembled here, and
-// that the shipped builds carry none of core's and alloc's panic text.
+// scripts/drop-panic-text.mjs: what it blanks or shortens in a module
+// assembled here, and that the shipped builds carry none of core's and
+// alloc's panic text and none of wasm-bindgen's long runtime messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -7,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dropPanicText, FORMAT_TABLES, PANIC_TEXT } from '../../scripts/drop-panic-text.mjs';
+import { dropPanicText, FORMAT_TABLES, PANIC_TEXT, RUNTIME_TEXT } from '../../scripts/drop-panic-text.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const digits = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join('');
@@ -38,6 +39,22 @@ test('panic text is blanked even where code refers to it; our own text is kept',
   assert.ok(text.includes('|the end'), 'our own text stays');
   assert.ok(!text.includes('capacity overflow') && !text.includes('range end index') && !text.includes('/rustc/'));
   assert.ok(text.includes(`|${'\0'.repeat(17)}|`), 'blanked in place, the layout unchanged');
+});
+
+test('a runtime message is shortened in place, where code refers to it: same length, our own text kept', () => {
+  const long = 'recursive use of an object detected which would lead to unsafe aliasing in rust';
+  // The code refers to the message (pointer 1024 + 6, length 80), as wasm-bindgen's throw does.
+  const file = assemble(`(module (memory 1)
+    (data (i32.const 1024) "ours:|${long}|recursive use of ours")
+    (func (export "f") (result i64) (i64.const ${(BigInt(long.length) << 32n) | BigInt(1024 + 6)})))`);
+  const { shortened, texts } = dropPanicText(file, file);
+  assert.deepEqual({ shortened, texts }, { shortened: 1, texts: 0 });
+  const text = dataText(file);
+  const at = text.indexOf('ours:|') + 6;
+  const message = text.slice(at, at + long.length);
+  assert.equal(message, RUNTIME_TEXT[long].padEnd(long.length, ' '), 'the label, padded to the same length');
+  assert.equal(message.trim(), 'recursive use');
+  assert.ok(text.includes(`${' '.repeat(10)}|recursive use of ours`), 'what follows stays where it was');
 });
 
 test('a format table is blanked only when nothing refers to it', () => {
@@ -81,10 +98,11 @@ test('neither shipped build carries core\'s or alloc\'s panic text', () => {
   for (const file of ['iob_sdk_bg.wasm', 'lite/iob_sdk_bg.wasm']) {
     const text = readFileSync(join(root, 'pkg', file)).toString('latin1');
     assert.deepEqual([...text.matchAll(PANIC_TEXT)].map((m) => m[0]), [], file);
+    assert.deepEqual(Object.keys(RUNTIME_TEXT).filter((long) => text.includes(long)), [], `${file}: wasm-bindgen's long messages`);
   }
 });
 
-test('no source file of ours contains a panic text or a format table (none can share its bytes)', () => {
+test('no source file of ours contains a panic text, a format table or a runtime message (none can share its bytes)', () => {
   const found = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -93,6 +111,7 @@ test('no source file of ours contains a panic text or a format table (none can s
       else if (entry.name.endsWith('.rs')) {
         const text = readFileSync(full, 'utf8');
         for (const m of [...text.matchAll(PANIC_TEXT), ...text.matchAll(FORMAT_TABLES)]) found.push(`${full}: ${m[0]}`);
+        for (const long of Object.keys(RUNTIME_TEXT)) if (text.includes(long)) found.push(`${full}: ${long}`);
       }
     }
   };
