@@ -671,3 +671,27 @@ fn withdrawal_forgets_the_page_view_just_left() {
         "{o:?}"
     );
 }
+
+/// A late entry that comes in another pseudonym period: the page view just
+/// left is not sent under the new period's identifiers, and it is dropped,
+/// so the timer does not keep firing for it.
+#[cfg(feature = "full")]
+#[test]
+fn a_late_entry_in_another_pseudonym_period_is_dropped() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    click(&mut t, 900.0);
+    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
+    let old = split(&mut t).posts.remove(0).0;
+    t.on_post_result(204, None, 1_010.0);
+    interaction(&mut t, 1_300.0, 7, 280.0, 950.0);
+    // 24 h later (the default rotation): another period.
+    let later = WALL + 86_400_000.0;
+    t.tick(1_301.0, later);
+    let o = split(&mut t);
+    assert!(o.posts.iter().all(|p| p.0.pv != old.pv), "{o:?}");
+    assert_ne!(
+        t.next_wake(),
+        Some(t.clock()),
+        "no timer at once, again and again"
+    );
+}

@@ -55,13 +55,18 @@ impl Tracker {
 
     /// Sends the page view just left again if it changed (by beacon when
     /// `final_`): its features as of the change, under the identifiers of
-    /// now (`wall_ms`), if that is still its pseudonym period.
+    /// now (`wall_ms`), if that is still its pseudonym period (else it is
+    /// dropped).
     pub(super) fn send_left(&mut self, wall_ms: f64, final_: bool) {
         let Some(mut left) = self.left.take() else {
             return;
         };
-        if !left.pv.dirty || self.period(wall_ms.max(0.0) as u64) != left.period {
+        if !left.pv.dirty {
             self.left = Some(left);
+            return;
+        }
+        if self.period(wall_ms.max(0.0) as u64) != left.period {
+            // Its period is over: it is dropped, never sent under another's.
             return;
         }
         // The snapshot machinery works on the current page view: swap the
