@@ -18,6 +18,8 @@ impl Tracker {
         } else {
             self.device
                 .set_personalization(false, None, &mut self.pv, wall_ms);
+            #[cfg(feature = "full")]
+            self.forget_left_history();
             if self.definitive_refusal() {
                 self.history_raw = None;
                 self.erase("history");

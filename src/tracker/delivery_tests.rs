@@ -695,3 +695,32 @@ fn a_late_entry_in_another_pseudonym_period_is_dropped() {
         "no timer at once, again and again"
     );
 }
+
+/// Withdrawing personalization keeps the on-device history out of every
+/// later payload, the page view just left's too.
+#[cfg(feature = "full")]
+#[test]
+fn withdrawing_personalization_keeps_history_out_of_the_page_view_just_left() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    t.choose(&[Purpose::Personalization], true, WALL + 10.0);
+    click(&mut t, 900.0);
+    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
+    let old = split(&mut t).posts.remove(0).0;
+    assert!(old.f.visit_index > 0, "history was on: {:?}", old.f);
+    t.on_post_result(204, None, 1_010.0);
+    t.choose(&[Purpose::Personalization], false, WALL + 1_050.0);
+    split(&mut t);
+    interaction(&mut t, 1_300.0, 7, 280.0, 950.0);
+    t.tick(1_301.0, WALL + 1_301.0);
+    t.on_hide(1_400.0, WALL + 1_400.0);
+    let o = split(&mut t);
+    let sent: Vec<_> = o.posts.iter().map(|p| &p.0).chain(&o.beacons).collect();
+    assert!(!sent.is_empty());
+    for p in sent {
+        assert_eq!(
+            (p.f.visit_index, p.f.visits_30d, p.f.days_since_last_visit),
+            (0, 0, 0),
+            "{p:?}"
+        );
+    }
+}

@@ -48,6 +48,15 @@ impl Tracker {
         }
     }
 
+    /// Personalization is not allowed: a page view just left that carries
+    /// on-device history is dropped, as the current one forgets its history
+    /// (its `pageviews` count was made with it too).
+    pub(super) fn forget_left_history(&mut self) {
+        if self.left.as_ref().is_some_and(|l| l.pv.history.is_some()) {
+            self.left = None;
+        }
+    }
+
     /// Whether the page view just left has a change to send.
     pub(super) fn left_changed(&self) -> bool {
         self.left.as_ref().is_some_and(|l| l.pv.dirty)
