@@ -568,6 +568,17 @@ fn interaction(t: &mut Tracker, at: f64, id: u32, duration: f32, start: f32) {
     });
 }
 
+/// A click at 950 ms, then an SPA route change at 1 000 ms whose post (the
+/// old page view's snapshot) is acknowledged at `acked`: returns that payload.
+#[cfg(feature = "full")]
+fn route_change_after_a_click(t: &mut Tracker, acked: f64) -> Payload {
+    click(t, 950.0);
+    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
+    let old = split(t).posts.remove(0).0;
+    t.on_post_result(204, None, acked);
+    old
+}
+
 /// The click whose handler changes the route: its event-timing entry comes
 /// with the next paint, after the change. It started in the old page view,
 /// so that page view's snapshot goes again with the click in its INP, at
@@ -576,11 +587,8 @@ fn interaction(t: &mut Tracker, at: f64, id: u32, duration: f32, start: f32) {
 #[test]
 fn a_late_entry_of_the_click_that_changed_the_route_is_sent_again_with_the_old_page_view() {
     let mut t = tracker(OPT_OUT, Stored::default());
-    click(&mut t, 950.0);
-    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
-    let old = split(&mut t).posts.remove(0).0;
+    let old = route_change_after_a_click(&mut t, 1_100.0);
     assert_eq!((old.seq, old.f.inp_ms), (1, 0));
-    t.on_post_result(204, None, 1_100.0);
     interaction(&mut t, 1_300.0, 7, 280.0, 950.0);
     assert!(
         split(&mut t).posts.is_empty(),
@@ -650,10 +658,7 @@ fn a_late_entry_older_than_the_page_view_just_left_goes_nowhere() {
 #[test]
 fn withdrawal_forgets_the_page_view_just_left() {
     let mut t = tracker(OPT_OUT, Stored::default());
-    click(&mut t, 900.0);
-    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
-    let old = split(&mut t).posts.remove(0).0;
-    t.on_post_result(204, None, 1_040.0);
+    let old = route_change_after_a_click(&mut t, 1_040.0);
     t.revoke(WALL + 1_050.0);
     t.choose(&[Purpose::Analytics], true, WALL + 1_060.0);
     split(&mut t);
@@ -679,10 +684,7 @@ fn withdrawal_forgets_the_page_view_just_left() {
 #[test]
 fn a_late_entry_in_another_pseudonym_period_is_dropped() {
     let mut t = tracker(OPT_OUT, Stored::default());
-    click(&mut t, 900.0);
-    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
-    let old = split(&mut t).posts.remove(0).0;
-    t.on_post_result(204, None, 1_010.0);
+    let old = route_change_after_a_click(&mut t, 1_010.0);
     interaction(&mut t, 1_300.0, 7, 280.0, 950.0);
     // 24 h later (the default rotation): another period.
     let later = WALL + 86_400_000.0;
@@ -703,11 +705,8 @@ fn a_late_entry_in_another_pseudonym_period_is_dropped() {
 fn withdrawing_personalization_keeps_history_out_of_the_page_view_just_left() {
     let mut t = tracker(OPT_OUT, Stored::default());
     t.choose(&[Purpose::Personalization], true, WALL + 10.0);
-    click(&mut t, 900.0);
-    t.start_page_view(1_000.0, WALL + 1_000.0, "https://x.example/b", true, true);
-    let old = split(&mut t).posts.remove(0).0;
+    let old = route_change_after_a_click(&mut t, 1_010.0);
     assert!(old.f.visit_index > 0, "history was on: {:?}", old.f);
-    t.on_post_result(204, None, 1_010.0);
     t.choose(&[Purpose::Personalization], false, WALL + 1_050.0);
     split(&mut t);
     interaction(&mut t, 1_300.0, 7, 280.0, 950.0);
