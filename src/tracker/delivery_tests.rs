@@ -723,3 +723,27 @@ fn withdrawing_personalization_keeps_history_out_of_the_page_view_just_left() {
         );
     }
 }
+
+/// The page view just left, beaconed at a hide long after the route change:
+/// like any final snapshot, it is confirmed by a probe a little after the
+/// hide, not at once (the beacon may not have landed yet), and it is not
+/// posted again while the beacon's fate is unknown.
+#[cfg(feature = "full")]
+#[test]
+fn the_page_view_just_left_beaconed_at_a_hide_is_probed_after_the_hide() {
+    let mut t = tracker(OPT_OUT, Stored::default());
+    let old = route_change_after_a_click(&mut t, 1_010.0);
+    interaction(&mut t, 9_000.0, 7, 280.0, 950.0);
+    t.on_hide(9_001.0, WALL + 9_001.0);
+    let o = split(&mut t);
+    assert!(o.beacons.iter().any(|p| p.pv == old.pv), "{o:?}");
+    // The page lives on (a hidden tab).
+    let wake = t.next_wake().unwrap();
+    assert!(wake > 9_001.0, "not due before the hide: {wake}");
+    t.tick(9_002.0, WALL + 9_002.0);
+    let o = split(&mut t);
+    assert!(
+        o.probes.is_empty() && o.posts.is_empty(),
+        "nothing asked or re-sent right after the beacon: {o:?}"
+    );
+}

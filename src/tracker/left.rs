@@ -64,9 +64,9 @@ impl Tracker {
 
     /// Sends the page view just left again if it changed (by beacon when
     /// `final_`): its features as of the change, under the identifiers of
-    /// now (`wall_ms`), if that is still its pseudonym period (else it is
-    /// dropped).
-    pub(super) fn send_left(&mut self, wall_ms: f64, final_: bool) {
+    /// now (`now`, page clock, and `wall_ms`), if that is still its
+    /// pseudonym period (else it is dropped).
+    pub(super) fn send_left(&mut self, now: f64, wall_ms: f64, final_: bool) {
         let Some(mut left) = self.left.take() else {
             return;
         };
@@ -84,7 +84,7 @@ impl Tracker {
         core::mem::swap(&mut self.pv_period, &mut left.period);
         core::mem::swap(&mut self.sent_visible_ms, &mut left.sent_visible_ms);
         let periodic = self.next_periodic;
-        self.send_snapshot(left.end, wall_ms, final_);
+        self.send_snapshot_as_of(left.end, now, wall_ms, final_);
         self.next_periodic = periodic;
         core::mem::swap(&mut self.pv, &mut left.pv);
         core::mem::swap(&mut self.pv_period, &mut left.period);

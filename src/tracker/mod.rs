@@ -370,7 +370,7 @@ impl Tracker {
         });
         self.save_history(now, wall_ms);
         #[cfg(feature = "full")]
-        self.send_left(wall_ms, false);
+        self.send_left(now, wall_ms, false);
         if self.pv.dirty {
             self.send_snapshot(now, wall_ms, false);
         }

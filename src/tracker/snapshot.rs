@@ -23,7 +23,7 @@ impl Tracker {
     pub fn on_hide(&mut self, now: f64, wall_ms: f64) {
         self.save_history(now, wall_ms);
         #[cfg(feature = "full")]
-        self.send_left(wall_ms, true);
+        self.send_left(now, wall_ms, true);
         // A second or more of visible time since the last snapshot is a
         // change too, so the final snapshot carries the page view's whole
         // duration (the slack keeps `pagehide` and `visibilitychange`, which
@@ -40,7 +40,7 @@ impl Tracker {
     /// Sends a snapshot now (when analytics is allowed), by `fetch`.
     pub fn flush(&mut self, now: f64, wall_ms: f64) {
         #[cfg(feature = "full")]
-        self.send_left(wall_ms, false);
+        self.send_left(now, wall_ms, false);
         self.send_snapshot(now, wall_ms, false);
         self.pump(now);
     }
@@ -49,7 +49,7 @@ impl Tracker {
     pub fn tick(&mut self, now: f64, wall_ms: f64) {
         self.clock = self.clock.max(now);
         #[cfg(feature = "full")]
-        self.send_left(wall_ms, false);
+        self.send_left(now, wall_ms, false);
         if now >= self.next_periodic {
             self.next_periodic = now + f64::from(self.cfg.snapshot_interval_ms);
             if self.pv.dirty {
@@ -178,7 +178,16 @@ impl Tracker {
         self.erase("outbox");
         self.remove_last_words(true);
     }
+    /// Makes a snapshot of the current page view as of `now` (page clock, ms)
+    /// and queues it (by beacon too when `final_`), if consent allows.
     pub(super) fn send_snapshot(&mut self, now: f64, wall_ms: f64, final_: bool) {
+        self.send_snapshot_as_of(now, now, wall_ms, final_);
+    }
+
+    /// [`Self::send_snapshot`] with the features as of `at`, not `now`: the
+    /// page view just left, whose clock stopped at the route change, but
+    /// whose beacon is confirmed a little after `now`, like any other.
+    pub(super) fn send_snapshot_as_of(&mut self, at: f64, now: f64, wall_ms: f64, final_: bool) {
         if !self.consent.allows(Purpose::Analytics) || self.no_randomness {
             return;
         }
@@ -214,7 +223,7 @@ impl Tracker {
                 purposes: self.consent.effective().to_vec(),
             },
             ctx: self.pv.ctx.clone(),
-            f: self.pv.features(now),
+            f: self.pv.features(at),
             ldp: Vec::new(),
         };
         self.sent_visible_ms = payload.f.visible_ms;
