@@ -146,10 +146,10 @@ export function createIob(load, config) {
 
   iob.ready = load().then((Iob) => {
     try {
-      // Fractional numbers (ldpEpsilon: 0.5) travel as strings: the core's
-      // config reader takes whole numbers, and decimals only where a field allows them.
-      // Lists (pathTemplates) travel comma-separated: the reader takes flat values.
-      inner = new Iob(JSON.stringify(config || {}, (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? String(v) : Array.isArray(v) ? v.join(',') : v)), emit);
+      // The shell reads it back with JSON.parse (web/js/flat.js): fractional
+      // numbers (ldpEpsilon: 0.5) reach the core as text, lists
+      // (pathTemplates) comma-separated; the core validates every option.
+      inner = new Iob(JSON.stringify(config || {}), emit);
     } catch (e) {
       throw typed(e);
     }

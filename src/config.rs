@@ -6,7 +6,7 @@
 
 use crate::consent::{GdprApplies, Mode};
 use crate::error::FieldError;
-use crate::flat_json::{self, Scalar};
+use crate::flat::{self, JsonPairs, Scalar};
 use crate::json_out::push_u64;
 use crate::options::{Opt, OptionDefault, OptionKind, OptionSpec, OPTIONS};
 use crate::payload::is_valid_site;
@@ -118,7 +118,7 @@ impl OptionKind {
                 let n = match v {
                     Scalar::Int(n) => Some(*n),
                     _ => text
-                        .and_then(flat_json::parse_uint)
+                        .and_then(flat::parse_uint)
                         .map(|n| n.min(i64::MAX as u64) as i64),
                 };
                 match n {
@@ -186,10 +186,17 @@ impl OptionDefault {
 }
 
 impl Config {
-    /// Parses and validates a flat JSON configuration object. `null` values
-    /// mean "use the default".
-    pub fn from_json(json: &str) -> Result<Config, FieldError> {
-        let pairs = flat_json::parse(json)?;
+    /// Reads the configuration object as JSON text, through `pairs` (the
+    /// shell's `JSON.parse`, or [`crate::pairs_from_json`]), and validates
+    /// it. `null` values mean "use the default".
+    pub fn from_json(json: &str, pairs: JsonPairs) -> Result<Config, FieldError> {
+        let pairs = pairs(json).ok_or_else(|| err(".", "is not valid JSON"))?;
+        Config::from_pairs(&pairs)
+    }
+
+    /// Validates a configuration object given as pairs text ([`crate::flat`]).
+    fn from_pairs(text: &str) -> Result<Config, FieldError> {
+        let pairs = flat::parse(text)?;
         let mut c = Config {
             site: String::new(),
             endpoint: String::new(),
@@ -324,8 +331,11 @@ mod tests {
 
     #[test]
     fn minimal_config_gets_safe_defaults() {
-        let c =
-            Config::from_json(r#"{"site":"demo","endpoint":"/v1/ingest","consent":null}"#).unwrap();
+        let c = Config::from_json(
+            r#"{"site":"demo","endpoint":"/v1/ingest","consent":null}"#,
+            crate::pairs_from_json,
+        )
+        .unwrap();
         assert_eq!(c.consent, Mode::OptIn);
         assert_eq!(c.idle_timeout_ms, 15_000);
         assert!(c.respect_gpc);
@@ -336,6 +346,7 @@ mod tests {
     fn consent_signal_and_ldp_options_parse() {
         let c = Config::from_json(
             r#"{"site":"d","endpoint":"/x","gdprApplies":"true","tcfTimeoutMs":500,"tcfVendorId":755,"ldp":"clicks:20, active_ms","ldpEpsilon":"0.5","ldpDailyEpsilon":4}"#,
+crate::pairs_from_json,
         )
         .unwrap();
         assert_eq!(
@@ -354,14 +365,18 @@ mod tests {
             (c.ldp.eps_milli, c.ldp.daily_milli, c.ldp.cost()),
             (500, 4000, 1000)
         );
-        let d = Config::from_json(r#"{"site":"d","endpoint":"/x","gdprApplies":false}"#).unwrap();
+        let d = Config::from_json(
+            r#"{"site":"d","endpoint":"/x","gdprApplies":false}"#,
+            crate::pairs_from_json,
+        )
+        .unwrap();
         assert_eq!(
             (d.gdpr_applies, d.tcf_timeout_ms, d.tcf_vendor_id),
             (GdprApplies::No, 3000, None)
         );
         assert!(d.ldp.features.is_empty());
         assert_eq!(
-            Config::from_json(r#"{"site":"d","endpoint":"/x"}"#)
+            Config::from_json(r#"{"site":"d","endpoint":"/x"}"#, crate::pairs_from_json)
                 .unwrap()
                 .gdpr_applies,
             GdprApplies::Auto
@@ -371,7 +386,7 @@ mod tests {
     /// The script tag hands every `data-*` attribute over as text.
     #[test]
     fn numbers_and_booleans_are_read_from_attribute_text() {
-        let c = Config::from_json(r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"20000","respectGpc":"false","tcfVendorId":"755","gdprApplies":"true"}"#).unwrap();
+        let c = Config::from_json(r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"20000","respectGpc":"false","tcfVendorId":"755","gdprApplies":"true"}"#, crate::pairs_from_json).unwrap();
         assert_eq!(
             (
                 c.idle_timeout_ms,
@@ -382,27 +397,43 @@ mod tests {
             (20_000, false, Some(755), GdprApplies::Yes)
         );
         assert!(
-            Config::from_json(r#"{"site":"d","endpoint":"/x","respectGpc":""}"#)
-                .unwrap()
-                .respect_gpc,
+            Config::from_json(
+                r#"{"site":"d","endpoint":"/x","respectGpc":""}"#,
+                crate::pairs_from_json
+            )
+            .unwrap()
+            .respect_gpc,
             "a bare attribute is true"
         );
-        let e = Config::from_json(r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"20 s"}"#)
-            .unwrap_err();
+        let e = Config::from_json(
+            r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"20 s"}"#,
+            crate::pairs_from_json,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.field.as_str(), e.reason.as_str()),
             ("idleTimeoutMs", "must be a whole number")
         );
-        let e =
-            Config::from_json(r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"999"}"#).unwrap_err();
+        let e = Config::from_json(
+            r#"{"site":"d","endpoint":"/x","idleTimeoutMs":"999"}"#,
+            crate::pairs_from_json,
+        )
+        .unwrap_err();
         assert_eq!(
             e.reason, "must be between 1000 and 600000",
             "the message is built from the bounds"
         );
-        let e =
-            Config::from_json(r#"{"site":"d","endpoint":"/x","ldpEpsilon":"0.001"}"#).unwrap_err();
+        let e = Config::from_json(
+            r#"{"site":"d","endpoint":"/x","ldpEpsilon":"0.001"}"#,
+            crate::pairs_from_json,
+        )
+        .unwrap_err();
         assert_eq!(e.reason, "must be a number between 0.01 and 10");
-        let e = Config::from_json(r#"{"site":"d","endpoint":"/x","consent":"maybe"}"#).unwrap_err();
+        let e = Config::from_json(
+            r#"{"site":"d","endpoint":"/x","consent":"maybe"}"#,
+            crate::pairs_from_json,
+        )
+        .unwrap_err();
         assert_eq!(e.reason, "must be opt-in, opt-out or exempt");
     }
 
@@ -410,11 +441,13 @@ mod tests {
     fn path_templates_are_a_list_of_paths() {
         let c = Config::from_json(
             r#"{"site":"d","endpoint":"/x","pathTemplates":"/users/:name, /search/:q"}"#,
+            crate::pairs_from_json,
         )
         .unwrap();
         assert_eq!(c.path_templates, ["/users/:name", "/search/:q"]);
         let e = Config::from_json(
             r#"{"site":"d","endpoint":"/x","pathTemplates":"/users/:name,search"}"#,
+            crate::pairs_from_json,
         )
         .unwrap_err();
         assert_eq!(e.field, "pathTemplates");
@@ -512,7 +545,7 @@ mod tests {
             ),
         ];
         for (json, field) in cases {
-            let e = Config::from_json(json).unwrap_err();
+            let e = Config::from_json(json, crate::pairs_from_json).unwrap_err();
             assert_eq!(e.field, field, "{json}: {e}");
             assert!(e.to_string().contains(field));
         }
@@ -563,7 +596,7 @@ mod tests {
 
             #[test]
             fn arbitrary_text_never_panics(text in any::<String>()) {
-                if let Err(e) = Config::from_json(&text) {
+                if let Err(e) = Config::from_json(&text, crate::pairs_from_json) {
                     prop_assert!(!e.field.is_empty() && e.message().contains(&e.field));
                 }
             }
@@ -583,7 +616,7 @@ mod tests {
                     json.push_str(&format!("{key:?}:{v}"));
                 }
                 json.push('}');
-                match Config::from_json(&json) {
+                match Config::from_json(&json, crate::pairs_from_json) {
                     Ok(c) => accepted_is_valid(&c)?,
                     Err(e) => prop_assert!(
                         keys.contains(&e.field.as_str()) || ["site", "endpoint", "."].contains(&e.field.as_str()),
@@ -599,7 +632,7 @@ mod tests {
                 let i = at.index(bytes.len());
                 if cut { bytes.truncate(i) } else { bytes[i] = byte }
                 let text = String::from_utf8_lossy(&bytes);
-                match Config::from_json(&text) {
+                match Config::from_json(&text, crate::pairs_from_json) {
                     Ok(c) => accepted_is_valid(&c)?,
                     Err(e) => prop_assert!(!e.field.is_empty()),
                 }

@@ -28,6 +28,9 @@
 //! - **Input**: [`Event`] and [`EventKind`] (times in ms on the page clock);
 //!   [`Config`], parsed from the `init` options by the one option table
 //!   (documented in [`OPTION_DOCS`]); consent [`Signals`] from [`signals_from_readings`].
+//!   JSON (the options, stored values, signal readings) is read by the
+//!   platform's `JSON.parse`: the core takes it through a [`JsonPairs`]
+//!   function ([`pairs_from_json`] natively) and carries no JSON reader.
 //! - **Decisions**: [`Tracker`] owns one page's consent state machine
 //!   ([`Purpose`], [`Mode`]), its page view and feature aggregators, the
 //!   visitor's identifiers and the delivery outbox.
@@ -53,7 +56,7 @@ mod delivery;
 mod error;
 mod event;
 mod features;
-mod flat_json;
+mod flat;
 mod ids;
 mod json_out;
 mod options;
@@ -77,6 +80,9 @@ pub use event::{Event, EventKind, KeyClass};
 pub use features::forms::field_ids;
 pub use features::navigation::route_fragment;
 pub use features::segments::{DICTIONARY_SECTION as SEGMENTS_DICTIONARY, SEGMENTS};
+#[cfg(feature = "std")]
+pub use flat::pairs_from_json;
+pub use flat::JsonPairs;
 pub use ids::Id128;
 pub use options::{OptionDefault, OptionDoc, OptionKind, OPTION_DOCS};
 #[cfg(feature = "std")]

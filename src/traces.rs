@@ -410,7 +410,8 @@ fn run_trace(name: &str, trace: &Value) -> Result<Vec<String>, String> {
     let mut failures = Vec::new();
     let mut expectations = 0;
     for (n, doc) in documents.iter().enumerate() {
-        let cfg = Config::from_json(&config_json).map_err(|e| e.message())?;
+        let cfg =
+            Config::from_json(&config_json, crate::pairs_from_json).map_err(|e| e.message())?;
         let page = doc.get("page").cloned().unwrap_or(json!({}));
         let url = text(&page, "url", "https://shop.example/");
         let env = PageEnv {
@@ -443,6 +444,7 @@ fn run_trace(name: &str, trace: &Value) -> Result<Vec<String>, String> {
             start,
             origin_wall + start,
             Box::new(move || rng.id128()),
+            crate::pairs_from_json,
         );
         tracker.set_environment(
             flag(&page, "webdriver", false),

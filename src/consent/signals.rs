@@ -2,7 +2,7 @@
 //! snapshot the state machine reads, and how the shell's raw readings become
 //! one. Pure: the browser readers only report values; every rule is here.
 
-use crate::flat_json::{get, parse, Scalar};
+use crate::flat::{get, parse, Scalar};
 use alloc::string::String;
 
 /// Whether the GDPR applies, for the TCF reader (`gdprApplies`, `data-gdpr-applies`).

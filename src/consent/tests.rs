@@ -123,7 +123,7 @@ fn security_cannot_be_denied_and_unchanged_signals_make_no_record() {
 }
 
 fn read(json: &str, gdpr: GdprApplies, prev: &Signals) -> Signals {
-    signals_from_readings(json, gdpr, prev)
+    signals_from_readings(&crate::flat::pairs(json), gdpr, prev)
 }
 
 #[test]

@@ -195,7 +195,7 @@ pub(crate) fn confirmed_seq(status: u16, stored: Option<&str>, pv: &str, seq: u3
         return None;
     }
     let (stored_pv, stored_seq) = crate::split::once(stored?, b'.')?;
-    let stored_seq = crate::flat_json::parse_u32(stored_seq)?;
+    let stored_seq = crate::flat::parse_u32(stored_seq)?;
     (stored_pv == pv && stored_seq >= seq).then_some(stored_seq)
 }
 

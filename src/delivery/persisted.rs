@@ -31,7 +31,7 @@
 //! its snapshot is done.
 //!
 use super::{Entry, Outbox};
-use crate::flat_json::{self, Scalar};
+use crate::flat::{self, Scalar};
 use crate::json_out::ObjectWriter;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -40,7 +40,7 @@ use alloc::vec::Vec;
 /// form) has seq 0.
 fn pv_seq(s: &str) -> Option<(&str, u32)> {
     let (pv, seq) = match crate::split::once(s, b'.') {
-        Some((pv, seq)) => (pv, flat_json::parse_u32(seq)?),
+        Some((pv, seq)) => (pv, flat::parse_u32(seq)?),
         None => (s, 0),
     };
     crate::ids::from_hex(pv).map(|_| (pv, seq))
@@ -138,7 +138,7 @@ impl Outbox {
     /// a value lacks it.
     fn learn(&mut self, raw: Option<&str>) -> Seen {
         let mut seen = Seen::default();
-        let Some(Ok(pairs)) = raw.map(flat_json::parse) else {
+        let Some(Ok(pairs)) = raw.map(flat::parse) else {
             return seen;
         };
         for (k, v) in &pairs {

@@ -4,6 +4,7 @@
 //! so a tab can write before another's write reached it (a stale write).
 
 use super::*;
+use crate::flat::pairs as read_json;
 use std::collections::VecDeque;
 
 const PV_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -52,7 +53,7 @@ impl Tabs {
     fn load(&mut self, i: usize) {
         let left = self.stored.clone().unwrap();
         self.events[i].clear();
-        self.tabs[i].restore(&left, 0.0);
+        self.tabs[i].restore(&read_json(&left), 0.0);
     }
 
     fn close(&mut self, i: usize) {
@@ -65,6 +66,10 @@ impl Tabs {
     fn deliver(&mut self, i: usize) {
         if let Some(v) = self.events[i].pop_front() {
             let current = self.stored.clone();
+            let (v, current) = (
+                v.as_deref().map(read_json),
+                current.as_deref().map(read_json),
+            );
             if self.tabs[i].merge(v.as_deref(), current.as_deref()) {
                 self.write(i);
             }
@@ -90,7 +95,7 @@ impl Tabs {
             .stored
             .as_deref()
             .map(|raw| {
-                crate::flat_json::parse(raw)
+                crate::flat::parse(&read_json(raw))
                     .unwrap()
                     .into_iter()
                     .filter_map(|(k, _)| {
@@ -299,7 +304,7 @@ fn the_persisted_form_carries_done_page_views_and_reads_older_forms() {
         r#"{{"dropped":2,"{PV_A}.1":"again","{PV_B}.3":"b3","{PV_B}.4":"b","done":"{PV_A}.1 junk {PV_C}.x"}}"#
     );
     assert!(
-        next.merge(Some(&raw), Some(&raw)),
+        next.merge(Some(&read_json(&raw)), Some(&read_json(&raw))),
         "it holds a finished entry: rewrite it"
     );
     assert_eq!(
@@ -310,6 +315,6 @@ fn the_persisted_form_carries_done_page_views_and_reads_older_forms() {
     assert_eq!(next.take_dropped(), 2);
     // An older SDK's value (no done list, a bare page-view key) is read.
     let mut old = Outbox::new(Bounds::default(), RetryPolicy::default());
-    old.restore(&format!(r#"{{"dropped":0,"{PV_C}":"c"}}"#), 0.0);
+    old.restore(&read_json(&format!(r#"{{"dropped":0,"{PV_C}":"c"}}"#)), 0.0);
     assert_eq!(post(old.take_due(0.0)).as_deref(), Some("c"));
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::flat::pairs;
 
 /// A seeded xorshift: deterministic "randomness" in [0, 1).
 struct Seeded(u64);
@@ -255,7 +256,7 @@ fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entr
         "the dropped entry is recorded as done"
     );
     let mut next = outbox();
-    next.restore(&raw, 5_000.0);
+    next.restore(&pairs(&raw), 5_000.0);
     assert_eq!(next.len(), 2);
     assert_eq!(
         next.next_due(),
@@ -293,7 +294,7 @@ fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entr
     );
     // An older SDK's form (no `.seq`) is posted without a probe.
     let mut old = outbox();
-    old.restore(&format!(r#"{{"{PV_A}":"body"}}"#), 0.0);
+    old.restore(&pairs(&format!(r#"{{"{PV_A}":"body"}}"#)), 0.0);
     assert_eq!(post(old.take_due(0.0)).as_deref(), Some("body"));
     for junk in [
         "",
@@ -303,8 +304,14 @@ fn persisted_form_round_trips_oldest_first_with_the_drop_count_and_restored_entr
         &format!(r#"{{"{PV_A}.x":"b","{PV_B}.-1":"b"}}"#),
     ] {
         let mut o = outbox();
-        o.restore(junk, 0.0);
+        o.restore(&pairs(junk), 0.0);
         assert!(o.is_empty(), "{junk}");
+    }
+    // Pairs text that is not what JSON.parse makes.
+    for junk in ["a.1", "\0", "\0o", "a.1\0", "a.1\0q"] {
+        let mut o = outbox();
+        o.restore(junk, 0.0);
+        assert!(o.is_empty(), "{junk:?}");
     }
 }
 

@@ -26,7 +26,7 @@
 //! decides whether a visit continues.
 
 use super::stats::sqrt;
-use crate::flat_json::{self, Scalar};
+use crate::flat::{self, Scalar};
 use crate::json_out::ObjectWriter;
 use alloc::string::String;
 
@@ -76,8 +76,8 @@ const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
 impl History {
     pub(crate) fn decode(raw: &str) -> Option<History> {
-        let pairs = flat_json::parse(raw).ok()?;
-        let int = |k: &str| match flat_json::get(&pairs, k) {
+        let pairs = flat::parse(raw).ok()?;
+        let int = |k: &str| match flat::get(&pairs, k) {
             Some(Scalar::Int(n)) if *n >= 0 => Some(*n as u64),
             _ => None,
         };
@@ -93,7 +93,7 @@ impl History {
             base_mean: int("bm")? as f64,
             base_var: int("bv")? as f64,
         };
-        let Some(Scalar::Str(c)) = flat_json::get(&pairs, "c") else {
+        let Some(Scalar::Str(c)) = flat::get(&pairs, "c") else {
             return None;
         };
         for (slot, b) in h.counts.iter_mut().zip(c.bytes()) {
@@ -255,7 +255,7 @@ mod tests {
         let b = h.begin_pageview(T0 + 600_000);
         assert_eq!((b.visit_index, b.earlier_pageviews), (1, 1));
         // 3 days later: visit 2.
-        let Some(mut h) = History::decode(&h.encode()) else {
+        let Some(mut h) = History::decode(&crate::flat::pairs(&h.encode())) else {
             panic!("round trip")
         };
         let c = h.begin_pageview(T0 + 600_000 + 3 * DAY_MS);
@@ -271,8 +271,11 @@ mod tests {
         // 40 days later the 30-day window has forgotten both.
         let d = h.begin_pageview(T0 + 45 * DAY_MS);
         assert_eq!((d.visit_index, d.visits_30d), (3, 1));
-        assert_eq!(History::decode(&h.encode()), Some(h.clone()));
-        assert_eq!(History::decode("{\"n\":1}"), None);
+        assert_eq!(
+            History::decode(&crate::flat::pairs(&h.encode())),
+            Some(h.clone())
+        );
+        assert_eq!(History::decode(&crate::flat::pairs("{\"n\":1}")), None);
     }
 
     #[test]
@@ -332,6 +335,9 @@ mod tests {
         // A jump far back (over 30 days) folds everything into that day.
         let e = h.begin_pageview(T0 - 40 * DAY_MS);
         assert_eq!((e.visit_index, e.visits_30d), (4, 4));
-        assert_eq!(History::decode(&h.encode()), Some(h.clone()));
+        assert_eq!(
+            History::decode(&crate::flat::pairs(&h.encode())),
+            Some(h.clone())
+        );
     }
 }

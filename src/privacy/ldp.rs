@@ -175,7 +175,7 @@ impl Settings {
                 (JsonType::Boolean, None) => None,
                 (JsonType::Boolean, Some(_)) => return Err("takes no bound for a flag"),
                 (JsonType::Integer, None) => Some(doc.max),
-                (JsonType::Integer, Some(b)) => match crate::flat_json::parse_u32(b) {
+                (JsonType::Integer, Some(b)) => match crate::flat::parse_u32(b) {
                     Some(v) if v >= 1 && v <= doc.max => Some(v),
                     _ => return Err("has a bound outside 1..the feature's maximum"),
                 },
@@ -199,7 +199,7 @@ pub fn parse_milli(s: &str) -> Option<u32> {
     let whole: u32 = if int.is_empty() {
         0
     } else {
-        crate::flat_json::parse_u32(int)?
+        crate::flat::parse_u32(int)?
     };
     let mut milli: u32 = 0;
     for b in frac.bytes() {
@@ -281,8 +281,8 @@ impl Budget {
     pub(crate) fn decode(raw: &str) -> Option<Budget> {
         let (day, spent) = crate::split::once(raw, b'.')?;
         Some(Budget {
-            day: crate::flat_json::parse_uint(day)?,
-            spent_milli: crate::flat_json::parse_u32(spent)?,
+            day: crate::flat::parse_uint(day)?,
+            spent_milli: crate::flat::parse_u32(spent)?,
         })
     }
 }

@@ -12,7 +12,7 @@ impl Tracker {
     /// the refusal is definitive.
     pub(super) fn sync_personalization(&mut self, wall_ms: f64) {
         if self.consent.allows(Purpose::Personalization) {
-            let raw = self.history_raw.take();
+            let raw = self.history_pairs.take();
             self.device
                 .set_personalization(true, raw.as_deref(), &mut self.pv, wall_ms);
         } else {
@@ -21,7 +21,7 @@ impl Tracker {
             #[cfg(feature = "full")]
             self.forget_left_history();
             if self.definitive_refusal() {
-                self.history_raw = None;
+                self.history_pairs = None;
                 self.erase("history");
             }
         }
@@ -142,7 +142,11 @@ impl Tracker {
     /// `true` when the purposes in effect changed.
     pub fn on_consent_stored(&mut self, raw: Option<&str>, wall_ms: f64) -> bool {
         self.consent_raw = raw.map(alloc::string::String::from);
-        let (yes, no, record) = raw.and_then(decode_consent).unwrap_or_default();
+        let pairs = raw.map(|raw| super::pairs_of(self.json, raw));
+        let (yes, no, record) = pairs
+            .as_deref()
+            .and_then(decode_consent)
+            .unwrap_or_default();
         self.present.set("consent", raw.is_some());
         let before = self.consent.effective();
         self.consent.restore(yes, no, record);
@@ -179,7 +183,7 @@ impl Tracker {
     /// `true` when the purposes in effect changed.
     pub fn on_signal_readings(&mut self, readings: &str, wall_ms: f64) -> bool {
         let next = crate::consent::signals_from_readings(
-            readings,
+            &super::pairs_of(self.json, readings),
             self.cfg.gdpr_applies,
             self.consent.signals(),
         );

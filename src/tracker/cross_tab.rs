@@ -27,7 +27,9 @@ impl Tracker {
                 if !self.may_store_or_send() {
                     return false;
                 }
-                if self.outbox.merge(written, current) {
+                let written = written.map(|raw| super::pairs_of(self.json, raw));
+                let current = current.map(|raw| super::pairs_of(self.json, raw));
+                if self.outbox.merge(written.as_deref(), current.as_deref()) {
                     self.persist_outbox();
                 }
                 self.remove_last_words(false);

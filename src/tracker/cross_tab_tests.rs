@@ -82,10 +82,10 @@ fn short(raw: Option<&str>) -> String {
         return "(removed)".into();
     };
     let mut out = String::new();
-    for (k, v) in crate::flat_json::parse(raw).unwrap() {
+    for (k, v) in crate::flat::parse(&crate::flat::pairs(raw)).unwrap() {
         match (k.as_str(), v) {
-            ("dropped", crate::flat_json::Scalar::Int(n)) => out.push_str(&format!("dropped {n}")),
-            ("done", crate::flat_json::Scalar::Str(list)) => {
+            ("dropped", crate::flat::Scalar::Int(n)) => out.push_str(&format!("dropped {n}")),
+            ("done", crate::flat::Scalar::Str(list)) => {
                 let done: Vec<&str> = list.split(' ').map(|d| d.get(..4).unwrap_or(d)).collect();
                 out.push_str(&format!(" done[{}]", done.join(" ")));
             }
@@ -143,7 +143,7 @@ impl Browser {
             ..Stored::default()
         };
         let tracker = Tracker::new(
-            Config::from_json(CONFIG).unwrap(),
+            Config::from_json(CONFIG, crate::pairs_from_json).unwrap(),
             &PageEnv {
                 href: "https://x.example/a".into(),
                 visible: true,
@@ -154,6 +154,7 @@ impl Browser {
             self.now,
             WALL + self.now,
             Box::new(move || r.id128()),
+            crate::pairs_from_json,
         );
         self.tabs.push(Tab {
             tracker,
@@ -545,12 +546,13 @@ fn another_tabs_write_is_ignored_without_storage_consent_and_for_other_keys() {
     let written = b.storage.get("iob:demo:outbox").cloned().unwrap();
     // An opt-in tab without consent: it neither reads nor writes the outbox.
     let mut t = Tracker::new(
-        Config::from_json(r#"{"site":"demo","endpoint":"/i"}"#).unwrap(),
+        Config::from_json(r#"{"site":"demo","endpoint":"/i"}"#, crate::pairs_from_json).unwrap(),
         &PageEnv::default(),
         Stored::default(),
         0.0,
         WALL,
         Box::new(|| [7; 16]),
+        crate::pairs_from_json,
     );
     t.on_storage_change("outbox", Some(&written), Some(&written), 10.0, WALL);
     t.on_storage_change("outbox", None, None, 10.0, WALL);
@@ -560,12 +562,13 @@ fn another_tabs_write_is_ignored_without_storage_consent_and_for_other_keys() {
     // With consent, keys other than the outbox change nothing here (the
     // consent key's handling is the consent flow's, still to come).
     let mut t = Tracker::new(
-        Config::from_json(CONFIG).unwrap(),
+        Config::from_json(CONFIG, crate::pairs_from_json).unwrap(),
         &PageEnv::default(),
         Stored::default(),
         0.0,
         WALL,
         Box::new(|| [8; 16]),
+        crate::pairs_from_json,
     );
     for name in ["consent", "seed", "session", "ldp", "history", "other"] {
         t.on_storage_change(name, Some("x"), Some("x"), 10.0, WALL);

@@ -16,7 +16,7 @@ fn rng() -> Rng {
 
 fn tracker(json: &str, stored: Stored) -> Tracker {
     Tracker::new(
-        Config::from_json(json).unwrap(),
+        Config::from_json(json, crate::pairs_from_json).unwrap(),
         &PageEnv {
             href: "https://x.example/a".into(),
             visible: true,
@@ -27,6 +27,7 @@ fn tracker(json: &str, stored: Stored) -> Tracker {
         0.0,
         WALL,
         rng(),
+        crate::pairs_from_json,
     )
 }
 

@@ -28,16 +28,25 @@ fn env() -> PageEnv {
 }
 
 fn config(mode: &str) -> Config {
-    Config::from_json(&format!(
-        r#"{{"site":"{SITE}","endpoint":"/i","consent":"{mode}"}}"#
-    ))
+    Config::from_json(
+        &format!(r#"{{"site":"{SITE}","endpoint":"/i","consent":"{mode}"}}"#),
+        crate::pairs_from_json,
+    )
     .unwrap()
 }
 
 /// A page load with what `storage` holds.
 fn load(mode: &str, storage: &Storage, wall: f64, seed: u64) -> Tracker {
     let (stored, history) = storage.stored(SITE);
-    let mut t = Tracker::new(config(mode), &env(), stored, 0.0, wall, rng(seed));
+    let mut t = Tracker::new(
+        config(mode),
+        &env(),
+        stored,
+        0.0,
+        wall,
+        rng(seed),
+        crate::pairs_from_json,
+    );
     t.set_environment(false, history.as_deref(), wall);
     t
 }
@@ -367,7 +376,15 @@ fn a_seed_created_in_the_future_is_replaced() {
         seed: Some(future.clone()),
         ..Stored::default()
     };
-    let mut t = Tracker::new(config("opt-out"), &env(), stored, 0.0, WALL, rng(10));
+    let mut t = Tracker::new(
+        config("opt-out"),
+        &env(),
+        stored,
+        0.0,
+        WALL,
+        rng(10),
+        crate::pairs_from_json,
+    );
     activity(&mut t, 100.0);
     t.flush(200.0, WALL);
     let written = t.take_effects().into_iter().find_map(|e| match e {
@@ -482,12 +499,13 @@ fn payloads_of_different_periods_share_no_linking_value() {
                 seed += 1;
                 let (stored, history) = storage.stored(SITE);
                 let mut t = Tracker::new(
-                    Config::from_json(&mode).unwrap(),
+                    Config::from_json(&mode, crate::pairs_from_json).unwrap(),
                     &env(),
                     stored,
                     0.0,
                     start,
                     rng(seed),
+                    crate::pairs_from_json,
                 );
                 t.set_environment(false, history.as_deref(), start);
                 if day == 0 && v == 0 {
@@ -568,6 +586,7 @@ fn a_page_view_crossing_a_period_boundary_continues_under_new_ids() {
         0.0,
         start,
         rng(21),
+        crate::pairs_from_json,
     );
     let mut sent = Vec::new();
     let mut run = |t: &mut Tracker, at: f64| {
@@ -676,12 +695,13 @@ fn the_ldp_budget_is_shared_by_the_tabs() {
     let mut tabs: Vec<Tracker> = (0..2)
         .map(|i| {
             Tracker::new(
-                Config::from_json(cfg).unwrap(),
+                Config::from_json(cfg, crate::pairs_from_json).unwrap(),
                 &env(),
                 Stored::default(),
                 0.0,
                 WALL,
                 rng(40 + i),
+                crate::pairs_from_json,
             )
         })
         .collect();

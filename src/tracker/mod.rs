@@ -28,6 +28,7 @@ use crate::config::Config;
 use crate::consent::{Consent, Purpose};
 use crate::delivery::{Bounds, Outbox, RetryPolicy};
 use crate::event::{Event, EventKind};
+use crate::flat::JsonPairs;
 use crate::ids::{to_hex, Id128};
 use crate::pageview::PageView;
 use crate::payload::Context;
@@ -84,6 +85,13 @@ pub struct PageEnv {
 /// Randomness source: one fresh random 128-bit value per call.
 pub(crate) type Rng = Box<dyn FnMut() -> Id128>;
 
+/// The pairs text of JSON text `raw` read through `json`; JSON that does not
+/// parse reads as an empty object (nothing in it is taken in).
+#[inline(never)]
+fn pairs_of(json: JsonPairs, raw: &str) -> String {
+    json(raw).unwrap_or_default()
+}
+
 /// One page's SDK state: consent, identifiers, the current page view and
 /// the delivery outbox. See the module documentation.
 pub struct Tracker {
@@ -95,6 +103,8 @@ pub struct Tracker {
     effects: Vec<Effect>,
     last_sent: Option<String>,
     rng: Rng,
+    /// Reads JSON text (stored values, signal readings) as pairs text.
+    json: JsonPairs,
     /// Unacknowledged payloads; persisted only with storage consent.
     outbox: Outbox,
     /// When the next periodic snapshot is considered (page clock, ms).
@@ -108,8 +118,9 @@ pub struct Tracker {
     ldp_budget: Budget,
     /// Cross-page-view state of the on-device features (history, segments).
     device: OnDevice,
-    /// The stored history as read at start-up, used once personalization is allowed.
-    history_raw: Option<String>,
+    /// The stored history as read at start-up (pairs text), used once
+    /// personalization is allowed.
+    history_pairs: Option<String>,
     /// Which of the SDK's keys are in storage (see [`storage`]).
     present: Present,
     /// The shell could not draw secure random numbers: nothing is sent.
@@ -148,7 +159,9 @@ impl core::fmt::Debug for Tracker {
 impl Tracker {
     /// Starts the tracker of a page whose SDK starts at `now` (page clock,
     /// ms) and `wall_ms` (Unix ms). The first page view starts at the page's
-    /// time origin (0).
+    /// time origin (0). `rng` draws the random identifiers; `json` reads the
+    /// JSON in `stored` and what the shell hands over later (the shell's
+    /// `JSON.parse`, or [`crate::pairs_from_json`]).
     pub fn new(
         cfg: Config,
         env: &PageEnv,
@@ -156,6 +169,7 @@ impl Tracker {
         now: f64,
         wall_ms: f64,
         mut rng: Rng,
+        json: JsonPairs,
     ) -> Tracker {
         let ctx = Context {
             path: url::normalize(&env.href, &cfg.path_templates),
@@ -173,7 +187,8 @@ impl Tracker {
         );
         let cfg_interval = cfg.snapshot_interval_ms;
         let mut consent = Consent::new(cfg.consent, cfg.respect_gpc, cfg.policy_version.clone());
-        if let Some((yes, no, record)) = stored.consent.as_deref().and_then(decode_consent) {
+        let consent_pairs = stored.consent.as_deref().map(|raw| pairs_of(json, raw));
+        if let Some((yes, no, record)) = consent_pairs.as_deref().and_then(decode_consent) {
             consent.restore(yes, no, record);
         }
         let present = Present::from_stored(&stored, false);
@@ -187,6 +202,7 @@ impl Tracker {
             effects: Vec::new(),
             last_sent: None,
             rng,
+            json,
             outbox: Outbox::new(Bounds::default(), RetryPolicy::default()),
             next_periodic: now + f64::from(cfg_interval),
             announce: false,
@@ -197,7 +213,7 @@ impl Tracker {
                 .and_then(Budget::decode)
                 .unwrap_or_default(),
             device: OnDevice::default(),
-            history_raw: None,
+            history_pairs: None,
             present,
             no_randomness: false,
             storage_missing: false,
@@ -235,7 +251,7 @@ impl Tracker {
         // only when a refusal takes effect.
         // (What earlier pages and other tabs left: see `crate::delivery`.)
         if let Some(raw) = stored.outbox.as_deref() {
-            t.outbox.restore(raw, now);
+            t.outbox.restore(&pairs_of(json, raw), now);
         }
         let mut last_words = crate::split::pieces(&stored.last_words, b"\0");
         while let (Some(name), Some(body)) = (last_words.next(), last_words.next()) {
@@ -309,11 +325,11 @@ impl Tracker {
     }
 
     /// What the shell read at start: `navigator.webdriver`, and the stored
-    /// history (used only while personalization is allowed).
+    /// history (JSON; used only while personalization is allowed).
     pub fn set_environment(&mut self, webdriver: bool, history: Option<&str>, wall_ms: f64) {
         self.device.webdriver = webdriver;
         self.present.set("history", history.is_some());
-        self.history_raw = history.map(String::from);
+        self.history_pairs = history.map(|raw| pairs_of(self.json, raw));
         self.pv.full.set_webdriver(webdriver);
         self.sync_personalization(wall_ms);
     }

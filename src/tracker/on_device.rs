@@ -235,10 +235,12 @@ mod tests {
             n = n.wrapping_add(1);
             [n; 16]
         });
-        let Ok(cfg) = Config::from_json(r#"{"site":"demo","endpoint":"/i"}"#) else {
+        let Ok(cfg) =
+            Config::from_json(r#"{"site":"demo","endpoint":"/i"}"#, crate::pairs_from_json)
+        else {
             panic!("config")
         };
-        Tracker::new(cfg, &env, stored, 0.0, wall, rng)
+        Tracker::new(cfg, &env, stored, 0.0, wall, rng, crate::pairs_from_json)
     }
 
     fn stored_value(effects: &[Effect], key: &str) -> Option<String> {

@@ -12,7 +12,7 @@ use super::on_device::SessionPages;
 use super::{Effect, Tracker};
 use crate::consent::Purpose;
 use crate::consent::{Consent, ConsentRecord, PurposeSet, Source};
-use crate::flat_json::{self, Scalar};
+use crate::flat::{self, Scalar};
 use crate::ids::{from_hex, to_hex, Id128};
 use crate::json_out::{push_u64, ObjectWriter};
 use crate::split;
@@ -113,8 +113,8 @@ pub(super) type StoredConsent = (PurposeSet, PurposeSet, Option<ConsentRecord>);
 /// Decodes what [`encode_consent`] or [`encode_refusal`] wrote; anything
 /// malformed is ignored (as if never stored).
 pub(super) fn decode_consent(raw: &str) -> Option<StoredConsent> {
-    let pairs = flat_json::parse(raw).ok()?;
-    let get = |k: &str| flat_json::get(&pairs, k);
+    let pairs = flat::parse(raw).ok()?;
+    let get = |k: &str| flat::get(&pairs, k);
     let text = |k: &str| match get(k) {
         Some(Scalar::Str(s)) => Some(s.clone()),
         _ => None,
@@ -153,7 +153,7 @@ pub(super) fn encode_id(id: &Id128, at: u64) -> String {
 }
 pub(super) fn decode_id(raw: Option<&str>) -> Option<(Id128, u64)> {
     let (hex, at) = split::once(raw?, b'.')?;
-    Some((from_hex(hex)?, flat_json::parse_uint(at)?))
+    Some((from_hex(hex)?, flat::parse_uint(at)?))
 }
 /// The session record: the session id (as [`encode_id`], with its last
 /// activity), then `;` and what it says of the session's page views: their
@@ -179,8 +179,8 @@ pub(super) fn decode_session(raw: Option<&str>) -> (Option<(Id128, u64)>, Option
     let pages = pages.and_then(|p| {
         let (count, last_start) = split::once(p, b'.')?;
         Some(SessionPages {
-            count: flat_json::parse_u32(count)?,
-            last_start: flat_json::parse_uint(last_start)?,
+            count: flat::parse_u32(count)?,
+            last_start: flat::parse_uint(last_start)?,
         })
     });
     (decode_id(Some(id)), pages)

@@ -28,12 +28,13 @@ fn tracker(json: &str, stored: Stored) -> Tracker {
 
 fn tracker_from(json: &str, stored: Stored, rng_start: u8) -> Tracker {
     Tracker::new(
-        Config::from_json(json).unwrap(),
+        Config::from_json(json, crate::pairs_from_json).unwrap(),
         &env(),
         stored,
         0.0,
         WALL,
         rng(rng_start),
+        crate::pairs_from_json,
     )
 }
 

@@ -86,7 +86,7 @@ impl Iob {
     /// `IobConfigError` (with `field`) on a bad config.
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str, emit: crate::browser::Function) -> Result<Iob, JsValue> {
-        let cfg = Config::from_json(config_json).map_err(|e| {
+        let cfg = Config::from_json(config_json, browser::json_pairs).map_err(|e| {
             let mut m = String::from("invalid iob config: ");
             m.push_str(&e.message());
             browser::js_error("IobConfigError", &m, Some(&e.field))
@@ -106,6 +106,7 @@ impl Iob {
             browser::now(),
             browser::wall(),
             Box::new(browser::random_id),
+            browser::json_pairs,
         );
         tracker.set_environment(page::webdriver(), history.as_deref(), browser::wall());
         if !storage::available() {

@@ -1,6 +1,6 @@
-//! Small readers of browser state: clocks, randomness, errors for the page,
-//! the one JS type the shell calls (a function) and the one closure type
-//! JS calls back.
+//! Small readers of browser state: clocks, randomness, JSON, errors for the
+//! page, the one JS type the shell calls (a function) and the one closure
+//! type JS calls back.
 
 use alloc::string::String;
 use iob_sdk::Id128;
@@ -61,6 +61,14 @@ extern "C" {
     /// A JS `Error` named `name`, with `field` set when given.
     #[wasm_bindgen(js_name = iobError)]
     pub(crate) fn js_error(name: &str, message: &str, field: Option<&str>) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/js/flat.js")]
+extern "C" {
+    /// The platform's `JSON.parse` of a JSON object, as pairs text (see
+    /// `iob_sdk`'s `JsonPairs`): `None` when `json` is not JSON.
+    #[wasm_bindgen(js_name = iobPairs)]
+    pub(crate) fn json_pairs(json: &str) -> Option<String>;
 }
 
 /// Set once `crypto.getRandomValues` failed (see [`random_id`]).

@@ -23,12 +23,13 @@ fn env(href: &str, referrer: &str) -> PageEnv {
 
 fn make(json: &str, href: &str, stored: Stored, wall: f64, seed: u8) -> Tracker {
     Tracker::new(
-        Config::from_json(json).unwrap(),
+        Config::from_json(json, crate::pairs_from_json).unwrap(),
         &env(href, ""),
         stored,
         0.0,
         wall,
         counter_rng(seed),
+        crate::pairs_from_json,
     )
 }
 
@@ -75,12 +76,13 @@ const OPT_OUT: &str = r#"{"site":"demo","endpoint":"/i","consent":"opt-out"}"#;
 fn sent_strings_are_scrubbed() {
     let hostile = "https://shop.example/u/jane/reset?utm_source=jane.doe%40example.com&utm_content=4111111111111111&utm_term=+33612345678&token=abc#x";
     let mut t = Tracker::new(
-        Config::from_json(OPT_OUT).unwrap(),
+        Config::from_json(OPT_OUT, crate::pairs_from_json).unwrap(),
         &env(hostile, "http://10.0.0.7/admin"),
         Stored::default(),
         0.0,
         WALL,
         counter_rng(1),
+        crate::pairs_from_json,
     );
     let body = flush(&mut t, 10.0, WALL).unwrap();
     for canary in [

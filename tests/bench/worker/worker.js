@@ -3,6 +3,8 @@
 // imports) on the batches the page posts, carries out requests itself, sends
 // storage writes back to the page, and after each batch sends the page the
 // snapshot that pagehide would beacon (a flush it acknowledges itself).
+import { iobPairs } from '../../../web/js/flat.js';
+
 /** @type {any} */
 let core = null;
 /** @type {Array<any>} */
@@ -131,7 +133,7 @@ const batch = (e, texts) => {
 const handle = (x) => {
   if (x.e) batch(x.e, x.t);
   else if (x.sig) {
-    put(x.sig);
+    put(iobPairs(x.sig) ?? '');
     core.page(0, x.at, x.wall);
     effects();
   } else if (x.call !== undefined) {
@@ -146,10 +148,13 @@ onmessage = async (m) => {
   offset = performance.timeOrigin - x.origin;
   const parts = x.init.split('\u0001');
   endpoint = JSON.parse(parts[0]).endpoint;
+  // The core reads JSON as pairs text (src/flat.rs): the config, the stored
+  // consent, outbox and history.
+  for (const i of [0, 5, 8, 10]) if (parts[i]) parts[i] = iobPairs(parts[i]) ?? '';
   route = new URL(parts[1]).pathname + new URL(parts[1]).hash;
   const { instance } = await WebAssembly.instantiateStreaming(fetch(x.wasm), {});
   core = instance.exports;
-  put(x.init);
+  put(parts.join('\u0001'));
   core.start(now(), Date.now(), (BigInt(x.seed[0]) << 32n) | BigInt(x.seed[1]));
   effects();
   early.splice(0).forEach(handle);

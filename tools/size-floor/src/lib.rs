@@ -73,7 +73,15 @@ fn run(f: impl FnOnce(&mut Tracker) -> Option<String>) -> usize {
     .unwrap_or(0)
 }
 
-/// Input: config, href, host, referrer, user agent, stored consent, seed,
+/// The core reads JSON as pairs text (`iob_sdk::JsonPairs`); this tool's
+/// caller hands it pairs text already (`tests/bench/worker/worker.js` makes
+/// it with `web/js/flat.js`), so the conversion is the text itself.
+fn given(pairs: &str) -> Option<String> {
+    Some(pairs.into())
+}
+
+/// Input: config (as pairs text, like the stored consent, outbox and
+/// history), href, host, referrer, user agent, stored consent, seed,
 /// session, outbox, ldp, history and the last-words keys (as
 /// `Stored::last_words`), separated by U+0001. Returns the length of
 /// the error message (0: started).
@@ -83,7 +91,7 @@ pub extern "C" fn start(now: f64, wall: f64, seed: u64) -> usize {
         let all = String::from(input(s));
         let mut p = all.split('\u{1}');
         let mut next = || p.next().unwrap_or("");
-        let cfg = match Config::from_json(next()) {
+        let cfg = match Config::from_json(next(), given) {
             Ok(c) => c,
             Err(e) => {
                 s.out = e.message();
@@ -110,7 +118,15 @@ pub extern "C" fn start(now: f64, wall: f64, seed: u64) -> usize {
         let history = opt();
         stored.last_words = opt().unwrap_or_default();
         let mut rng = SplitMix64::new(seed);
-        let mut t = Tracker::new(cfg, &env, stored, now, wall, Box::new(move || rng.id128()));
+        let mut t = Tracker::new(
+            cfg,
+            &env,
+            stored,
+            now,
+            wall,
+            Box::new(move || rng.id128()),
+            given,
+        );
         t.set_environment(false, history.as_deref(), wall);
         s.tracker = Some(t);
         0
@@ -265,7 +281,7 @@ pub extern "C" fn read(what: u32, now: f64) -> usize {
     })
 }
 
-/// Input: consent-signal readings (the JSON the signal reader reports), or,
+/// Input: consent-signal readings (the signal reader's JSON, as pairs text), or,
 /// when `route` is set, the href of an SPA route change.
 #[no_mangle]
 pub extern "C" fn page(route: u32, now: f64, wall: f64) {
