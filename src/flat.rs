@@ -70,8 +70,9 @@ pub(crate) fn parse_u32(s: &str) -> Option<u32> {
 /// Reads pairs text (see the module). A member that is not a scalar
 /// fails with its key.
 pub(crate) fn parse(text: &str) -> Result<Vec<(String, Scalar)>, FieldError> {
+    // Pairs text with a member always holds a NUL; JSON text never does.
     debug_assert!(
-        !text.starts_with('{'),
+        !text.starts_with('{') || text.contains('\0'),
         "JSON where pairs text is read: {text}"
     );
     let mut out: Vec<(String, Scalar)> = Vec::new();
