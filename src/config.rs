@@ -346,7 +346,7 @@ mod tests {
     fn consent_signal_and_ldp_options_parse() {
         let c = Config::from_json(
             r#"{"site":"d","endpoint":"/x","gdprApplies":"true","tcfTimeoutMs":500,"tcfVendorId":755,"ldp":"clicks:20, active_ms","ldpEpsilon":"0.5","ldpDailyEpsilon":4}"#,
-crate::pairs_from_json,
+            crate::pairs_from_json,
         )
         .unwrap();
         assert_eq!(

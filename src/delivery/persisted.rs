@@ -105,8 +105,8 @@ impl Outbox {
         w.finish()
     }
 
-    /// Adopts what an earlier page load or another tab left (at start-up):
-    /// every entry is this tab's to deliver, due at `now` and unconfirmed
+    /// Adopts what an earlier page load or another tab left (at start-up;
+    /// `raw`: the stored value as pairs text, [`crate::flat`]): every entry is this tab's to deliver, due at `now` and unconfirmed
     /// (it may have been delivered already). An entry of an older SDK's form
     /// (no `.<seq>`) is posted without a probe.
     pub(crate) fn restore(&mut self, raw: &str, now: f64) {
@@ -210,7 +210,8 @@ impl Outbox {
             .map(|e| (e.pv.as_str(), e.seq, e.body.as_str()))
     }
 
-    /// Another tab wrote the shared outbox: `written` is the value it wrote
+    /// Another tab wrote the shared outbox (both values as pairs text,
+    /// [`crate::flat`]): `written` is the value it wrote
     /// (the `storage` event's; `None`: it removed the key), `current` what
     /// the key holds now (later writes may have replaced `written` already;
     /// `None`: no value). Both are taken in ([`Outbox::learn`]); the drop

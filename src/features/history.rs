@@ -75,6 +75,8 @@ pub(crate) struct Longitudinal {
 const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
 impl History {
+    /// Reads what [`History::encode`] wrote, as pairs text ([`crate::flat`]);
+    /// `None` when it is malformed.
     pub(crate) fn decode(raw: &str) -> Option<History> {
         let pairs = flat::parse(raw).ok()?;
         let int = |k: &str| match flat::get(&pairs, k) {

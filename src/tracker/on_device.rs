@@ -120,7 +120,7 @@ impl OnDevice {
     }
 
     /// Personalization consent was granted (`raw`: the stored history, if
-    /// any) or withdrawn (`allowed` false: history forgotten).
+    /// any, as pairs text) or withdrawn (`allowed` false: history forgotten).
     pub(super) fn set_personalization(
         &mut self,
         allowed: bool,

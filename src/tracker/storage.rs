@@ -110,8 +110,9 @@ pub(super) fn encode_refusal(c: &Consent) -> String {
 /// unless it is a bare refusal ([`encode_refusal`]).
 pub(super) type StoredConsent = (PurposeSet, PurposeSet, Option<ConsentRecord>);
 
-/// Decodes what [`encode_consent`] or [`encode_refusal`] wrote; anything
-/// malformed is ignored (as if never stored).
+/// Decodes what [`encode_consent`] or [`encode_refusal`] wrote, read as
+/// pairs text ([`crate::flat`]); anything malformed is ignored (as if never
+/// stored).
 pub(super) fn decode_consent(raw: &str) -> Option<StoredConsent> {
     let pairs = flat::parse(raw).ok()?;
     let get = |k: &str| flat::get(&pairs, k);
