@@ -333,7 +333,14 @@ for (const [answer, sent] of [['accept', true], ['refuse', false]]) {
     const frame = await waitFor(() => page.frames().find((f) => f.url().startsWith(`http://localhost:${port}/consent/`)), 5000, 'the embedded frame');
     await frame.waitForFunction(() => window.iob && window.iob.features() !== null);
     assert.equal(await frame.evaluate(() => typeof window.__tcfapi), 'undefined', 'no CMP inside the frame itself');
-    await waitFor(async () => (await frame.evaluate(() => iob.consent.state().record.source)) === 'tcf', 5000, "the parent CMP's answer");
+    // The CMP's answer, not only its presence: the ping's reply (a CMP is
+    // there, GDPR may apply) already makes a TCF record that fails closed
+    // until the addEventListener callback brings the TC string and consents.
+    const answered = () => frame.evaluate(() => {
+      const r = iob.consent.state().record;
+      return r.source === 'tcf' && /^C/.test(r.tc_string || '');
+    });
+    await waitFor(answered, 5000, "the parent CMP's answer");
     const state = await frame.evaluate(() => iob.consent.state());
     assert.equal(state.granted.includes('analytics'), sent);
     assert.match(state.record.tc_string, /^C[A-Za-z0-9_-]+/, 'the TC string came over postMessage');
