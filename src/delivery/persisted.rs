@@ -106,7 +106,8 @@ impl Outbox {
     }
 
     /// Adopts what an earlier page load or another tab left (at start-up;
-    /// `raw`: the stored value as pairs text, [`crate::flat`]): every entry is this tab's to deliver, due at `now` and unconfirmed
+    /// `raw`: the stored value as pairs text, [`crate::flat`]): every entry
+    /// is this tab's to deliver, due at `now` and unconfirmed
     /// (it may have been delivered already). An entry of an older SDK's form
     /// (no `.<seq>`) is posted without a probe.
     pub(crate) fn restore(&mut self, raw: &str, now: f64) {

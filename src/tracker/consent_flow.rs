@@ -142,7 +142,7 @@ impl Tracker {
     /// `true` when the purposes in effect changed.
     pub fn on_consent_stored(&mut self, raw: Option<&str>, wall_ms: f64) -> bool {
         self.consent_raw = raw.map(alloc::string::String::from);
-        let pairs = raw.map(|raw| super::pairs_of(self.json, raw));
+        let pairs = super::pairs_of(self.json, raw);
         let (yes, no, record) = pairs
             .as_deref()
             .and_then(decode_consent)
@@ -183,7 +183,7 @@ impl Tracker {
     /// `true` when the purposes in effect changed.
     pub fn on_signal_readings(&mut self, readings: &str, wall_ms: f64) -> bool {
         let next = crate::consent::signals_from_readings(
-            &super::pairs_of(self.json, readings),
+            &super::pairs_of(self.json, Some(readings)).unwrap_or_default(),
             self.cfg.gdpr_applies,
             self.consent.signals(),
         );

@@ -27,8 +27,8 @@ impl Tracker {
                 if !self.may_store_or_send() {
                     return false;
                 }
-                let written = written.map(|raw| super::pairs_of(self.json, raw));
-                let current = current.map(|raw| super::pairs_of(self.json, raw));
+                let written = super::pairs_of(self.json, written);
+                let current = super::pairs_of(self.json, current);
                 if self.outbox.merge(written.as_deref(), current.as_deref()) {
                     self.persist_outbox();
                 }

@@ -85,11 +85,11 @@ pub struct PageEnv {
 /// Randomness source: one fresh random 128-bit value per call.
 pub(crate) type Rng = Box<dyn FnMut() -> Id128>;
 
-/// The pairs text of JSON text `raw` read through `json`; JSON that does not
-/// parse reads as an empty object (nothing in it is taken in).
+/// The pairs text of JSON text `raw` (if any) read through `json`; JSON
+/// that does not parse reads as an empty object (nothing in it is taken in).
 #[inline(never)]
-fn pairs_of(json: JsonPairs, raw: &str) -> String {
-    json(raw).unwrap_or_default()
+fn pairs_of(json: JsonPairs, raw: Option<&str>) -> Option<String> {
+    raw.map(|raw| json(raw).unwrap_or_default())
 }
 
 /// One page's SDK state: consent, identifiers, the current page view and
@@ -187,7 +187,7 @@ impl Tracker {
         );
         let cfg_interval = cfg.snapshot_interval_ms;
         let mut consent = Consent::new(cfg.consent, cfg.respect_gpc, cfg.policy_version.clone());
-        let consent_pairs = stored.consent.as_deref().map(|raw| pairs_of(json, raw));
+        let consent_pairs = pairs_of(json, stored.consent.as_deref());
         if let Some((yes, no, record)) = consent_pairs.as_deref().and_then(decode_consent) {
             consent.restore(yes, no, record);
         }
@@ -250,8 +250,8 @@ impl Tracker {
         // answer after start-up. It is used only once allowed, and removed
         // only when a refusal takes effect.
         // (What earlier pages and other tabs left: see `crate::delivery`.)
-        if let Some(raw) = stored.outbox.as_deref() {
-            t.outbox.restore(&pairs_of(json, raw), now);
+        if let Some(pairs) = pairs_of(json, stored.outbox.as_deref()) {
+            t.outbox.restore(&pairs, now);
         }
         let mut last_words = crate::split::pieces(&stored.last_words, b"\0");
         while let (Some(name), Some(body)) = (last_words.next(), last_words.next()) {
@@ -329,7 +329,7 @@ impl Tracker {
     pub fn set_environment(&mut self, webdriver: bool, history: Option<&str>, wall_ms: f64) {
         self.device.webdriver = webdriver;
         self.present.set("history", history.is_some());
-        self.history_pairs = history.map(|raw| pairs_of(self.json, raw));
+        self.history_pairs = pairs_of(self.json, history);
         self.pv.full.set_webdriver(webdriver);
         self.sync_personalization(wall_ms);
     }
